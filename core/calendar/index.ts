@@ -1,0 +1,12 @@
+export {
+  bucketRanges,
+  isInPlannedTime,
+  plannedShifts,
+  plannedWindows,
+  shiftBoundaries,
+  type BucketKind,
+  type CalendarPattern,
+  type PlannedWindow,
+  type ShiftBoundary,
+  type TimeRange,
+} from './shift-calendar.js';

@@ -1,0 +1,13 @@
+export { computeOee, deriveRatios } from './oee.js';
+export { computeElements, emptyElements, planningSpan, sumElements } from './elements.js';
+export type {
+  JobSpan,
+  LossElement,
+  OeeElements,
+  OeeInput,
+  OeeResult,
+  OeeWarning,
+  PlannedTime,
+  ProductionRecord,
+  StateInterval,
+} from './oee-types.js';

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { roleSchema } from '../roles.js';
+import { colourSchema, hhmmSchema, idSchema, localDateSchema, nameSchema } from './common.schema.js';
+
+export const categories = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'] as const;
+export const categorySchema = z.enum(categories);
+export type Category = z.infer<typeof categorySchema>;
+
+export const workflowTypes = ['default', 'pausable', 'running_total'] as const;
+export const workflowTypeSchema = z.enum(workflowTypes);
+export type WorkflowType = z.infer<typeof workflowTypeSchema>;
+
+/** How the tablet asks for the ideal cycle time when a job starts (legacy-api.md). */
+export const jobStartInputTypes = [
+  'cycle_time_seconds',
+  'cycle_time_minutes',
+  'cycle_time_hours',
+  'parts_per_second',
+  'parts_per_minute',
+  'parts_per_hour',
+  'planned_qty_minutes',
+  'no_cycle_time',
+] as const;
+export const jobStartInputTypeSchema = z.enum(jobStartInputTypes);
+export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
+
+export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
+
+// --- groups
+export const groupCreateSchema = z.strictObject({ name: nameSchema });
+export const groupUpdateSchema = groupCreateSchema.partial();
+export const groupSchema = z.object({ id: z.number(), name: z.string() });
+
+// --- activity codes
+export const activityCodeCreateSchema = z.strictObject({
+  shortDescription: nameSchema,
+  longDescription: z.string().trim().max(255).default(''),
+  category: categorySchema,
+  colour: colourSchema,
+  active: z.boolean().default(true),
+});
+export const activityCodeUpdateSchema = z.strictObject({
+  shortDescription: nameSchema.optional(),
+  longDescription: z.string().trim().max(255).optional(),
+  category: categorySchema.optional(),
+  colour: colourSchema.optional(),
+  active: z.boolean().optional(),
+});
+export const activityCodeSchema = z.object({
+  id: z.number(),
+  shortDescription: z.string(),
+  longDescription: z.string(),
+  category: categorySchema,
+  colour: z.string(),
+  active: z.boolean(),
+});
+
+// --- shift patterns
+const weekdaySchema = z.number().int().min(1).max(7);
+export const shiftSchema = z.strictObject({
+  days: z.array(weekdaySchema).min(1).max(7),
+  start: hhmmSchema,
+  end: hhmmSchema,
+});
+export const shiftExceptionSchema = z.strictObject({
+  date: localDateSchema,
+  shifts: z.array(z.strictObject({ start: hhmmSchema, end: hhmmSchema })).max(24),
+});
+export const shiftPatternCreateSchema = z.strictObject({
+  name: nameSchema,
+  shifts: z.array(shiftSchema).max(100),
+  exceptions: z
+    .array(shiftExceptionSchema)
+    .max(2000)
+    .default([])
+    .refine((list) => new Set(list.map((e) => e.date)).size === list.length, 'each date may have one exception only'),
+});
+export const shiftPatternUpdateSchema = z.strictObject({
+  name: nameSchema.optional(),
+  shifts: shiftPatternCreateSchema.shape.shifts.optional(),
+  exceptions: shiftPatternCreateSchema.shape.exceptions.optional(),
+});
+export type ShiftPatternInput = z.infer<typeof shiftPatternCreateSchema>;
+export const shiftPatternSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  shifts: z.array(shiftSchema),
+  exceptions: z.array(shiftExceptionSchema),
+});
+export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
+
+// --- machines
+export const machineCreateSchema = z.strictObject({
+  name: nameSchema,
+  groupId: idSchema.nullable().default(null),
+  shiftPatternId: idSchema.nullable().default(null),
+  workflowType: workflowTypeSchema.default('default'),
+  jobStartInputType: jobStartInputTypeSchema.default('cycle_time_seconds'),
+  jobNumberInputType: jobNumberInputTypeSchema.default('text'),
+  jobStartActivityCodeId: idSchema.default(1),
+  endJobOnShiftEnd: z.boolean().default(true),
+  excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
+  active: z.boolean().default(true),
+});
+export const machineUpdateSchema = z.strictObject({
+  name: nameSchema.optional(),
+  groupId: idSchema.nullable().optional(),
+  shiftPatternId: idSchema.nullable().optional(),
+  workflowType: workflowTypeSchema.optional(),
+  jobStartInputType: jobStartInputTypeSchema.optional(),
+  jobNumberInputType: jobNumberInputTypeSchema.optional(),
+  jobStartActivityCodeId: idSchema.optional(),
+  endJobOnShiftEnd: z.boolean().optional(),
+  excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
+  active: z.boolean().optional(),
+});
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
+export type MachineUpdate = z.infer<typeof machineUpdateSchema>;
+
+export const machineStateSchema = z.object({
+  activityCodeId: z.number().nullable(),
+  category: categorySchema.nullable(),
+  since: z.string().nullable(),
+  jobId: z.number().nullable(),
+  operatorId: z.number().nullable(),
+  offShift: z.boolean(),
+});
+export type MachineState = z.infer<typeof machineStateSchema>;
+
+export const machineSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  groupId: z.number().nullable(),
+  shiftPatternId: z.number().nullable(),
+  workflowType: workflowTypeSchema,
+  jobStartInputType: jobStartInputTypeSchema,
+  jobNumberInputType: jobNumberInputTypeSchema,
+  jobStartActivityCodeId: z.number(),
+  endJobOnShiftEnd: z.boolean(),
+  excludedActivityCodeIds: z.array(z.number()),
+  active: z.boolean(),
+  state: machineStateSchema,
+});
+export type Machine = z.infer<typeof machineSchema>;
+
+// --- site
+export const siteSchema = z.strictObject({
+  timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),
+  microStopSeconds: z.number().int().min(0).max(86_400),
+});
+export type Site = z.infer<typeof siteSchema>;
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+// --- users
+const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
+const pinSchema = z.string().regex(/^\d{4,8}$/, 'expected 4 to 8 digits');
+const usernameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits and . _ @ - only');
+export const userCreateSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema.optional(),
+  role: roleSchema,
+  pin: pinSchema.optional(),
+});
+export const userUpdateSchema = z.strictObject({
+  username: usernameSchema.optional(),
+  password: passwordSchema.optional(),
+  role: roleSchema.optional(),
+  pin: pinSchema.nullable().optional(),
+});
+export const userSchema = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: roleSchema,
+  hasPassword: z.boolean(),
+  hasPin: z.boolean(),
+});
+
+// --- tablets
+export const tabletCreateSchema = z.strictObject({ name: nameSchema, machineId: idSchema.nullable().default(null) });
+export const tabletUpdateSchema = z.strictObject({
+  name: nameSchema.optional(),
+  machineId: idSchema.nullable().optional(),
+});
+export const tabletSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  machineId: z.number().nullable(),
+  deviceUuid: z.string().nullable(),
+  operatorId: z.number().nullable(),
+});
+
+// --- kiosk tokens and API keys
+export const kioskTokenCreateSchema = z.strictObject({ name: nameSchema, groupId: idSchema.nullable().default(null) });
+export const kioskTokenSchema = z.object({ id: z.number(), name: z.string(), groupId: z.number().nullable() });
+export const apiKeyCreateSchema = z.strictObject({ name: nameSchema, role: roleSchema });
+export const apiKeySchema = z.object({ id: z.number(), name: z.string(), role: roleSchema });
+export const createdSecretSchema = z.object({ id: z.number(), token: z.string() });
+export const createdKeySchema = z.object({ id: z.number(), key: z.string() });
+
+// --- session
+export const sessionCreateSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});

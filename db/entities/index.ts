@@ -1,0 +1,54 @@
+import { ActivityCodeEntity } from './activity-code.entity.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { AuditEntryEntity } from './audit-entry.entity.js';
+import { GroupEntity } from './group.entity.js';
+import { InfluxOutboxEntity } from './influx-outbox.entity.js';
+import { JobEntity } from './job.entity.js';
+import { KioskTokenEntity } from './kiosk-token.entity.js';
+import { MachineEntity } from './machine.entity.js';
+import { ProductionRecordEntity } from './production-record.entity.js';
+import { SessionEntity } from './session.entity.js';
+import { ShiftPatternEntity } from './shift-pattern.entity.js';
+import { SiteSettingsEntity } from './site-settings.entity.js';
+import { StateEventEntity } from './state-event.entity.js';
+import { TabletEntity } from './tablet.entity.js';
+import { TimelineIntervalEntity } from './timeline-interval.entity.js';
+import { UserEntity } from './user.entity.js';
+
+export {
+  ActivityCodeEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  GroupEntity,
+  InfluxOutboxEntity,
+  JobEntity,
+  KioskTokenEntity,
+  MachineEntity,
+  ProductionRecordEntity,
+  SessionEntity,
+  ShiftPatternEntity,
+  SiteSettingsEntity,
+  StateEventEntity,
+  TabletEntity,
+  TimelineIntervalEntity,
+  UserEntity,
+};
+
+export const entities = [
+  ActivityCodeEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  GroupEntity,
+  InfluxOutboxEntity,
+  JobEntity,
+  KioskTokenEntity,
+  MachineEntity,
+  ProductionRecordEntity,
+  SessionEntity,
+  ShiftPatternEntity,
+  SiteSettingsEntity,
+  StateEventEntity,
+  TabletEntity,
+  TimelineIntervalEntity,
+  UserEntity,
+];

@@ -1,0 +1,24 @@
+import { Check, Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** The one row of site-wide settings (id is always 1). */
+@Entity('site_settings')
+@Check('site_settings_single_row', `"id" = 1`)
+export class SiteSettingsEntity {
+  @PrimaryColumn('int')
+  id: number;
+
+  /** IANA zone in which shifts and day buckets are defined. */
+  @Column('text')
+  timezone: string;
+
+  /** Unplanned stops shorter than this between two running intervals are small stops (0 = off). */
+  @Column('int', { default: 0 })
+  microStopSeconds: number;
+
+  /** Pair a new DigitME2 tablet with the first free machine without an admin (off by default). */
+  @Column('boolean', { default: false })
+  autoPairTablets: boolean;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,31 @@
+import type { DataSource } from 'typeorm';
+import type { Site } from '../../core/schemas/setup.schema.js';
+import { SiteSettingsEntity } from '../entities/index.js';
+import type { Actor, AuditRepository } from './audit.repository.js';
+
+export class SiteRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async get(): Promise<Site> {
+    const row = await this.dataSource.manager.findOneByOrFail(SiteSettingsEntity, { id: 1 });
+    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds };
+  }
+
+  async put(actor: Actor, site: Site): Promise<Site> {
+    return this.dataSource.transaction(async (tx) => {
+      const before = await tx.findOneByOrFail(SiteSettingsEntity, { id: 1 });
+      await tx.update(SiteSettingsEntity, { id: 1 }, site);
+      await this.audit.record(tx, actor, {
+        action: 'site.update',
+        entity: 'site',
+        entityId: 1,
+        before: { timezone: before.timezone, microStopSeconds: before.microStopSeconds },
+        after: site,
+      });
+      return site;
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { ActivityCodeEntity, GroupEntity, ShiftPatternEntity, SiteSettingsEntity, UserEntity } from './entities/index.js';
+
+export interface SeedOptions {
+  adminPassword?: string | undefined;
+  timezone: string;
+  hashSecret: (secret: string) => Promise<string>;
+  logger: Logger;
+}
+
+/**
+ * First start (api.md): the four built-in codes with their DigitME2 ids, group 1, the "9-5" pattern
+ * and site settings; and, while there are no users, `admin` with OEE_ADMIN_PASSWORD or a random
+ * password printed once. Runs under the migration lock, so it happens exactly once.
+ */
+export async function seed(dataSource: DataSource, options: SeedOptions): Promise<void> {
+  await dataSource.transaction(async (tx) => {
+    if (!(await tx.existsBy(SiteSettingsEntity, { id: 1 }))) {
+      await tx.insert(SiteSettingsEntity, { id: 1, timezone: options.timezone, microStopSeconds: 0 });
+      await tx.insert(ActivityCodeEntity, [
+        { id: 1, shortDescription: 'Up', longDescription: 'The machine is in use', category: 'running', colour: '#00FF80', active: true },
+        { id: 2, shortDescription: 'Down', longDescription: "Downtime that doesn't have an explanation from the user", category: 'unplanned_stop', colour: '#B22222', active: true },
+        { id: 3, shortDescription: 'Closed', longDescription: 'Planned downtime outside of shift hours', category: 'planned_shutdown', colour: '#C6C6C6', active: true },
+        { id: 4, shortDescription: 'Overtime', longDescription: 'Uptime outside of shift hours (kept for compatibility)', category: 'running', colour: '#00FF80', active: true },
+      ]);
+      await tx.insert(GroupEntity, { id: 1, name: 'Group 1' });
+      await tx.insert(ShiftPatternEntity, {
+        id: 1,
+        name: '9-5',
+        shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }],
+        exceptions: [],
+      });
+      // Rows were inserted with explicit ids: move the sequences past them.
+      for (const table of ['activity_codes', 'groups', 'shift_patterns']) {
+        await tx.query(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT MAX(id) FROM "${table}"))`);
+      }
+    }
+    if ((await tx.count(UserEntity)) === 0) {
+      const generated = !options.adminPassword;
+      const password = options.adminPassword ?? randomBytes(12).toString('base64url');
+      await tx.insert(UserEntity, { username: 'admin', role: 'admin', passwordHash: await options.hashSecret(password), pinHash: null });
+      if (generated) {
+        // Printed once, on purpose (api.md): there is no default password.
+        process.stdout.write(`\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`);
+      } else {
+        options.logger.info('created user "admin" with the password from OEE_ADMIN_PASSWORD');
+      }
+    }
+  });
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env for the server runtime. A bad variable stops the start with
+ * one message naming every bad variable. No secret has a default.
+ */
+const roleNames = ['ingest', 'realtime', 'scheduler', 'web'] as const;
+export type ProcessRole = (typeof roleNames)[number];
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+    PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(3000)),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    DATABASE_URL: optionalUrl,
+    OEE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    OEE_ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(10, 'at least 10 characters').optional()),
+    OEE_SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'at least 32 characters').optional()),
+    INFLUX_URL: optionalUrl,
+    INFLUX_TOKEN: optionalString,
+    INFLUX_ORG: optionalString,
+    INFLUX_BUCKET: optionalString,
+    MONGODB_URL: optionalUrl,
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    OEE_ROLES: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default(roleNames.join(','))
+        .transform((s) => s.split(',').map((r) => r.trim()))
+        .pipe(z.array(z.enum(roleNames)).min(1)),
+    ),
+    /** Who may call the legacy device route without a key: `private` (loopback + private networks), `loopback`, or `off`. */
+    OEE_LEGACY_ANONYMOUS: z.preprocess(emptyToUndefined, z.enum(['private', 'loopback', 'off']).default('private')),
+    OEE_DISCOVERY_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8090)),
+    OEE_PUBLIC_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
+    /** Express `trust proxy`: set to the number of proxies in front (or a subnet list) when behind HTTPS termination. */
+    OEE_TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback')),
+    OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
+  })
+  .superRefine((env, ctx) => {
+    if (env.INFLUX_URL) {
+      for (const key of ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when INFLUX_URL is set' });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function loadEnv(): Env {
+  return parseEnv(process.env);
+}
+
+/** Variables the test harness reads (test runtime only). */
+export function testDatabaseUrl(): string | undefined {
+  return emptyToUndefined(process.env.TEST_DATABASE_URL) as string | undefined;
+}

@@ -1,0 +1,57 @@
+import type { RequestHandler } from 'express';
+import type { Clock } from '../../core/clock.js';
+import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
+import type { AuthContext } from './auth-context.js';
+import { hashSessionToken, hashToken } from './hashing.js';
+
+export const SESSION_COOKIE = 'oee_session';
+
+/** An API key is looked up at most once per this many ms (hot ingest path); revocation takes effect within it. */
+const API_KEY_CACHE_MS = 5_000;
+
+export interface Authenticator {
+  middleware: RequestHandler;
+  fromBearer(token: string): Promise<AuthContext | null>;
+  fromSessionToken(token: string): Promise<AuthContext | null>;
+  forgetApiKeys(): void;
+}
+
+/** Resolves `req.auth` from `Authorization: Bearer <key>` or the session cookie. Never rejects by itself. */
+export function createAuthenticator(credentials: CredentialRepository, sessionSecret: string, clock: Clock): Authenticator {
+  const keyCache = new Map<string, { auth: AuthContext | null; until: number }>();
+
+  async function fromBearer(token: string): Promise<AuthContext | null> {
+    const hash = hashToken(token);
+    const cached = keyCache.get(hash);
+    const now = Date.now();
+    if (cached && cached.until > now) return cached.auth;
+    const key = await credentials.findApiKey(hash);
+    const auth: AuthContext | null = key ? { role: key.role, userId: null, apiKeyId: key.id, username: null, via: 'apiKey' } : null;
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(hash, { auth, until: now + API_KEY_CACHE_MS });
+    return auth;
+  }
+
+  async function fromSessionToken(token: string): Promise<AuthContext | null> {
+    const user = await credentials.findSessionUser(hashSessionToken(token, sessionSecret), clock.now());
+    return user ? { role: user.role, userId: user.id, apiKeyId: null, username: user.username, via: 'session' } : null;
+  }
+
+  const middleware: RequestHandler = async (req, _res, next) => {
+    try {
+      req.auth = null;
+      const header = req.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        req.auth = await fromBearer(header.slice(7).trim());
+      } else {
+        const token = req.cookies?.[SESSION_COOKIE];
+        if (typeof token === 'string' && token.length > 0 && token.length < 200) req.auth = await fromSessionToken(token);
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  return { middleware, fromBearer, fromSessionToken, forgetApiKeys: () => keyCache.clear() };
+}

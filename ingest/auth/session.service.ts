@@ -1,0 +1,37 @@
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
+import { hashSessionToken, newToken, verifySecret } from './hashing.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** Password sign-in for people (web); tablets use PINs and devices use API keys. */
+export class SessionService {
+  constructor(
+    private readonly credentials: CredentialRepository,
+    private readonly limiter: RateLimiter,
+    private readonly sessionSecret: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async signIn(username: string, password: string, ip: string) {
+    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
+    this.limiter.check(...keys);
+    const user = await this.credentials.findActiveUserByUsername(username);
+    const ok = await verifySecret(password, user?.passwordHash ?? null);
+    if (!user || !ok) {
+      this.limiter.fail(...keys);
+      throw new AppError('unauthenticated', 401, 'Wrong username or password');
+    }
+    this.limiter.succeed(`user:${username.toLowerCase()}`);
+    const token = newToken('s');
+    const expiresAt = new Date(this.clock.now().getTime() + SESSION_TTL_MS);
+    await this.credentials.createSession(user.id, hashSessionToken(token, this.sessionSecret), expiresAt);
+    return { user: { id: user.id, username: user.username, role: user.role }, token, expiresAt };
+  }
+
+  async signOut(token: string | undefined): Promise<void> {
+    if (token) await this.credentials.deleteSession(hashSessionToken(token, this.sessionSecret));
+  }
+}

@@ -1,0 +1,51 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { AppError, errorBody } from '../../core/errors.js';
+
+/** zod issues as the API's `issues`: path and message. */
+export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: (string | number)[] = []): AppError {
+  return AppError.invalid(
+    message,
+    error.issues.map((i) => ({ path: [...pathPrefix, ...(i.path as (string | number)[])], message: i.message })),
+  );
+}
+
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** Errors that mean "the database is away" rather than "this request is wrong". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && PG_UNAVAILABLE.has(e.code)) return true;
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') return true;
+  const m = e.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established|the database system is (starting|shutting) up/i.test(m);
+}
+
+/** Maps every error to `{error: {code, message, issues?}}`. A 5xx is a bug or an outage, logged as such. */
+export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
+  let appError: AppError;
+  if (err instanceof AppError) appError = err;
+  else if (err instanceof ZodError) appError = fromZod(err);
+  else if (err?.type === 'entity.parse.failed') appError = new AppError('malformed_json', 400, 'The body is not valid JSON');
+  else if (err?.type === 'entity.too.large') appError = new AppError('payload_too_large', 413, 'The body is too large');
+  else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
+    appError = AppError.invalid('Unsupported body encoding');
+  else if (err?.status === 400 && typeof err?.type === 'string') appError = AppError.invalid(String(err.message));
+  else if (isDatabaseUnavailable(err)) {
+    appError = new AppError('unavailable', 503, 'The database is unavailable; try again shortly');
+    res.setHeader('Retry-After', '2');
+  } else {
+    req.log?.error({ err }, 'unhandled error');
+    appError = new AppError('internal', 500, 'Internal error');
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(appError.status).json(errorBody(appError));
+};
+
+export const notFoundApi: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody(new AppError('not_found', 404, `No route ${req.method} ${req.path}`)));
+};

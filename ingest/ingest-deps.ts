@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../core/clock.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { Authenticator } from './auth/auth.middleware.js';
+import type { SessionService } from './auth/session.service.js';
+import type { MachineStateService } from './services/machine-state.service.js';
+import type { UserService } from './services/user.service.js';
+
+/** What the HTTP layer needs, built once by the composition root. */
+export interface IngestDeps {
+  dataSource: DataSource;
+  repos: Repositories;
+  clock: Clock;
+  logger: Logger;
+  authenticator: Authenticator;
+  sessions: SessionService;
+  users: UserService;
+  machineStates: MachineStateService;
+  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string }>;
+}

@@ -1,0 +1,76 @@
+import type { Express, Request, Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import { roleSchema } from '../../core/roles.js';
+import { sessionCreateSchema } from '../../core/schemas/setup.schema.js';
+import { SESSION_COOKIE } from '../auth/auth.middleware.js';
+import { SESSION_TTL_MS } from '../auth/session.service.js';
+import type { RouteTable } from '../http/route.js';
+import type { IngestDeps } from '../ingest-deps.js';
+
+const sessionUserSchema = z.object({ user: z.object({ id: z.number(), username: z.string(), role: roleSchema }) });
+
+function setSessionCookie(req: Request, res: Response, token: string): void {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: SESSION_TTL_MS });
+}
+
+function clearSessionCookie(req: Request, res: Response): void {
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+}
+
+/** `?next=` may only lead back into this site. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+export function registerSessionRoutes(routes: RouteTable, deps: IngestDeps): void {
+  routes.add({
+    method: 'post', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign in with username and password', body: sessionCreateSchema, response: sessionUserSchema,
+    handler: async ({ body, req, res }) => {
+      const { user, token } = await deps.sessions.signIn(body.username, body.password, req.ip ?? 'unknown');
+      setSessionCookie(req, res, token);
+      return { user };
+    },
+  });
+  routes.add({
+    method: 'get', path: '/api/v1/session', access: 'signedIn', tag: 'access', summary: 'Who is signed in', response: sessionUserSchema,
+    handler: ({ auth }) => {
+      if (auth.via !== 'session' || auth.userId === null) throw AppError.unauthenticated();
+      return { user: { id: auth.userId, username: auth.username, role: auth.role } };
+    },
+  });
+  routes.add({
+    method: 'delete', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign out', status: 204,
+    handler: async ({ req, res }) => {
+      await deps.sessions.signOut(req.cookies?.[SESSION_COOKIE]);
+      clearSessionCookie(req, res);
+    },
+  });
+}
+
+/** The plain HTML form of /login (works without JavaScript): answers with 303 redirects. */
+export function registerLoginForm(app: Express, deps: IngestDeps): void {
+  app.post('/login', async (req, res, next) => {
+    const nextPath = safeNext(req.body?.next);
+    const parsed = sessionCreateSchema.safeParse({ username: req.body?.username, password: req.body?.password });
+    if (!parsed.success) return res.redirect(303, `/login?error=1&next=${encodeURIComponent(nextPath)}`);
+    try {
+      const { token } = await deps.sessions.signIn(parsed.data.username, parsed.data.password, req.ip ?? 'unknown');
+      setSessionCookie(req, res, token);
+      res.redirect(303, nextPath);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) return res.redirect(303, `/login?error=1&next=${encodeURIComponent(nextPath)}`);
+      if (err instanceof AppError && err.status === 429) return res.redirect(303, `/login?error=rate&next=${encodeURIComponent(nextPath)}`);
+      next(err);
+    }
+  });
+  app.post('/logout', async (req, res, next) => {
+    try {
+      await deps.sessions.signOut(req.cookies?.[SESSION_COOKIE]);
+      clearSessionCookie(req, res);
+      res.redirect(303, '/login');
+    } catch (err) {
+      next(err);
+    }
+  });
+}

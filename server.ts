@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler } from 'express';
+import { pino, type Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { systemClock, type Clock } from './core/clock.js';
+import { createDataSource } from './db/data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
+import { migrate } from './db/migrate.js';
+import { createRepositories } from './db/repositories/index.js';
+import { seed } from './db/seed.js';
+import type { Env } from './env.js';
+import { createAuthenticator } from './ingest/auth/auth.middleware.js';
+import { hashSecret } from './ingest/auth/hashing.js';
+import { RateLimiter } from './ingest/auth/rate-limiter.js';
+import { SessionService } from './ingest/auth/session.service.js';
+import { createHttpApp } from './ingest/http-app.js';
+import type { IngestDeps } from './ingest/ingest-deps.js';
+import { MachineStateService } from './ingest/services/machine-state.service.js';
+import { UserService } from './ingest/services/user.service.js';
+
+/**
+ * The composition root: one process, one HTTP port, the roles of OEE_ROLES. `main.ts` calls it with
+ * the environment; tests call it with their own database and clock.
+ */
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  dataSource: DataSource;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Env;
+  clock?: Clock;
+  logger?: Logger;
+  /** Serve the built SvelteKit app (off in API-only tests). */
+  web?: boolean;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { env } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  const dataDir = resolve(env.OEE_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+
+  let embedded: EmbeddedDatabase | null = null;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    if (!env.DATABASE_URL) {
+      embedded = await startEmbeddedPostgres(dataDir, logger);
+      cleanups.push(() => embedded!.stop());
+    }
+    const dataSource = createDataSource({ url: env.DATABASE_URL ?? embedded!.url, poolSize: env.OEE_DB_POOL_SIZE });
+    await dataSource.initialize();
+    cleanups.unshift(() => dataSource.destroy());
+
+    await migrate(dataSource, () =>
+      seed(dataSource, { adminPassword: env.OEE_ADMIN_PASSWORD, timezone: localTimeZone(), hashSecret, logger }),
+    );
+
+    const repos = createRepositories(dataSource);
+    const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
+    const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
+    const deps: IngestDeps = {
+      dataSource,
+      repos,
+      clock,
+      logger,
+      authenticator,
+      sessions: new SessionService(repos.credentials, new RateLimiter(loginFailureLimit, 15 * 60_000), sessionSecret, clock),
+      users: new UserService(dataSource, repos.audit),
+      machineStates: new MachineStateService(repos, clock),
+      health: async () => {
+        const database = await dataSource.query('SELECT 1').then(() => 'ok', () => 'unavailable');
+        return { status: database === 'ok' ? 'ok' : 'degraded', database, influx: env.INFLUX_URL ? 'configured' : 'disabled' };
+      },
+    };
+
+    const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
+    const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, ...(webHandler ? { webHandler } : {}) });
+    const server = createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 120_000;
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, env.HOST, () => resolveListen());
+    });
+    const port = (server.address() as AddressInfo).port;
+    cleanups.unshift(() => closeServer(server));
+    const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+    logger.info({ port, roles: env.OEE_ROLES }, 'OEE Monitor listening');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      server,
+      dataSource,
+      logger,
+      stop: () => (stopping ??= runAll(cleanups, logger)),
+    };
+  } catch (err) {
+    await runAll(cleanups, logger);
+    throw err;
+  }
+}
+
+async function runAll(cleanups: (() => Promise<void>)[], logger: Logger): Promise<void> {
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+    }
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeIdleConnections();
+    // Requests still running get a few seconds, then their sockets are closed.
+    setTimeout(() => server.closeAllConnections(), 5_000).unref();
+  });
+}
+
+/** The session secret is generated once and kept in the data directory when not configured. */
+async function sessionSecretFromDataDir(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  await writeFile(file, secret + '\n', { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** 10 wrong passwords per user, 50 per address (a plant shares few addresses), per 15 minutes. */
+const loginFailureLimit = (key: string) => (key.startsWith('ip:') ? 50 : 10);
+
+function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+async function loadWebHandler(logger: Logger): Promise<RequestHandler | undefined> {
+  const file = resolve('web/build/handler.js');
+  if (!existsSync(file)) {
+    logger.warn('web/build is missing: run `npm run build` to serve the web app');
+    return undefined;
+  }
+  const module = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
+  return module.handler;
+}

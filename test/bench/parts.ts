@@ -1,0 +1,9 @@
+import type { BenchContext } from './run.js';
+
+export interface BenchPart {
+  name: string;
+  run(ctx: BenchContext): Promise<void>;
+}
+
+/** The parts of `npm run bench`, in order. */
+export const benchParts: BenchPart[] = [];

@@ -23,6 +23,9 @@ import { createHttpApp } from './ingest/http-app.js';
 import type { IngestDeps } from './ingest/ingest-deps.js';
 import { MachineStateService } from './ingest/services/machine-state.service.js';
 import { UserService } from './ingest/services/user.service.js';
+import { ChangeFeed } from './db/change-feed.js';
+import { noOutbox } from './ingest/services/outbox-writer.js';
+import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
 
 /**
  * The composition root: one process, one HTTP port, the roles of OEE_ROLES. `main.ts` calls it with
@@ -70,7 +73,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const repos = createRepositories(dataSource);
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
+    const feed = new ChangeFeed();
     const deps: IngestDeps = {
+      ...createShopFloorServices(dataSource, repos, feed, noOutbox, clock),
+      feed,
+      legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
       dataSource,
       repos,
       clock,

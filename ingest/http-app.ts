@@ -6,7 +6,9 @@ import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
+import { registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
+import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
 import { registerSystemRoutes } from './routes/system.routes.js';
 
 /** Largest JSON body accepted (an events batch of 5 000 fits comfortably). */
@@ -51,6 +53,8 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
+  registerShopFloorRoutes(routes, deps);
+  registerLegacyDeviceRoutes(routes, deps, deps.legacyAnonymous);
   api.use('/api', notFoundApi);
   api.use(errorMapper);
   app.use(api);

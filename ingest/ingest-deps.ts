@@ -4,11 +4,16 @@ import type { Clock } from '../core/clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Authenticator } from './auth/auth.middleware.js';
 import type { SessionService } from './auth/session.service.js';
+import type { ChangeFeed } from '../db/change-feed.js';
 import type { MachineStateService } from './services/machine-state.service.js';
+import type { ShopFloorServices } from './services/shop-floor.services.js';
 import type { UserService } from './services/user.service.js';
 
 /** What the HTTP layer needs, built once by the composition root. */
-export interface IngestDeps {
+export interface IngestDeps extends ShopFloorServices {
+  feed: ChangeFeed;
+  /** Who may call the legacy device route without a key. */
+  legacyAnonymous: 'private' | 'loopback' | 'off';
   dataSource: DataSource;
   repos: Repositories;
   clock: Clock;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { idParamsSchema } from '../../core/schemas/common.schema.js';
+import {
+  eventsBatchSchema,
+  eventsResultSchema,
+  jobEndSchema,
+  jobSchema,
+  jobStartSchema,
+  jobsQuerySchema,
+  MAX_EVENTS_PER_BATCH,
+  productionRecordSchema,
+  productionSchema,
+  rangeQuerySchema,
+  timelineSchema,
+} from '../../core/schemas/shop-floor.schema.js';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
+import type { ProductionRecordEntity } from '../../db/entities/index.js';
+import type { RouteTable } from '../http/route.js';
+import type { IngestDeps } from '../ingest-deps.js';
+
+const toProductionRecord = (p: ProductionRecordEntity) => ({
+  id: Number(p.id),
+  machineId: p.machineId,
+  jobId: p.jobId,
+  from: p.from.toISOString(),
+  to: p.to.toISOString(),
+  good: p.good,
+  rejects: p.rejects,
+});
+
+/** Shop-floor data of api.md: devices, operators, supervisors and admins write; everyone signed in reads. */
+export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): void {
+  routes.add({
+    method: 'post', path: '/api/v1/events', access: 'shopFloor', tag: 'shop-floor', body: eventsBatchSchema, response: eventsResultSchema,
+    summary: `Record state changes (an atomic batch of up to ${MAX_EVENTS_PER_BATCH}; a repeated eventId is a harmless duplicate)`,
+    handler: ({ body }) =>
+      deps.stateEvents.record(
+        body.events.map((e) => ({
+          machineId: e.machineId,
+          at: e.at,
+          activityCodeId: e.activityCodeId ?? (e.state === 'up' ? BUILT_IN_CODES.up : BUILT_IN_CODES.down),
+          eventId: e.eventId,
+        })),
+        'api',
+        { issuePath: (i) => ['events', i] },
+      ),
+  });
+  routes.add({
+    method: 'post', path: '/api/v1/machines/{id}/jobs', access: 'shopFloor', tag: 'shop-floor', summary: 'Start a job (puts the machine in its job-start code)',
+    params: idParamsSchema, body: jobStartSchema, status: 201, response: z.object({ job: jobSchema }),
+    handler: async ({ params, body }) => ({
+      job: await deps.jobs.start({ machineId: params.id, jobNumber: body.jobNumber, idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null, at: body.at, eventId: body.eventId, source: 'api' }),
+    }),
+  });
+  routes.add({
+    method: 'post', path: '/api/v1/machines/{id}/jobs/current/end', access: 'shopFloor', tag: 'shop-floor', summary: 'End the running job (puts the machine in Down, records the counts over the job)',
+    params: idParamsSchema, body: jobEndSchema, response: z.object({ job: jobSchema }),
+    handler: async ({ params, body }) => ({ job: await deps.jobs.end({ machineId: params.id, ...body, source: 'api' }) }),
+  });
+  routes.add({
+    method: 'post', path: '/api/v1/machines/{id}/production', access: 'shopFloor', tag: 'shop-floor', summary: 'Record good and reject counts at an instant or over a span',
+    params: idParamsSchema, body: productionSchema, status: 201, response: z.object({ record: productionRecordSchema }),
+    handler: async ({ params, body }) => ({ record: toProductionRecord(await deps.production.record({ machineId: params.id, ...body, source: 'api' })) }),
+  });
+  routes.add({
+    method: 'get', path: '/api/v1/machines/{id}/timeline', access: 'signedIn', tag: 'shop-floor', summary: 'State intervals overlapping [from, to), oldest first (end null = open)',
+    params: idParamsSchema, query: rangeQuerySchema, response: timelineSchema,
+    handler: async ({ params, query }) => {
+      await deps.repos.machines.get(params.id);
+      const intervals = await deps.timeline.intervals(params.id, query.from, query.to);
+      return {
+        intervals: intervals.map((i) => ({
+          start: i.start.toISOString(),
+          end: i.end ? i.end.toISOString() : null,
+          activityCodeId: i.activityCodeId,
+          category: i.category,
+          jobId: i.jobId,
+          operatorId: i.operatorId,
+        })),
+      };
+    },
+  });
+  routes.add({
+    method: 'get', path: '/api/v1/jobs', access: 'signedIn', tag: 'shop-floor', summary: 'Jobs overlapping [from, to) with their counts, oldest first',
+    query: jobsQuerySchema, response: z.object({ jobs: z.array(jobSchema) }),
+    handler: async ({ query }) => ({ jobs: await deps.jobs.list(query.from, query.to, query.machineId) }),
+  });
+}

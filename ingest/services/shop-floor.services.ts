@@ -1,0 +1,18 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../core/clock.js';
+import type { ChangeFeed } from '../../db/change-feed.js';
+import type { Repositories } from '../../db/repositories/index.js';
+import { JobService } from './job.service.js';
+import type { OutboxWriter } from './outbox-writer.js';
+import { ProductionService } from './production.service.js';
+import { StateEventsService } from './state-events.service.js';
+
+/** The write path of shop-floor data, shared by the HTTP routes, the tablets and the scheduler. */
+export function createShopFloorServices(dataSource: DataSource, repos: Repositories, feed: ChangeFeed, outbox: OutboxWriter, clock: Clock) {
+  const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.shopFloor, outbox, feed, clock);
+  const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock);
+  const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock);
+  return { stateEvents, production, jobs, timeline: repos.timeline };
+}
+
+export type ShopFloorServices = ReturnType<typeof createShopFloorServices>;

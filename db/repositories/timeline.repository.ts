@@ -14,6 +14,7 @@ export interface NewStateEvent {
   eventId: string | null;
   /** Set for corrections: the code holds over [at, until). */
   until?: Date | null;
+  source: EventSource;
 }
 
 export interface StoredInterval {
@@ -48,24 +49,23 @@ export class TimelineRepository {
    * Appends events; one whose (machine, eventId) is already stored is skipped as a duplicate.
    * Returns the stored ones with their sequence numbers.
    */
-  async insertEvents(tx: EntityManager, events: NewStateEvent[], source: EventSource): Promise<(NewStateEvent & { seq: number })[]> {
+  async insertEvents(tx: EntityManager, events: NewStateEvent[]): Promise<{ machineId: number; eventId: string | null }[]> {
     if (events.length === 0) return [];
-    const rows: { seq: string; machineId: number; at: Date; activityCodeId: number; operatorId: number | null; eventId: string | null; until: Date | null }[] = await tx.query(
+    return tx.query(
       `INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", "eventId")
        SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[])
        ON CONFLICT ("machineId", "eventId") WHERE "eventId" IS NOT NULL DO NOTHING
-       RETURNING id AS seq, "machineId", at, until, "activityCodeId", "operatorId", "eventId"`,
+       RETURNING "machineId", "eventId"`,
       [
         events.map((e) => e.machineId),
         events.map((e) => e.at),
         events.map((e) => e.until ?? null),
         events.map((e) => e.activityCodeId),
-        events.map(() => source),
+        events.map((e) => e.source),
         events.map((e) => e.operatorId),
         events.map((e) => e.eventId),
       ],
     );
-    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
   async findEventById(tx: EntityManager, machineId: number, eventId: string): Promise<{ at: Date; seq: number } | null> {
@@ -81,12 +81,21 @@ export class TimelineRepository {
     return new Map(rows.map((r) => [r.machineId, r]));
   }
 
-  /** Closes the open interval at `at` and opens the next one (the append-only fast path). */
-  async appendInterval(tx: EntityManager, open: StoredInterval | null, next: Omit<ProjectedInterval, 'start' | 'end'> & { start: Date; machineId: number }): Promise<void> {
-    if (open) await tx.query(`UPDATE timeline_intervals SET "end" = $2 WHERE id = $1`, [open.id, next.start]);
+  /** Replaces open intervals by their continuations (the append fast path, for many machines at once). */
+  async replaceOpenIntervals(tx: EntityManager, openIds: string[], rows: (ProjectedInterval & { machineId: number })[]): Promise<void> {
+    if (openIds.length) await tx.query(`DELETE FROM timeline_intervals WHERE id = ANY($1::bigint[])`, [openIds]);
+    if (rows.length === 0) return;
     await tx.query(
-      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId") VALUES ($1, $2, NULL, $3, $4, $5)`,
-      [next.machineId, next.start, next.activityCodeId, next.jobId, next.operatorId],
+      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId")
+       SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[], $6::int[])`,
+      [
+        rows.map((r) => r.machineId),
+        rows.map((r) => new Date(r.start)),
+        rows.map((r) => (r.end === null ? null : new Date(r.end))),
+        rows.map((r) => r.activityCodeId),
+        rows.map((r) => r.jobId),
+        rows.map((r) => r.operatorId),
+      ],
     );
   }
 
@@ -121,11 +130,21 @@ export class TimelineRepository {
 
   /** Jobs of a machine running at or after `from`. */
   async jobsFrom(tx: EntityManager, machineId: number, from: Date): Promise<ProjectionJob[]> {
-    const rows: { id: number; start: Date; end: Date | null }[] = await tx.query(
-      `SELECT id, start, "end" FROM jobs WHERE "machineId" = $1 AND ("end" IS NULL OR "end" > $2) ORDER BY start`,
-      [machineId, from],
+    return (await this.jobsFromMany(tx, new Map([[machineId, from]]))).get(machineId) ?? [];
+  }
+
+  /** For each machine, its jobs running at or after the given time, in one query. */
+  async jobsFromMany(tx: EntityManager, fromByMachine: Map<number, Date>): Promise<Map<number, ProjectionJob[]>> {
+    const rows: { machineId: number; id: number; start: Date; end: Date | null }[] = await tx.query(
+      `SELECT j."machineId", j.id, j.start, j."end"
+         FROM unnest($1::int[], $2::timestamptz[]) AS f("machineId", "from")
+         JOIN jobs j ON j."machineId" = f."machineId" AND (j."end" IS NULL OR j."end" > f."from")
+        ORDER BY j."machineId", j.start`,
+      [[...fromByMachine.keys()], [...fromByMachine.values()]],
     );
-    return rows.map((j) => ({ id: j.id, start: j.start.getTime(), end: j.end ? j.end.getTime() : null }));
+    const out = new Map<number, ProjectionJob[]>([...fromByMachine.keys()].map((id) => [id, []]));
+    for (const j of rows) out.get(j.machineId)!.push({ id: j.id, start: j.start.getTime(), end: j.end ? j.end.getTime() : null });
+    return out;
   }
 
   /**

@@ -1,16 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import { AppError, type ErrorIssue } from '../../core/errors.js';
+import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
+import type { Category } from '../../core/schemas/setup.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { checkStateChange } from '../../core/state/machine-state.rules.js';
-import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
-import { jobAt, projectTimeline, sameState } from '../../core/state/timeline-projection.js';
+import { jobAt, projectTimeline, sameState, type ProjectedInterval } from '../../core/state/timeline-projection.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
 import type { EventSource } from '../../db/entities/state-event.entity.js';
 import type { ShopFloorRepository } from '../../db/repositories/shop-floor.repository.js';
 import type { NewStateEvent, TimelineRepository } from '../../db/repositories/timeline.repository.js';
 import { announce } from './announce.js';
 import type { OutboxWriter } from './outbox-writer.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface StateEventRequest {
   machineId: number;
@@ -27,14 +29,23 @@ export interface RecordResult {
   duplicates: number;
 }
 
+interface RecordOptions {
+  issuePath?: (i: number) => (string | number)[];
+}
+
 /**
  * The one write path of machine states: the device API, the legacy route, jobs, tablets, the
- * scheduler and corrections all come through here. In one transaction it validates the batch (one bad
+ * scheduler and corrections all come through here. In one transaction it validates a batch (one bad
  * event refuses all), serialises per machine, appends the events (a repeated event id is a harmless
- * duplicate) and re-projects the timeline from the earliest new event. After commit it announces what
- * changed on the change feed.
+ * duplicate) and brings the timeline up to date: appended in bulk when the events follow the current
+ * state, re-projected from the earliest event otherwise. After commit it announces what changed.
+ *
+ * Concurrent `record` calls are grouped into shared transactions by a WriteBatcher, so one commit
+ * (and one fsync) serves many devices; an answer still means "committed".
  */
 export class StateEventsService {
+  private readonly batcher: WriteBatcher<{ requests: StateEventRequest[]; source: EventSource; options: RecordOptions }, RecordResult>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly timeline: TimelineRepository,
@@ -42,55 +53,86 @@ export class StateEventsService {
     private readonly outbox: OutboxWriter,
     private readonly feed: ChangeFeed,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher({
+      maxItems: 5_000,
+      weight: (item) => item.requests.length,
+      runGroup: (items) => this.recordGroup(items),
+      runOne: (item) => this.recordAlone(item.requests, item.source, item.options),
+    });
+  }
 
-  /** Records a batch in its own transaction and announces the changes after commit. */
-  async record(requests: StateEventRequest[], source: EventSource, options: { issuePath?: (i: number) => (string | number)[] } = {}): Promise<RecordResult> {
-    const changes: CommittedChange[] = [];
-    const result = await this.dataSource.transaction((tx) => this.recordIn(tx, requests, source, changes, options));
-    this.announce(changes);
-    return result;
+  /** Records a batch (atomically) and announces the changes after commit. */
+  record(requests: StateEventRequest[], source: EventSource, options: RecordOptions = {}): Promise<RecordResult> {
+    return this.batcher.submit({ requests, source, options });
   }
 
   announce(changes: CommittedChange[]): void {
     announce(this.feed, this.outbox, changes);
   }
 
+  private async recordAlone(requests: StateEventRequest[], source: EventSource, options: RecordOptions): Promise<RecordResult> {
+    const changes: CommittedChange[] = [];
+    const result = await this.dataSource.transaction((tx) => this.recordIn(tx, requests, source, changes, options));
+    this.announce(changes);
+    return result;
+  }
+
+  /** Several callers' batches in one transaction; any refusal throws, and the batcher retries each alone. */
+  private async recordGroup(items: { requests: StateEventRequest[]; source: EventSource }[]): Promise<RecordResult[]> {
+    const changes: CommittedChange[] = [];
+    const perItem = await this.dataSource.transaction(async (tx) => {
+      const tagged = items.flatMap((item, index) => item.requests.map((r) => ({ r, index, source: item.source })));
+      const stored = await this.store(tx, tagged.map((t) => t.r), tagged.map((t) => t.source), changes, () => []);
+      return items.map((_, index) => {
+        const mine = tagged.map((t, i) => (t.index === index ? stored[i]! : null)).filter((s) => s !== null);
+        const accepted = mine.filter(Boolean).length;
+        return { accepted, duplicates: mine.length - accepted };
+      });
+    });
+    this.announce(changes);
+    return perItem;
+  }
+
   /** Records inside the caller's transaction; the caller announces `changes` after its commit. */
-  async recordIn(
+  async recordIn(tx: EntityManager, requests: StateEventRequest[], source: EventSource, changes: CommittedChange[], options: RecordOptions = {}): Promise<RecordResult> {
+    const pathOf = options.issuePath ?? ((i: number) => (requests.length === 1 ? [] : ['events', i]));
+    const stored = await this.store(tx, requests, requests.map(() => source), changes, pathOf);
+    const accepted = stored.filter(Boolean).length;
+    return { accepted, duplicates: stored.length - accepted };
+  }
+
+  /** Validates, appends and projects. Returns, per request, whether it was stored (false = duplicate). */
+  private async store(
     tx: EntityManager,
     requests: StateEventRequest[],
-    source: EventSource,
+    sources: EventSource[],
     changes: CommittedChange[],
-    options: { issuePath?: (i: number) => (string | number)[] } = {},
-  ): Promise<RecordResult> {
+    pathOf: (i: number) => (string | number)[],
+  ): Promise<boolean[]> {
     const now = this.clock.now();
-    const pathOf = options.issuePath ?? ((i: number) => (requests.length === 1 ? [] : ['events', i]));
     const machineIds = [...new Set(requests.map((r) => r.machineId))];
     await this.timeline.lockMachines(tx, machineIds);
-
-    const [machines, codes, operators, open] = await Promise.all([
-      this.shopFloor.machines(tx, machineIds),
-      this.shopFloor.codes(tx, [...new Set(requests.map((r) => r.activityCodeId))]),
-      this.shopFloor.currentOperators(tx, machineIds),
-      this.timeline.openIntervals(tx, machineIds),
-    ]);
-    // Jobs that may cover any new event, or cut the current interval before it.
-    const jobsByMachine = new Map<number, Awaited<ReturnType<TimelineRepository['jobsFrom']>>>();
-    for (const machineId of machineIds) {
-      if (!machines.has(machineId)) continue;
-      const times = requests.filter((r) => r.machineId === machineId).map((r) => (r.at ?? now).getTime());
-      const openStart = open.get(machineId)?.start.getTime() ?? Infinity;
-      jobsByMachine.set(machineId, await this.timeline.jobsFrom(tx, machineId, new Date(Math.min(openStart, ...times))));
+    const machines = await this.shopFloor.machines(tx, machineIds);
+    const open = await this.timeline.openIntervals(tx, machineIds);
+    const codes = await this.shopFloor.codes(tx, [...new Set([...requests.map((r) => r.activityCodeId), ...[...open.values()].map((o) => o.activityCodeId)])]);
+    const operators = await this.shopFloor.currentOperators(tx, machineIds);
+    // Jobs that may cover a new event or cut the current interval after it began.
+    const jobsFrom = new Map<number, Date>();
+    for (const r of requests) {
+      if (!machines.has(r.machineId)) continue;
+      const t = Math.min((r.at ?? now).getTime(), open.get(r.machineId)?.start.getTime() ?? Infinity, jobsFrom.get(r.machineId)?.getTime() ?? Infinity);
+      jobsFrom.set(r.machineId, new Date(t));
     }
+    const jobs = await this.timeline.jobsFromMany(tx, jobsFrom);
+
     const events: NewStateEvent[] = [];
     const issues: ErrorIssue[] = [];
-    let notFound = false;
     for (const [i, r] of requests.entries()) {
       const at = r.at ?? now;
       if (!machines.has(r.machineId)) {
+        if (requests.length === 1) throw AppError.notFound(`Machine ${r.machineId}`);
         issues.push({ path: [...pathOf(i), 'machineId'], message: `no machine with id ${r.machineId}` });
-        notFound ||= requests.length === 1;
         continue;
       }
       const code = codes.get(r.activityCodeId);
@@ -103,8 +145,7 @@ export class StateEventsService {
         continue;
       }
       if (!r.until) {
-        const jobs = jobsByMachine.get(r.machineId)!;
-        const check = checkStateChange({ code, hasActiveJob: jobAt(jobs, at.getTime()) !== null, upCodeId: BUILT_IN_CODES.up });
+        const check = checkStateChange({ code, hasActiveJob: jobAt(jobs.get(r.machineId)!, at.getTime()) !== null, upCodeId: BUILT_IN_CODES.up });
         if (!check.ok) {
           if (requests.length === 1) throw new AppError(check.code, check.status, check.message);
           issues.push({ path: [...pathOf(i), 'activityCodeId'], message: check.message });
@@ -118,31 +159,40 @@ export class StateEventsService {
         activityCodeId: r.activityCodeId,
         operatorId: r.operatorId === undefined ? (operators.get(r.machineId) ?? null) : r.operatorId,
         eventId: r.eventId ?? null,
+        source: sources[i]!,
       });
     }
-    if (notFound) throw AppError.notFound(`Machine ${requests[0]!.machineId}`);
     if (issues.length) throw AppError.invalid(requests.length === 1 ? issues[0]!.message : 'The batch was refused; nothing was stored', issues);
 
-    const stored = await this.timeline.insertEvents(tx, events, source);
-    const byMachine = new Map<number, typeof stored>();
-    for (const e of stored) byMachine.set(e.machineId, [...(byMachine.get(e.machineId) ?? []), e]);
+    const inserted = await this.timeline.insertEvents(tx, events);
+    const stored = storedFlags(events, inserted);
+    const newByMachine = new Map<number, NewStateEvent[]>();
+    events.forEach((e, i) => stored[i] && newByMachine.set(e.machineId, [...(newByMachine.get(e.machineId) ?? []), e]));
 
-    for (const [machineId, machineEvents] of byMachine) {
-      const earliest = new Date(Math.min(...machineEvents.map((e) => e.at.getTime())));
+    const replacedOpen: string[] = [];
+    const appended: (ProjectedInterval & { machineId: number })[] = [];
+    for (const [machineId, machineEvents] of newByMachine) {
       const current = open.get(machineId) ?? null;
-      const single = machineEvents.length === 1 && !machineEvents[0]!.until ? machineEvents[0]! : null;
-      const jobs = jobsByMachine.get(machineId)!;
-      // Fast path: one live event after the current state's start, no job boundary in between.
-      if (single && current && single.at.getTime() > current.start.getTime() && !jobs.some((j) => inside(j.start, current.start, single.at) || (j.end !== null && inside(j.end, current.start, single.at)))) {
-        const next = { activityCodeId: single.activityCodeId, jobId: jobAt(jobs, single.at.getTime()), operatorId: single.operatorId };
-        if (!sameState(current, next)) await this.timeline.appendInterval(tx, current, { ...next, machineId, start: single.at });
-      } else {
-        await this.reproject(tx, machineId, earliest, changes);
+      const machineJobs = jobs.get(machineId)!;
+      const appendable = machineEvents.every((e) => !e.until && (current === null || e.at.getTime() > current.start.getTime()));
+      if (!appendable) {
+        await this.reproject(tx, machineId, new Date(Math.min(...machineEvents.map((e) => e.at.getTime()))), changes);
+        changes.push(await this.currentState(tx, machineId));
+        continue;
       }
-      await this.outbox.stateChanges(tx, machineEvents, codes);
-      changes.push(await this.currentState(tx, machineId));
+      // The current state continues from its start; the new events follow it in recording order.
+      const base = current ? [{ at: current.start.getTime(), seq: 0, activityCodeId: current.activityCodeId, operatorId: current.operatorId }] : [];
+      const projected = projectTimeline([...base, ...machineEvents.map((e, k) => ({ at: e.at.getTime(), seq: k + 1, activityCodeId: e.activityCodeId, operatorId: e.operatorId }))], [], machineJobs);
+      const last = projected[projected.length - 1]!;
+      if (!(current && projected.length === 1 && sameState(last, current))) {
+        if (current) replacedOpen.push(current.id);
+        appended.push(...projected.map((p) => ({ ...p, machineId })));
+      }
+      changes.push(stateChange(machineId, last, codes.get(last.activityCodeId)?.category ?? 'unplanned_stop'));
     }
-    return { accepted: stored.length, duplicates: events.length - stored.length };
+    await this.timeline.replaceOpenIntervals(tx, replacedOpen, appended);
+    await this.outbox.stateChanges(tx, events.filter((_, i) => stored[i]), codes);
+    return stored;
   }
 
   /** Rebuilds the timeline of one machine from the interval holding `at` onward. */
@@ -158,19 +208,30 @@ export class StateEventsService {
 
   private async currentState(tx: EntityManager, machineId: number): Promise<CommittedChange> {
     const open = (await this.timeline.openIntervals(tx, [machineId])).get(machineId);
-    const code = open ? (await this.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId) : undefined;
-    return {
-      kind: 'machine-state',
-      machineId,
-      activityCodeId: open?.activityCodeId ?? BUILT_IN_CODES.down,
-      category: code?.category ?? 'unplanned_stop',
-      since: (open?.start ?? this.clock.now()).toISOString(),
-      jobId: open?.jobId ?? null,
-      operatorId: open?.operatorId ?? null,
-    };
+    if (!open) throw new Error(`machine ${machineId} has events but no open interval`);
+    const code = (await this.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId);
+    return stateChange(machineId, { ...open, start: open.start.getTime() }, code?.category ?? 'unplanned_stop');
   }
 }
 
-function inside(t: number, after: Date, before: Date): boolean {
-  return t > after.getTime() && t <= before.getTime();
+function stateChange(machineId: number, interval: Omit<ProjectedInterval, 'end'>, category: Category): CommittedChange {
+  return {
+    kind: 'machine-state',
+    machineId,
+    activityCodeId: interval.activityCodeId,
+    category,
+    since: new Date(interval.start).toISOString(),
+    jobId: interval.jobId,
+    operatorId: interval.operatorId,
+  };
+}
+
+/** Which events were stored: all without an eventId, and the first of each (machine, eventId) the insert returned. */
+function storedFlags(events: NewStateEvent[], inserted: { machineId: number; eventId: string | null }[]): boolean[] {
+  const fresh = new Set(inserted.filter((r) => r.eventId !== null).map((r) => `${r.machineId}\u0000${r.eventId}`));
+  return events.map((e) => {
+    if (e.eventId === null) return true;
+    const key = `${e.machineId}\u0000${e.eventId}`;
+    return fresh.delete(key);
+  });
 }

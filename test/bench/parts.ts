@@ -1,3 +1,4 @@
+import { ingestBench } from './ingest.bench.js';
 import type { BenchContext } from './run.js';
 
 export interface BenchPart {
@@ -6,4 +7,4 @@ export interface BenchPart {
 }
 
 /** The parts of `npm run bench`, in order. */
-export const benchParts: BenchPart[] = [];
+export const benchParts: BenchPart[] = [ingestBench];

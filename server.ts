@@ -13,6 +13,9 @@ import { createDataSource } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate } from './db/migrate.js';
 import { createRepositories } from './db/repositories/index.js';
+import { influxConfigFromEnv, InfluxWriter } from './db/influx/influx-writer.js';
+import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
+import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
 import type { Env } from './env.js';
 import { createAuthenticator } from './ingest/auth/auth.middleware.js';
@@ -22,10 +25,15 @@ import { SessionService } from './ingest/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
 import type { IngestDeps } from './ingest/ingest-deps.js';
 import { MachineStateService } from './ingest/services/machine-state.service.js';
+import { OeeService } from './ingest/services/oee.service.js';
 import { UserService } from './ingest/services/user.service.js';
 import { ChangeFeed } from './db/change-feed.js';
-import { noOutbox } from './ingest/services/outbox-writer.js';
 import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
+import { attachRealtime } from './realtime/socket-server.js';
+import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
+import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
+import { createScheduler } from './scheduler/index.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 
 /**
  * The composition root: one process, one HTTP port, the roles of OEE_ROLES. `main.ts` calls it with
@@ -36,6 +44,12 @@ export interface RunningServer {
   port: number;
   server: Server;
   dataSource: DataSource;
+  /** The InfluxDB outbox (enqueues are no-ops without INFLUX_URL). */
+  outbox: OutboxRepository;
+  /** null when this process does not run the scheduler role. */
+  scheduler: Scheduler | null;
+  /** Post-commit changes (tests observe what is published). */
+  feed: ChangeFeed;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -71,11 +85,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     );
 
     const repos = createRepositories(dataSource);
+    const influxConfig = influxConfigFromEnv(env);
+    const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
+    const influxRelay = influxConfig ? new OutboxRelay({ dataSource, outbox, writer: new InfluxWriter(influxConfig), logger }).start() : null;
+    if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
     const feed = new ChangeFeed();
     const deps: IngestDeps = {
-      ...createShopFloorServices(dataSource, repos, feed, noOutbox, clock),
+      ...createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock),
       feed,
       legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
       dataSource,
@@ -86,15 +104,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       sessions: new SessionService(repos.credentials, new RateLimiter(loginFailureLimit, 15 * 60_000), sessionSecret, clock),
       users: new UserService(dataSource, repos.audit),
       machineStates: new MachineStateService(repos, clock),
+      oee: new OeeService(repos, clock, logger),
       health: async () => {
         const database = await dataSource.query('SELECT 1').then(() => 'ok', () => 'unavailable');
-        return { status: database === 'ok' ? 'ok' : 'degraded', database, influx: env.INFLUX_URL ? 'configured' : 'disabled' };
+        const influx = await influxHealth(influxRelay, outbox);
+        return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report };
       },
     };
+
+    // Stored OEE roll-ups follow every committed change of history.
+    deps.oee.listen(feed);
 
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
     const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
+    // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
+    const inputDevices = realtime
+      ? attachInputDeviceUpdates(server, deps, { io: realtime.io, mode: env.OEE_LEGACY_ANONYMOUS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      : null;
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 120_000;
@@ -104,6 +132,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     const port = (server.address() as AddressInfo).port;
     cleanups.unshift(() => closeServer(server));
+    // Sockets first: open websockets would otherwise hold the HTTP server open.
+    if (realtime) cleanups.unshift(() => realtime.close());
+    if (inputDevices) cleanups.unshift(() => inputDevices.close());
+    // DigitME2 tablets find the server by UDP broadcast (a port in use only logs a warning).
+    if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
+      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
+      cleanups.unshift(() => discovery.close());
+    }
+    const scheduler = env.OEE_ROLES.includes('scheduler')
+      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
+      : null;
+    if (scheduler) {
+      await scheduler.start();
+      cleanups.unshift(() => scheduler.stop());
+    }
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
     logger.info({ port, roles: env.OEE_ROLES }, 'OEE Monitor listening');
 
@@ -113,6 +156,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       port,
       server,
       dataSource,
+      outbox,
+      scheduler,
+      feed,
       logger,
       stop: () => (stopping ??= runAll(cleanups, logger)),
     };

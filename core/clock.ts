@@ -18,3 +18,14 @@ export class FixedClock implements Clock {
     this.current = new Date(this.current.getTime() + seconds * 1000);
   }
 }
+
+/** Real time shifted by a fixed offset: tests that need "a few seconds before 17:00" on a real timer. */
+export class OffsetClock implements Clock {
+  private readonly offsetMs: number;
+  constructor(now: Date | string) {
+    this.offsetMs = new Date(now).getTime() - Date.now();
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}

@@ -26,6 +26,8 @@ export type CommittedChange =
   | { kind: 'job'; machineId: number; jobId: number; action: 'started' | 'ended' | 'updated' }
   | { kind: 'production'; machineId: number; jobId: number | null; from: string; to: string; good: number; rejects: number }
   | { kind: 'operator'; machineId: number; operatorId: number | null }
+  /** A shift started or ended: the machine's `offShift` flipped at `at`. */
+  | { kind: 'shift'; machineId: number; offShift: boolean; at: string }
   | { kind: 'setup'; entity: string; id: number | null };
 
 export class ChangeFeed {

@@ -8,16 +8,23 @@ const MIGRATION_LOCK_KEY = 7_317_001;
  * instances starting at the same time do not race: the second waits, then finds nothing to do.
  */
 export async function migrate(dataSource: DataSource, afterMigrations?: () => Promise<void>): Promise<string[]> {
+  return withAdvisoryLock(dataSource, MIGRATION_LOCK_KEY, async () => {
+    const ran = await dataSource.runMigrations({ transaction: 'all' });
+    if (afterMigrations) await afterMigrations();
+    return ran.map((m) => m.name);
+  });
+}
+
+/** Runs `fn` while holding a session advisory lock: instances doing the same wait their turn. */
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await runner.query('SELECT pg_advisory_lock($1)', [key]);
     try {
-      const ran = await dataSource.runMigrations({ transaction: 'all' });
-      if (afterMigrations) await afterMigrations();
-      return ran.map((m) => m.name);
+      return await fn();
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
     }
   } finally {
     await runner.release();

@@ -4,9 +4,14 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
+import { textGuard } from './http/text-guard.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
+import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
 import { registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
+import { LEGACY_TABLET_PATHS, legacyTabletBodies, legacyTabletErrors, registerLegacyTabletRoutes } from './routes/legacy-tablet.routes.js';
+import { registerOeeRoutes } from './routes/oee.routes.js';
+import { registerResultRoutes } from './routes/results.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
 import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
 import { registerSystemRoutes } from './routes/system.routes.js';
@@ -49,12 +54,20 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
     next();
   });
   api.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: false }));
+  api.use('/api', textGuard);
+  // The DigitME2 tablet app at the root path: its own body parsing, and failures answered its way (200).
+  api.use(LEGACY_TABLET_PATHS, legacyTabletBodies);
   const routes = new RouteTable(api);
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
+  registerOeeRoutes(routes, deps);
   registerShopFloorRoutes(routes, deps);
+  registerResultRoutes(routes, deps);
+  registerHistoryEditRoutes(routes, deps);
   registerLegacyDeviceRoutes(routes, deps, deps.legacyAnonymous);
+  registerLegacyTabletRoutes(routes, deps);
+  api.use(LEGACY_TABLET_PATHS, legacyTabletErrors);
   api.use('/api', notFoundApi);
   api.use(errorMapper);
   app.use(api);
@@ -76,5 +89,5 @@ function parseTrustProxy(value: string): boolean | number | string {
 
 /** Tokens may travel in query strings (wall screens: `?token=`); never log them. */
 function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:token|key|password|pin)=)[^&]*/gi, '$1[redacted]');
+  return url?.replace(/([?&](?:token|key|password|pin|device_uuid)=)[^&]*/gi, '$1[redacted]');
 }

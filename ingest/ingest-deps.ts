@@ -6,6 +6,7 @@ import type { Authenticator } from './auth/auth.middleware.js';
 import type { SessionService } from './auth/session.service.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { MachineStateService } from './services/machine-state.service.js';
+import type { OeeService } from './services/oee.service.js';
 import type { ShopFloorServices } from './services/shop-floor.services.js';
 import type { UserService } from './services/user.service.js';
 
@@ -22,5 +23,6 @@ export interface IngestDeps extends ShopFloorServices {
   sessions: SessionService;
   users: UserService;
   machineStates: MachineStateService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string }>;
+  oee: OeeService;
+  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number } }>;
 }

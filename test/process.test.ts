@@ -86,7 +86,8 @@ describe('npm start on a fresh data directory', () => {
     expect((await admin.get('/api/v1/groups')).body.map((g: { name: string }) => g.name)).toEqual(['Group 1', 'Survivors']);
 
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    const code = await second.exited;
+    expect(code, `exit code ${code}; log tail:\n${second.output().slice(-3000)}`).toBe(0);
     const third = start(port);
     await waitForHealth(url, 60);
     expect((await admin.get('/api/v1/session')).status).toBe(200);

@@ -217,7 +217,7 @@ describe('sessions and keys', () => {
     expect(bad.status).toBe(401);
     await client.signIn('admin', ADMIN_PASSWORD);
     const me = await client.get('/api/v1/session');
-    expect(me.body.user).toEqual({ id: 1, username: 'admin', role: 'admin' });
+    expect(me.body).toEqual({ user: { id: 1, username: 'admin', role: 'admin' }, role: 'admin', via: 'session' });
     expect(me.headers.get('set-cookie')).toBeNull();
     expect((await client.delete('/api/v1/session')).status).toBe(204);
     expect((await client.get('/api/v1/session')).status).toBe(401);

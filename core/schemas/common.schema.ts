@@ -14,3 +14,14 @@ export const colourSchema = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'expected a co
 export const nameSchema = z.string().trim().min(1).max(100);
 
 export const eventIdSchema = z.string().min(1).max(100);
+
+const isDate = (v: unknown): v is Date => v instanceof Date && !Number.isNaN(v.getTime());
+
+/**
+ * `from` before `to` (or not after, when `allowEqual`). zod runs object refinements even when a field
+ * already failed, so this only judges two real dates and leaves bad fields to their own issues.
+ */
+export function rangeOrdered(allowEqual = false) {
+  return (value: { from?: unknown; to?: unknown }) =>
+    !isDate(value.from) || !isDate(value.to) || (allowEqual ? value.from.getTime() <= value.to.getTime() : value.from.getTime() < value.to.getTime());
+}

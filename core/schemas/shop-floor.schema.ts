@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventIdSchema, idSchema, isoDateTimeSchema } from './common.schema.js';
+import { eventIdSchema, idSchema, isoDateTimeSchema, rangeOrdered } from './common.schema.js';
 
 /** Largest batch of `POST /api/v1/events` (documented in the OpenAPI description). */
 export const MAX_EVENTS_PER_BATCH = 5_000;
@@ -50,7 +50,7 @@ export const productionSchema = z
   })
   .refine((p) => !(p.at && (p.from || p.to)), { message: 'give either at, or from and to', path: ['at'] })
   .refine((p) => (p.from === undefined) === (p.to === undefined), { message: 'from and to go together', path: ['from'] })
-  .refine((p) => !(p.from && p.to) || p.from.getTime() <= p.to.getTime(), { message: 'from must not be after to', path: ['to'] });
+  .refine(rangeOrdered(true), { message: 'from must not be after to', path: ['to'] });
 
 export const jobSchema = z.object({
   id: z.number(),
@@ -77,10 +77,10 @@ export const productionRecordSchema = z.object({
 /** `from`/`to` query windows: ISO-8601 with an offset. */
 export const rangeQuerySchema = z
   .strictObject({ from: isoDateTimeSchema, to: isoDateTimeSchema })
-  .refine((q) => q.from.getTime() < q.to.getTime(), { message: 'from must be before to', path: ['to'] });
+  .refine(rangeOrdered(), { message: 'from must be before to', path: ['to'] });
 export const jobsQuerySchema = z
   .strictObject({ from: isoDateTimeSchema, to: isoDateTimeSchema, machineId: idSchema.optional() })
-  .refine((q) => q.from.getTime() < q.to.getTime(), { message: 'from must be before to', path: ['to'] });
+  .refine(rangeOrdered(), { message: 'from must be before to', path: ['to'] });
 
 export const intervalSchema = z.object({
   start: z.string(),

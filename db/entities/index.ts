@@ -6,7 +6,10 @@ import { InfluxOutboxEntity } from './influx-outbox.entity.js';
 import { JobEntity } from './job.entity.js';
 import { KioskTokenEntity } from './kiosk-token.entity.js';
 import { MachineEntity } from './machine.entity.js';
+import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
+import { OeeHourlyEntity } from './oee-hourly.entity.js';
 import { ProductionRecordEntity } from './production-record.entity.js';
+import { SchedulerStateEntity } from './scheduler-state.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { ShiftPatternEntity } from './shift-pattern.entity.js';
 import { SiteSettingsEntity } from './site-settings.entity.js';
@@ -24,7 +27,10 @@ export {
   JobEntity,
   KioskTokenEntity,
   MachineEntity,
+  OeeHourlyEntity,
+  OeeHourlyLossEntity,
   ProductionRecordEntity,
+  SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,
   SiteSettingsEntity,
@@ -43,7 +49,10 @@ export const entities = [
   JobEntity,
   KioskTokenEntity,
   MachineEntity,
+  OeeHourlyEntity,
+  OeeHourlyLossEntity,
   ProductionRecordEntity,
+  SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,
   SiteSettingsEntity,

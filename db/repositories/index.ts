@@ -1,10 +1,17 @@
 import type { DataSource } from 'typeorm';
 import { AuditRepository } from './audit.repository.js';
 import { CredentialRepository } from './credential.repository.js';
+import { ExportRepository } from './export.repository.js';
+import { HistoryEditRepository } from './history-edit.repository.js';
 import { MachineStateRepository } from './machine-state.repository.js';
+import { OeeDataRepository } from './oee-data.repository.js';
+import { OeeRollupRepository } from './oee-rollup.repository.js';
+import { ReportsRepository } from './reports.repository.js';
 import { createSetupStores } from './setup-stores.js';
+import { SchedulerRepository } from './scheduler.repository.js';
 import { ShopFloorRepository } from './shop-floor.repository.js';
 import { SiteRepository } from './site.repository.js';
+import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
 import { TimelineRepository } from './timeline.repository.js';
 
 export function createRepositories(dataSource: DataSource) {
@@ -14,8 +21,15 @@ export function createRepositories(dataSource: DataSource) {
     credentials: new CredentialRepository(dataSource),
     site: new SiteRepository(dataSource, audit),
     machineStates: new MachineStateRepository(dataSource),
+    oeeData: new OeeDataRepository(dataSource),
+    oeeRollups: new OeeRollupRepository(dataSource),
     timeline: new TimelineRepository(dataSource),
     shopFloor: new ShopFloorRepository(dataSource),
+    tabletWorkflow: new TabletWorkflowRepository(dataSource),
+    scheduler: new SchedulerRepository(dataSource),
+    exports: new ExportRepository(dataSource),
+    historyEdits: new HistoryEditRepository(),
+    reports: new ReportsRepository(dataSource),
     ...createSetupStores(dataSource, audit),
   };
 }

@@ -32,6 +32,8 @@ export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
     appError = AppError.invalid('Unsupported body encoding');
   else if (err?.status === 400 && typeof err?.type === 'string') appError = AppError.invalid(String(err.message));
+  // Defence in depth behind the text guard: values PostgreSQL cannot take are the caller's fault.
+  else if (['22P05', '22021', '22003', '22008', '22007'].includes(err?.driverError?.code ?? err?.code)) appError = AppError.invalid('A value is out of range or not storable');
   else if (isDatabaseUnavailable(err)) {
     appError = new AppError('unavailable', 503, 'The database is unavailable; try again shortly');
     res.setHeader('Retry-After', '2');

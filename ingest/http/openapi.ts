@@ -40,9 +40,10 @@ export function openApiDocument(routes: RegisteredRoute[]): unknown {
     if (r.access !== 'public') Object.assign(responses, { '401': errorResponse, '403': errorResponse });
     (paths[r.path] ??= {})[r.method] = {
       summary: r.summary,
-      description: ACCESS_TEXT[r.access],
+      description: ACCESS_TEXT[r.access] + (r.anonymousWhen ? ` Without credentials: ${r.anonymousWhen}.` : ''),
       tags: [r.tag],
       'x-access': r.access,
+      ...(r.anonymousWhen ? { 'x-anonymous-when': r.anonymousWhen } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses,

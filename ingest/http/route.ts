@@ -23,6 +23,8 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
   status?: number;
   /** Route answers itself through `res` (streams, redirects): the handler's return value is ignored. */
   raw?: boolean;
+  /** Callers without credentials that are admitted anyway (legacy devices on local networks). */
+  anonymousWhen?: { description: string; test: (req: Request) => boolean };
   handler: (input: {
     body: B extends ZodType ? z.output<B> : undefined;
     query: Q extends ZodType ? z.output<Q> : undefined;
@@ -44,6 +46,7 @@ export interface RegisteredRoute {
   params?: ZodType;
   response?: ZodType;
   status: number;
+  anonymousWhen?: string;
 }
 
 export class RouteTable {
@@ -66,11 +69,13 @@ export class RouteTable {
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.response ? { response: spec.response } : {}),
+      ...(spec.anonymousWhen ? { anonymousWhen: spec.anonymousWhen.description } : {}),
     });
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const auth = authorise(req.auth ?? null, spec.access);
+        const anonymousAdmitted = !req.auth && spec.anonymousWhen?.test(req) === true;
+        const auth = anonymousAdmitted ? ANONYMOUS : authorise(req.auth ?? null, spec.access);
         const params = parse(spec.params, req.params, 'Invalid path parameter', 404);
         const query = parse(spec.query, req.query, 'Invalid query');
         const body = spec.body ? parse(spec.body, bodyOf(req), 'Invalid body') : undefined;

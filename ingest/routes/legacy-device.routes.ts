@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import type { Request } from 'express';
 import { AppError } from '../../core/errors.js';
-import { roleAllows } from '../../core/roles.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { legacyStateToCode } from '../../core/state/machine-state.rules.js';
@@ -15,11 +14,10 @@ import type { IngestDeps } from '../ingest-deps.js';
  */
 export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps, anonymous: 'private' | 'loopback' | 'off'): void {
   routes.add({
-    method: 'post', path: '/api/machine-state-change', access: 'public', tag: 'legacy', body: legacyStateChangeSchema,
-    summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins. Without a key only from local networks.',
-    handler: async ({ body, auth, req, res }) => {
-      const allowed = auth.via !== 'anonymous' ? roleAllows(auth.role, 'shopFloor') : anonymousAllowed(req, anonymous);
-      if (!allowed) throw auth.via === 'anonymous' ? AppError.unauthenticated('A device key is needed from this network') : AppError.forbidden();
+    method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
+    summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',
+    anonymousWhen: { description: `from ${anonymous === 'off' ? 'nowhere (OEE_LEGACY_ANONYMOUS=off)' : anonymous === 'loopback' ? 'loopback only' : 'loopback and private networks'}`, test: (req) => anonymousAllowed(req, anonymous) },
+    handler: async ({ body, res }) => {
       const activityCodeId = body.activity_code_id ?? legacyStateToCode(body.machine_state ?? 0, { upCodeId: BUILT_IN_CODES.up, downCodeId: BUILT_IN_CODES.down });
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
         throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);

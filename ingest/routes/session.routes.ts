@@ -9,6 +9,11 @@ import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
 const sessionUserSchema = z.object({ user: z.object({ id: z.number(), username: z.string(), role: roleSchema }) });
+const whoAmISchema = z.object({
+  user: z.object({ id: z.number(), username: z.string(), role: roleSchema }).nullable(),
+  role: roleSchema,
+  via: z.enum(['session', 'apiKey']),
+});
 
 function setSessionCookie(req: Request, res: Response, token: string): void {
   res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: SESSION_TTL_MS });
@@ -33,11 +38,12 @@ export function registerSessionRoutes(routes: RouteTable, deps: IngestDeps): voi
     },
   });
   routes.add({
-    method: 'get', path: '/api/v1/session', access: 'signedIn', tag: 'access', summary: 'Who is signed in', response: sessionUserSchema,
-    handler: ({ auth }) => {
-      if (auth.via !== 'session' || auth.userId === null) throw AppError.unauthenticated();
-      return { user: { id: auth.userId, username: auth.username, role: auth.role } };
-    },
+    method: 'get', path: '/api/v1/session', access: 'signedIn', tag: 'access', summary: 'Who is calling: the signed-in user (null for an API key) and the role', response: whoAmISchema,
+    handler: ({ auth }) => ({
+      user: auth.via === 'session' && auth.userId !== null ? { id: auth.userId, username: auth.username!, role: auth.role } : null,
+      role: auth.role,
+      via: auth.via as 'session' | 'apiKey',
+    }),
   });
   routes.add({
     method: 'delete', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign out', status: 204,

@@ -49,12 +49,12 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
   // --- activity codes (never deleted: history refers to them)
   routes.add({ method: 'get', path: '/api/v1/activity-codes', access: 'signedIn', tag: 'setup', summary: 'List activity codes', response: z.array(activityCodeSchema), handler: async () => (await repos.activityCodes.list()).map(toActivityCode) });
   routes.add({ method: 'post', path: '/api/v1/activity-codes', access: 'admin', tag: 'setup', summary: 'Create an activity code', body: activityCodeCreateSchema, status: 201, response: activityCodeSchema, handler: async ({ body, auth }) => toActivityCode(await repos.activityCodes.create(actorOf(auth), body)) });
-  routes.add({ method: 'patch', path: '/api/v1/activity-codes/{id}', access: 'admin', tag: 'setup', summary: 'Edit an activity code', params: idParamsSchema, body: activityCodeUpdateSchema, response: activityCodeSchema, handler: async ({ params, body, auth }) => toActivityCode(await repos.activityCodes.update(actorOf(auth), params.id, body)) });
+  routes.add({ method: 'patch', path: '/api/v1/activity-codes/{id}', access: 'admin', tag: 'setup', summary: 'Edit an activity code', params: idParamsSchema, body: activityCodeUpdateSchema, response: activityCodeSchema, handler: async ({ params, body, auth }) => { const code = toActivityCode(await repos.activityCodes.update(actorOf(auth), params.id, body)); if (body.category !== undefined) await deps.oee.invalidateAll(); return code; } });
 
   // --- shift patterns
   routes.add({ method: 'get', path: '/api/v1/shift-patterns', access: 'signedIn', tag: 'setup', summary: 'List shift patterns', response: z.array(shiftPatternSchema), handler: async () => (await repos.shiftPatterns.list()).map(toShiftPattern) });
   routes.add({ method: 'post', path: '/api/v1/shift-patterns', access: 'admin', tag: 'setup', summary: 'Create a shift pattern', body: shiftPatternCreateSchema, status: 201, response: shiftPatternSchema, handler: async ({ body, auth }) => toShiftPattern(await repos.shiftPatterns.create(actorOf(auth), body)) });
-  routes.add({ method: 'patch', path: '/api/v1/shift-patterns/{id}', access: 'admin', tag: 'setup', summary: 'Edit a shift pattern', params: idParamsSchema, body: shiftPatternUpdateSchema, response: shiftPatternSchema, handler: async ({ params, body, auth }) => toShiftPattern(await repos.shiftPatterns.update(actorOf(auth), params.id, body)) });
+  routes.add({ method: 'patch', path: '/api/v1/shift-patterns/{id}', access: 'admin', tag: 'setup', summary: 'Edit a shift pattern', params: idParamsSchema, body: shiftPatternUpdateSchema, response: shiftPatternSchema, handler: async ({ params, body, auth }) => { const pattern = toShiftPattern(await repos.shiftPatterns.update(actorOf(auth), params.id, body)); await deps.oee.invalidateShiftPattern(params.id); return pattern; } });
   routes.add({ method: 'delete', path: '/api/v1/shift-patterns/{id}', access: 'admin', tag: 'setup', summary: 'Delete an unused shift pattern', params: idParamsSchema, status: 204, handler: ({ params, auth }) => repos.shiftPatterns.delete(actorOf(auth), params.id) });
 
   // --- machines
@@ -66,12 +66,12 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
   routes.add({ method: 'get', path: '/api/v1/machines', access: 'signedIn', tag: 'setup', summary: 'List machines with their current state', response: z.array(machineSchema), handler: async () => withState(await repos.machines.list()) });
   routes.add({ method: 'get', path: '/api/v1/machines/{id}', access: 'signedIn', tag: 'setup', summary: 'A machine with its current state', params: idParamsSchema, response: machineSchema, handler: async ({ params }) => one(await repos.machines.get(params.id)) });
   routes.add({ method: 'post', path: '/api/v1/machines', access: 'admin', tag: 'setup', summary: 'Create a machine', body: machineCreateSchema, status: 201, response: machineSchema, handler: async ({ body, auth }) => one(await repos.machines.create(actorOf(auth), body)) });
-  routes.add({ method: 'patch', path: '/api/v1/machines/{id}', access: 'admin', tag: 'setup', summary: 'Edit a machine', params: idParamsSchema, body: machineUpdateSchema, response: machineSchema, handler: async ({ params, body, auth }) => one(await repos.machines.update(actorOf(auth), params.id, body)) });
+  routes.add({ method: 'patch', path: '/api/v1/machines/{id}', access: 'admin', tag: 'setup', summary: 'Edit a machine', params: idParamsSchema, body: machineUpdateSchema, response: machineSchema, handler: async ({ params, body, auth }) => { const machine = await repos.machines.update(actorOf(auth), params.id, body); if (body.shiftPatternId !== undefined) await deps.oee.invalidateMachine(params.id, null); return one(machine); } });
   routes.add({ method: 'delete', path: '/api/v1/machines/{id}', access: 'admin', tag: 'setup', summary: 'Delete a machine without history', params: idParamsSchema, status: 204, handler: ({ params, auth }) => repos.machines.delete(actorOf(auth), params.id) });
 
   // --- site
   routes.add({ method: 'get', path: '/api/v1/site', access: 'signedIn', tag: 'setup', summary: 'Site settings', response: siteSchema, handler: () => repos.site.get() });
-  routes.add({ method: 'put', path: '/api/v1/site', access: 'admin', tag: 'setup', summary: 'Replace site settings', body: siteSchema, response: siteSchema, handler: ({ body, auth }) => repos.site.put(actorOf(auth), body) });
+  routes.add({ method: 'put', path: '/api/v1/site', access: 'admin', tag: 'setup', summary: 'Replace site settings', body: siteSchema, response: siteSchema, handler: async ({ body, auth }) => { const site = await repos.site.put(actorOf(auth), body); await deps.oee.invalidateAll(); return site; } });
 
   // --- users (secrets are write-only; a deleted user is retired so history keeps its name)
   routes.add({ method: 'get', path: '/api/v1/users', access: 'signedIn', tag: 'setup', summary: 'List users', response: z.array(userSchema), handler: async () => (await repos.users.list()).map(toUser) });
@@ -120,8 +120,8 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
       return { id: tablet.id, token };
     },
   });
-  routes.add({ method: 'patch', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Rename or pair a tablet', params: idParamsSchema, body: tabletUpdateSchema, response: tabletSchema, handler: async ({ params, body, auth }) => toTablet(await repos.tablets.update(actorOf(auth), params.id, body)) });
-  routes.add({ method: 'delete', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Delete a tablet', params: idParamsSchema, status: 204, handler: ({ params, auth }) => repos.tablets.delete(actorOf(auth), params.id) });
+  routes.add({ method: 'patch', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Rename or pair a tablet', params: idParamsSchema, body: tabletUpdateSchema, response: tabletSchema, handler: async ({ params, body, auth }) => { const tablet = toTablet(await repos.tablets.update(actorOf(auth), params.id, body)); deps.feed.publish({ kind: 'setup', entity: 'tablet', id: params.id }); return tablet; } });
+  routes.add({ method: 'delete', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Delete a tablet', params: idParamsSchema, status: 204, handler: async ({ params, auth }) => { await repos.tablets.delete(actorOf(auth), params.id); deps.feed.publish({ kind: 'setup', entity: 'tablet', id: params.id }); } });
 
   // --- kiosk tokens
   routes.add({ method: 'get', path: '/api/v1/kiosk-tokens', access: 'admin', tag: 'setup', summary: 'List kiosk tokens', response: z.array(kioskTokenSchema), handler: async () => (await repos.kioskTokens.list()).map(toKioskToken) });

@@ -7,7 +7,7 @@ import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeR
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../../core/schemas/oee.schema.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
 import type { MachineHistory, OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
-import { HOUR_MS, type RollupInvalidation, type RollupReader, type RollupSum, type StoredHour } from '../../db/repositories/oee-rollup.repository.js';
+import { HOUR_MS, type RollupInvalidation, type RollupLevel, type RollupReader, type RollupSum, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 
 export interface OeeServiceOptions {
@@ -37,42 +37,71 @@ const LOAD_GAP_MS = 6 * HOUR_MS;
 
 type Rows = Pick<Repositories, 'oeeData' | 'oeeRollups' | 'machines' | 'groups' | 'site'>;
 
-/** A stretch [from, to) one machine needs computed from its raw history. `hour`: a whole closed hour, to store. */
+/** A stretch [from, to) one machine needs computed from its raw history. */
 interface Task {
   machine: number; // index into the machines of the request
   from: number;
   to: number;
+  /** A whole closed hour: stored as an hour row. */
   hour: boolean;
-  /** Where its elements go (a stretch may serve the window and a bucket). */
+  /** Where its elements go (a stretch may serve the window and buckets). */
   slots: number[];
+  /** The local day it completes, when that day is not stored yet. */
+  day: DayBuild | null;
 }
 
-/** Whole closed hours [from, to) of one machine that one slot takes from the stored hours. */
-interface HourPiece {
-  slot: number;
+/** A local day of one machine that is not stored yet: the sum of its hours, stored once all are known. */
+interface DayBuild {
   machine: number;
+  /** The day [start, end); its hours count from `from` (the machine's first data may fall inside it). */
+  start: number;
+  end: number;
   from: number;
-  to: number;
+  slots: number[];
+  parts: OeeElements[];
+  storable: boolean;
 }
 
 /** Tasks, each stretch of each machine once. */
 class TaskList {
   private readonly byKey = new Map<string, Task>();
 
-  add(machine: number, from: number, to: number, hour: boolean, slot: number): void {
+  add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
     const key = `${machine}|${from}|${to}`;
     const task = this.byKey.get(key);
     if (task) {
-      task.slots.push(slot);
-      task.hour ||= hour;
+      task.slots.push(...slots);
+      task.hour ||= options.hour ?? false;
+      task.day ??= options.day ?? null;
     } else {
-      this.byKey.set(key, { machine, from, to, hour, slots: [slot] });
+      this.byKey.set(key, { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null });
     }
   }
 
   list(): Task[] {
     return [...this.byKey.values()];
   }
+}
+
+/** The stored periods of a range's whole closed hours [from, to): whole local days, and the hours outside them. */
+interface RangeCalendar {
+  days: Span[];
+  hours: Span[];
+}
+
+interface Span {
+  from: number;
+  to: number;
+}
+
+/** One machine in one slot: its days from `firstDay` on, and its hours from `from` on. */
+interface Piece {
+  slot: number;
+  machine: number;
+  calendar: RangeCalendar;
+  firstDay: number;
+  from: number;
+  to: number;
 }
 
 /**
@@ -102,7 +131,7 @@ export class OeeService {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Changes seen while computations ran: a computation started at `seq` skips hours touched since. */
   private seq = 0;
-  private guard: { seq: number; machineId: number | null; cutMs: number }[] = [];
+  private guard: { seq: number; machineId: number | null; cutMs: number; redo: () => void }[] = [];
   private readonly running = new Map<number, number>(); // snapshot seq → computations using it
 
   constructor(
@@ -189,15 +218,13 @@ export class OeeService {
 
   /** The pattern's planned time changed: every machine using it starts over. */
   async invalidateShiftPattern(shiftPatternId: number): Promise<void> {
-    this.remember(null, FOREVER);
-    this.pendingPatterns.add(shiftPatternId);
+    this.noteShiftPattern(shiftPatternId);
     await this.settle();
   }
 
   /** Time zone, micro-stop threshold or a category changed: nothing stored is valid. */
   async invalidateAll(): Promise<void> {
-    this.remember(null, FOREVER);
-    this.pendingAll = true;
+    this.noteAll();
     await this.settle();
   }
 
@@ -217,17 +244,10 @@ export class OeeService {
         this.note({ machineId: change.machineId, from: null, jobId: change.jobId });
         break;
       case 'setup':
-        if (change.entity === 'site' || change.entity === 'activity-code') {
-          this.remember(null, FOREVER);
-          this.pendingAll = true;
-        } else if (change.entity === 'shift-pattern' && change.id !== null) {
-          this.remember(null, FOREVER);
-          this.pendingPatterns.add(change.id);
-        } else if (change.entity === 'machine' && change.id !== null) {
-          this.note({ machineId: change.id, from: null, jobId: null });
-        } else {
-          return;
-        }
+        if (change.entity === 'site' || change.entity === 'activity-code') this.noteAll();
+        else if (change.entity === 'shift-pattern' && change.id !== null) this.noteShiftPattern(change.id);
+        else if (change.entity === 'machine' && change.id !== null) this.note({ machineId: change.id, from: null, jobId: null });
+        else return;
         break;
       default:
         return;
@@ -238,13 +258,26 @@ export class OeeService {
   private note(change: RollupInvalidation): void {
     // A job change applies from the job's start, which only the database knows: guard all of it.
     const cutMs = change.from === null ? FOREVER : change.from.getTime() - MAX_MICRO_STOP_MS;
-    this.remember(change.machineId, cutMs);
-    this.pending.push(change);
+    const redo = () => this.pending.push(change);
+    this.remember(change.machineId, cutMs, redo);
+    redo();
   }
 
-  private remember(machineId: number | null, cutMs: number): void {
+  private noteShiftPattern(id: number): void {
+    const redo = () => this.pendingPatterns.add(id);
+    this.remember(null, FOREVER, redo);
+    redo();
+  }
+
+  private noteAll(): void {
+    const redo = () => (this.pendingAll = true);
+    this.remember(null, FOREVER, redo);
+    redo();
+  }
+
+  private remember(machineId: number | null, cutMs: number, redo: () => void): void {
     this.seq += 1;
-    if (this.running.size > 0) this.guard.push({ seq: this.seq, machineId, cutMs });
+    if (this.running.size > 0) this.guard.push({ seq: this.seq, machineId, cutMs, redo });
   }
 
   /** Runs the pending deletes (one statement per batch) until none are left. */
@@ -296,9 +329,25 @@ export class OeeService {
     this.guard = this.running.size === 0 ? [] : this.guard.filter((g) => g.seq > oldest);
   }
 
-  /** Whether an hour computed from data read after `snapshot` may still be stored. */
-  private storable(snapshot: number, machineId: number, hourStart: number): boolean {
-    return !this.guard.some((g) => g.seq > snapshot && (g.machineId === null || g.machineId === machineId) && hourStart + HOUR_MS > g.cutMs);
+  /** Whether a row ending at `to`, computed from data read after `snapshot`, may still be stored. */
+  private storable(snapshot: number, machineId: number, to: number): boolean {
+    return !this.guard.some((g) => g.seq > snapshot && (g.machineId === null || g.machineId === machineId) && to > g.cutMs);
+  }
+
+  /**
+   * Stores rows. A change published while they were being written may have had its delete run
+   * before they were visible to it: such changes are deleted again.
+   */
+  private async store(rows: StoredRollup[]): Promise<void> {
+    if (rows.length === 0) return;
+    const before = this.seq;
+    await this.repos.oeeRollups.store(rows);
+    const late = this.guard.filter(
+      (g) => g.seq > before && rows.some((r) => (g.machineId === null || g.machineId === r.machineId) && r.start.getTime() + r.hours * HOUR_MS > g.cutMs),
+    );
+    if (late.length === 0) return;
+    for (const g of late) g.redo();
+    await this.settle();
   }
 
   // --- the calculation
@@ -324,7 +373,8 @@ export class OeeService {
 
   /**
    * The elements of each "slot": slots 0..M-1 are the machines over the whole window, slot M + b is
-   * all machines together over bucket b.
+   * all machines together over bucket b. Per machine and range, the whole closed hours come from
+   * stored rows (whole local days from day rows, other hours from hour rows), the rest is raw.
    */
   private async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], snapshot: number): Promise<OeeElements[]> {
     const now = this.clock.now().getTime();
@@ -333,128 +383,214 @@ export class OeeService {
     const parts: OeeElements[][] = Array.from({ length: M + buckets.length }, () => []);
     const grid = hourGrid(context.timezone, now);
     const raw = Math.min(window.to.getTime(), now) - window.from.getTime() <= this.rawMaxMs;
-    const first = machines.map((m) => (m.firstDataAt === null ? null : m.firstDataAt.getTime()));
+    // Hours before a machine's first data are all zero: nothing there is computed or stored.
+    const firstHour = machines.map((m) => (m.firstDataAt === null ? null : grid.floor(m.firstDataAt.getTime())));
     const tasks = new TaskList();
+    const pieces: Piece[] = [];
+    const calendars: (RangeCalendar | null)[] = [];
 
-    // Per machine and range: the whole closed hours come from the stored hours, the rest is raw.
-    const ranges = [window, ...buckets];
-    const hourPieces: HourPiece[] = [];
-    ranges.forEach((range, r) => {
+    [window, ...buckets].forEach((range, r) => {
       const to = Math.min(range.to.getTime(), now);
+      const h1 = grid.ceil(range.from.getTime());
+      const h2 = grid.floor(to);
+      const calendar = raw || h1 >= h2 ? null : calendarOf(h1, h2, context.timezone, grid);
+      calendars.push(calendar);
       machines.forEach((_, m) => {
-        if (first[m] === null) return; // no data: all zero
+        if (firstHour[m] === null) return;
         const slot = r === 0 ? m : M + r - 1;
-        const from = Math.max(range.from.getTime(), first[m]!);
+        const from = Math.max(range.from.getTime(), firstHour[m]!);
         if (from >= to) return;
-        const h1 = grid.ceil(from);
-        const h2 = grid.floor(to);
-        if (raw || h1 >= h2) {
-          tasks.add(m, from, to, false, slot);
+        const hoursFrom = grid.ceil(from);
+        if (!calendar || hoursFrom >= h2) {
+          tasks.add(m, from, to, [slot]);
           return;
         }
-        if (from < h1) tasks.add(m, from, h1, false, slot);
-        if (h2 < to) tasks.add(m, h2, to, false, slot);
-        hourPieces.push({ slot, machine: m, from: h1, to: h2 });
+        if (from < hoursFrom) tasks.add(m, from, hoursFrom, [slot]);
+        if (h2 < to) tasks.add(m, h2, to, [slot]);
+        // Days ending after the machine's first hour: the day holding it is stored from that hour on.
+        pieces.push({ slot, machine: m, calendar, firstDay: lowerBound(calendar.days.map((d) => d.to), hoursFrom + 1), from: hoursFrom, to: h2 });
       });
     });
 
-    if (hourPieces.length > 0) {
+    const builds: DayBuild[] = [];
+    if (pieces.length > 0) {
       await this.settle();
-      await this.repos.oeeRollups.read((reader) => this.readStored(reader, context, window, buckets, hourPieces, grid, tasks, parts));
+      await this.repos.oeeRollups.read((reader) => this.readStored(reader, context, calendars, pieces, firstHour, tasks, builds, parts));
     }
-    await this.run(context, tasks.list(), parts, snapshot, now);
+    await this.run(context, tasks.list(), builds, parts, snapshot, now);
     return parts.map((list) => (list.length === 1 ? list[0]! : sumElements(list)));
   }
 
   /**
-   * Adds the sums of the stored hours to `parts`, and a task for every whole hour that is not stored
-   * yet (computed and stored by `run`).
+   * Adds the sums of the stored rows to `parts`; for every day or hour that is not stored yet, adds
+   * the tasks (and day builds) that compute and store it.
    */
   private async readStored(
     reader: RollupReader,
     context: OeeContext,
-    window: TimeRange,
-    buckets: TimeRange[],
-    hourPieces: HourPiece[],
-    grid: HourGrid,
+    calendars: (RangeCalendar | null)[],
+    pieces: Piece[],
+    firstHour: (number | null)[],
     tasks: TaskList,
+    builds: DayBuild[],
     parts: OeeElements[][],
   ): Promise<void> {
     const machines = context.machines;
     const M = machines.length;
-    const rollupMachines = machines.flatMap((m) => (m.firstDataAt === null ? [] : [{ id: m.id, firstHour: new Date(grid.ceil(m.firstDataAt.getTime())) }]));
+    const ids = machines.flatMap((m) => (m.firstDataAt === null ? [] : [m.id]));
     const indexOf = new Map(machines.map((m, i) => [m.id, i]));
-    const found = new Map<number, number>(); // slot → stored hours found
-    const add = (slot: number, sum: RollupSum) => {
+    const found = { day: new Map<number, number>(), hour: new Map<number, number>() };
+    const add = (level: RollupLevel, slot: number, sum: RollupSum) => {
       parts[slot]!.push(sum.elements);
-      found.set(slot, (found.get(slot) ?? 0) + sum.hours);
+      found[level].set(slot, (found[level].get(slot) ?? 0) + sum.rows);
     };
-    // The window per machine; the buckets over all machines, in layers of buckets that do not overlap.
-    for (const sum of await reader.sums(rollupMachines, [window], grid.offsetMs / 1000, true)) add(indexOf.get(sum.machineId!)!, sum);
-    for (const layer of layers(buckets)) {
-      for (const sum of await reader.sums(rollupMachines, layer.map((b) => buckets[b]!), grid.offsetMs / 1000, false)) add(M + layer[sum.range]!, sum);
+
+    // The window, per machine: its days, then the hours around them.
+    const window = calendars[0];
+    if (window) {
+      const days = spanOf(window.days);
+      if (days) for (const sum of await reader.sums(ids, days, 'day', 'machine')) add('day', indexOf.get(sum.key)!, sum);
+      for (const hours of window.hours) {
+        for (const sum of await reader.sums(ids, toRange(hours), 'hour', 'machine')) add('hour', indexOf.get(sum.key)!, sum);
+      }
+    }
+    // The buckets, over all machines: per day and per hour, added to every bucket holding it.
+    for (const level of ['day', 'hour'] as const) {
+      const slotsAt = new Map<number, number[]>();
+      const spans: Span[] = [];
+      calendars.slice(1).forEach((calendar, b) => {
+        for (const span of calendar?.[level === 'day' ? 'days' : 'hours'] ?? []) {
+          spans.push(span);
+          for (let at = span.from; at < span.to; at = level === 'day' ? span.to : at + HOUR_MS) {
+            const slots = slotsAt.get(at);
+            if (slots) slots.push(M + b);
+            else slotsAt.set(at, [M + b]);
+          }
+        }
+      });
+      for (const run of runsOf(spans, 2 * 86_400_000)) {
+        for (const sum of await reader.sums(ids, toRange(run), level, 'start')) {
+          for (const slot of slotsAt.get(sum.key) ?? []) add(level, slot, sum);
+        }
+      }
     }
 
-    const expected = new Map<number, number>();
-    for (const p of hourPieces) expected.set(p.slot, (expected.get(p.slot) ?? 0) + (p.to - p.from) / HOUR_MS);
-    const incomplete = hourPieces.filter((p) => (found.get(p.slot) ?? 0) < expected.get(p.slot)!);
-    if (incomplete.length === 0) return;
-    const ids = [...new Set(incomplete.map((p) => p.machine))];
-    const stored = await reader.storedHours(
-      ids.map((m) => machines[m]!.id),
-      new Date(Math.min(...incomplete.map((p) => p.from))),
-      new Date(Math.max(...incomplete.map((p) => p.to))),
-    );
-    for (const p of incomplete) {
-      const have = stored.get(machines[p.machine]!.id)!;
-      for (let hour = p.from; hour < p.to; hour += HOUR_MS) {
-        if (!have.has(hour)) tasks.add(p.machine, hour, hour + HOUR_MS, true, p.slot);
+    // What should be there: per slot, the days and hours of its pieces.
+    const expected = { day: new Map<number, number>(), hour: new Map<number, number>() };
+    for (const p of pieces) {
+      expected.day.set(p.slot, (expected.day.get(p.slot) ?? 0) + p.calendar.days.length - p.firstDay);
+      let hours = 0;
+      for (const span of p.calendar.hours) hours += Math.max(0, Math.min(span.to, p.to) - Math.max(span.from, p.from)) / HOUR_MS;
+      expected.hour.set(p.slot, (expected.hour.get(p.slot) ?? 0) + hours);
+    }
+    const missing = (level: RollupLevel, slot: number) => (found[level].get(slot) ?? 0) < (expected[level].get(slot) ?? 0);
+    const dayPieces = pieces.filter((p) => missing('day', p.slot));
+    const hourPieces = pieces.filter((p) => missing('hour', p.slot));
+    if (dayPieces.length === 0 && hourPieces.length === 0) return;
+
+    // Days not stored: built from their stored hours plus the hours computed now.
+    const storedDays = await reader.starts([...new Set(dayPieces.map((p) => machines[p.machine]!.id))], toRange(spanOfPieces(dayPieces, 'day')), 'day');
+    const byKey = new Map<string, DayBuild>();
+    for (const p of dayPieces) {
+      const have = storedDays.get(machines[p.machine]!.id)!;
+      for (const day of p.calendar.days.slice(p.firstDay)) {
+        if (have.has(day.from)) continue;
+        const key = `${p.machine}|${day.from}`;
+        let build = byKey.get(key);
+        if (!build) {
+          build = { machine: p.machine, start: day.from, end: day.to, from: Math.max(day.from, firstHour[p.machine]!), slots: [], parts: [], storable: true };
+          byKey.set(key, build);
+          builds.push(build);
+        }
+        build.slots.push(p.slot);
+      }
+    }
+    const hourSpan = spanOfPieces(hourPieces, 'hour');
+    for (const b of builds) {
+      hourSpan.from = Math.min(hourSpan.from, b.from);
+      hourSpan.to = Math.max(hourSpan.to, b.end);
+    }
+    const hourMachines = [...new Set([...hourPieces.map((p) => p.machine), ...builds.map((b) => b.machine)])];
+    const storedHours = await reader.starts(hourMachines.map((m) => machines[m]!.id), toRange(hourSpan), 'hour');
+
+    const partly: DayBuild[] = [];
+    for (const build of builds) {
+      const have = storedHours.get(machines[build.machine]!.id)!;
+      let stored = 0;
+      for (let hour = build.from; hour < build.end; hour += HOUR_MS) {
+        if (have.has(hour)) stored++;
+        else tasks.add(build.machine, hour, hour + HOUR_MS, build.slots, { hour: true, day: build });
+      }
+      if (stored > 0) partly.push(build);
+    }
+    const sums = await reader.pieceSums(partly.map((b) => ({ machineId: machines[b.machine]!.id, from: new Date(b.from), to: new Date(b.end) })));
+    for (const sum of sums) {
+      const build = partly[sum.key]!;
+      build.parts.push(sum.elements);
+      for (const slot of build.slots) parts[slot]!.push(sum.elements);
+    }
+    for (const p of hourPieces) {
+      const have = storedHours.get(machines[p.machine]!.id)!;
+      for (const span of p.calendar.hours) {
+        for (let hour = Math.max(span.from, p.from); hour < Math.min(span.to, p.to); hour += HOUR_MS) {
+          if (!have.has(hour)) tasks.add(p.machine, hour, hour + HOUR_MS, [p.slot], { hour: true });
+        }
       }
     }
   }
 
   /**
    * Computes the tasks from the raw history, loading it in windows (all machines of a window in one
-   * go), adds the results to `parts`, and stores the whole hours.
+   * go), adds the results to `parts`, and stores the whole hours, then the days they complete.
    */
-  private async run(context: OeeContext, tasks: Task[], parts: OeeElements[][], snapshot: number, now: number): Promise<void> {
-    if (tasks.length === 0) return;
-    const windows = loadWindows(tasks);
-    const load = (w: LoadWindow) =>
-      this.repos.oeeData.history(
-        [...w.machines].map((m) => context.machines[m]!.id),
-        new Date(w.from),
-        new Date(w.to),
-      );
-    let next = load(windows[0]!);
-    for (let i = 0; i < windows.length; i++) {
-      const window = windows[i]!;
-      const history = await next;
-      // Load the next window while this one is computed.
-      if (i + 1 < windows.length) next = load(windows[i + 1]!);
-      const byMachine = new Map<number, PreparedHistory>();
-      const hours: StoredHour[] = [];
-      for (const task of window.tasks) {
-        const machine = context.machines[task.machine]!;
-        let prepared = byMachine.get(task.machine);
-        if (!prepared) {
-          prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to);
-          byMachine.set(task.machine, prepared);
+  private async run(context: OeeContext, tasks: Task[], builds: DayBuild[], parts: OeeElements[][], snapshot: number, now: number): Promise<void> {
+    if (tasks.length > 0) {
+      const windows = loadWindows(tasks);
+      const load = (w: LoadWindow) =>
+        this.repos.oeeData.history(
+          [...w.machines].map((m) => context.machines[m]!.id),
+          new Date(w.from),
+          new Date(w.to),
+        );
+      let next = load(windows[0]!);
+      for (let i = 0; i < windows.length; i++) {
+        const window = windows[i]!;
+        const history = await next;
+        // Load the next window while this one is computed.
+        if (i + 1 < windows.length) next = load(windows[i + 1]!);
+        const byMachine = new Map<number, PreparedHistory>();
+        const rows: StoredRollup[] = [];
+        for (const task of window.tasks) {
+          const machine = context.machines[task.machine]!;
+          let prepared = byMachine.get(task.machine);
+          if (!prepared) {
+            prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to);
+            byMachine.set(task.machine, prepared);
+          }
+          const elements = computeElements({
+            from: new Date(task.from),
+            to: new Date(task.to),
+            now: new Date(now),
+            ...prepared.slice(task.from, task.to),
+            microStopSeconds: context.microStopSeconds,
+          });
+          for (const slot of task.slots) parts[slot]!.push(elements);
+          task.day?.parts.push(elements);
+          if (!task.hour) continue;
+          if (this.storable(snapshot, machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
+          else if (task.day) task.day.storable = false;
         }
-        const elements = computeElements({
-          from: new Date(task.from),
-          to: new Date(task.to),
-          now: new Date(now),
-          ...prepared.slice(task.from, task.to),
-          microStopSeconds: context.microStopSeconds,
-        });
-        for (const slot of task.slots) parts[slot]!.push(elements);
-        if (task.hour && this.storable(snapshot, machine.id, task.from)) {
-          hours.push({ machineId: machine.id, hourStart: new Date(task.from), elements });
-        }
+        await this.store(rows);
       }
-      await this.repos.oeeRollups.store(hours);
     }
+    const days: StoredRollup[] = [];
+    for (const b of builds) {
+      const machineId = context.machines[b.machine]!.id;
+      if (b.storable && this.storable(snapshot, machineId, b.end)) {
+        days.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
+      }
+    }
+    await this.store(days);
   }
 }
 
@@ -511,19 +647,57 @@ function bucketsOf(kind: OeeBucket, context: OeeContext, from: Date, to: Date): 
   return ranges;
 }
 
-/** Splits sorted buckets into layers of buckets that do not overlap (shift buckets of several patterns may). */
-function layers(buckets: TimeRange[]): number[][] {
-  const result: { end: number; members: number[] }[] = [];
-  buckets.forEach((b, i) => {
-    const layer = result.find((l) => l.end <= b.from.getTime());
-    if (layer) {
-      layer.members.push(i);
-      layer.end = b.to.getTime();
-    } else {
-      result.push({ end: b.to.getTime(), members: [i] });
+/**
+ * The whole local days inside [from, to) (both ends on the hour grid, so a day row is a sum of hour
+ * rows) and the hours outside them.
+ */
+function calendarOf(from: number, to: number, timezone: string, grid: HourGrid): RangeCalendar {
+  const isMidnight = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).startOf('day').toMillis() === ms;
+  const days =
+    to - from < 23 * HOUR_MS
+      ? []
+      : bucketRanges('day', new Date(from), new Date(to), timezone, null)
+          .map((d) => ({ from: d.from.getTime(), to: d.to.getTime() }))
+          .filter((d, i, all) => (i > 0 || isMidnight(d.from)) && (i < all.length - 1 || isMidnight(d.to)) && grid.floor(d.from) === d.from && grid.floor(d.to) === d.to);
+  const hours: Span[] = [];
+  let at = from;
+  for (const d of days) {
+    if (at < d.from) hours.push({ from: at, to: d.from });
+    at = d.to;
+  }
+  if (at < to) hours.push({ from: at, to });
+  return { days, hours };
+}
+
+/** Sorted, merged runs of spans, joining those less than `gap` apart (one query each). */
+function runsOf(spans: Span[], gap: number): Span[] {
+  const runs: Span[] = [];
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const last = runs[runs.length - 1];
+    if (last && s.from - last.to <= gap) last.to = Math.max(last.to, s.to);
+    else runs.push({ ...s });
+  }
+  return runs;
+}
+
+function spanOf(spans: Span[]): TimeRange | null {
+  return spans.length === 0 ? null : { from: new Date(spans[0]!.from), to: new Date(spans[spans.length - 1]!.to) };
+}
+
+/** The span covering the days (or hours) of the pieces. */
+function spanOfPieces(pieces: Piece[], level: RollupLevel): Span {
+  const span = { from: Infinity, to: -Infinity };
+  for (const p of pieces) {
+    for (const s of level === 'day' ? p.calendar.days.slice(p.firstDay) : p.calendar.hours) {
+      span.from = Math.min(span.from, Math.max(s.from, level === 'day' ? s.from : p.from));
+      span.to = Math.max(span.to, s.to);
     }
-  });
-  return result.map((l) => l.members);
+  }
+  return span;
+}
+
+function toRange(span: Span): TimeRange {
+  return { from: new Date(span.from), to: new Date(span.to) };
 }
 
 function currentShift(machine: OeeMachine, timezone: string, now: Date): TimeRange | null {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import type { ChangeFeed } from '../../db/change-feed.js';
 import type { Repositories } from '../../db/repositories/index.js';
+import { HistoryEditService } from './history-edit.service.js';
 import { JobService } from './job.service.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { ProductionService } from './production.service.js';
@@ -12,7 +13,8 @@ export function createShopFloorServices(dataSource: DataSource, repos: Repositor
   const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.shopFloor, outbox, feed, clock);
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock);
   const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock);
-  return { stateEvents, production, jobs, timeline: repos.timeline };
+  const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);
+  return { stateEvents, production, jobs, historyEdits, timeline: repos.timeline };
 }
 
 export type ShopFloorServices = ReturnType<typeof createShopFloorServices>;

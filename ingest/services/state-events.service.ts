@@ -206,7 +206,8 @@ export class StateEventsService {
     changes.push({ kind: 'timeline', machineId, from: from.toISOString() });
   }
 
-  private async currentState(tx: EntityManager, machineId: number): Promise<CommittedChange> {
+  /** The machine's current state as a change to announce (after a re-projection that may have changed it). */
+  async currentState(tx: EntityManager, machineId: number): Promise<CommittedChange> {
     const open = (await this.timeline.openIntervals(tx, [machineId])).get(machineId);
     if (!open) throw new Error(`machine ${machineId} has events but no open interval`);
     const code = (await this.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId);

@@ -1,4 +1,6 @@
+import { fanoutBench } from './fanout.bench.js';
 import { ingestBench } from './ingest.bench.js';
+import { oeeBench } from './oee.bench.js';
 import type { BenchContext } from './run.js';
 
 export interface BenchPart {
@@ -7,4 +9,4 @@ export interface BenchPart {
 }
 
 /** The parts of `npm run bench`, in order. */
-export const benchParts: BenchPart[] = [ingestBench];
+export const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench];

@@ -44,6 +44,8 @@ export async function startTestApp(options: { databaseUrl?: string; clock?: Cloc
     OEE_DATA_DIR: dataDir,
     OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // No UDP discovery on 8090 unless a test asks for it (with a free port).
+    OEE_DISCOVERY_PORT: '0',
     ...options.env,
   });
   const running = await startServer({ env, clock: options.clock ?? systemClock, web: options.web ?? false, logger: pino({ level: env.LOG_LEVEL }) });

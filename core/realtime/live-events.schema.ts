@@ -1,0 +1,61 @@
+/**
+ * zod schemas of the `/live` payloads (types in `live-events.ts`). The server validates what clients
+ * send with them; tests check what the server sends. Kept apart so the wall page never loads zod.
+ */
+import { z } from 'zod';
+import { oeeResultSchema } from '../schemas/oee.schema.js';
+import { categorySchema } from '../schemas/setup.schema.js';
+import type {
+  GroupWatchRequest,
+  LiveHandshakeAuth,
+  LiveMachine,
+  LiveSnapshotMeta,
+  MachineOeeUpdated,
+  MachineStateChanged,
+} from './live-events.js';
+
+const socketIdSchema = z.number().int().positive().max(2_147_483_647);
+
+export const groupWatchRequestSchema = z.strictObject({ groupId: socketIdSchema.nullable() }) satisfies z.ZodType<GroupWatchRequest>;
+
+export const liveHandshakeAuthSchema = z.object({
+  token: z.string().min(1).max(512).optional(),
+  groupId: socketIdSchema.nullable().optional(),
+}) satisfies z.ZodType<LiveHandshakeAuth>;
+
+export const liveMachineStateSchema = z.object({
+  activityCodeId: z.number().nullable(),
+  category: categorySchema.nullable(),
+  since: z.string().nullable(),
+  jobId: z.number().nullable(),
+  operatorId: z.number().nullable(),
+  offShift: z.boolean(),
+});
+
+export const liveJobSchema = z.object({ id: z.number(), jobNumber: z.string(), start: z.string(), idealCycleTimeSeconds: z.number().nullable() });
+export const liveOperatorSchema = z.object({ id: z.number(), name: z.string() });
+
+export const liveMachineSchema = z.object({
+  machineId: z.number(),
+  name: z.string(),
+  groupId: z.number().nullable(),
+  state: liveMachineStateSchema,
+  job: liveJobSchema.nullable(),
+  operator: liveOperatorSchema.nullable(),
+  oee: oeeResultSchema.nullable(),
+}) satisfies z.ZodType<LiveMachine>;
+
+export const liveSnapshotMetaSchema = z.object({
+  groupId: z.number().nullable(),
+  serverTime: z.string(),
+  activityCodes: z.array(z.object({ id: z.number(), shortDescription: z.string(), category: categorySchema, colour: z.string() })),
+  groups: z.array(z.object({ id: z.number(), name: z.string() })),
+}) satisfies z.ZodType<LiveSnapshotMeta>;
+
+export const machineStateChangedSchema = liveMachineStateSchema.extend({
+  machineId: z.number(),
+  job: liveJobSchema.nullable(),
+  operator: liveOperatorSchema.nullable(),
+}) satisfies z.ZodType<MachineStateChanged>;
+
+export const machineOeeUpdatedSchema = z.object({ machineId: z.number(), shift: oeeResultSchema }) satisfies z.ZodType<MachineOeeUpdated>;

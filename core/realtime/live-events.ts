@@ -1,0 +1,147 @@
+/**
+ * Namespace `/live` (wall screens, api.md "Socket.IO"): event names, payloads and room names, typed
+ * once for the server and the web app. Plain types and constants only, no zod, so the wall page's
+ * bundle stays small; the server validates with the schemas in `live-events.schema.ts`.
+ */
+import type { OeeResult } from '../oee/oee-types.js';
+import type { Category } from '../schemas/setup.schema.js';
+
+export type { OeeResult };
+
+export const LIVE_NAMESPACE = '/live';
+
+/** Every screen watches exactly one scope: the whole site, or one group. */
+export function siteRoom(): string {
+  return 'site';
+}
+
+export function groupRoom(groupId: number): string {
+  return `group:${groupId}`;
+}
+
+/** The room of a scope: `null` = the whole site. */
+export function scopeRoom(groupId: number | null): string {
+  return groupId === null ? siteRoom() : groupRoom(groupId);
+}
+
+/** The rooms that may see a machine of `groupId` (a machine without a group: the site only). */
+export function roomsOfMachine(groupId: number | null): string[] {
+  return groupId === null ? [siteRoom()] : [siteRoom(), groupRoom(groupId)];
+}
+
+/** The machine state of api.md (`state` of the machine reads). */
+export interface LiveMachineState {
+  activityCodeId: number | null;
+  category: Category | null;
+  /** ISO time the current state began. */
+  since: string | null;
+  jobId: number | null;
+  operatorId: number | null;
+  offShift: boolean;
+}
+
+export interface LiveJob {
+  id: number;
+  jobNumber: string;
+  start: string;
+  idealCycleTimeSeconds: number | null;
+}
+
+export interface LiveOperator {
+  id: number;
+  /** The operator's user name. */
+  name: string;
+}
+
+/** One element of `machines:snapshot` (api.md: `{machineId, name, groupId, state, job, operator, oee}`). */
+export interface LiveMachine {
+  machineId: number;
+  name: string;
+  groupId: number | null;
+  state: LiveMachineState;
+  job: LiveJob | null;
+  operator: LiveOperator | null;
+  /** The current shift's OEE (the current local day for 24/7 machines); null when it could not be computed. */
+  oee: OeeResult | null;
+}
+
+export interface LiveActivityCode {
+  id: number;
+  shortDescription: string;
+  category: Category;
+  /** `#RRGGBB`. */
+  colour: string;
+}
+
+export interface LiveGroup {
+  id: number;
+  name: string;
+}
+
+/**
+ * Second argument of `machines:snapshot` (an extension of api.md: the first argument is exactly its
+ * array). What a screen needs to draw the machines without calling the REST API, which a kiosk
+ * token cannot.
+ */
+export interface LiveSnapshotMeta {
+  /** The scope of this snapshot: null = the whole site. */
+  groupId: number | null;
+  /** Server time when the snapshot was read, so a screen with a wrong clock still ticks right. */
+  serverTime: string;
+  activityCodes: LiveActivityCode[];
+  /** The groups this socket may see. */
+  groups: LiveGroup[];
+}
+
+/**
+ * `machine:state-changed`: api.md's `{machineId, activityCodeId, category, since, jobId, operatorId,
+ * offShift}`, plus the running job and the operator, so a screen can name them.
+ */
+export interface MachineStateChanged extends LiveMachineState {
+  machineId: number;
+  job: LiveJob | null;
+  operator: LiveOperator | null;
+}
+
+/** `machine:oee-updated`: the current shift's OEE (OEE.md result), at least once a minute and after changes. */
+export interface MachineOeeUpdated {
+  machineId: number;
+  shift: OeeResult;
+}
+
+export interface GroupWatchRequest {
+  /** A group id, or null for the whole site (not for a kiosk token pinned to a group). */
+  groupId: number | null;
+}
+
+export interface GroupWatchResult {
+  groupId: number | null;
+}
+
+export type AckError = { code: string; message: string };
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
+
+/** Handshake `auth` of `/live`: a kiosk token or an API key; `groupId` narrows at connect (extension). */
+export interface LiveHandshakeAuth {
+  token?: string;
+  groupId?: number | null;
+}
+
+/**
+ * Server → client. A `machines:snapshot` follows every connect and every `group:watch`, and whenever
+ * machines, groups or codes were edited. Changes committed while a snapshot is read may arrive just
+ * before it: a client re-applies the changes it got since it asked, when newer (`since`) than the snapshot.
+ */
+export interface LiveServerToClientEvents {
+  'machines:snapshot': (machines: LiveMachine[], meta: LiveSnapshotMeta) => void;
+  'machine:state-changed': (change: MachineStateChanged) => void;
+  'machine:oee-updated': (update: MachineOeeUpdated) => void;
+}
+
+export interface LiveClientToServerEvents {
+  'group:watch': (request: GroupWatchRequest, ack: (result: Ack<GroupWatchResult>) => void) => void;
+}
+
+/** Close reasons and `connect_error` codes (`err.data.code`) a screen can act on. */
+export const LIVE_AUTH_ERROR_CODES = ['unauthenticated', 'forbidden', 'unavailable'] as const;
+export type LiveAuthErrorCode = (typeof LIVE_AUTH_ERROR_CODES)[number];

@@ -1,0 +1,121 @@
+/**
+ * The `/tablet` Socket.IO namespace (api.md): what the server pushes to an operator tablet and the
+ * commands a tablet sends. Types only (plus two tiny constants), so the tablet page can import it
+ * without pulling zod into the browser; the server validates payloads with `core/schemas/tablet.schema.ts`.
+ */
+import type { ErrorCode, ErrorIssue } from '../errors.js';
+import type { Category, JobStartInputType, WorkflowType } from '../schemas/setup.schema.js';
+
+export const TABLET_NAMESPACE = '/tablet';
+
+/** Every tablet socket joins the room of its machine; changes of the machine are pushed there. */
+export function tabletMachineRoom(machineId: number): string {
+  return `machine:${machineId}`;
+}
+
+/** …and the room of its own tablet (re-pairing, revocation). */
+export function tabletRoom(tabletId: number): string {
+  return `tablet:${tabletId}`;
+}
+
+/** A code the tablet offers: active, and not excluded by the machine. */
+export interface TabletCode {
+  id: number;
+  shortDescription: string;
+  colour: string;
+  category: Category;
+}
+
+/** One field of the start-job screen, in the machine's `jobStartInputType`. `key` is the field of `job:start`'s `input`. */
+export interface TabletJobStartField {
+  key: 'value' | 'plannedQuantity' | 'plannedTimeMinutes';
+  label: string;
+  /** Shown next to the field: "s per part", "parts/h", "min", … */
+  unit: string;
+}
+
+export interface TabletJob {
+  id: number;
+  jobNumber: string;
+  /** ISO time. */
+  start: string;
+  idealCycleTimeSeconds: number | null;
+  good: number;
+  rejects: number;
+}
+
+/** Everything a tablet shows; pushed on connect and after every change of its machine, from any source. */
+export interface TabletState {
+  /** The server's clock when this was sent (ISO): tablets stamp queued commands with a corrected clock. */
+  serverTime: string;
+  tablet: { id: number; name: string };
+  /** null: the tablet is not paired with a machine yet (an admin sets its machine). */
+  machine: { id: number; name: string } | null;
+  workflowType: WorkflowType;
+  /** The operator signed in on this tablet. */
+  operator: { id: number; username: string } | null;
+  /** The job running now. */
+  job: TabletJob | null;
+  /** The machine's current code; null before its first event. */
+  current: { activityCodeId: number; category: Category; since: string } | null;
+  codes: TabletCode[];
+  /** The code a new job starts in (so an offline tablet can show a job it started). */
+  jobStartActivityCodeId: number;
+  jobNumberInputType: 'text' | 'number';
+  jobStartInputType: JobStartInputType;
+  jobStartFields: TabletJobStartField[];
+  /** pausable machines: a job runs and the current code is a stop. */
+  paused: boolean;
+  /** running_total machines with a job: when the last count was made (or the job started). */
+  runningTotal: { lastUpdate: string; updateFrequencySeconds: number } | null;
+}
+
+/** Every command may carry these: `eventId` makes a replay harmless, `at` keeps a queued command's time. */
+export interface CommandMeta {
+  eventId?: string;
+  /** ISO-8601 with an offset; defaults to the time the server receives the command. */
+  at?: string;
+}
+
+export interface TabletCommands {
+  'operator:sign-in': { userId: number; pin: string };
+  'operator:sign-out': Record<string, never>;
+  'job:start': { jobNumber: string | number; input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number } };
+  'activity:set': { activityCodeId: number };
+  'production:record': { good: number; rejects: number };
+  'job:end': { good: number; rejects: number };
+  'job:pause': Record<string, never>;
+  /** `reason`: a stop code that relabels the pause from its start; `notes` are appended to the job's notes. */
+  'job:resume': { reason?: number; notes?: string };
+}
+export type TabletCommandName = keyof TabletCommands;
+export type TabletCommandPayload<N extends TabletCommandName> = TabletCommands[N] & CommandMeta;
+
+export const TABLET_COMMANDS: readonly TabletCommandName[] = [
+  'operator:sign-in',
+  'operator:sign-out',
+  'job:start',
+  'activity:set',
+  'production:record',
+  'job:end',
+  'job:pause',
+  'job:resume',
+];
+
+/** `duplicate`: the eventId was already applied, so nothing changed. */
+export interface CommandResult {
+  duplicate: boolean;
+}
+
+export type Ack<T = CommandResult> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string; issues?: ErrorIssue[] } };
+
+export type TabletServerToClientEvents = {
+  'tablet:state': (state: TabletState) => void;
+};
+
+export type TabletClientToServerEvents = {
+  [N in TabletCommandName]: (payload: TabletCommandPayload<N>, ack: (answer: Ack) => void) => void;
+};
+
+/** Why a connection was refused (`connect_error`'s message). */
+export const TABLET_UNKNOWN_TOKEN = 'unknown_tablet_token';

@@ -1,0 +1,154 @@
+import type { DataSource } from 'typeorm';
+import type { CalendarPattern } from '../../core/calendar/index.js';
+import type { JobSpan, ProductionRecord, StateInterval } from '../../core/oee/index.js';
+import type { Category } from '../../core/schemas/setup.schema.js';
+
+/** A machine as the OEE calculation sees it. */
+export interface OeeMachine {
+  id: number;
+  groupId: number | null;
+  shiftPatternId: number | null;
+  /** The machine's shift pattern; null = planned 24/7. */
+  pattern: CalendarPattern;
+  /**
+   * The earliest instant the machine has data (first interval or first production record), null
+   * when it has none. Every element before it is zero, so nothing earlier is loaded or stored.
+   */
+  firstDataAt: Date | null;
+}
+
+export interface OeeContext {
+  timezone: string;
+  microStopSeconds: number;
+  machines: OeeMachine[];
+}
+
+/** One machine's inputs of `computeElements` for a range, each list sorted by time. */
+export interface MachineHistory {
+  intervals: StateInterval[];
+  production: ProductionRecord[];
+  jobs: JobSpan[];
+}
+
+/**
+ * Reads the inputs of the OEE calculation (core/oee) for many machines at once: a fixed number of
+ * queries per call, never one per machine or per bucket.
+ */
+export class OeeDataRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Site settings and the machines in scope (one machine, a group, or all when both are omitted). */
+  async context(scope: { machineId?: number; groupId?: number }): Promise<OeeContext> {
+    const [site, machines] = await Promise.all([
+      this.dataSource.query(`SELECT timezone, "microStopSeconds" FROM site_settings WHERE id = 1`) as Promise<{ timezone: string; microStopSeconds: number }[]>,
+      this.dataSource.query(
+        `SELECT m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions,
+                LEAST(
+                  (SELECT ti.start FROM timeline_intervals ti WHERE ti."machineId" = m.id ORDER BY ti.start LIMIT 1),
+                  (SELECT p."from" FROM production_records p WHERE p."machineId" = m.id ORDER BY p."from" LIMIT 1)
+                ) AS "firstDataAt"
+           FROM machines m
+           LEFT JOIN shift_patterns sp ON sp.id = m."shiftPatternId"
+          WHERE ($1::int IS NULL OR m.id = $1) AND ($2::int IS NULL OR m."groupId" = $2)
+          ORDER BY m.id`,
+        [scope.machineId ?? null, scope.groupId ?? null],
+      ) as Promise<
+        {
+          id: number;
+          groupId: number | null;
+          shiftPatternId: number | null;
+          shifts: NonNullable<CalendarPattern>['shifts'] | null;
+          exceptions: NonNullable<CalendarPattern>['exceptions'] | null;
+          firstDataAt: Date | null;
+        }[]
+      >,
+    ]);
+    const settings = site[0];
+    if (!settings) throw new Error('site_settings row 1 is missing');
+    return {
+      timezone: settings.timezone,
+      microStopSeconds: settings.microStopSeconds,
+      machines: machines.map((m) => ({
+        id: m.id,
+        groupId: m.groupId,
+        shiftPatternId: m.shiftPatternId,
+        pattern: m.shiftPatternId === null ? null : { shifts: m.shifts ?? [], exceptions: m.exceptions ?? [] },
+        firstDataAt: m.firstDataAt,
+      })),
+    };
+  }
+
+  /**
+   * What `computeElements` needs for windows inside [from, to), per machine: the intervals
+   * overlapping the range plus one neighbour on each side (with their category), the production
+   * records overlapping it, and every job those refer to.
+   */
+  async history(machineIds: number[], from: Date, to: Date): Promise<Map<number, MachineHistory>> {
+    const result = new Map<number, MachineHistory>(machineIds.map((id) => [id, { intervals: [], production: [], jobs: [] }]));
+    if (machineIds.length === 0) return result;
+    const [intervals, production] = await Promise.all([
+      // Intervals of one machine tile without overlap, so "the two starting before `from`" are the
+      // one holding `from` and its predecessor; "the first starting at or after `to`" is the successor.
+      this.dataSource.query(
+        `SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category, ti."jobId"
+           FROM unnest($1::int[]) AS m(id)
+           CROSS JOIN LATERAL (
+             (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start < $2 ORDER BY start DESC LIMIT 2)
+             UNION ALL
+             (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start >= $2 AND start < $3)
+             UNION ALL
+             (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start >= $3 ORDER BY start LIMIT 1)
+           ) ti
+           JOIN activity_codes ac ON ac.id = ti."activityCodeId"
+          ORDER BY ti."machineId", ti.start`,
+        [machineIds, from, to],
+      ) as Promise<{ machineId: number; start: Date; end: Date | null; activityCodeId: number; category: Category; jobId: number | null }[]>,
+      // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
+      this.dataSource.query(
+        `SELECT "machineId", "from", "to", good, rejects, "jobId"
+           FROM production_records
+          WHERE "machineId" = ANY($1::int[]) AND "from" < $3 AND ("to" > $2 OR "from" >= $2)
+          ORDER BY "machineId", "from"`,
+        [machineIds, from, to],
+      ) as Promise<{ machineId: number; from: Date; to: Date; good: number; rejects: number; jobId: number | null }[]>,
+    ]);
+    const jobIds = new Set<number>();
+    for (const r of intervals) {
+      if (r.jobId !== null) jobIds.add(r.jobId);
+      result.get(r.machineId)!.intervals.push({ start: r.start, end: r.end, activityCodeId: r.activityCodeId, category: r.category, jobId: r.jobId });
+    }
+    for (const r of production) {
+      if (r.jobId !== null) jobIds.add(r.jobId);
+      result.get(r.machineId)!.production.push({ from: r.from, to: r.to, good: r.good, rejects: r.rejects, jobId: r.jobId });
+    }
+    if (jobIds.size > 0) {
+      const jobs: { id: number; machineId: number; start: Date; end: Date | null; idealCycleTimeSeconds: number | null }[] = await this.dataSource.query(
+        `SELECT id, "machineId", start, "end", "idealCycleTimeSeconds" FROM jobs WHERE id = ANY($1::int[]) ORDER BY start`,
+        [[...jobIds]],
+      );
+      for (const j of jobs) {
+        result.get(j.machineId)?.jobs.push({ id: j.id, start: j.start, end: j.end, idealCycleTimeSeconds: j.idealCycleTimeSeconds });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Seconds the machine spent in each activity code over [from, to) (`to` already clipped to now;
+   * the open interval lasts until then), with every code present (0 when unused): legacy-api.md's
+   * `/api/activity-durations`. Time before the machine's first interval counts nowhere.
+   */
+  async activityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {
+    const rows: { activityCodeId: number; seconds: number }[] = await this.dataSource.query(
+      `SELECT ac.id AS "activityCodeId",
+              COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(ti."end", $3), $3) - GREATEST(ti.start, $2))) FILTER (WHERE ti.id IS NOT NULL), 0)::float8 AS seconds
+         FROM activity_codes ac
+         LEFT JOIN timeline_intervals ti
+           ON ti."activityCodeId" = ac.id AND ti."machineId" = $1 AND ti.start < $3 AND (ti."end" IS NULL OR ti."end" > $2)
+        GROUP BY ac.id
+        ORDER BY ac.id`,
+      [machineId, from, to],
+    );
+    return rows;
+  }
+}

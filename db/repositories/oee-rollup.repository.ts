@@ -1,0 +1,219 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { emptyElements, type LossElement, type OeeElements } from '../../core/oee/index.js';
+import type { Category } from '../../core/schemas/setup.schema.js';
+
+/** Stored rows span whole clock hours of this length. */
+export const HOUR_MS = 3_600_000;
+
+/** The additive columns of `oee_hourly`, in the order they are written. */
+const ELEMENT_COLUMNS = [
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
+] as const satisfies readonly (keyof OeeElements)[];
+
+/** An hour row (`hours` = 1) or a local-day row (`hours` = 23–25, the sum of the day's hours). */
+export interface StoredRollup {
+  machineId: number;
+  start: Date;
+  hours: number;
+  elements: OeeElements;
+}
+
+/** Which rows: clock hours or whole local days. */
+export type RollupLevel = 'hour' | 'day';
+
+export interface RollupSum {
+  /** The machine id (sums by machine) or the row start in epoch ms (sums by start). */
+  key: number;
+  /** How many stored rows were summed (the caller compares with how many it expected). */
+  rows: number;
+  elements: OeeElements;
+}
+
+/** What changed in a machine's history: from an instant, or from the start of a job. */
+export interface RollupInvalidation {
+  machineId: number;
+  from: Date | null;
+  jobId: number | null;
+}
+
+/** Reads of the stored rows that see one snapshot, so "what is stored" and "its sum" agree. */
+export interface RollupReader {
+  /**
+   * Sums of the stored rows of one level of these machines starting in [from, to), per machine or
+   * per row start (over the machines). Rows exist only on the current hour grid (a time zone change
+   * deletes them all) and only from a machine's first data on.
+   */
+  sums(machineIds: number[], range: { from: Date; to: Date }, level: RollupLevel, by: 'machine' | 'start'): Promise<RollupSum[]>;
+  /** Sums of the stored hour rows of each (machine, [from, to)); `key` is the index in `pieces`. */
+  pieceSums(pieces: { machineId: number; from: Date; to: Date }[]): Promise<RollupSum[]>;
+  /** The starts (epoch ms) of the stored rows of one level of these machines in [from, to). */
+  starts(machineIds: number[], range: { from: Date; to: Date }, level: RollupLevel): Promise<Map<number, Set<number>>>;
+}
+
+const levelFilter = (level: RollupLevel) => (level === 'hour' ? 'h.hours = 1' : 'h.hours > 1');
+
+/**
+ * The `oee_hourly` cache: per-machine OEE elements of closed clock hours and local days (see
+ * OeeHourlyEntity). Sums are done by Postgres.
+ */
+export class OeeRollupRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `fn` with reads in one REPEATABLE READ snapshot. */
+  read<T>(fn: (reader: RollupReader) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', (tx) => fn(new SnapshotReader(tx)));
+  }
+
+  /**
+   * Stores computed rows. A row already stored (by a concurrent request, from the same data) is
+   * kept, and so are its losses: the two inserts run in one transaction, so a row and its losses
+   * are always written (and, by the cascade, deleted) together.
+   */
+  async store(rows: StoredRollup[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.transaction(async (tx) => {
+      const inserted: { machineId: number; ms: number; hours: number }[] = await tx.query(
+        `INSERT INTO oee_hourly ("machineId", "hourStart", hours, ${ELEMENT_COLUMNS.map((c) => `"${c}"`).join(', ')})
+         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::smallint[], ${ELEMENT_COLUMNS.map((c, i) => `$${i + 4}::${c === 'unplannedStopCount' ? 'int' : 'float8'}[]`).join(', ')})
+         ON CONFLICT ("machineId", "hourStart", hours) DO NOTHING
+         RETURNING "machineId", (EXTRACT(EPOCH FROM "hourStart") * 1000)::float8 AS ms, hours`,
+        [rows.map((r) => r.machineId), rows.map((r) => r.start), rows.map((r) => r.hours), ...ELEMENT_COLUMNS.map((c) => rows.map((r) => r.elements[c]))],
+      );
+      const fresh = new Set(inserted.map((r) => `${r.machineId}|${r.ms}|${r.hours}`));
+      const losses = rows
+        .filter((r) => fresh.has(`${r.machineId}|${r.start.getTime()}|${r.hours}`))
+        .flatMap((r) => r.elements.losses.map((l) => ({ machineId: r.machineId, start: r.start, hours: r.hours, ...l })));
+      if (losses.length === 0) return;
+      await tx.query(
+        `INSERT INTO oee_hourly_losses ("machineId", "hourStart", hours, "activityCodeId", category, seconds, occurrences)
+         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::smallint[], $4::int[], $5::text[], $6::float8[], $7::int[])`,
+        [losses.map((l) => l.machineId), losses.map((l) => l.start), losses.map((l) => l.hours), losses.map((l) => l.activityCodeId), losses.map((l) => l.category), losses.map((l) => l.seconds), losses.map((l) => l.occurrences)],
+      );
+    });
+  }
+
+  /**
+   * Deletes the stored rows a history change can have touched: for each machine, every row that
+   * ends after (its earliest change − the site's microStopSeconds). The margin is there because an
+   * unplanned stop is a small stop or not depending on its full length and its successor, so a
+   * change at `from` can re-classify a stop that began up to `microStopSeconds` earlier. A job
+   * change counts from the job's start (its ideal cycle time applies to all of it).
+   */
+  async invalidate(changes: RollupInvalidation[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM oee_hourly h
+        USING (
+          SELECT c."machineId", min(COALESCE(c."from", j.start, '-infinity'::timestamptz)) - make_interval(secs => s."microStopSeconds") AS at
+            FROM unnest($1::int[], $2::timestamptz[], $3::int[]) AS c("machineId", "from", "jobId")
+            LEFT JOIN jobs j ON j.id = c."jobId"
+            CROSS JOIN site_settings s
+           WHERE s.id = 1
+           GROUP BY c."machineId", s."microStopSeconds"
+        ) cut
+        WHERE h."machineId" = cut."machineId"
+          AND h."hourStart" > cut.at - interval '25 hours'
+          AND h."hourStart" + h.hours * interval '1 hour' > cut.at`,
+      [changes.map((c) => c.machineId), changes.map((c) => c.from), changes.map((c) => c.jobId)],
+    );
+  }
+
+  /** Deletes every stored row of the machines that use this shift pattern (their planned time changed). */
+  async invalidateShiftPattern(shiftPatternId: number): Promise<void> {
+    await this.dataSource.query(`DELETE FROM oee_hourly WHERE "machineId" IN (SELECT id FROM machines WHERE "shiftPatternId" = $1)`, [shiftPatternId]);
+  }
+
+  /** Deletes every stored row (site time zone, micro-stop threshold or a code's category changed). */
+  async invalidateAll(): Promise<void> {
+    await this.dataSource.query(`TRUNCATE oee_hourly, oee_hourly_losses`);
+  }
+}
+
+type TotalsRow = { key: number; rows: number } & Record<(typeof ELEMENT_COLUMNS)[number], number>;
+type LossRow = { key: number; activityCodeId: number; category: Category; seconds: number; occurrences: number };
+
+class SnapshotReader implements RollupReader {
+  constructor(private readonly tx: EntityManager) {}
+
+  async sums(machineIds: number[], range: { from: Date; to: Date }, level: RollupLevel, by: 'machine' | 'start'): Promise<RollupSum[]> {
+    if (machineIds.length === 0 || !(range.from < range.to)) return [];
+    // A plain scan hashed by machine or by start (never by a computed bucket: the planner cannot
+    // estimate those groups and falls back to sorting on disk).
+    const key = by === 'machine' ? 'h."machineId"' : 'h."hourStart"';
+    const keyOut = by === 'machine' ? 'h."machineId"' : '(EXTRACT(EPOCH FROM h."hourStart") * 1000)::float8';
+    const scope = (table: string) => `FROM ${table} h WHERE h."machineId" = ANY($1::int[]) AND h."hourStart" >= $2 AND h."hourStart" < $3 AND ${levelFilter(level)}`;
+    const params = [machineIds, range.from, range.to];
+    const [totals, losses] = await Promise.all([
+      this.tx.query(`SELECT ${keyOut} AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY ${key}`, params) as Promise<TotalsRow[]>,
+      this.tx.query(
+        `SELECT ${keyOut} AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
+           ${scope('oee_hourly_losses')} GROUP BY ${key}, h."activityCodeId", h.category`,
+        params,
+      ) as Promise<LossRow[]>,
+    ]);
+    return toSums(totals, losses);
+  }
+
+  async pieceSums(pieces: { machineId: number; from: Date; to: Date }[]): Promise<RollupSum[]> {
+    if (pieces.length === 0) return [];
+    const scope = (table: string) =>
+      `FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS p(m, s, e, i)
+       JOIN ${table} h ON h."machineId" = p.m AND h."hourStart" >= p.s AND h."hourStart" < p.e AND h.hours = 1`;
+    const params = [pieces.map((p) => p.machineId), pieces.map((p) => p.from), pieces.map((p) => p.to)];
+    const [totals, losses] = await Promise.all([
+      this.tx.query(`SELECT (p.i - 1)::int AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY p.i`, params) as Promise<TotalsRow[]>,
+      this.tx.query(
+        `SELECT (p.i - 1)::int AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
+           ${scope('oee_hourly_losses')} GROUP BY p.i, h."activityCodeId", h.category`,
+        params,
+      ) as Promise<LossRow[]>,
+    ]);
+    return toSums(totals, losses);
+  }
+
+  async starts(machineIds: number[], range: { from: Date; to: Date }, level: RollupLevel): Promise<Map<number, Set<number>>> {
+    const result = new Map<number, Set<number>>(machineIds.map((id) => [id, new Set()]));
+    if (machineIds.length === 0 || !(range.from < range.to)) return result;
+    const rows: { machineId: number; ms: number }[] = await this.tx.query(
+      `SELECT h."machineId", (EXTRACT(EPOCH FROM h."hourStart") * 1000)::float8 AS ms
+         FROM oee_hourly h WHERE h."machineId" = ANY($1::int[]) AND h."hourStart" >= $2 AND h."hourStart" < $3 AND ${levelFilter(level)}`,
+      [machineIds, range.from, range.to],
+    );
+    for (const r of rows) result.get(r.machineId)?.add(r.ms);
+    return result;
+  }
+}
+
+function sumColumns(): string {
+  return ELEMENT_COLUMNS.map((c) => `sum(h."${c}")::float8 AS "${c}"`).join(', ');
+}
+
+function toSums(totals: TotalsRow[], losses: LossRow[]): RollupSum[] {
+  const lossesBy = new Map<number, LossElement[]>();
+  for (const l of losses) {
+    const list = lossesBy.get(l.key) ?? [];
+    list.push({ activityCodeId: l.activityCodeId, category: l.category, seconds: l.seconds, occurrences: l.occurrences });
+    lossesBy.set(l.key, list);
+  }
+  return totals.map((t) => {
+    const elements = emptyElements();
+    for (const c of ELEMENT_COLUMNS) elements[c] = t[c];
+    elements.losses = lossesBy.get(t.key) ?? [];
+    return { key: t.key, rows: t.rows, elements };
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import { legacyDayQuerySchema } from '../../core/schemas/oee.schema.js';
+import type { RouteTable } from '../http/route.js';
+import type { IngestDeps } from '../ingest-deps.js';
+
+/**
+ * The read routes of DigitME2 (legacy-api.md): `GET /api/oee` and `GET /api/activity-durations`
+ * for one machine and one site-local day. DigitME2 served them without credentials and integrations
+ * call them that way, so they stay public (reads only). A bad, unknown or future machine or date is
+ * a 400, as in the original (which answered a future date with a 500).
+ */
+export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
+  const day = async (query: z.output<typeof legacyDayQuerySchema>) => {
+    const range = await deps.oee.siteDay(query.date);
+    if (range.future) throw AppError.invalid('The date is in the future', [{ path: ['date'], message: 'must not be after today' }]);
+    return range;
+  };
+  const unknownMachine = (err: unknown, machineId: number) => {
+    if (err instanceof AppError && err.status === 404) {
+      return AppError.invalid(`Unknown machine ${machineId}`, [{ path: ['machine_id'], message: 'no machine with this id' }]);
+    }
+    return err;
+  };
+
+  routes.add({
+    method: 'get',
+    path: '/api/oee',
+    access: 'public',
+    tag: 'legacy',
+    summary: "A machine's OEE (0..1) for one site-local day (to now for today); 0 where it is undefined",
+    query: legacyDayQuerySchema,
+    response: z.number(),
+    handler: async ({ query }) => {
+      const { from, to } = await day(query);
+      const result = await deps.oee.machineOee(query.machine_id, from, to).catch((err) => {
+        throw unknownMachine(err, query.machine_id);
+      });
+      return result.oee ?? 0;
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/activity-durations',
+    access: 'public',
+    tag: 'legacy',
+    summary: 'Seconds a machine spent in each activity code (every code present) on one site-local day',
+    query: legacyDayQuerySchema,
+    response: z.record(z.string(), z.number()),
+    handler: async ({ query }) => {
+      const { from, to } = await day(query);
+      const durations = await deps.oee.activityDurations(query.machine_id, from, to).catch((err) => {
+        throw unknownMachine(err, query.machine_id);
+      });
+      return Object.fromEntries(durations.map((d) => [String(d.activityCodeId), d.seconds]));
+    },
+  });
+}

@@ -1,0 +1,112 @@
+import {
+  activityDurationsQuerySchema,
+  activityDurationsResponseSchema,
+  dailyOeeResponseSchema,
+  dailyProductionResponseSchema,
+  EXPORT_DATASETS,
+  exportParamsSchema,
+  exportQuerySchema,
+  MAX_PRODUCTION_LIST,
+  productionListResponseSchema,
+  scopedRangeQuerySchema,
+} from '../../core/schemas/export.schema.js';
+import { ExportService } from '../exports/export.service.js';
+import type { RouteTable } from '../http/route.js';
+import type { IngestDeps } from '../ingest-deps.js';
+import { ReportsService } from '../services/reports.service.js';
+
+const SCOPE = 'Scope: machineId, or groupId, or neither (the whole site).';
+
+/** Exports (api.md "Results") and the reads behind the analysis pages and tables (web-internal, free to evolve). */
+export function registerResultRoutes(routes: RouteTable, deps: IngestDeps): void {
+  const reports = new ReportsService(deps);
+  const exports = new ExportService(deps.repos, reports);
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/export/{dataset}.{format}',
+    access: 'signedIn',
+    tag: 'results',
+    summary:
+      `Streams a dataset over [from, to) as CSV or Excel (.xlsx), with a header row and times in the site's time zone with their offset. ` +
+      `dataset: ${EXPORT_DATASETS.join(', ')}; format: csv, xlsx. timeline = the intervals of GET /machines/{id}/timeline; ` +
+      `events = state events (corrections included) with at in the window; jobs = GET /jobs; production = GET /production; ` +
+      `oee-daily = one row per machine per site-local day with every number of the OEE result (GET /oee?bucket=day per machine). ${SCOPE}`,
+    params: exportParamsSchema,
+    query: exportQuerySchema,
+    raw: true,
+    handler: ({ params, query, res }) => exports.export(params.dataset, params.format, query, res),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/production',
+    access: 'signedIn',
+    tag: 'results',
+    summary: `Production records overlapping [from, to) (a point record when its instant lies in it), machine by machine, oldest first; at most ${MAX_PRODUCTION_LIST} (else 400: use the export). ${SCOPE}`,
+    query: scopedRangeQuerySchema,
+    response: productionListResponseSchema,
+    handler: async ({ query }) => ({
+      records: (await reports.productionRecords(query)).map((r) => ({
+        id: Number(r.id),
+        machineId: r.machineId,
+        jobId: r.jobId,
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        good: r.good,
+        rejects: r.rejects,
+        source: r.source,
+      })),
+    }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/activity-durations',
+    access: 'signedIn',
+    tag: 'results',
+    summary:
+      'Seconds per activity code over [from, to) (clipped to now; intervals clipped to the window), per machine (groupBy=machine, every machine of the scope) ' +
+      `or per operator signed in at the time (groupBy=operator; operatorId null = nobody). Codes without time are left out. ${SCOPE}`,
+    query: activityDurationsQuerySchema,
+    response: activityDurationsResponseSchema,
+    handler: ({ query }) => reports.activityDurations(query),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/reports/daily-production',
+    access: 'signedIn',
+    tag: 'results',
+    summary:
+      'Good, reject and total counts per machine per site-local day over [from, to), pro-rated as OEE.md counts them (a span spread linearly), ' +
+      `from the OEE calculation (GET /oee?bucket=day per machine); days are cut at the window's edges. ${SCOPE}`,
+    query: scopedRangeQuerySchema,
+    response: dailyProductionResponseSchema,
+    handler: async ({ query }) => ({
+      rows: (await reports.dailyRows(query)).map((d) => ({
+        machineId: d.machine.id,
+        date: d.date,
+        from: d.result.from,
+        to: d.result.to,
+        goodCount: d.result.goodCount,
+        rejectCount: d.result.rejectCount,
+        totalCount: d.result.totalCount,
+      })),
+    }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/reports/daily-oee',
+    access: 'signedIn',
+    tag: 'results',
+    summary: `The OEE result (OEE.md) per machine per site-local day over [from, to): the rows of the oee-daily export as JSON (GET /oee?bucket=day per machine). ${SCOPE}`,
+    query: scopedRangeQuerySchema,
+    response: dailyOeeResponseSchema,
+    handler: async ({ query }) => ({
+      rows: (await reports.dailyRows(query)).map((d) => ({ machineId: d.machine.id, date: d.date, ...d.result })),
+    }),
+  });
+}
+

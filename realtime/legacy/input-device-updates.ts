@@ -1,0 +1,310 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Namespace, Server as IoServer } from 'socket.io';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
+import type { CommittedChange } from '../../db/change-feed.js';
+import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
+import { legacyNetworkAdmits } from '../../ingest/routes/legacy-tablet.routes.js';
+import type { RealtimeDeps } from '../socket-server.js';
+
+export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
+
+/** Socket.IO namespace used only between app instances (no client may join it). */
+const RELAY_NAMESPACE = '/digitme2-relay';
+const RELAY_EVENT = 'digitme2:changed';
+
+export interface InputDeviceUpdatesOptions {
+  /** With the realtime hub, changes committed on other instances reach this instance's tablets too. */
+  io?: IoServer | null;
+  /** OEE_LEGACY_ANONYMOUS: which client addresses may connect. */
+  mode: 'private' | 'loopback' | 'off';
+  /** Express's compiled `trust proxy` (the client address behind a trusted proxy). */
+  trustProxy?: (address: string, hop: number) => boolean;
+  /** Ping period; a socket that did not answer the previous ping is dropped (default 30 s). */
+  pingIntervalMs?: number;
+  /** How long a new socket may take to send its `{"device_uuid"}` (default 30 s). */
+  helloTimeoutMs?: number;
+}
+
+export interface InputDeviceUpdates {
+  close(): Promise<void>;
+}
+
+interface Client {
+  ws: WebSocket;
+  tabletId: number;
+  machineId: number;
+  operatorId: number | null;
+  /** The code last sent; a change is sent only when the code differs. */
+  lastCode: number;
+}
+
+interface Pending {
+  machines: Set<number>;
+  tablets: Set<number>;
+}
+
+const LOCAL_COALESCE_MS = 25;
+const REMOTE_COALESCE_MS = 100;
+
+/**
+ * DigitME2's tablet websocket (legacy-api.md, plain WebSocket on the app's HTTP port, next to Socket.IO):
+ * the client sends `{"device_uuid": "U"}`; the server answers with the machine's current activity code
+ * id as a bare text frame (`2`: the pausable screens compare it verbatim), then sends
+ * `{"action": "activity_change", "activity_code_id": <id>}` whenever the machine's code changes (from any
+ * source) and `{"action": "logout"}` when the tablet's operator is signed out elsewhere (an admin's force
+ * logout; any sign-out that did not come from this tablet's own screen has the same effect).
+ *
+ * Changes: the change feed of this instance, and — with the realtime hub — those of the other instances,
+ * relayed through a server-only Socket.IO namespace (the Postgres adapter). Each refresh re-reads the
+ * tablets and machine states concerned, so a coalesced burst sends only the latest code. Re-pairing a
+ * tablet moves its socket to the new machine (and sends that machine's code); deleting or unpairing it
+ * closes the socket. Sockets that miss a ping are dropped.
+ */
+export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps, options: InputDeviceUpdatesOptions): InputDeviceUpdates {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024, perMessageDeflate: false });
+  const tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
+  const clients = new Set<Client>();
+  const alive = new WeakMap<WebSocket, boolean>();
+  let closed = false;
+  const relayNsp: Namespace | null = options.io ? options.io.of(RELAY_NAMESPACE) : null;
+
+  // --- upgrades: this path only (Socket.IO's engine handles /socket.io/ on the same event)
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(req.url) !== INPUT_DEVICE_UPDATES_PATH) {
+      // Nobody else listens (no realtime hub): do not leave the connection hanging.
+      if (server.listenerCount('upgrade') === 1) socket.destroy();
+      return;
+    }
+    if (closed || !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const onConnection = (ws: WebSocket) => {
+    alive.set(ws, true);
+    let client: Client | null = null;
+    let greeted = false;
+    const hello = setTimeout(() => ws.close(1008, 'Send {"device_uuid": …} first'), options.helloTimeoutMs ?? 30_000);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      clearTimeout(hello);
+      if (client) clients.delete(client);
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      alive.set(ws, true);
+      // Only the first frame means something; later ones are ignored.
+      if (greeted) return;
+      greeted = true;
+      clearTimeout(hello);
+      const uuid = isBinary ? null : deviceUuidOf(data.toString());
+      if (!uuid) {
+        ws.close(1008, 'Expected {"device_uuid": "…"}');
+        return;
+      }
+      // Through the refresh chain: a change committed while this socket registers is sent after its first frame.
+      enqueue(async () => {
+        const tablet = await tablets.findByUuid(uuid);
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (!tablet) return ws.close(4004, 'Unknown tablet');
+        if (tablet.machineId === null) return ws.close(4009, 'Tablet not paired with a machine');
+        const code = (await currentCodes([tablet.machineId])).get(tablet.machineId)!;
+        if (ws.readyState !== WebSocket.OPEN) return;
+        client = { ws, tabletId: tablet.id, machineId: tablet.machineId, operatorId: tablet.operatorId, lastCode: code };
+        clients.add(client);
+        ws.send(String(code));
+      });
+    });
+  };
+
+  const currentCodes = async (machineIds: number[]): Promise<Map<number, number>> => {
+    const states = await deps.repos.machineStates.current(machineIds);
+    return new Map(machineIds.map((id) => [id, states.get(id)?.activityCodeId ?? BUILT_IN_CODES.down]));
+  };
+
+  // --- refreshes, one at a time
+
+  let chain: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<unknown>) => {
+    chain = chain.then(work).then(
+      () => undefined,
+      (err: unknown) => deps.logger.warn({ err }, 'DigitME2 tablet websocket update failed'),
+    );
+  };
+
+  const refresh = async (changed: Pending) => {
+    const affected = [...clients].filter((c) => changed.machines.has(c.machineId) || changed.tablets.has(c.tabletId));
+    if (affected.length === 0) return;
+    const rows = await deps.repos.tabletWorkflow.findMany([...new Set(affected.map((c) => c.tabletId))]);
+    const remaining: Client[] = [];
+    for (const c of affected) {
+      const row = rows.get(c.tabletId);
+      if (c.operatorId !== null && (row?.operatorId ?? null) === null) send(c.ws, { action: 'logout' });
+      if (!row || row.machineId === null) {
+        clients.delete(c);
+        c.ws.close(row ? 4009 : 4004, row ? 'Tablet not paired with a machine' : 'Tablet removed');
+        continue;
+      }
+      c.operatorId = row.operatorId;
+      c.machineId = row.machineId;
+      remaining.push(c);
+    }
+    if (remaining.length === 0) return;
+    const codes = await currentCodes([...new Set(remaining.map((c) => c.machineId))]);
+    for (const c of remaining) {
+      const code = codes.get(c.machineId)!;
+      if (code === c.lastCode) continue;
+      c.lastCode = code;
+      send(c.ws, { action: 'activity_change', activity_code_id: code });
+    }
+  };
+
+  const local: Pending = { machines: new Set(), tablets: new Set() };
+  const remote: Pending = { machines: new Set(), tablets: new Set() };
+  let localTimer: NodeJS.Timeout | null = null;
+  let remoteTimer: NodeJS.Timeout | null = null;
+
+  const take = (p: Pending): Pending => {
+    const out = { machines: new Set(p.machines), tablets: new Set(p.tablets) };
+    p.machines.clear();
+    p.tablets.clear();
+    return out;
+  };
+
+  const schedule = (machines: number[], tablets: number[], relay: boolean) => {
+    if (closed) return;
+    for (const target of relay && relayNsp ? [local, remote] : [local]) {
+      for (const id of machines) target.machines.add(id);
+      for (const id of tablets) target.tablets.add(id);
+    }
+    localTimer ??= setTimeout(() => {
+      localTimer = null;
+      const changed = take(local);
+      enqueue(() => refresh(changed));
+    }, LOCAL_COALESCE_MS);
+    if (relay && relayNsp) {
+      remoteTimer ??= setTimeout(() => {
+        remoteTimer = null;
+        const changed = take(remote);
+        try {
+          relayNsp.serverSideEmit(RELAY_EVENT, { machines: [...changed.machines], tablets: [...changed.tablets] });
+        } catch (err) {
+          deps.logger.warn({ err }, 'DigitME2 tablet change not sent to other instances');
+        }
+      }, REMOTE_COALESCE_MS);
+    }
+  };
+
+  const onChange = (change: CommittedChange) => {
+    switch (change.kind) {
+      case 'machine-state':
+      case 'timeline':
+      case 'operator':
+        return schedule([change.machineId], [], true);
+      case 'setup':
+        if (change.id === null) return;
+        if (change.entity === 'tablet') return schedule([], [change.id], true);
+        if (change.entity === 'machine') return schedule([change.id], [], true);
+        return;
+      default:
+        return;
+    }
+  };
+  const unsubscribe = deps.feed.subscribe(onChange);
+
+  if (relayNsp) {
+    relayNsp.use((_socket, next) => next(new Error('not a client namespace')));
+    relayNsp.on(RELAY_EVENT, (changed: { machines?: unknown; tablets?: unknown }) => {
+      const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : []);
+      schedule(ids(changed?.machines), ids(changed?.tablets), false);
+    });
+  }
+
+  // --- heartbeat
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.pingIntervalMs ?? 30_000);
+  heartbeat.unref();
+
+  return {
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      server.off('upgrade', onUpgrade);
+      unsubscribe();
+      clearInterval(heartbeat);
+      if (localTimer) clearTimeout(localTimer);
+      if (remoteTimer) clearTimeout(remoteTimer);
+      relayNsp?.removeAllListeners(RELAY_EVENT);
+      // Close politely, then cut whatever has not closed within a second (it would hold the HTTP server open).
+      await Promise.all(
+        [...wss.clients].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              const cut = setTimeout(() => {
+                ws.terminate();
+                resolve();
+              }, 1_000);
+              ws.once('close', () => {
+                clearTimeout(cut);
+                resolve();
+              });
+              ws.close(1001, 'Server shutting down');
+            }),
+        ),
+      );
+      clients.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await chain;
+    },
+  };
+}
+
+function send(ws: WebSocket, message: unknown): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+}
+
+function pathOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0]!;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function deviceUuidOf(text: string): string | null {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    const uuid = parsed && typeof parsed === 'object' ? (parsed as { device_uuid?: unknown }).device_uuid : undefined;
+    return typeof uuid === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(uuid) ? uuid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The client's address as Express computes req.ip: X-Forwarded-For is followed through trusted proxies only. */
+function clientAddress(req: IncomingMessage, trust?: (address: string, hop: number) => boolean): string {
+  const direct = req.socket.remoteAddress ?? '';
+  if (!trust) return direct;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .reverse();
+  const chain = [direct, ...forwarded];
+  for (let hop = 0; hop < chain.length - 1; hop++) {
+    if (!trust(chain[hop]!, hop)) return chain[hop]!;
+  }
+  return chain[chain.length - 1]!;
+}

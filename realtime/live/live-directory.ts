@@ -1,0 +1,89 @@
+import { isInPlannedTime } from '../../core/calendar/index.js';
+import type { LiveActivityCode, LiveGroup } from '../../core/realtime/live-events.js';
+import type { LiveDirectoryRows, LiveRepository } from '../../db/repositories/live.repository.js';
+
+export interface DirectoryMachine {
+  id: number;
+  name: string;
+  groupId: number | null;
+  shiftPatternId: number | null;
+}
+
+/**
+ * This instance's copy of what screens are drawn from: active machines (and their groups, which
+ * route every change), groups, activity codes, shift patterns and the site time zone. Set-up edits
+ * can be made on any instance, so it is re-read on a timer (and at once when a change names a
+ * machine it does not know); `refresh` says whether anything a screen shows changed.
+ */
+export class LiveDirectory {
+  private rows: LiveDirectoryRows | null = null;
+  private byId = new Map<number, DirectoryMachine>();
+  private fingerprint = '';
+  private loading: Promise<boolean> | null = null;
+  private queued: Promise<boolean> | null = null;
+
+  constructor(private readonly repo: LiveRepository) {}
+
+  /** Loads once; later calls return at once. */
+  async ready(): Promise<void> {
+    if (!this.rows) await this.refresh();
+  }
+
+  /** Re-reads everything (one read in flight, at most one queued behind it). Resolves true when something changed. */
+  refresh(): Promise<boolean> {
+    if (!this.loading) {
+      this.loading = this.load().finally(() => (this.loading = null));
+      return this.loading;
+    }
+    // A read already running may have started before the edit we were told about: queue one more.
+    this.queued ??= this.loading.catch(() => false).then(() => {
+      this.queued = null;
+      return this.refresh();
+    });
+    return this.queued;
+  }
+
+  machine(id: number): DirectoryMachine | undefined {
+    return this.byId.get(id);
+  }
+
+  get loaded(): boolean {
+    return this.rows !== null;
+  }
+
+  get machines(): DirectoryMachine[] {
+    return this.rows?.machines ?? [];
+  }
+
+  get activityCodes(): LiveActivityCode[] {
+    return this.rows?.activityCodes ?? [];
+  }
+
+  groups(scope: number | null): LiveGroup[] {
+    const all = this.rows?.groups ?? [];
+    return scope === null ? all : all.filter((g) => g.id === scope);
+  }
+
+  hasGroup(id: number): boolean {
+    return (this.rows?.groups ?? []).some((g) => g.id === id);
+  }
+
+  /** Outside its planned time now (api.md `offShift`); machines without a pattern are planned 24/7. */
+  offShift(machineId: number, at: Date): boolean {
+    const machine = this.byId.get(machineId);
+    if (!machine || machine.shiftPatternId === null || !this.rows) return false;
+    const pattern = this.rows.patterns.get(machine.shiftPatternId);
+    if (pattern === undefined) return false;
+    return !isInPlannedTime(pattern, this.rows.timezone, at);
+  }
+
+  private async load(): Promise<boolean> {
+    const rows = await this.repo.directory();
+    const fingerprint = JSON.stringify([rows.machines, rows.groups, rows.activityCodes, [...rows.patterns], rows.timezone]);
+    const changed = this.rows !== null && fingerprint !== this.fingerprint;
+    this.rows = rows;
+    this.byId = new Map(rows.machines.map((m) => [m.id, m]));
+    this.fingerprint = fingerprint;
+    return changed;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+
+/** The answer to every Socket.IO command (DESIGN.md): `{ok: true, data} | {ok: false, error: {code, message}}`. */
+export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * The one error mapper of socket acks, the twin of the HTTP error middleware: AppErrors keep their
+ * code and message, invalid payloads become `invalid_input`, anything else is logged and answered
+ * as `internal` without details.
+ */
+export function ackError(err: unknown, logger?: Logger): AckResult<never> {
+  if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+  if (err instanceof z.ZodError) {
+    const issue = err.issues[0];
+    const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+    return { ok: false, error: { code: 'invalid_input', message: `Invalid payload${where}: ${issue?.message ?? 'not accepted'}` } };
+  }
+  logger?.error({ err }, 'socket command failed');
+  return { ok: false, error: { code: 'internal', message: 'Internal error' } };
+}
+
+/**
+ * Runs a command handler and answers its ack exactly once. A client that sent no ack callback gets
+ * nothing back (commands without acks are refused by the protocol, not answered).
+ */
+export function withAck<T>(ack: unknown, logger: Logger, run: () => Promise<T>): void {
+  const reply = typeof ack === 'function' ? (ack as (result: AckResult<T>) => void) : null;
+  run().then(
+    (data) => reply?.({ ok: true, data }),
+    (err: unknown) => reply?.(ackError(err, logger)),
+  );
+}

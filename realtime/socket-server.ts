@@ -1,0 +1,45 @@
+import type { Server as HttpServer } from 'node:http';
+import pg from 'pg';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type { IngestDeps } from '../ingest/ingest-deps.js';
+import { registerLiveNamespace } from './live/live.namespace.js';
+import { registerTabletNamespace } from './tablet/tablet.namespace.js';
+
+export type RealtimeDeps = IngestDeps;
+
+export interface Realtime {
+  io: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The Socket.IO hub on the app's HTTP port. The Postgres adapter carries broadcasts between app
+ * instances that share the database (LISTEN/NOTIFY), so a change committed on one instance reaches
+ * screens connected to another.
+ */
+export function attachRealtime(server: HttpServer, deps: RealtimeDeps, databaseUrl: string): Realtime {
+  // Adapter messages (a NOTIFY, or a row parked for 30 s) are ephemeral: their commits need not wait
+  // for the WAL flush, which would add a disk sync (tens of ms on slow disks) to every broadcast.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 3_000, options: '-c synchronous_commit=off' });
+  pool.on('error', (err) => deps.logger.warn({ err }, 'socket.io adapter pool error'));
+  const io = new Server(server, {
+    serveClient: false,
+    // Tablets on patchy Wi-Fi: notice a dead link within ~45 s, keep messages small.
+    pingInterval: 20_000,
+    pingTimeout: 25_000,
+    maxHttpBufferSize: 256 * 1024,
+    connectionStateRecovery: undefined,
+    adapter: createAdapter(pool, { errorHandler: (err) => deps.logger.warn({ err }, 'socket.io adapter error') }),
+  });
+  const unsubscribers = [registerLiveNamespace(io, deps), registerTabletNamespace(io, deps)];
+  return {
+    io,
+    close: async () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await pool.end().catch(() => undefined);
+    },
+  };
+}

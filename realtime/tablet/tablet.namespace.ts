@@ -1,0 +1,208 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import {
+  TABLET_COMMANDS,
+  TABLET_NAMESPACE,
+  TABLET_UNKNOWN_TOKEN,
+  tabletMachineRoom,
+  tabletRoom,
+  type Ack,
+  type TabletClientToServerEvents,
+  type TabletCommandName,
+  type TabletServerToClientEvents,
+} from '../../core/realtime/tablet-events.js';
+import type { CommittedChange } from '../../db/change-feed.js';
+import { hashToken } from '../../ingest/auth/hashing.js';
+import { RateLimiter } from '../../ingest/auth/rate-limiter.js';
+import { ackError } from '../socket-ack.js';
+import type { RealtimeDeps } from '../socket-server.js';
+import { TabletCommandService } from './tablet-commands.js';
+import { TabletStateBuilder } from './tablet-state.js';
+
+/** Between app instances (through the Postgres adapter): these machines or tablets changed, push fresh state. */
+interface TabletInterServerEvents {
+  'tablet:changed': (changed: { machines: number[]; tablets: number[]; all: boolean }) => void;
+}
+
+interface TabletSocketData {
+  tabletId: number;
+  machineId: number | null;
+  /** Commands of one socket run one after the other, in the order they came. */
+  chain: Promise<void>;
+}
+
+type TabletNamespace = Namespace<TabletClientToServerEvents, TabletServerToClientEvents, TabletInterServerEvents, TabletSocketData>;
+type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvents, TabletInterServerEvents, TabletSocketData>;
+
+/** Changes are pushed in small batches: a job end (state, counts, job) becomes one `tablet:state`. */
+const COALESCE_MS = 25;
+/** Other instances are told in larger batches: one NOTIFY carries every machine changed meanwhile. */
+const REMOTE_COALESCE_MS = 100;
+
+/** Wrong PINs: 10 per user and 20 per tablet in 15 minutes. */
+const signInLimit = (key: string) => (key.startsWith('tablet:') ? 20 : 10);
+
+/**
+ * Namespace `/tablet` (operator tablets, api.md). A tablet connects with its token; its socket joins the
+ * room of its machine and receives `tablet:state` on connect and after every committed change of that
+ * machine from any source (the change feed here, other instances through `serverSideEmit`). Commands are
+ * answered by acks after the fresh state has been pushed, so a client that has its ack has its state.
+ * Returns an unsubscribe for shutdown.
+ */
+export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => void {
+  const nsp = io.of(TABLET_NAMESPACE) as unknown as TabletNamespace;
+  const states = new TabletStateBuilder(deps);
+  const commands = new TabletCommandService(deps, new RateLimiter(signInLimit, 15 * 60_000));
+
+  // --- pushing state
+
+  let pushChain: Promise<void> = Promise.resolve();
+  const pending = { machines: new Set<number>(), tablets: new Set<number>(), all: false };
+  const remote = { machines: new Set<number>(), tablets: new Set<number>(), all: false };
+  let timer: NodeJS.Timeout | null = null;
+  let remoteTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const socketsIn = (rooms: string[]): TabletSocket[] => {
+    const ids = new Set<string>();
+    for (const room of rooms) for (const id of nsp.adapter.rooms.get(room) ?? []) ids.add(id);
+    return [...ids].map((id) => nsp.sockets.get(id)).filter((s): s is TabletSocket => s !== undefined);
+  };
+
+  /** Reloads the sockets' tablets (pairing may have changed), moves them to the right room and pushes their state. */
+  const push = async (sockets: TabletSocket[]): Promise<void> => {
+    const connected = sockets.filter((s) => s.connected);
+    if (connected.length === 0) return;
+    const tablets = await deps.repos.tabletWorkflow.findMany([...new Set(connected.map((s) => s.data.tabletId))]);
+    const built = await states.build([...tablets.values()]);
+    for (const socket of connected) {
+      const tablet = tablets.get(socket.data.tabletId);
+      if (!tablet) {
+        // The tablet was deleted: its token no longer opens anything.
+        socket.disconnect(true);
+        continue;
+      }
+      if (tablet.machineId !== socket.data.machineId) {
+        if (socket.data.machineId !== null) void socket.leave(tabletMachineRoom(socket.data.machineId));
+        if (tablet.machineId !== null) void socket.join(tabletMachineRoom(tablet.machineId));
+        socket.data.machineId = tablet.machineId;
+      }
+      socket.emit('tablet:state', built.get(tablet.id)!);
+    }
+  };
+
+  /** Pushes are serialised, so a tablet never receives an older state after a newer one. */
+  const enqueuePush = (sockets: () => TabletSocket[]): Promise<void> => {
+    const run = pushChain.then(() => push(sockets()));
+    pushChain = run.catch((err: unknown) => deps.logger.warn({ err }, 'tablet state push failed'));
+    return run;
+  };
+
+  const flush = () => {
+    timer = null;
+    const local = { machines: [...pending.machines], tablets: [...pending.tablets], all: pending.all };
+    pending.machines.clear();
+    pending.tablets.clear();
+    pending.all = false;
+    if (local.all || local.machines.length || local.tablets.length) {
+      void enqueuePush(() => (local.all ? [...nsp.sockets.values()] : socketsIn([...local.machines.map(tabletMachineRoom), ...local.tablets.map(tabletRoom)]))).catch(() => undefined);
+    }
+  };
+
+  const flushRemote = () => {
+    remoteTimer = null;
+    const changed = { machines: [...remote.machines], tablets: [...remote.tablets], all: remote.all };
+    remote.machines.clear();
+    remote.tablets.clear();
+    remote.all = false;
+    try {
+      // Sent even when this instance believes it is alone: a peer that just started may not be known yet.
+      nsp.serverSideEmit('tablet:changed', changed);
+    } catch (err) {
+      deps.logger.warn({ err }, 'tablet change not sent to other instances');
+    }
+  };
+
+  const schedule = (change: { machines?: number[]; tablets?: number[]; all?: boolean }, toOtherInstances: boolean) => {
+    if (closed) return;
+    for (const target of toOtherInstances ? [pending, remote] : [pending]) {
+      for (const id of change.machines ?? []) target.machines.add(id);
+      for (const id of change.tablets ?? []) target.tablets.add(id);
+      if (change.all) target.all = true;
+    }
+    timer ??= setTimeout(flush, COALESCE_MS);
+    if (toOtherInstances) remoteTimer ??= setTimeout(flushRemote, REMOTE_COALESCE_MS);
+  };
+
+  const onChange = (change: CommittedChange) => {
+    if (change.kind === 'setup') {
+      if (change.entity === 'tablet' && change.id !== null) schedule({ tablets: [change.id] }, true);
+      else if (change.entity === 'machine' && change.id !== null) schedule({ machines: [change.id] }, true);
+      else if (change.entity === 'activity-code' || change.entity === 'user') schedule({ all: true }, true);
+      return;
+    }
+    schedule({ machines: [change.machineId] }, true);
+  };
+  const unsubscribe = deps.feed.subscribe(onChange);
+  nsp.on('tablet:changed', (changed) => schedule(changed, false));
+
+  // --- connections
+
+  nsp.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) return next(new Error(TABLET_UNKNOWN_TOKEN));
+    deps.repos.credentials.findTabletByToken(hashToken(token)).then(
+      (tablet) => {
+        if (!tablet) return next(new Error(TABLET_UNKNOWN_TOKEN));
+        socket.data.tabletId = tablet.id;
+        socket.data.machineId = tablet.machineId;
+        socket.data.chain = Promise.resolve();
+        next();
+      },
+      (err: unknown) => {
+        deps.logger.warn({ err }, 'tablet authentication failed');
+        next(new Error('unavailable'));
+      },
+    );
+  });
+
+  nsp.on('connection', (socket) => {
+    void socket.join(tabletRoom(socket.data.tabletId));
+    if (socket.data.machineId !== null) void socket.join(tabletMachineRoom(socket.data.machineId));
+    void enqueuePush(() => [socket]).catch(() => undefined);
+
+    for (const name of TABLET_COMMANDS) {
+      (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(name, (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack) => void) : null;
+        socket.data.chain = socket.data.chain.then(() => handle(socket, name, args[0], ack));
+      });
+    }
+  });
+
+  const handle = async (socket: TabletSocket, name: TabletCommandName, payload: unknown, ack: ((answer: Ack) => void) | null): Promise<void> => {
+    let answer: Ack;
+    let machineId: number | null = null;
+    try {
+      const outcome = await commands.run(socket.data.tabletId, name, payload);
+      answer = { ok: true, data: outcome.result };
+      machineId = outcome.machineId;
+    } catch (err) {
+      answer = ackError(err, deps.logger) as Ack;
+    }
+    // Fresh state first, then the answer: to every tablet of the machine after a change, and to this one
+    // after a refusal too (it may have acted on an old state). The push reads after this point, so the
+    // change the command announced needs no second local push; other instances are told by `flushRemote`.
+    if (machineId !== null) pending.machines.delete(machineId);
+    await enqueuePush(() => {
+      const sockets = machineId === null ? [] : socketsIn([tabletMachineRoom(machineId)]);
+      return sockets.includes(socket) ? sockets : [...sockets, socket];
+    }).catch(() => undefined);
+    ack?.(answer);
+  };
+
+  return () => {
+    closed = true;
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+    if (remoteTimer) clearTimeout(remoteTimer);
+  };
+}

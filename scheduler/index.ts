@@ -1,0 +1,41 @@
+import { withAdvisoryLock } from '../db/migrate.js';
+import type { OutboxRepository } from '../db/influx/outbox.repository.js';
+import type { IngestDeps } from '../ingest/ingest-deps.js';
+import { Scheduler } from './scheduler.js';
+import { ShiftBoundaryService } from './shift-boundary.service.js';
+
+/** Any fixed number: the advisory lock under which instances start Agenda one at a time. */
+const SCHEDULER_START_LOCK_KEY = 7_317_004;
+
+/** Delivered outbox rows are kept this long (for inspection), then pruned. */
+const OUTBOX_KEEP_MS = 3_600_000;
+
+/** The scheduler role: shift boundaries, OEE roll-ups and housekeeping, on Agenda. */
+export function createScheduler(deps: IngestDeps, options: { databaseUrl: string; mongodbUrl?: string | undefined; outbox: OutboxRepository }): Scheduler {
+  const { repos, clock } = deps;
+  const shiftBoundaries = new ShiftBoundaryService(deps.dataSource, repos.scheduler, repos.site, repos.shopFloor, deps.jobs, deps.feed, clock);
+  return new Scheduler(
+    {
+      shiftBoundaries,
+      closeFinishedHours: async () => {
+        // Asking for the last day by hour computes and stores every finished hour not stored yet.
+        const hour = 3_600_000;
+        const to = new Date(Math.floor(clock.now().getTime() / hour) * hour);
+        await deps.oee.groupOee(null, new Date(to.getTime() - 24 * hour), to, 'hour');
+      },
+      housekeeping: async () => {
+        const now = clock.now();
+        await options.outbox.pruneDelivered(new Date(now.getTime() - OUTBOX_KEEP_MS));
+        await repos.credentials.deleteExpiredSessions(now);
+      },
+    },
+    {
+      databaseUrl: options.databaseUrl,
+      mongodbUrl: options.mongodbUrl,
+      logger: deps.logger,
+      feed: deps.feed,
+      clock,
+      serialiseStart: (fn) => withAdvisoryLock(deps.dataSource, SCHEDULER_START_LOCK_KEY, fn),
+    },
+  );
+}

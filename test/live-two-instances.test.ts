@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from './support/http-client.js';
+import { LiveTestClient } from './support/live-client.js';
+import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
+
+let a: TestApp;
+let b: TestApp;
+const clients: LiveTestClient[] = [];
+
+beforeAll(async () => {
+  const databaseUrl = await createTestDatabase();
+  a = await startTestApp({ databaseUrl });
+  b = await startTestApp({ databaseUrl });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await Promise.all([a?.stop(), b?.stop()]);
+});
+
+async function connect(app: TestApp, token: string): Promise<LiveTestClient> {
+  const client = await LiveTestClient.connect(app.url, { token });
+  clients.push(client);
+  return client;
+}
+
+describe('/live with two instances on one database', () => {
+  it('delivers a change committed on one instance exactly once to screens on both, and nothing to another group', async () => {
+    const adminA = await new ApiClient(a.url).signIn('admin', ADMIN_PASSWORD);
+    const adminB = await new ApiClient(b.url).signIn('admin', ADMIN_PASSWORD);
+    const line1 = (await adminA.post('/api/v1/groups', { name: 'Line 1' })).body.id as number;
+    const line2 = (await adminA.post('/api/v1/groups', { name: 'Line 2' })).body.id as number;
+    const press = (await adminA.post('/api/v1/machines', { name: 'Press', groupId: line1 })).body.id as number;
+    const lathe = (await adminA.post('/api/v1/machines', { name: 'Lathe', groupId: line1 })).body.id as number;
+    const mill = (await adminA.post('/api/v1/machines', { name: 'Mill', groupId: line2 })).body.id as number;
+    const site = (await adminA.post('/api/v1/kiosk-tokens', { name: 'Hall' })).body.token as string;
+    const onlyLine2 = (await adminA.post('/api/v1/kiosk-tokens', { name: 'Line 2 TV', groupId: line2 })).body.token as string;
+    const deviceKey = (await adminA.post('/api/v1/api-keys', { name: 'plc', role: 'device' })).body.key as string;
+    const deviceA = new ApiClient(a.url, deviceKey);
+    const deviceB = new ApiClient(b.url, deviceKey);
+
+    const onA = await connect(a, site);
+    const onB = await connect(b, site);
+    const line2OnB = await connect(b, onlyLine2);
+    expect(onB.lastSnapshot().machines.map((m) => m.name).sort()).toEqual(['Lathe', 'Mill', 'Press']);
+
+    const codes = [2, 3, 2, 3, 2];
+    for (const activityCodeId of codes) {
+      expect((await deviceA.post('/api/v1/events', { events: [{ machineId: press, activityCodeId }] })).status).toBe(200);
+    }
+    // Barriers from each instance: once a screen has both, everything sent before them has arrived.
+    expect((await deviceA.post('/api/v1/events', { events: [{ machineId: lathe, activityCodeId: 2 }] })).status).toBe(200);
+    expect((await deviceB.post('/api/v1/events', { events: [{ machineId: mill, activityCodeId: 2 }] })).status).toBe(200);
+    for (const client of [onA, onB]) {
+      await client.waitFor(() => [lathe, mill].every((id) => client.stateChanges.some((s) => s.machineId === id)), 'both barriers');
+    }
+    await line2OnB.waitFor(() => line2OnB.stateChanges.some((s) => s.machineId === mill), 'the barrier of line 2');
+
+    for (const client of [onA, onB]) {
+      expect(client.stateChanges.filter((s) => s.machineId === press).map((s) => s.activityCodeId)).toEqual(codes);
+      expect(client.stateChanges.filter((s) => s.machineId === lathe)).toHaveLength(1);
+      expect(client.stateChanges.filter((s) => s.machineId === mill)).toHaveLength(1);
+    }
+    expect(line2OnB.stateChanges.map((s) => s.machineId)).toEqual([mill]);
+
+    // The OEE after a change also comes once per change burst, computed by the committing instance only.
+    await onB.waitFor(() => onB.oeeUpdates.some((u) => u.machineId === press), 'the OEE of the press');
+    expect(line2OnB.oeeUpdates.some((u) => u.machineId === press)).toBe(false);
+
+    // A screen that connects to B later sees what A committed.
+    const late = await connect(b, site);
+    expect(late.lastSnapshot().machines.find((m) => m.machineId === press)!.state.activityCodeId).toBe(codes.at(-1));
+    await adminB.delete('/api/v1/session');
+  });
+});

@@ -1,0 +1,12 @@
+/** The admin pages, in the order of the admin tab bar and the overview. */
+export const adminSections = [
+  { href: '/admin/machines', label: 'Machines', description: 'Machines, their group, shifts, tablet workflow and codes.' },
+  { href: '/admin/groups', label: 'Groups', description: 'Lines or areas that machines belong to.' },
+  { href: '/admin/activity-codes', label: 'Activity codes', description: 'Reason codes, their OEE category and colour.' },
+  { href: '/admin/shift-patterns', label: 'Shift patterns', description: 'Planned production time: weekly shifts and exceptions.' },
+  { href: '/admin/users', label: 'Users', description: 'People, roles, passwords and tablet PINs.' },
+  { href: '/admin/tablets', label: 'Tablets', description: 'Operator tablets and their pairing QR codes.' },
+  { href: '/admin/kiosk-tokens', label: 'Kiosk tokens', description: 'Read-only links for wall screens.' },
+  { href: '/admin/api-keys', label: 'API keys', description: 'Keys for devices and scripts.' },
+  { href: '/admin/site', label: 'Site', description: 'Time zone and micro-stop threshold.' },
+] as const;

@@ -1,0 +1,42 @@
+import { api, reports, settle, type Loaded } from '$lib/analysis/api';
+import { dayRangeInstants } from '$lib/analysis/time';
+import { tables, type TableId } from '$lib/analysis/tables';
+import { readGroupId, readRange } from '$lib/analysis/url-state';
+import type { PageLoad } from './$types';
+
+
+export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
+  depends('app:analysis');
+  const { site, groups } = await parent();
+  const range = readRange(url, site.timezone);
+  const requested = url.searchParams.get('table');
+  const table = (tables.find((t) => t.id === requested) ?? tables[0]).id as TableId;
+  const group = groups.find((g) => g.id === readGroupId(url)) ?? null;
+  const window = dayRangeInstants(range.from, range.to, site.timezone);
+  const scope = { from: window.from, to: window.to, groupId: group?.id };
+
+  // Each table loads only what it shows.
+  const none = Promise.resolve(null);
+  const [oee, dailyOee, dailyProduction, jobs, durations] = await Promise.all([
+    table === 'oee' || table === 'daily-oee' ? settle(api.oee(fetch, scope)) : none,
+    table === 'daily-oee' ? settle(reports.dailyOee(fetch, scope)) : none,
+    table === 'daily-production' ? settle(reports.dailyProduction(fetch, scope)) : none,
+    table === 'jobs' ? settle(api.jobs(fetch, window.from, window.to)) : none,
+    table === 'durations-machine' || table === 'durations-operator'
+      ? settle(reports.activityDurations(fetch, { ...scope, groupBy: table === 'durations-machine' ? 'machine' : 'operator' }))
+      : none,
+  ]);
+  return {
+    range,
+    window,
+    group,
+    table,
+    results: { oee, dailyOee, dailyProduction, jobs, durations } as {
+      oee: Loaded<Awaited<ReturnType<typeof api.oee>>> | null;
+      dailyOee: Loaded<Awaited<ReturnType<typeof reports.dailyOee>>> | null;
+      dailyProduction: Loaded<Awaited<ReturnType<typeof reports.dailyProduction>>> | null;
+      jobs: Loaded<Awaited<ReturnType<typeof api.jobs>>> | null;
+      durations: Loaded<Awaited<ReturnType<typeof reports.activityDurations>>> | null;
+    },
+  };
+};

@@ -9,7 +9,9 @@ import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
+import type pg from 'pg';
 import { createDataSource } from './db/data-source.js';
+import { guardPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate } from './db/migrate.js';
 import { createRepositories } from './db/repositories/index.js';
@@ -78,6 +80,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     const dataSource = createDataSource({ url: env.DATABASE_URL ?? embedded!.url, poolSize: env.OEE_DB_POOL_SIZE });
     await dataSource.initialize();
+    guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, logger);
     cleanups.unshift(() => dataSource.destroy());
 
     await migrate(dataSource, () =>

@@ -19,7 +19,7 @@ export interface EmbeddedDatabase {
 
 const USER = 'postgres';
 
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger, options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
@@ -31,7 +31,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
 
   const password = await readOrCreateSecret(join(root, 'postgres-password'));
   await stopLeftoverPostgres(clusterDir, logger);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
 
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

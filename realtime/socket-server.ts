@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
+import { guardPool } from '../db/pool-guard.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import { registerLiveNamespace } from './live/live.namespace.js';
 import { registerTabletNamespace } from './tablet/tablet.namespace.js';
@@ -22,7 +23,7 @@ export function attachRealtime(server: HttpServer, deps: RealtimeDeps, databaseU
   // Adapter messages (a NOTIFY, or a row parked for 30 s) are ephemeral: their commits need not wait
   // for the WAL flush, which would add a disk sync (tens of ms on slow disks) to every broadcast.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 3_000, options: '-c synchronous_commit=off' });
-  pool.on('error', (err) => deps.logger.warn({ err }, 'socket.io adapter pool error'));
+  guardPool(pool, deps.logger);
   const io = new Server(server, {
     serveClient: false,
     // Tablets on patchy Wi-Fi: notice a dead link within ~45 s, keep messages small.
@@ -39,7 +40,9 @@ export function attachRealtime(server: HttpServer, deps: RealtimeDeps, databaseU
       for (const unsubscribe of unsubscribers) unsubscribe();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await pool.end().catch(() => undefined);
+      // After a database restart the adapter never returns its dead LISTEN client to the pool, so
+      // pool.end() would wait for ever: give it a moment, then let go.
+      await Promise.race([pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]);
     },
   };
 }

@@ -122,7 +122,7 @@ export class Scheduler {
   }
 
   /** Lets running jobs finish (up to `timeoutMs`), then stops. */
-  async stop(timeoutMs = 10_000): Promise<void> {
+  async stop(timeoutMs = 3_000): Promise<void> {
     this.unsubscribe?.();
     if (!this.agenda) return;
     await this.agenda.drain(timeoutMs).catch(() => undefined);

@@ -37,44 +37,48 @@ export interface MachineHistory {
 export class OeeDataRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Site settings and the machines in scope (one machine, a group, or all when both are omitted). */
+  /** Site settings and the machines in scope (one machine, a group, or all when both are omitted), in one query. */
   async context(scope: { machineId?: number; groupId?: number }): Promise<OeeContext> {
-    const [site, machines] = await Promise.all([
-      this.dataSource.query(`SELECT timezone, "microStopSeconds" FROM site_settings WHERE id = 1`) as Promise<{ timezone: string; microStopSeconds: number }[]>,
-      this.dataSource.query(
-        `SELECT m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions,
-                LEAST(
-                  (SELECT ti.start FROM timeline_intervals ti WHERE ti."machineId" = m.id ORDER BY ti.start LIMIT 1),
-                  (SELECT p."from" FROM production_records p WHERE p."machineId" = m.id ORDER BY p."from" LIMIT 1)
-                ) AS "firstDataAt"
-           FROM machines m
-           LEFT JOIN shift_patterns sp ON sp.id = m."shiftPatternId"
-          WHERE ($1::int IS NULL OR m.id = $1) AND ($2::int IS NULL OR m."groupId" = $2)
-          ORDER BY m.id`,
-        [scope.machineId ?? null, scope.groupId ?? null],
-      ) as Promise<
-        {
-          id: number;
-          groupId: number | null;
-          shiftPatternId: number | null;
-          shifts: NonNullable<CalendarPattern>['shifts'] | null;
-          exceptions: NonNullable<CalendarPattern>['exceptions'] | null;
-          firstDataAt: Date | null;
-        }[]
-      >,
-    ]);
-    const settings = site[0];
+    const rows: {
+      timezone: string;
+      microStopSeconds: number;
+      id: number | null;
+      groupId: number | null;
+      shiftPatternId: number | null;
+      shifts: NonNullable<CalendarPattern>['shifts'] | null;
+      exceptions: NonNullable<CalendarPattern>['exceptions'] | null;
+      firstDataAt: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT s.timezone, s."microStopSeconds", m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions,
+              LEAST(
+                (SELECT ti.start FROM timeline_intervals ti WHERE ti."machineId" = m.id ORDER BY ti.start LIMIT 1),
+                (SELECT p."from" FROM production_records p WHERE p."machineId" = m.id ORDER BY p."from" LIMIT 1)
+              ) AS "firstDataAt"
+         FROM site_settings s
+         LEFT JOIN machines m ON ($1::int IS NULL OR m.id = $1) AND ($2::int IS NULL OR m."groupId" = $2)
+         LEFT JOIN shift_patterns sp ON sp.id = m."shiftPatternId"
+        WHERE s.id = 1
+        ORDER BY m.id`,
+      [scope.machineId ?? null, scope.groupId ?? null],
+    );
+    const settings = rows[0];
     if (!settings) throw new Error('site_settings row 1 is missing');
     return {
       timezone: settings.timezone,
       microStopSeconds: settings.microStopSeconds,
-      machines: machines.map((m) => ({
-        id: m.id,
-        groupId: m.groupId,
-        shiftPatternId: m.shiftPatternId,
-        pattern: m.shiftPatternId === null ? null : { shifts: m.shifts ?? [], exceptions: m.exceptions ?? [] },
-        firstDataAt: m.firstDataAt,
-      })),
+      machines: rows.flatMap((m) =>
+        m.id === null
+          ? []
+          : [
+              {
+                id: m.id,
+                groupId: m.groupId,
+                shiftPatternId: m.shiftPatternId,
+                pattern: m.shiftPatternId === null ? null : { shifts: m.shifts ?? [], exceptions: m.exceptions ?? [] },
+                firstDataAt: m.firstDataAt,
+              },
+            ],
+      ),
     };
   }
 
@@ -86,11 +90,14 @@ export class OeeDataRepository {
   async history(machineIds: number[], from: Date, to: Date): Promise<Map<number, MachineHistory>> {
     const result = new Map<number, MachineHistory>(machineIds.map((id) => [id, { intervals: [], production: [], jobs: [] }]));
     if (machineIds.length === 0) return result;
+    type JobColumns = { jobStart: Date | null; jobEnd: Date | null; idealCycleTimeSeconds: number | null };
+    // Each row carries its job, so no third round trip is needed for the jobs.
     const [intervals, production] = await Promise.all([
       // Intervals of one machine tile without overlap, so "the two starting before `from`" are the
       // one holding `from` and its predecessor; "the first starting at or after `to`" is the successor.
       this.dataSource.query(
-        `SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category, ti."jobId"
+        `SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category, ti."jobId",
+                j.start AS "jobStart", j."end" AS "jobEnd", j."idealCycleTimeSeconds"
            FROM unnest($1::int[]) AS m(id)
            CROSS JOIN LATERAL (
              (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start < $2 ORDER BY start DESC LIMIT 2)
@@ -100,35 +107,35 @@ export class OeeDataRepository {
              (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start >= $3 ORDER BY start LIMIT 1)
            ) ti
            JOIN activity_codes ac ON ac.id = ti."activityCodeId"
+           LEFT JOIN jobs j ON j.id = ti."jobId"
           ORDER BY ti."machineId", ti.start`,
         [machineIds, from, to],
-      ) as Promise<{ machineId: number; start: Date; end: Date | null; activityCodeId: number; category: Category; jobId: number | null }[]>,
+      ) as Promise<({ machineId: number; start: Date; end: Date | null; activityCodeId: number; category: Category; jobId: number | null } & JobColumns)[]>,
       // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
       this.dataSource.query(
-        `SELECT "machineId", "from", "to", good, rejects, "jobId"
-           FROM production_records
-          WHERE "machineId" = ANY($1::int[]) AND "from" < $3 AND ("to" > $2 OR "from" >= $2)
-          ORDER BY "machineId", "from"`,
+        `SELECT p."machineId", p."from", p."to", p.good, p.rejects, p."jobId",
+                j.start AS "jobStart", j."end" AS "jobEnd", j."idealCycleTimeSeconds"
+           FROM production_records p
+           LEFT JOIN jobs j ON j.id = p."jobId"
+          WHERE p."machineId" = ANY($1::int[]) AND p."from" < $3 AND (p."to" > $2 OR p."from" >= $2)
+          ORDER BY p."machineId", p."from"`,
         [machineIds, from, to],
-      ) as Promise<{ machineId: number; from: Date; to: Date; good: number; rejects: number; jobId: number | null }[]>,
+      ) as Promise<({ machineId: number; from: Date; to: Date; good: number; rejects: number; jobId: number | null } & JobColumns)[]>,
     ]);
-    const jobIds = new Set<number>();
+    const jobs = new Map<number, Set<number>>(machineIds.map((id) => [id, new Set()]));
+    const addJob = (machineId: number, r: { jobId: number | null } & JobColumns) => {
+      const seen = jobs.get(machineId)!;
+      if (r.jobId === null || r.jobStart === null || seen.has(r.jobId)) return;
+      seen.add(r.jobId);
+      result.get(machineId)!.jobs.push({ id: r.jobId, start: r.jobStart, end: r.jobEnd, idealCycleTimeSeconds: r.idealCycleTimeSeconds });
+    };
     for (const r of intervals) {
-      if (r.jobId !== null) jobIds.add(r.jobId);
       result.get(r.machineId)!.intervals.push({ start: r.start, end: r.end, activityCodeId: r.activityCodeId, category: r.category, jobId: r.jobId });
+      addJob(r.machineId, r);
     }
     for (const r of production) {
-      if (r.jobId !== null) jobIds.add(r.jobId);
       result.get(r.machineId)!.production.push({ from: r.from, to: r.to, good: r.good, rejects: r.rejects, jobId: r.jobId });
-    }
-    if (jobIds.size > 0) {
-      const jobs: { id: number; machineId: number; start: Date; end: Date | null; idealCycleTimeSeconds: number | null }[] = await this.dataSource.query(
-        `SELECT id, "machineId", start, "end", "idealCycleTimeSeconds" FROM jobs WHERE id = ANY($1::int[]) ORDER BY start`,
-        [[...jobIds]],
-      );
-      for (const j of jobs) {
-        result.get(j.machineId)?.jobs.push({ id: j.id, start: j.start, end: j.end, idealCycleTimeSeconds: j.idealCycleTimeSeconds });
-      }
+      addJob(r.machineId, r);
     }
     return result;
   }

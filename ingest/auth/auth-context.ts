@@ -5,6 +5,8 @@ export type { AuthContext };
 declare module 'express-serve-static-core' {
   interface Request {
     auth?: AuthContext | null;
+    /** Set when the credentials could not be checked (e.g. the database is unavailable). */
+    authError?: unknown;
   }
 }
 

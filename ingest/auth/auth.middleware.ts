@@ -49,7 +49,11 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
       }
       next();
     } catch (err) {
-      next(err);
+      // The credential could not be checked (database away): public routes such as health still answer;
+      // routes that need a role answer with this error (503) instead of treating the caller as anonymous.
+      req.auth = null;
+      req.authError = err;
+      next();
     }
   };
 

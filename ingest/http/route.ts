@@ -75,6 +75,7 @@ export class RouteTable {
     this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const anonymousAdmitted = !req.auth && spec.anonymousWhen?.test(req) === true;
+        if (!anonymousAdmitted && spec.access !== 'public' && req.authError) throw req.authError;
         const auth = anonymousAdmitted ? ANONYMOUS : authorise(req.auth ?? null, spec.access);
         const params = parse(spec.params, req.params, 'Invalid path parameter', 404);
         const query = parse(spec.query, req.query, 'Invalid query');

@@ -305,9 +305,10 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
   // --- timers
 
   /**
-   * The once-a-minute OEE, spread over the minute: machine by machine (the machines this instance's
-   * sockets watch), to this instance's sockets only. A machine whose result reached the screens in
-   * the last half minute (after a change, here or on another instance) is skipped.
+   * The once-a-minute OEE, spread out: machine by machine (those this instance's sockets watch), to
+   * this instance's sockets only, in rounds of half the interval. A machine whose result reached the
+   * screens within the last 40 % of an interval (after a change, here or relayed from another instance)
+   * is skipped, so each screen still gets every machine's OEE at least once per interval.
    */
   let round: { id: number; groupId: number | null }[] = [];
   let roundGapMs = oeeIntervalMs;
@@ -325,11 +326,11 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
       const scopes = localScopes();
       round = scopes.length === 0 ? [] : directory.machines.filter((m) => scopes.includes(null) || (m.groupId !== null && scopes.includes(m.groupId)));
       // Nothing watched: look again shortly; else one machine per slice of the interval.
-      roundGapMs = round.length === 0 ? Math.min(5_000, oeeIntervalMs) : Math.max(10, Math.floor(oeeIntervalMs / round.length));
+      roundGapMs = round.length === 0 ? Math.min(5_000, oeeIntervalMs) : Math.max(10, Math.floor(oeeIntervalMs / 2 / round.length));
     }
     const machine = round.shift();
     scheduleTick(roundGapMs);
-    if (!machine || oee.sentWithin(machine.id, oeeIntervalMs / 2)) return;
+    if (!machine || oee.sentWithin(machine.id, oeeIntervalMs * 0.4)) return;
     oee.noteSent(machine.id);
     void oee.refresh(machine.id).then((result) => {
       if (result && !closed) nsp.local.to(roomsOfMachine(machine.groupId)).emit('machine:oee-updated', { machineId: machine.id, shift: result });

@@ -87,14 +87,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       seed(dataSource, { adminPassword: env.OEE_ADMIN_PASSWORD, timezone: localTimeZone(), hashSecret, logger }),
     );
 
-    const repos = createRepositories(dataSource);
+    const feed = new ChangeFeed();
+    const repos = createRepositories(dataSource, feed);
     const influxConfig = influxConfigFromEnv(env);
     const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
     const influxRelay = influxConfig ? new OutboxRelay({ dataSource, outbox, writer: new InfluxWriter(influxConfig), logger }).start() : null;
     if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
-    const feed = new ChangeFeed();
     const deps: IngestDeps = {
       ...createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock),
       feed,

@@ -1,26 +1,15 @@
 import { z } from 'zod';
 import { roleSchema } from '../roles.js';
+import { categories, jobStartInputTypes, workflowTypes } from '../vocabulary.js';
 import { colourSchema, hhmmSchema, idSchema, localDateSchema, nameSchema } from './common.schema.js';
 
-export const categories = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'] as const;
+export { categories, jobStartInputTypes, workflowTypes };
 export const categorySchema = z.enum(categories);
 export type Category = z.infer<typeof categorySchema>;
 
-export const workflowTypes = ['default', 'pausable', 'running_total'] as const;
 export const workflowTypeSchema = z.enum(workflowTypes);
 export type WorkflowType = z.infer<typeof workflowTypeSchema>;
 
-/** How the tablet asks for the ideal cycle time when a job starts (legacy-api.md). */
-export const jobStartInputTypes = [
-  'cycle_time_seconds',
-  'cycle_time_minutes',
-  'cycle_time_hours',
-  'parts_per_second',
-  'parts_per_minute',
-  'parts_per_hour',
-  'planned_qty_minutes',
-  'no_cycle_time',
-] as const;
 export const jobStartInputTypeSchema = z.enum(jobStartInputTypes);
 export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 

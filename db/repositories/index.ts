@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ChangeFeed } from '../change-feed.js';
 import { AuditRepository } from './audit.repository.js';
 import { CredentialRepository } from './credential.repository.js';
 import { ExportRepository } from './export.repository.js';
@@ -14,12 +15,14 @@ import { SiteRepository } from './site.repository.js';
 import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
 import { TimelineRepository } from './timeline.repository.js';
 
-export function createRepositories(dataSource: DataSource) {
+/** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
+export function createRepositories(dataSource: DataSource, feed?: ChangeFeed) {
   const audit = new AuditRepository(dataSource);
+  const onSetupChange = (entity: string, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
     audit,
     credentials: new CredentialRepository(dataSource),
-    site: new SiteRepository(dataSource, audit),
+    site: new SiteRepository(dataSource, audit, onSetupChange),
     machineStates: new MachineStateRepository(dataSource),
     oeeData: new OeeDataRepository(dataSource),
     oeeRollups: new OeeRollupRepository(dataSource),
@@ -30,7 +33,7 @@ export function createRepositories(dataSource: DataSource) {
     exports: new ExportRepository(dataSource),
     historyEdits: new HistoryEditRepository(),
     reports: new ReportsRepository(dataSource),
-    ...createSetupStores(dataSource, audit),
+    ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }
 

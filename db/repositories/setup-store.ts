@@ -31,6 +31,8 @@ export class SetupStore<T extends { id: number }> {
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly options: SetupStoreOptions<T>,
+    /** Told after each committed write (the change feed's `setup` changes). */
+    private readonly onChange: (entity: string, id: number) => void = () => undefined,
   ) {}
 
   list(): Promise<T[]> {
@@ -41,7 +43,7 @@ export class SetupStore<T extends { id: number }> {
     return findOr404(this.dataSource.manager, this.options.entity, id, this.options.what, this.options.where);
   }
 
-  create(actor: Actor, input: Partial<T>, manager?: EntityManager): Promise<T> {
+  async create(actor: Actor, input: Partial<T>, manager?: EntityManager): Promise<T> {
     const run = async (tx: EntityManager) => {
       const row = tx.create(this.options.entity, input as never) as T;
       await this.options.validate?.(tx, row);
@@ -49,11 +51,14 @@ export class SetupStore<T extends { id: number }> {
       await this.audit.record(tx, actor, { action: `${this.options.auditName}.create`, entity: this.options.auditName, entityId: saved.id, machineId: this.options.machineIdOf?.(saved) ?? null, after: saved });
       return saved;
     };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    if (manager) return run(manager); // the caller's transaction: the caller announces
+    const saved = await this.dataSource.transaction(run);
+    this.onChange(this.options.auditName, saved.id);
+    return saved;
   }
 
-  update(actor: Actor, id: number, input: Partial<T>): Promise<T> {
-    return this.dataSource.transaction(async (tx) => {
+  async update(actor: Actor, id: number, input: Partial<T>): Promise<T> {
+    const saved = await this.dataSource.transaction(async (tx) => {
       const row = await findOr404(tx, this.options.entity, id, this.options.what, this.options.where);
       const before = structuredClone(row);
       for (const [key, value] of Object.entries(input)) {
@@ -64,17 +69,20 @@ export class SetupStore<T extends { id: number }> {
       await this.audit.record(tx, actor, { action: `${this.options.auditName}.update`, entity: this.options.auditName, entityId: id, machineId: this.options.machineIdOf?.(saved) ?? null, before, after: saved });
       return saved;
     });
+    this.onChange(this.options.auditName, id);
+    return saved;
   }
 
-  delete(actor: Actor, id: number): Promise<void> {
+  async delete(actor: Actor, id: number): Promise<void> {
     if (this.options.deletable === false) throw new AppError('conflict', 409, `${this.options.what} cannot be deleted; deactivate it instead`);
-    return this.dataSource.transaction(async (tx) => {
+    await this.dataSource.transaction(async (tx) => {
       const row = await findOr404(tx, this.options.entity, id, this.options.what, this.options.where);
       const conflict = await this.options.usage?.(tx, row);
       if (conflict) throw conflict;
       await tx.delete(this.options.entity, { id } as never);
       await this.audit.record(tx, actor, { action: `${this.options.auditName}.delete`, entity: this.options.auditName, entityId: id, machineId: this.options.machineIdOf?.(row) ?? null, before: row });
     });
+    this.onChange(this.options.auditName, id);
   }
 }
 

@@ -7,6 +7,7 @@ export class SiteRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
+    private readonly onChange: (entity: string, id: number) => void = () => undefined,
   ) {}
 
   async get(): Promise<Site> {
@@ -15,7 +16,7 @@ export class SiteRepository {
   }
 
   async put(actor: Actor, site: Site): Promise<Site> {
-    return this.dataSource.transaction(async (tx) => {
+    const saved = await this.dataSource.transaction(async (tx) => {
       const before = await tx.findOneByOrFail(SiteSettingsEntity, { id: 1 });
       await tx.update(SiteSettingsEntity, { id: 1 }, site);
       await this.audit.record(tx, actor, {
@@ -27,5 +28,7 @@ export class SiteRepository {
       });
       return site;
     });
+    this.onChange('site', 1);
+    return saved;
   }
 }

@@ -56,11 +56,12 @@ export const toUser = (u: UserEntity) => ({
   hasPin: u.pinHash !== null,
 });
 
-export const toTablet = (t: TabletEntity) => ({
+/** A DigitME2 tablet's device UUID is its credential: only admins (who pair tablets) see it. */
+export const toTablet = (t: TabletEntity, forAdmin = true) => ({
   id: t.id,
   name: t.name,
   machineId: t.machineId,
-  deviceUuid: t.deviceUuid,
+  deviceUuid: forAdmin ? t.deviceUuid : null,
   operatorId: t.operatorId,
 });
 

@@ -111,7 +111,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
   });
 
   // --- tablets (the token is shown once)
-  routes.add({ method: 'get', path: '/api/v1/tablets', access: 'signedIn', tag: 'setup', summary: 'List tablets', response: z.array(tabletSchema), handler: async () => (await repos.tablets.list()).map(toTablet) });
+  routes.add({ method: 'get', path: '/api/v1/tablets', access: 'signedIn', tag: 'setup', summary: 'List tablets', response: z.array(tabletSchema), handler: async ({ auth }) => (await repos.tablets.list()).map((t) => toTablet(t, auth.role === 'admin')) });
   routes.add({
     method: 'post', path: '/api/v1/tablets', access: 'admin', tag: 'setup', summary: 'Create a tablet and its token', body: tabletCreateSchema, status: 201, response: createdSecretSchema,
     handler: async ({ body, auth }) => {
@@ -120,8 +120,8 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
       return { id: tablet.id, token };
     },
   });
-  routes.add({ method: 'patch', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Rename or pair a tablet', params: idParamsSchema, body: tabletUpdateSchema, response: tabletSchema, handler: async ({ params, body, auth }) => { const tablet = toTablet(await repos.tablets.update(actorOf(auth), params.id, body)); deps.feed.publish({ kind: 'setup', entity: 'tablet', id: params.id }); return tablet; } });
-  routes.add({ method: 'delete', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Delete a tablet', params: idParamsSchema, status: 204, handler: async ({ params, auth }) => { await repos.tablets.delete(actorOf(auth), params.id); deps.feed.publish({ kind: 'setup', entity: 'tablet', id: params.id }); } });
+  routes.add({ method: 'patch', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Rename or pair a tablet', params: idParamsSchema, body: tabletUpdateSchema, response: tabletSchema, handler: async ({ params, body, auth }) => toTablet(await repos.tablets.update(actorOf(auth), params.id, body)) });
+  routes.add({ method: 'delete', path: '/api/v1/tablets/{id}', access: 'admin', tag: 'setup', summary: 'Delete a tablet', params: idParamsSchema, status: 204, handler: ({ params, auth }) => repos.tablets.delete(actorOf(auth), params.id) });
 
   // --- kiosk tokens
   routes.add({ method: 'get', path: '/api/v1/kiosk-tokens', access: 'admin', tag: 'setup', summary: 'List kiosk tokens', response: z.array(kioskTokenSchema), handler: async () => (await repos.kioskTokens.list()).map(toKioskToken) });

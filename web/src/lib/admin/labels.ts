@@ -1,6 +1,6 @@
 import type { Category, JobNumberInputType, JobStartInputType, Role, WorkflowType } from './types';
 
-export const categoryOptions = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'] as const satisfies readonly Category[];
+export { categories as categoryOptions } from '$core/vocabulary.js';
 
 /** What each category means for OEE (OEE.md), shown as a hint beside the select. */
 export const categoryHints: Record<Category, string> = {

@@ -1,0 +1,20 @@
+/**
+ * The value lists of the domain, without zod, so the browser can import them without the schema
+ * library (core/schemas builds its enums from these).
+ */
+export const categories = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'] as const;
+export type Category = (typeof categories)[number];
+
+export const workflowTypes = ['default', 'pausable', 'running_total'] as const;
+
+/** How the tablet asks for the ideal cycle time when a job starts (legacy-api.md). */
+export const jobStartInputTypes = [
+  'cycle_time_seconds',
+  'cycle_time_minutes',
+  'cycle_time_hours',
+  'parts_per_second',
+  'parts_per_minute',
+  'parts_per_hour',
+  'planned_qty_minutes',
+  'no_cycle_time',
+] as const;

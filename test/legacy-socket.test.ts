@@ -113,7 +113,7 @@ async function pairedTablet(name: string) {
   const machine = await c.admin.post('/api/v1/machines', { name });
   const uuid = randomUUID();
   await tabletHttp.get(`/check-state?device_uuid=${uuid}`);
-  const tablet = ((await c.viewer.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
+  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
   expect((await c.admin.patch(`/api/v1/tablets/${tablet.id}`, { machineId: machine.body.id })).status).toBe(200);
   return { uuid, tabletId: tablet.id, machineId: machine.body.id as number };
 }

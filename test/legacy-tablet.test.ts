@@ -92,7 +92,7 @@ async function newMachine(name: string, machine: Record<string, unknown> = {}) {
 async function pairedTablet(machineId: number) {
   const uuid = randomUUID();
   const first = await checkState(uuid);
-  const tablet = ((await c.viewer.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
+  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
   expect(first).toEqual({ workflow_type: 'default', state: 'no_user', machine: NO_MACHINE, device_name: `Tablet ${tablet.id}` });
   expect((await c.admin.patch(`/api/v1/tablets/${tablet.id}`, { machineId })).status).toBe(200);
   return { uuid, tabletId: tablet.id };
@@ -105,10 +105,10 @@ async function signIn(uuid: string) {
 describe('registration and pairing', () => {
   it('registers an unknown device_uuid as an unpaired "Tablet <id>", once; the admin pairs it', async () => {
     const uuid = randomUUID();
-    const before = (await c.viewer.get('/api/v1/tablets')).body.length;
+    const before = (await c.admin.get('/api/v1/tablets')).body.length;
     const [a, b] = await Promise.all([checkState(uuid), checkState(uuid)]);
     expect(b).toEqual(a);
-    const tablets = (await c.viewer.get('/api/v1/tablets')).body as { id: number; name: string; machineId: number | null; deviceUuid: string | null; operatorId: number | null }[];
+    const tablets = (await c.admin.get('/api/v1/tablets')).body as { id: number; name: string; machineId: number | null; deviceUuid: string | null; operatorId: number | null }[];
     expect(tablets.length).toBe(before + 1);
     const tablet = tablets.find((t) => t.deviceUuid === uuid)!;
     expect(tablet).toEqual({ id: tablet.id, name: `Tablet ${tablet.id}`, machineId: null, deviceUuid: uuid, operatorId: null });
@@ -134,7 +134,7 @@ describe('registration and pairing', () => {
       const uuid = randomUUID();
       const reply = await checkState(uuid);
       expect(reply).toMatchObject({ state: 'no_user', machine: expected.name });
-      const tablet = ((await c.viewer.get('/api/v1/tablets')).body as { deviceUuid: string; machineId: number }[]).find((t) => t.deviceUuid === uuid)!;
+      const tablet = ((await c.admin.get('/api/v1/tablets')).body as { deviceUuid: string; machineId: number }[]).find((t) => t.deviceUuid === uuid)!;
       expect(tablet.machineId).toBe(expected.id);
     } finally {
       await app.dataSource.query(`UPDATE site_settings SET "autoPairTablets" = false`);

@@ -138,6 +138,13 @@ describe('GET /api/v1/oee: the worked example of OEE.md', () => {
     expect(warm.body).toEqual(cold.body);
   });
 
+  it('answers a window from year 1 to 9999 as quickly: only time with data is cut and computed', async () => {
+    const res = await oee(`machineId=${example}&from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z`);
+    expect(res.status).toBe(200);
+    expectWorkedExample(res.body);
+    expect(res.body.to).toBe('9999-12-31T00:00:00.000Z');
+  });
+
   it('accepts other offsets for the same instants', async () => {
     const res = await oee(`machineId=${example}&from=${encodeURIComponent('2026-05-04T02:00:00+02:00')}&to=${encodeURIComponent('2026-05-04T14:00:00-04:00')}`);
     expect(res.status).toBe(200);

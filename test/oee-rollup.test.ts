@@ -394,6 +394,18 @@ describe('changes on the change feed delete exactly what they touch', () => {
   });
 });
 
+describe('storeClosed', () => {
+  it('stores every closed hour and day of a range, ahead of the queries', async () => {
+    await rolled.invalidateAll();
+    await rolled.storeClosed(d(START), d(NOW));
+    const [{ hours, days }] = await app.dataSource.query(`SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`);
+    expect(hours).toBeGreaterThan(5 * 11 * 24);
+    expect(days).toBeGreaterThanOrEqual(5 * 10);
+    expectSameGroup(await rolled.groupOee(null, d(START), d(NOW), 'day'), await raw.groupOee(null, d(START), d(NOW), 'day'), 'after storeClosed');
+    expect(await storedHourCount()).toBe(hours + days);
+  });
+});
+
 describe('currentShiftOee', () => {
   it('is the OEE of the shift holding now, or of the local day for a 24/7 machine', async () => {
     await admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 90 });

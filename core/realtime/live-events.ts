@@ -141,7 +141,3 @@ export interface LiveServerToClientEvents {
 export interface LiveClientToServerEvents {
   'group:watch': (request: GroupWatchRequest, ack: (result: Ack<GroupWatchResult>) => void) => void;
 }
-
-/** Close reasons and `connect_error` codes (`err.data.code`) a screen can act on. */
-export const LIVE_AUTH_ERROR_CODES = ['unauthenticated', 'forbidden', 'unavailable'] as const;
-export type LiveAuthErrorCode = (typeof LIVE_AUTH_ERROR_CODES)[number];

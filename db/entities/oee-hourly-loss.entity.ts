@@ -1,8 +1,10 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Category } from '../../core/schemas/setup.schema.js';
-import { OeeHourlyEntity } from './oee-hourly.entity.js';
 
-/** The `losses` of a stored hour or day (`oee_hourly`): seconds and occurrences per activity code. */
+/**
+ * The `losses` of a stored hour or day (`oee_hourly`, same key): seconds and occurrences per
+ * activity code. Written and deleted with their row (see OeeRollupRepository).
+ */
 @Entity('oee_hourly_losses')
 export class OeeHourlyLossEntity {
   @PrimaryColumn('int')
@@ -20,15 +22,6 @@ export class OeeHourlyLossEntity {
   /** The code's category when the hour was computed (a category edit deletes every stored hour). */
   @PrimaryColumn('text')
   category: Category;
-
-  // Deleting a stored row (invalidation) deletes its losses.
-  @ManyToOne(() => OeeHourlyEntity, { onDelete: 'CASCADE' })
-  @JoinColumn([
-    { name: 'machineId', referencedColumnName: 'machineId' },
-    { name: 'hourStart', referencedColumnName: 'hourStart' },
-    { name: 'hours', referencedColumnName: 'hours' },
-  ])
-  hour?: OeeHourlyEntity;
 
   @Column('double precision')
   seconds: number;

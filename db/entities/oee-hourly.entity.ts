@@ -1,5 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { MachineEntity } from './machine.entity.js';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * Stored OEE elements (OEE.md, `OeeElements` of core/oee) of one machine over closed clock hours
@@ -9,6 +8,10 @@ import { MachineEntity } from './machine.entity.js';
  * Only periods that had ended when computed are stored; changes to a machine's history delete its
  * rows from the change onward (see ingest/services/oee.service.ts). Columns are the additive
  * elements, so Postgres sums them; the per-code losses are in `oee_hourly_losses`.
+ *
+ * No foreign keys: they would double the cost of writing a cold year, rows exist only for machines
+ * with history (which cannot be deleted), and rows and their losses are written and deleted together
+ * by OeeRollupRepository.
  */
 @Entity('oee_hourly')
 export class OeeHourlyEntity {
@@ -21,11 +24,6 @@ export class OeeHourlyEntity {
   /** 1: a clock hour; 23–25: a local day starting at `hourStart`. */
   @PrimaryColumn('smallint')
   hours: number;
-
-  // A machine without history may be deleted: its cached (all-zero) hours go with it.
-  @ManyToOne(() => MachineEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'machineId' })
-  machine?: MachineEntity;
 
   @Column('double precision')
   calendarSeconds: number;

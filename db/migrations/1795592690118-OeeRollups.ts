@@ -6,13 +6,9 @@ export class OeeRollups1795592690118 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "oee_hourly" ("machineId" integer NOT NULL, "hourStart" TIMESTAMP WITH TIME ZONE NOT NULL, "hours" smallint NOT NULL, "calendarSeconds" double precision NOT NULL, "plannedWindowSeconds" double precision NOT NULL, "plannedShutdownSeconds" double precision NOT NULL, "plannedProductionSeconds" double precision NOT NULL, "runSeconds" double precision NOT NULL, "overtimeSeconds" double precision NOT NULL, "unplannedStopSeconds" double precision NOT NULL, "plannedStopSeconds" double precision NOT NULL, "smallStopSeconds" double precision NOT NULL, "ratedRunSeconds" double precision NOT NULL, "idealSeconds" double precision NOT NULL, "fullyProductiveSeconds" double precision NOT NULL, "totalCount" double precision NOT NULL, "goodCount" double precision NOT NULL, "rejectCount" double precision NOT NULL, "unplannedStopCount" integer NOT NULL, CONSTRAINT "PK_7bc358e37b7bf13ccf0360bc7a5" PRIMARY KEY ("machineId", "hourStart", "hours"))`);
     await queryRunner.query(`CREATE TABLE "oee_hourly_losses" ("machineId" integer NOT NULL, "hourStart" TIMESTAMP WITH TIME ZONE NOT NULL, "hours" smallint NOT NULL, "activityCodeId" integer NOT NULL, "category" text NOT NULL, "seconds" double precision NOT NULL, "occurrences" integer NOT NULL, CONSTRAINT "PK_879a3d9c94ee62364ad85083505" PRIMARY KEY ("machineId", "hourStart", "hours", "activityCodeId", "category"))`);
-    await queryRunner.query(`ALTER TABLE "oee_hourly" ADD CONSTRAINT "FK_89b41406ef49a85c59dca36fcc7" FOREIGN KEY ("machineId") REFERENCES "machines"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "oee_hourly_losses" ADD CONSTRAINT "FK_783348301af18058d739b728ae3" FOREIGN KEY ("machineId", "hourStart", "hours") REFERENCES "oee_hourly"("machineId","hourStart","hours") ON DELETE CASCADE ON UPDATE NO ACTION`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "oee_hourly_losses" DROP CONSTRAINT "FK_783348301af18058d739b728ae3"`);
-    await queryRunner.query(`ALTER TABLE "oee_hourly" DROP CONSTRAINT "FK_89b41406ef49a85c59dca36fcc7"`);
     await queryRunner.query(`DROP TABLE "oee_hourly_losses"`);
     await queryRunner.query(`DROP TABLE "oee_hourly"`);
   }

@@ -90,14 +90,15 @@ export class OeeDataRepository {
   async history(machineIds: number[], from: Date, to: Date): Promise<Map<number, MachineHistory>> {
     const result = new Map<number, MachineHistory>(machineIds.map((id) => [id, { intervals: [], production: [], jobs: [] }]));
     if (machineIds.length === 0) return result;
-    type JobColumns = { jobStart: Date | null; jobEnd: Date | null; idealCycleTimeSeconds: number | null };
-    // Each row carries its job, so no third round trip is needed for the jobs.
+    type JobColumns = { jobStart: number | null; jobEnd: number | null; idealCycleTimeSeconds: number | null };
+    // Each row carries its job, so no third round trip is needed for the jobs. Times travel as epoch
+    // ms (parsing a million timestamp strings costs more than the query).
     const [intervals, production] = await Promise.all([
       // Intervals of one machine tile without overlap, so "the two starting before `from`" are the
       // one holding `from` and its predecessor; "the first starting at or after `to`" is the successor.
       this.dataSource.query(
-        `SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category, ti."jobId",
-                j.start AS "jobStart", j."end" AS "jobEnd", j."idealCycleTimeSeconds"
+        `SELECT ti."machineId", ${ms('ti.start')} AS start, ${ms('ti."end"')} AS "end", ti."activityCodeId", ac.category, ti."jobId",
+                ${ms('j.start')} AS "jobStart", ${ms('j."end"')} AS "jobEnd", j."idealCycleTimeSeconds"
            FROM unnest($1::int[]) AS m(id)
            CROSS JOIN LATERAL (
              (SELECT * FROM timeline_intervals WHERE "machineId" = m.id AND start < $2 ORDER BY start DESC LIMIT 2)
@@ -110,31 +111,31 @@ export class OeeDataRepository {
            LEFT JOIN jobs j ON j.id = ti."jobId"
           ORDER BY ti."machineId", ti.start`,
         [machineIds, from, to],
-      ) as Promise<({ machineId: number; start: Date; end: Date | null; activityCodeId: number; category: Category; jobId: number | null } & JobColumns)[]>,
+      ) as Promise<({ machineId: number; start: number; end: number | null; activityCodeId: number; category: Category; jobId: number | null } & JobColumns)[]>,
       // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
       this.dataSource.query(
-        `SELECT p."machineId", p."from", p."to", p.good, p.rejects, p."jobId",
-                j.start AS "jobStart", j."end" AS "jobEnd", j."idealCycleTimeSeconds"
+        `SELECT p."machineId", ${ms('p."from"')} AS "from", ${ms('p."to"')} AS "to", p.good, p.rejects, p."jobId",
+                ${ms('j.start')} AS "jobStart", ${ms('j."end"')} AS "jobEnd", j."idealCycleTimeSeconds"
            FROM production_records p
            LEFT JOIN jobs j ON j.id = p."jobId"
           WHERE p."machineId" = ANY($1::int[]) AND p."from" < $3 AND (p."to" > $2 OR p."from" >= $2)
           ORDER BY p."machineId", p."from"`,
         [machineIds, from, to],
-      ) as Promise<({ machineId: number; from: Date; to: Date; good: number; rejects: number; jobId: number | null } & JobColumns)[]>,
+      ) as Promise<({ machineId: number; from: number; to: number; good: number; rejects: number; jobId: number | null } & JobColumns)[]>,
     ]);
     const jobs = new Map<number, Set<number>>(machineIds.map((id) => [id, new Set()]));
     const addJob = (machineId: number, r: { jobId: number | null } & JobColumns) => {
       const seen = jobs.get(machineId)!;
       if (r.jobId === null || r.jobStart === null || seen.has(r.jobId)) return;
       seen.add(r.jobId);
-      result.get(machineId)!.jobs.push({ id: r.jobId, start: r.jobStart, end: r.jobEnd, idealCycleTimeSeconds: r.idealCycleTimeSeconds });
+      result.get(machineId)!.jobs.push({ id: r.jobId, start: new Date(r.jobStart), end: date(r.jobEnd), idealCycleTimeSeconds: r.idealCycleTimeSeconds });
     };
     for (const r of intervals) {
-      result.get(r.machineId)!.intervals.push({ start: r.start, end: r.end, activityCodeId: r.activityCodeId, category: r.category, jobId: r.jobId });
+      result.get(r.machineId)!.intervals.push({ start: new Date(r.start), end: date(r.end), activityCodeId: r.activityCodeId, category: r.category, jobId: r.jobId });
       addJob(r.machineId, r);
     }
     for (const r of production) {
-      result.get(r.machineId)!.production.push({ from: r.from, to: r.to, good: r.good, rejects: r.rejects, jobId: r.jobId });
+      result.get(r.machineId)!.production.push({ from: new Date(r.from), to: new Date(r.to), good: r.good, rejects: r.rejects, jobId: r.jobId });
       addJob(r.machineId, r);
     }
     return result;
@@ -158,4 +159,13 @@ export class OeeDataRepository {
     );
     return rows;
   }
+}
+
+/** A timestamptz as epoch milliseconds (float8: exact for whole ms). */
+function ms(column: string): string {
+  return `(EXTRACT(EPOCH FROM ${column}) * 1000)::float8`;
+}
+
+function date(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }

@@ -65,6 +65,9 @@ export interface RollupReader {
   starts(machineIds: number[], range: { from: Date; to: Date }, level: RollupLevel): Promise<Map<number, Set<number>>>;
 }
 
+/** Rows of `cut`'s machine that end after `cut.at` (the index bound: no row is longer than 25 h). */
+const touched = `h."machineId" = cut."machineId" AND h."hourStart" > cut.at - interval '25 hours' AND h."hourStart" + h.hours * interval '1 hour' > cut.at`;
+
 const levelFilter = (level: RollupLevel) => (level === 'hour' ? 'h.hours = 1' : 'h.hours > 1');
 
 /**
@@ -81,18 +84,27 @@ export class OeeRollupRepository {
 
   /**
    * Stores computed rows. A row already stored (by a concurrent request, from the same data) is
-   * kept, and so are its losses: the two inserts run in one transaction, so a row and its losses
-   * are always written (and, by the cascade, deleted) together.
+   * kept, and so are its losses: the two inserts run in one transaction, and every delete removes a
+   * row and its losses in one statement, so they always come and go together.
    */
   async store(rows: StoredRollup[]): Promise<void> {
     if (rows.length === 0) return;
     await this.dataSource.transaction(async (tx) => {
+      // Arrays of numbers go as array literals and times as epoch ms: a cold year writes ~1.8 M
+      // rows, and the driver's per-element quoting and date formatting would cost more than the insert.
       const inserted: { machineId: number; ms: number; hours: number }[] = await tx.query(
         `INSERT INTO oee_hourly ("machineId", "hourStart", hours, ${ELEMENT_COLUMNS.map((c) => `"${c}"`).join(', ')})
-         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::smallint[], ${ELEMENT_COLUMNS.map((c, i) => `$${i + 4}::${c === 'unplannedStopCount' ? 'int' : 'float8'}[]`).join(', ')})
+         SELECT m, to_timestamp(s / 1000.0), h, ${ELEMENT_COLUMNS.map((_, i) => `c${i}`).join(', ')}
+           FROM unnest($1::int[], $2::float8[], $3::smallint[], ${ELEMENT_COLUMNS.map((c, i) => `$${i + 4}::${c === 'unplannedStopCount' ? 'int' : 'float8'}[]`).join(', ')})
+             AS r(m, s, h, ${ELEMENT_COLUMNS.map((_, i) => `c${i}`).join(', ')})
          ON CONFLICT ("machineId", "hourStart", hours) DO NOTHING
          RETURNING "machineId", (EXTRACT(EPOCH FROM "hourStart") * 1000)::float8 AS ms, hours`,
-        [rows.map((r) => r.machineId), rows.map((r) => r.start), rows.map((r) => r.hours), ...ELEMENT_COLUMNS.map((c) => rows.map((r) => r.elements[c]))],
+        [
+          numbers(rows.map((r) => r.machineId)),
+          numbers(rows.map((r) => r.start.getTime())),
+          numbers(rows.map((r) => r.hours)),
+          ...ELEMENT_COLUMNS.map((c) => numbers(rows.map((r) => r.elements[c]))),
+        ],
       );
       const fresh = new Set(inserted.map((r) => `${r.machineId}|${r.ms}|${r.hours}`));
       const losses = rows
@@ -101,8 +113,17 @@ export class OeeRollupRepository {
       if (losses.length === 0) return;
       await tx.query(
         `INSERT INTO oee_hourly_losses ("machineId", "hourStart", hours, "activityCodeId", category, seconds, occurrences)
-         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::smallint[], $4::int[], $5::text[], $6::float8[], $7::int[])`,
-        [losses.map((l) => l.machineId), losses.map((l) => l.start), losses.map((l) => l.hours), losses.map((l) => l.activityCodeId), losses.map((l) => l.category), losses.map((l) => l.seconds), losses.map((l) => l.occurrences)],
+         SELECT m, to_timestamp(s / 1000.0), h, a, c, x, o
+           FROM unnest($1::int[], $2::float8[], $3::smallint[], $4::int[], $5::text[], $6::float8[], $7::int[]) AS l(m, s, h, a, c, x, o)`,
+        [
+          numbers(losses.map((l) => l.machineId)),
+          numbers(losses.map((l) => l.start.getTime())),
+          numbers(losses.map((l) => l.hours)),
+          numbers(losses.map((l) => l.activityCodeId)),
+          losses.map((l) => l.category),
+          numbers(losses.map((l) => l.seconds)),
+          numbers(losses.map((l) => l.occurrences)),
+        ],
       );
     });
   }
@@ -117,25 +138,29 @@ export class OeeRollupRepository {
   async invalidate(changes: RollupInvalidation[]): Promise<void> {
     if (changes.length === 0) return;
     await this.dataSource.query(
-      `DELETE FROM oee_hourly h
-        USING (
-          SELECT c."machineId", min(COALESCE(c."from", j.start, '-infinity'::timestamptz)) - make_interval(secs => s."microStopSeconds") AS at
-            FROM unnest($1::int[], $2::timestamptz[], $3::int[]) AS c("machineId", "from", "jobId")
-            LEFT JOIN jobs j ON j.id = c."jobId"
-            CROSS JOIN site_settings s
-           WHERE s.id = 1
-           GROUP BY c."machineId", s."microStopSeconds"
-        ) cut
-        WHERE h."machineId" = cut."machineId"
-          AND h."hourStart" > cut.at - interval '25 hours'
-          AND h."hourStart" + h.hours * interval '1 hour' > cut.at`,
+      `WITH cut AS (
+         SELECT c."machineId", min(COALESCE(c."from", j.start, '-infinity'::timestamptz)) - make_interval(secs => s."microStopSeconds") AS at
+           FROM unnest($1::int[], $2::timestamptz[], $3::int[]) AS c("machineId", "from", "jobId")
+           LEFT JOIN jobs j ON j.id = c."jobId"
+           CROSS JOIN site_settings s
+          WHERE s.id = 1
+          GROUP BY c."machineId", s."microStopSeconds"
+       ), losses AS (
+         DELETE FROM oee_hourly_losses h USING cut WHERE ${touched}
+       )
+       DELETE FROM oee_hourly h USING cut WHERE ${touched}`,
       [changes.map((c) => c.machineId), changes.map((c) => c.from), changes.map((c) => c.jobId)],
     );
   }
 
   /** Deletes every stored row of the machines that use this shift pattern (their planned time changed). */
   async invalidateShiftPattern(shiftPatternId: number): Promise<void> {
-    await this.dataSource.query(`DELETE FROM oee_hourly WHERE "machineId" IN (SELECT id FROM machines WHERE "shiftPatternId" = $1)`, [shiftPatternId]);
+    await this.dataSource.query(
+      `WITH machines AS (SELECT id FROM machines WHERE "shiftPatternId" = $1),
+            losses AS (DELETE FROM oee_hourly_losses WHERE "machineId" IN (SELECT id FROM machines))
+       DELETE FROM oee_hourly WHERE "machineId" IN (SELECT id FROM machines)`,
+      [shiftPatternId],
+    );
   }
 
   /** Deletes every stored row (site time zone, micro-stop threshold or a code's category changed). */
@@ -197,6 +222,11 @@ class SnapshotReader implements RollupReader {
     for (const r of rows) result.get(r.machineId)?.add(r.ms);
     return result;
   }
+}
+
+/** A Postgres array literal of finite numbers (JavaScript's shortest round-trip form: exact for float8). */
+function numbers(values: number[]): string {
+  return `{${values.join(',')}}`;
 }
 
 function sumColumns(): string {

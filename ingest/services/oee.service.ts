@@ -1,14 +1,33 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import { bucketRanges, plannedShifts, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
+import { bucketRanges, plannedShifts, type TimeRange } from '../../core/calendar/index.js';
 import { AppError } from '../../core/errors.js';
-import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeResult, type StateInterval } from '../../core/oee/index.js';
+import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../../core/schemas/oee.schema.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
-import type { MachineHistory, OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
+import type { OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupInvalidation, type RollupLevel, type RollupReader, type RollupSum, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
+import {
+  calendarOf,
+  hourGrid,
+  loadWindows,
+  lowerBound,
+  prepare,
+  runsOf,
+  spanOf,
+  spanOfPieces,
+  TaskList,
+  toRange,
+  type DayBuild,
+  type LoadWindow,
+  type Piece,
+  type PreparedHistory,
+  type RangeCalendar,
+  type Span,
+  type Task,
+} from './oee-windows.js';
 
 export interface OeeServiceOptions {
   /**
@@ -30,97 +49,34 @@ export interface GroupResult extends BucketedResult {
 const FOREVER = -8.64e15;
 /** The largest site `microStopSeconds` (setup schema): a change can re-classify a stop this long before it. */
 const MAX_MICRO_STOP_MS = 86_400_000;
-/** Raw loads are cut into windows of at most this length, so a cold year never sits in memory at once. */
-const LOAD_WINDOW_MS = 7 * 86_400_000;
-/** Raw pieces closer than this share one load. */
-const LOAD_GAP_MS = 6 * HOUR_MS;
+/** Deletes asked for by the change feed wait this long for company. */
+const FEED_FLUSH_MS = 50;
 
 type Rows = Pick<Repositories, 'oeeData' | 'oeeRollups' | 'machines' | 'groups' | 'site'>;
-
-/** A stretch [from, to) one machine needs computed from its raw history. */
-interface Task {
-  machine: number; // index into the machines of the request
-  from: number;
-  to: number;
-  /** A whole closed hour: stored as an hour row. */
-  hour: boolean;
-  /** Where its elements go (a stretch may serve the window and buckets). */
-  slots: number[];
-  /** The local day it completes, when that day is not stored yet. */
-  day: DayBuild | null;
-}
-
-/** A local day of one machine that is not stored yet: the sum of its hours, stored once all are known. */
-interface DayBuild {
-  machine: number;
-  /** The day [start, end); its hours count from `from` (the machine's first data may fall inside it). */
-  start: number;
-  end: number;
-  from: number;
-  slots: number[];
-  parts: OeeElements[];
-  storable: boolean;
-}
-
-/** Tasks, each stretch of each machine once. */
-class TaskList {
-  private readonly byKey = new Map<string, Task>();
-
-  add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
-    const key = `${machine}|${from}|${to}`;
-    const task = this.byKey.get(key);
-    if (task) {
-      task.slots.push(...slots);
-      task.hour ||= options.hour ?? false;
-      task.day ??= options.day ?? null;
-    } else {
-      this.byKey.set(key, { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null });
-    }
-  }
-
-  list(): Task[] {
-    return [...this.byKey.values()];
-  }
-}
-
-/** The stored periods of a range's whole closed hours [from, to): whole local days, and the hours outside them. */
-interface RangeCalendar {
-  days: Span[];
-  hours: Span[];
-}
-
-interface Span {
-  from: number;
-  to: number;
-}
-
-/** One machine in one slot: its days from `firstDay` on, and its hours from `from` on. */
-interface Piece {
-  slot: number;
-  machine: number;
-  calendar: RangeCalendar;
-  firstDay: number;
-  from: number;
-  to: number;
-}
 
 /**
  * OEE results for a machine, a group or the whole site, over any window, with optional buckets
  * (OEE.md, api.md "Results"). The maths is core/oee's: this service loads the inputs, cuts the
- * windows, and keeps the per-machine hourly elements (`oee_hourly`) that make long windows cheap.
+ * windows, and keeps the per-machine stored elements (`oee_hourly`) that make long windows cheap.
  *
- * Roll-ups: a window is split per machine into whole clock hours that have ended (summed from the
- * stored hours by Postgres; hours not stored yet are computed raw and stored) and the partial hours
- * at its edges (always raw). Elements are additive when each computation gets one neighbouring
- * interval on each side (core/oee), so the sum is exactly the raw calculation. Machines → group
- * → site and hours → buckets sum ELEMENTS, then divide once (`deriveRatios`).
+ * Roll-ups: per machine, a window is cut into whole closed local days (day rows), other whole
+ * closed clock hours (hour rows) and the partial hours at its edges (always computed raw). Rows not
+ * stored yet are computed raw and stored (a missing day from its hours). Elements are additive
+ * when each computation gets one neighbouring interval on each side (core/oee), so the sum is the
+ * raw calculation's (up to float rounding). Machines → group → site and hours → days → buckets sum
+ * ELEMENTS, then divide once (`deriveRatios`). Windows up to `rawMaxSeconds` are computed raw.
  *
- * Invalidation: after a commit that changes a machine's history the change feed says so; the
- * service deletes that machine's stored hours from the change on (minus the micro-stop margin,
- * see OeeRollupRepository.invalidate). Deletes are batched and always done before a read uses the
- * stored hours. A computation that overlapped a change does not store the hours the change may
- * have touched (the `guard`). Set-up edits that change planned time, categories or the micro-stop
- * threshold call `invalidateShiftPattern`, `invalidateMachine` or `invalidateAll`.
+ * Invalidation: after a commit that changes a machine's history the change feed says so, and the
+ * rows from the change on are deleted (OeeRollupRepository.invalidate). Deletes are batched, and a
+ * read of stored rows first runs the pending ones. A computation that overlapped a change does not
+ * store rows the change may have touched (the `guard`), and a change published while rows were
+ * being written is deleted again afterwards. Set-up edits that change planned time, categories or
+ * site settings call `invalidateShiftPattern`, `invalidateMachine` or `invalidateAll`.
+ *
+ * Limits: the change feed is in-process. Another instance's deletes reach the shared table, but
+ * its guard does not see this instance's changes; and a crash between a commit and its delete
+ * leaves those rows stale until something deletes them (`invalidateMachine`, a set-up change).
+ * Deleting in the writer's own transaction would close both gaps.
  */
 export class OeeService {
   private readonly rawMaxMs: number;
@@ -129,6 +85,9 @@ export class OeeService {
   private pendingAll = false;
   private flushing: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** The last `since` seen per machine on the feed. */
+  private readonly since = new Map<number, string>();
   /** Changes seen while computations ran: a computation started at `seq` skips hours touched since. */
   private seq = 0;
   private guard: { seq: number; machineId: number | null; cutMs: number; redo: () => void }[] = [];
@@ -192,6 +151,15 @@ export class OeeService {
     return deriveRatios(whole[0]!, range.from, range.to);
   }
 
+  /**
+   * Computes and stores every closed hour and local day of every machine in [from, to) that is not
+   * stored yet (for a scheduled job, so the first long query after a quiet night finds them).
+   */
+  async storeClosed(from: Date, to: Date): Promise<void> {
+    const context = await this.repos.oeeData.context({});
+    await this.compute(context, from, to, undefined, 0);
+  }
+
   /** The local day [00:00, next 00:00) of `date` (YYYY-MM-DD) in the site time zone, and whether it is in the future. */
   async siteDay(date: string | undefined): Promise<{ from: Date; to: Date; future: boolean }> {
     const { timezone } = await this.repos.site.get();
@@ -235,6 +203,9 @@ export class OeeService {
         break;
       case 'machine-state':
         // A live event closes the previous interval at `since` without re-projecting the timeline.
+        // The same `since` again means the state did not change: nothing to delete.
+        if (this.since.get(change.machineId) === change.since) return;
+        this.since.set(change.machineId, change.since);
         this.note({ machineId: change.machineId, from: new Date(change.since), jobId: null });
         break;
       case 'production':
@@ -244,15 +215,22 @@ export class OeeService {
         this.note({ machineId: change.machineId, from: null, jobId: change.jobId });
         break;
       case 'setup':
-        if (change.entity === 'site' || change.entity === 'activity-code') this.noteAll();
+        // Set-up changes do not say what changed. A pattern or the site settings change planned
+        // time, the grid or the micro-stop rule; machine and code edits mostly do not (a rename, a
+        // colour), so the set-up routes call invalidateMachine / invalidateAll when they do.
+        if (change.entity === 'site') this.noteAll();
         else if (change.entity === 'shift-pattern' && change.id !== null) this.noteShiftPattern(change.id);
-        else if (change.entity === 'machine' && change.id !== null) this.note({ machineId: change.id, from: null, jobId: null });
         else return;
         break;
       default:
         return;
     }
-    this.settle().catch(() => undefined); // failures are logged and retried by `settle`
+    // Deletes from the feed are batched (a busy site publishes thousands of changes a second);
+    // readers of stored rows run the pending ones first, so nobody reads what a change touched.
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      this.settle().catch(() => undefined); // failures are logged and retried by `flushOnce`
+    }, FEED_FLUSH_MS).unref();
   }
 
   private note(change: RollupInvalidation): void {
@@ -356,11 +334,17 @@ export class OeeService {
    * Elements of every machine of the context over [from, to) (`whole`, by machine index) and, with
    * a bucket kind, of all machines together over each bucket.
    */
-  private async compute(context: OeeContext, from: Date, to: Date, bucket?: OeeBucket): Promise<{ whole: OeeElements[]; buckets?: { range: TimeRange; elements: OeeElements }[] }> {
+  private async compute(
+    context: OeeContext,
+    from: Date,
+    to: Date,
+    bucket?: OeeBucket,
+    rawMaxMs = this.rawMaxMs,
+  ): Promise<{ whole: OeeElements[]; buckets?: { range: TimeRange; elements: OeeElements }[] }> {
     const bucketList = bucket ? bucketsOf(bucket, context, from, to) : [];
     const snapshot = this.begin();
     try {
-      const slots = await this.elements(context, { from, to }, bucketList, snapshot);
+      const slots = await this.elements(context, { from, to }, bucketList, snapshot, rawMaxMs);
       const count = context.machines.length;
       return {
         whole: slots.slice(0, count),
@@ -376,22 +360,24 @@ export class OeeService {
    * all machines together over bucket b. Per machine and range, the whole closed hours come from
    * stored rows (whole local days from day rows, other hours from hour rows), the rest is raw.
    */
-  private async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], snapshot: number): Promise<OeeElements[]> {
+  private async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], snapshot: number, rawMaxMs: number): Promise<OeeElements[]> {
     const now = this.clock.now().getTime();
     const machines = context.machines;
     const M = machines.length;
     const parts: OeeElements[][] = Array.from({ length: M + buckets.length }, () => []);
     const grid = hourGrid(context.timezone, now);
-    const raw = Math.min(window.to.getTime(), now) - window.from.getTime() <= this.rawMaxMs;
+    const raw = Math.min(window.to.getTime(), now) - window.from.getTime() <= rawMaxMs;
     // Hours before a machine's first data are all zero: nothing there is computed or stored.
     const firstHour = machines.map((m) => (m.firstDataAt === null ? null : grid.floor(m.firstDataAt.getTime())));
+    // Ranges are cut into days and hours from the earliest data on (a window from year 1 is fine).
+    const earliest = Math.min(...firstHour.map((h) => h ?? Infinity));
     const tasks = new TaskList();
     const pieces: Piece[] = [];
     const calendars: (RangeCalendar | null)[] = [];
 
     [window, ...buckets].forEach((range, r) => {
       const to = Math.min(range.to.getTime(), now);
-      const h1 = grid.ceil(range.from.getTime());
+      const h1 = grid.ceil(Math.max(range.from.getTime(), earliest));
       const h2 = grid.floor(to);
       const calendar = raw || h1 >= h2 ? null : calendarOf(h1, h2, context.timezone, grid);
       calendars.push(calendar);
@@ -596,29 +582,6 @@ export class OeeService {
 
 // --- helpers
 
-interface HourGrid {
-  offsetMs: number;
-  floor(ms: number): number;
-  ceil(ms: number): number;
-}
-
-/**
- * The clock hours stored hours are cut on: UTC hours shifted by the zone's standard offset modulo an
- * hour (0 almost everywhere, 30 min in India, 45 min in Nepal), so local hours, days and weeks are
- * whole stored hours. Fixed per zone, so the grid never moves over a DST change.
- */
-function hourGrid(timezone: string, now: number): HourGrid {
-  const zone = IANAZone.create(timezone);
-  const year = new Date(now).getUTCFullYear();
-  const standard = Math.min(zone.offset(Date.UTC(year, 0, 1)), zone.offset(Date.UTC(year, 6, 1)));
-  const offsetMs = (((standard % 60) + 60) % 60) * 60_000;
-  return {
-    offsetMs,
-    floor: (ms) => Math.floor((ms + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs,
-    ceil: (ms) => Math.ceil((ms + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs,
-  };
-}
-
 /** Bucket ranges of the request, refused (400) beyond MAX_OEE_BUCKETS before they are all built. */
 function bucketsOf(kind: OeeBucket, context: OeeContext, from: Date, to: Date): TimeRange[] {
   const span = to.getTime() - from.getTime();
@@ -647,59 +610,6 @@ function bucketsOf(kind: OeeBucket, context: OeeContext, from: Date, to: Date): 
   return ranges;
 }
 
-/**
- * The whole local days inside [from, to) (both ends on the hour grid, so a day row is a sum of hour
- * rows) and the hours outside them.
- */
-function calendarOf(from: number, to: number, timezone: string, grid: HourGrid): RangeCalendar {
-  const isMidnight = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).startOf('day').toMillis() === ms;
-  const days =
-    to - from < 23 * HOUR_MS
-      ? []
-      : bucketRanges('day', new Date(from), new Date(to), timezone, null)
-          .map((d) => ({ from: d.from.getTime(), to: d.to.getTime() }))
-          .filter((d, i, all) => (i > 0 || isMidnight(d.from)) && (i < all.length - 1 || isMidnight(d.to)) && grid.floor(d.from) === d.from && grid.floor(d.to) === d.to);
-  const hours: Span[] = [];
-  let at = from;
-  for (const d of days) {
-    if (at < d.from) hours.push({ from: at, to: d.from });
-    at = d.to;
-  }
-  if (at < to) hours.push({ from: at, to });
-  return { days, hours };
-}
-
-/** Sorted, merged runs of spans, joining those less than `gap` apart (one query each). */
-function runsOf(spans: Span[], gap: number): Span[] {
-  const runs: Span[] = [];
-  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
-    const last = runs[runs.length - 1];
-    if (last && s.from - last.to <= gap) last.to = Math.max(last.to, s.to);
-    else runs.push({ ...s });
-  }
-  return runs;
-}
-
-function spanOf(spans: Span[]): TimeRange | null {
-  return spans.length === 0 ? null : { from: new Date(spans[0]!.from), to: new Date(spans[spans.length - 1]!.to) };
-}
-
-/** The span covering the days (or hours) of the pieces. */
-function spanOfPieces(pieces: Piece[], level: RollupLevel): Span {
-  const span = { from: Infinity, to: -Infinity };
-  for (const p of pieces) {
-    for (const s of level === 'day' ? p.calendar.days.slice(p.firstDay) : p.calendar.hours) {
-      span.from = Math.min(span.from, Math.max(s.from, level === 'day' ? s.from : p.from));
-      span.to = Math.max(span.to, s.to);
-    }
-  }
-  return span;
-}
-
-function toRange(span: Span): TimeRange {
-  return { from: new Date(span.from), to: new Date(span.to) };
-}
-
 function currentShift(machine: OeeMachine, timezone: string, now: Date): TimeRange | null {
   if (machine.pattern === null) return null;
   const shifts = plannedShifts(machine.pattern, timezone, new Date(now.getTime() - 7 * 86_400_000), new Date(now.getTime() + 1));
@@ -712,71 +622,3 @@ function localDay(at: DateTime): TimeRange {
   const day = at.startOf('day');
   return { from: day.toJSDate(), to: day.plus({ days: 1 }).startOf('day').toJSDate() };
 }
-
-interface LoadWindow {
-  from: number;
-  to: number;
-  machines: Set<number>;
-  tasks: Task[];
-}
-
-/** Groups tasks (sorted by time) into windows of nearby tasks, each loaded once for all its machines. */
-function loadWindows(tasks: Task[]): LoadWindow[] {
-  const sorted = [...tasks].sort((a, b) => a.from - b.from || a.machine - b.machine);
-  const windows: LoadWindow[] = [];
-  let current: LoadWindow | null = null;
-  for (const task of sorted) {
-    if (!current || task.from - current.to > LOAD_GAP_MS || Math.max(current.to, task.to) - current.from > LOAD_WINDOW_MS) {
-      current = { from: task.from, to: task.to, machines: new Set(), tasks: [] };
-      windows.push(current);
-    }
-    current.to = Math.max(current.to, task.to);
-    current.machines.add(task.machine);
-    current.tasks.push(task);
-  }
-  return windows;
-}
-
-interface PreparedHistory {
-  slice(from: number, to: number): Pick<Parameters<typeof computeElements>[0], 'intervals' | 'plannedWindows' | 'jobs' | 'production'>;
-}
-
-/**
- * One machine's history of a load window, ready to be cut into the inputs of `computeElements` for
- * any [from, to) inside it: the intervals overlapping it plus one neighbour each side, and planned
- * windows covering its planning span (core/oee's contract).
- */
-function prepare(history: MachineHistory, machine: OeeMachine, timezone: string, windowFrom: number, windowTo: number): PreparedHistory {
-  const intervals = history.intervals;
-  const ends = intervals.map((iv) => (iv.end === null ? Infinity : iv.end.getTime()));
-  const starts = intervals.map((iv) => iv.start.getTime());
-  const spanFrom = Math.min(windowFrom, starts[0] ?? windowFrom);
-  const planned: PlannedWindow[] = plannedWindows(machine.pattern, timezone, new Date(spanFrom), new Date(windowTo));
-  const plannedEnds = planned.map((p) => p.end.getTime());
-  return {
-    slice(from, to) {
-      // Intervals tile, so both starts and ends are sorted.
-      const first = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
-      const last = Math.min(intervals.length, lowerBound(starts, to) + 1); // one after the last starting before `to`
-      const slice: StateInterval[] = intervals.slice(first, last);
-      const sliceFrom = Math.min(from, slice[0]?.start.getTime() ?? from);
-      const p0 = lowerBound(plannedEnds, sliceFrom + 1);
-      let p1 = p0;
-      while (p1 < planned.length && planned[p1]!.start.getTime() < to) p1++;
-      return { intervals: slice, plannedWindows: planned.slice(p0, p1), jobs: history.jobs, production: history.production };
-    },
-  };
-}
-
-/** First index whose value is >= `value` in an ascending array. */
-function lowerBound(values: number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-

@@ -64,11 +64,12 @@ const NAME_CACHE_MAX = 10_000;
  * connected and wherever the change was committed.
  *
  * OEE: after changes, the committing instance computes the machine's result (throttled per
- * machine) and sends it to every instance's screens like a change. The once-a-minute update is local:
- * each instance computes the machines its own sockets watch and emits to its own sockets only
- * (`nsp.local`). So no broadcast is multiplied by the number of instances, and an instance without
- * screens computes nothing; the cost is that two instances whose screens watch the same machine
- * both compute it once a minute (a couple of queries each), which needs no leader election.
+ * machine, and paced across machines) and sends it to every instance's screens like a change. The
+ * once-a-minute update is local: each instance computes the machines its own sockets watch, spread
+ * over the minute, and emits to its own sockets only (`nsp.local`). So no broadcast is multiplied
+ * by the number of instances, an instance without screens computes nothing, and no leader election
+ * is needed; the cost is that two instances whose screens watch the same machine both compute it
+ * (a couple of queries each) unless a relayed result made it fresh.
  */
 export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: LiveOptions = {}): () => void {
   const nsp = io.of(LIVE_NAMESPACE) as unknown as LiveNamespace;
@@ -100,7 +101,7 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
       .then(async (viewer) => {
         await directory.ready();
         socket.data.viewer = viewer;
-        socket.data.scope = allowedScope(viewer, parsed.data.groupId ?? viewer.pinnedGroupId);
+        socket.data.scope = await allowedScope(viewer, parsed.data.groupId ?? viewer.pinnedGroupId);
         next();
       })
       .catch((err: unknown) => {
@@ -117,7 +118,7 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
     socket.on('group:watch', (request, ack) =>
       withAck<GroupWatchResult>(ack, logger, async () => {
         const { groupId } = groupWatchRequestSchema.parse(request);
-        const scope = allowedScope(socket.data.viewer, groupId);
+        const scope = await allowedScope(socket.data.viewer, groupId);
         if (scope !== socket.data.scope) {
           void socket.leave(scopeRoom(socket.data.scope));
           socket.data.scope = scope;
@@ -130,10 +131,12 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
   });
 
   /** The scope a viewer asks for, if allowed: a pinned kiosk token keeps its group. */
-  function allowedScope(viewer: LiveViewer, groupId: number | null): number | null {
+  async function allowedScope(viewer: LiveViewer, groupId: number | null): Promise<number | null> {
     if (viewer.pinnedGroupId !== null && groupId !== viewer.pinnedGroupId) {
       throw AppError.forbidden(`This kiosk token shows group ${viewer.pinnedGroupId} only`);
     }
+    // A group made since the last re-read: read again before saying it does not exist.
+    if (groupId !== null && !directory.hasGroup(groupId)) await refreshDirectory();
     if (groupId !== null && !directory.hasGroup(groupId)) throw AppError.notFound(`Group ${groupId}`);
     return groupId;
   }

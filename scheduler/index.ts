@@ -18,10 +18,10 @@ export function createScheduler(deps: IngestDeps, options: { databaseUrl: string
     {
       shiftBoundaries,
       closeFinishedHours: async () => {
-        // Asking for the last day by hour computes and stores every finished hour not stored yet.
+        // Computes and stores every finished hour (and local day) of the last two days not stored yet.
         const hour = 3_600_000;
         const to = new Date(Math.floor(clock.now().getTime() / hour) * hour);
-        await deps.oee.groupOee(null, new Date(to.getTime() - 24 * hour), to, 'hour');
+        await deps.oee.storeClosed(new Date(to.getTime() - 48 * hour), to);
       },
       housekeeping: async () => {
         const now = clock.now();

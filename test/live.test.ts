@@ -187,9 +187,12 @@ describe('/live: access', () => {
     expect(await LiveTestClient.refusal(app.url, { cookie: 'oee_session=forged' })).toMatchObject({ code: 'unauthenticated' });
     expect(await LiveTestClient.refusal(app.url, { token: tokens.a, auth: { token: tokens.a, groupId: groupB } })).toMatchObject({ code: 'forbidden' });
 
+    // Revoking a kiosk token closes the screens open with it, and they cannot come back.
     const temporary = (await c.admin.post('/api/v1/kiosk-tokens', { name: 'Temporary' })).body as { id: number; token: string };
-    (await connect({ token: temporary.token })).close();
+    const screen = await connect({ token: temporary.token });
+    const closed = new Promise<string>((resolve) => screen.socket.once('disconnect', (reason) => resolve(reason)));
     expect((await c.admin.delete(`/api/v1/kiosk-tokens/${temporary.id}`)).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
     expect(await LiveTestClient.refusal(app.url, { token: temporary.token })).toMatchObject({ code: 'unauthenticated' });
   });
 

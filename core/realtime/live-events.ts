@@ -4,7 +4,7 @@
  * bundle stays small; the server validates with the schemas in `live-events.schema.ts`.
  */
 import type { OeeResult } from '../oee/oee-types.js';
-import type { Category } from '../schemas/setup.schema.js';
+import type { Category } from '../vocabulary.js';
 
 export type { OeeResult };
 

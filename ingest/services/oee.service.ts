@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.js';
 import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../../core/schemas/oee.schema.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
-import type { OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
+import type { MachineHistory, OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupInvalidation, type RollupLevel, type RollupReader, type RollupSum, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import {
@@ -53,6 +53,16 @@ const MAX_MICRO_STOP_MS = 86_400_000;
 const FEED_FLUSH_MS = 50;
 
 type Rows = Pick<Repositories, 'oeeData' | 'oeeRollups' | 'machines' | 'groups' | 'site'>;
+
+/** How one request is computed. */
+interface ComputeOptions {
+  /** Its "now", fixed for the whole request. */
+  now: number;
+  /** Windows up to this long are computed raw. */
+  rawMaxMs: number;
+  /** History of some machines over [from, to), loaded ahead (a short window's only load). */
+  prefetched?: { machineIds: number[]; from: number; to: number; history: Promise<Map<number, MachineHistory>> };
+}
 
 /**
  * OEE results for a machine, a group or the whole site, over any window, with optional buckets
@@ -111,9 +121,17 @@ export class OeeService {
 
   /** One machine over [from, to) (`to` is clipped to now by the calculation), optionally bucketed. */
   async machineOee(machineId: number, from: Date, to: Date, bucket?: OeeBucket): Promise<BucketedResult> {
+    const options = this.options();
+    // A short window is computed from its raw history alone: load it while the context is read.
+    const end = Math.min(to.getTime(), options.now);
+    if (end > from.getTime() && end - from.getTime() <= options.rawMaxMs) {
+      const history = this.repos.oeeData.history([machineId], from, new Date(end));
+      history.catch(() => undefined); // a failure surfaces where it is used
+      options.prefetched = { machineIds: [machineId], from: from.getTime(), to: end, history };
+    }
     const context = await this.repos.oeeData.context({ machineId });
     if (context.machines.length === 0) throw AppError.notFound(`Machine ${machineId}`);
-    const { whole, buckets } = await this.compute(context, from, to, bucket);
+    const { whole, buckets } = await this.compute(context, from, to, bucket, options);
     const result: BucketedResult = deriveRatios(whole[0]!, from, to);
     if (buckets) result.buckets = buckets.map((b) => deriveRatios(b.elements, b.range.from, b.range.to));
     return result;
@@ -127,7 +145,7 @@ export class OeeService {
   async groupOee(groupId: number | null, from: Date, to: Date, bucket?: OeeBucket): Promise<GroupResult> {
     if (groupId !== null) await this.repos.groups.get(groupId); // 404 for an unknown group
     const context = await this.repos.oeeData.context(groupId === null ? {} : { groupId });
-    const { whole, buckets } = await this.compute(context, from, to, bucket);
+    const { whole, buckets } = await this.compute(context, from, to, bucket, this.options());
     const result: GroupResult = {
       ...deriveRatios(sumElements(whole), from, to),
       machines: context.machines.map((m, i) => ({ machineId: m.id, ...deriveRatios(whole[i]!, from, to) })),
@@ -147,7 +165,7 @@ export class OeeService {
     if (!machine) throw AppError.notFound(`Machine ${machineId}`);
     const now = this.clock.now();
     const range = currentShift(machine, context.timezone, now) ?? localDay(DateTime.fromJSDate(now, { zone: context.timezone }));
-    const { whole } = await this.compute(context, range.from, range.to);
+    const { whole } = await this.compute(context, range.from, range.to, undefined, { ...this.options(), now: now.getTime() });
     return deriveRatios(whole[0]!, range.from, range.to);
   }
 
@@ -157,7 +175,7 @@ export class OeeService {
    */
   async storeClosed(from: Date, to: Date): Promise<void> {
     const context = await this.repos.oeeData.context({});
-    await this.compute(context, from, to, undefined, 0);
+    await this.compute(context, from, to, undefined, { ...this.options(), rawMaxMs: 0 });
   }
 
   /** The local day [00:00, next 00:00) of `date` (YYYY-MM-DD) in the site time zone, and whether it is in the future. */
@@ -334,17 +352,21 @@ export class OeeService {
    * Elements of every machine of the context over [from, to) (`whole`, by machine index) and, with
    * a bucket kind, of all machines together over each bucket.
    */
+  private options(): ComputeOptions {
+    return { now: this.clock.now().getTime(), rawMaxMs: this.rawMaxMs };
+  }
+
   private async compute(
     context: OeeContext,
     from: Date,
     to: Date,
-    bucket?: OeeBucket,
-    rawMaxMs = this.rawMaxMs,
+    bucket: OeeBucket | undefined,
+    options: ComputeOptions,
   ): Promise<{ whole: OeeElements[]; buckets?: { range: TimeRange; elements: OeeElements }[] }> {
     const bucketList = bucket ? bucketsOf(bucket, context, from, to) : [];
     const snapshot = this.begin();
     try {
-      const slots = await this.elements(context, { from, to }, bucketList, snapshot, rawMaxMs);
+      const slots = await this.elements(context, { from, to }, bucketList, snapshot, options);
       const count = context.machines.length;
       return {
         whole: slots.slice(0, count),
@@ -360,8 +382,8 @@ export class OeeService {
    * all machines together over bucket b. Per machine and range, the whole closed hours come from
    * stored rows (whole local days from day rows, other hours from hour rows), the rest is raw.
    */
-  private async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], snapshot: number, rawMaxMs: number): Promise<OeeElements[]> {
-    const now = this.clock.now().getTime();
+  private async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], snapshot: number, options: ComputeOptions): Promise<OeeElements[]> {
+    const { now, rawMaxMs } = options;
     const machines = context.machines;
     const M = machines.length;
     const parts: OeeElements[][] = Array.from({ length: M + buckets.length }, () => []);
@@ -403,7 +425,7 @@ export class OeeService {
       await this.settle();
       await this.repos.oeeRollups.read((reader) => this.readStored(reader, context, calendars, pieces, firstHour, tasks, builds, parts));
     }
-    await this.run(context, tasks.list(), builds, parts, snapshot, now);
+    await this.run(context, tasks.list(), builds, parts, snapshot, options);
     return parts.map((list) => (list.length === 1 ? list[0]! : sumElements(list)));
   }
 
@@ -529,15 +551,16 @@ export class OeeService {
    * Computes the tasks from the raw history, loading it in windows (all machines of a window in one
    * go), adds the results to `parts`, and stores the whole hours, then the days they complete.
    */
-  private async run(context: OeeContext, tasks: Task[], builds: DayBuild[], parts: OeeElements[][], snapshot: number, now: number): Promise<void> {
+  private async run(context: OeeContext, tasks: Task[], builds: DayBuild[], parts: OeeElements[][], snapshot: number, options: ComputeOptions): Promise<void> {
+    const { now, prefetched } = options;
     if (tasks.length > 0) {
       const windows = loadWindows(tasks);
-      const load = (w: LoadWindow) =>
-        this.repos.oeeData.history(
-          [...w.machines].map((m) => context.machines[m]!.id),
-          new Date(w.from),
-          new Date(w.to),
-        );
+      const load = (w: LoadWindow) => {
+        const ids = [...w.machines].map((m) => context.machines[m]!.id);
+        // History loaded over a range holding the window serves it: slices take what they need.
+        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to && ids.every((id) => prefetched.machineIds.includes(id))) return prefetched.history;
+        return this.repos.oeeData.history(ids, new Date(w.from), new Date(w.to));
+      };
       let next = load(windows[0]!);
       for (let i = 0; i < windows.length; i++) {
         const window = windows[i]!;

@@ -296,7 +296,13 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
         oeeAfterChange(change.machineId);
         return;
       case 'setup':
-        void refreshDirectory().catch((err: unknown) => logger.warn({ err }, 'live: could not re-read the set-up'));
+        if (change.entity === 'kiosk-token' || change.entity === 'api-key' || change.entity === 'user') {
+          // A revoked credential closes its screens now on this instance (the others within a minute);
+          // on a timer, so the route has dropped its cached API keys first.
+          setTimeout(() => void recheck().catch((err: unknown) => logger.warn({ err }, 'live: could not check credentials')), 0).unref();
+        } else if (change.entity !== 'tablet') {
+          void refreshDirectory().catch((err: unknown) => logger.warn({ err }, 'live: could not re-read the set-up'));
+        }
         return;
       default:
         return;

@@ -1,4 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { systemClock } from '../../core/clock.js';
+import { createRepositories } from '../../db/repositories/index.js';
+import { OeeService } from '../../ingest/services/oee.service.js';
 import { ApiClient } from '../support/http-client.js';
 import { insertTimelines, type IntervalRow } from '../support/oee-fixtures.js';
 import type { BenchPart } from './parts.js';
@@ -188,6 +191,16 @@ export const oeeBench: BenchPart = {
       dayRuns.push((await timed(() => get(`machineId=${machineId}&from=${iso(dayStart)}&to=${iso(dayStart + DAY)}`))).ms);
     }
     console.log(`one machine-day over HTTP (200 random): median ${median(dayRuns).toFixed(1)} ms, p95 ${percentile(dayRuns, 0.95).toFixed(1)} ms (budget ≤ 10)`);
+    // The same without HTTP, to tell the calculation from the transport.
+    const service = new OeeService(createRepositories(app.dataSource), systemClock);
+    const serviceRuns: number[] = [];
+    const rng2 = seeded(7);
+    for (let i = 0; i < 200; i++) {
+      const machineId = machineIds[Math.floor(rng2() * machineIds.length)]!;
+      const dayStart = Math.floor((from + DAY + rng2() * (DAYS - 2) * DAY) / DAY) * DAY;
+      serviceRuns.push((await timed(() => service.machineOee(machineId, new Date(dayStart), new Date(dayStart + DAY)))).ms);
+    }
+    console.log(`one machine-day in OeeService (context, intervals and counts: 3 queries in parallel): median ${median(serviceRuns).toFixed(1)} ms, p95 ${percentile(serviceRuns, 0.95).toFixed(1)} ms`);
 
     const weekRuns: number[] = [];
     for (let i = 0; i < 20; i++) {

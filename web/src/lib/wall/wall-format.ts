@@ -29,7 +29,7 @@ export function percent(ratio: number | null | undefined): string {
  * time); before the first part, the running job's cycle time. null = no ideal cycle time known.
  */
 export function targetCount(oee: OeeResult | null, idealCycleTimeSeconds: number | null): number | null {
-  if (!oee) return null;
+  if (!oee || !(oee.plannedProductionSeconds > 0)) return null;
   if (oee.idealSeconds > 0 && oee.totalCount > 0) return Math.floor((oee.plannedProductionSeconds * oee.totalCount) / oee.idealSeconds);
   if (idealCycleTimeSeconds && idealCycleTimeSeconds > 0) return Math.floor(oee.plannedProductionSeconds / idealCycleTimeSeconds);
   return null;

@@ -74,3 +74,18 @@ export function loadEnv(): Env {
 export function testDatabaseUrl(): string | undefined {
   return emptyToUndefined(process.env.TEST_DATABASE_URL) as string | undefined;
 }
+
+/**
+ * What the test harness needs to find its optional prerequisites: `CI` makes a missing one fail the run
+ * instead of skipping it; `CHROMIUM_PATH` and `VICTORIA_METRICS_BIN` point at other builds.
+ */
+export function testPrerequisiteEnv(): { ci: boolean; chromiumPath?: string; victoriaMetricsBin?: string } {
+  const ci = emptyToUndefined(process.env.CI);
+  const chromiumPath = emptyToUndefined(process.env.CHROMIUM_PATH) as string | undefined;
+  const victoriaMetricsBin = emptyToUndefined(process.env.VICTORIA_METRICS_BIN) as string | undefined;
+  return {
+    ci: ci !== undefined && ci !== 'false' && ci !== '0',
+    ...(chromiumPath ? { chromiumPath } : {}),
+    ...(victoriaMetricsBin ? { victoriaMetricsBin } : {}),
+  };
+}

@@ -7,6 +7,7 @@ import { OutboxRelay } from '../db/influx/outbox-relay.js';
 import { OutboxRepository, type OutboxRow, type ProductionPoint, type StateChangePoint } from '../db/influx/outbox.repository.js';
 import { clientsForRoles } from './support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
+import { optionalPrerequisite, VICTORIA_METRICS } from './support/prerequisites.js';
 import { VictoriaMetrics, type ExportedSeries } from './support/victoria-metrics.js';
 
 /**
@@ -141,7 +142,9 @@ async function query<T>(databaseUrl: string, sql: string): Promise<T[]> {
 const pendingRows = async (databaseUrl: string) =>
   (await query<{ n: number }>(databaseUrl, `SELECT count(*)::int AS n FROM influx_outbox WHERE "deliveredAt" IS NULL`))[0]!.n;
 
-describe('InfluxDB outbox relay against victoria-metrics', () => {
+const haveVictoriaMetrics = optionalPrerequisite(VICTORIA_METRICS);
+
+describe.skipIf(!haveVictoriaMetrics)(`InfluxDB outbox relay against victoria-metrics${haveVictoriaMetrics ? '' : ' (skipped: victoria-metrics is not installed)'}`, () => {
   let vm: VictoriaMetrics;
   let app: TestApp;
   let databaseUrl: string;

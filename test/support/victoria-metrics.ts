@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VICTORIA_METRICS } from './prerequisites.js';
 
 /** Debian's victoria-metrics: a real server for InfluxDB line protocol (`/api/v2/write`). CI installs it (.ci/run). */
-export const VICTORIA_METRICS_BIN = '/usr/bin/victoria-metrics';
+export const VICTORIA_METRICS_BIN = VICTORIA_METRICS.path;
 
 /** One series of `/api/v1/export`: the name is `<measurement>_<field>`, the labels are the tags. */
 export interface ExportedSeries {

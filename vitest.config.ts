@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers (DESIGN.md): unit tests next to the code, integration tests against the real app and
+// Three tiers (docs/architecture.md): unit tests next to the code, integration tests against the real app and
 // real Postgres, browser tests against the built app in Chromium.
 export default defineConfig({
   test: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Roles of api.md. `admin` > `supervisor` > `operator` > `viewer` form a ladder (each may do what the
+ * Roles of docs/api.md. `admin` > `supervisor` > `operator` > `viewer` form a ladder (each may do what the
  * ones below may). `device` stands apart: it may only post shop-floor data.
  */
 export const roles = ['admin', 'supervisor', 'operator', 'viewer', 'device'] as const;

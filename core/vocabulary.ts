@@ -7,7 +7,7 @@ export type Category = (typeof categories)[number];
 
 export const workflowTypes = ['default', 'pausable', 'running_total'] as const;
 
-/** How the tablet asks for the ideal cycle time when a job starts (legacy-api.md). */
+/** How the tablet asks for the ideal cycle time when a job starts (docs/digitme2.md). */
 export const jobStartInputTypes = [
   'cycle_time_seconds',
   'cycle_time_minutes',

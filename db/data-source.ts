@@ -24,7 +24,7 @@ export function createDataSource({ url, poolSize = 20, applicationName = 'oee-mo
     applicationName,
     extra: {
       max: poolSize,
-      // Fail fast while the database is down instead of hanging requests (DESIGN.md: nothing lost, nothing stuck).
+      // Fail fast while the database is down instead of hanging requests (docs/architecture.md: nothing lost, nothing stuck).
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 30_000,

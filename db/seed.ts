@@ -11,7 +11,7 @@ export interface SeedOptions {
 }
 
 /**
- * First start (api.md): the four built-in codes with their DigitME2 ids, group 1, the "9-5" pattern
+ * First start (docs/api.md): the four built-in codes with their DigitME2 ids, group 1, the "9-5" pattern
  * and site settings; and, while there are no users, `admin` with OEE_ADMIN_PASSWORD or a random
  * password printed once. Runs under the migration lock, so it happens exactly once.
  */
@@ -42,7 +42,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
       const password = options.adminPassword ?? randomBytes(12).toString('base64url');
       await tx.insert(UserEntity, { username: 'admin', role: 'admin', passwordHash: await options.hashSecret(password), pinHash: null });
       if (generated) {
-        // Printed once, on purpose (api.md): there is no default password.
+        // Printed once, on purpose (docs/api.md): there is no default password.
         process.stdout.write(`\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`);
       } else {
         options.logger.info('created user "admin" with the password from OEE_ADMIN_PASSWORD');

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 
-/** The answer to every Socket.IO command (DESIGN.md): `{ok: true, data} | {ok: false, error: {code, message}}`. */
+/** The answer to every Socket.IO command (docs/api.md "Acks"): `{ok: true, data} | {ok: false, error: {code, message}}`. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 /**

@@ -29,7 +29,7 @@ const timeline = async (from = t('00:00'), to = t('18:00')) =>
 const oee = async (from: string, to: string) => (await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${from}&to=${to}`)).body;
 const audit = async () => (await sue.get(`/api/v1/audit?machineId=${m}`)).body.entries as { at: string; userId: number | null; action: string; before: any; after: any; note: string | null }[];
 const auditCount = async () => Number((await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n);
-/** The numbers OEE.md defines, for a window [08:00, 13:00) of this machine (24/7 planned, no shutdown in it). */
+/** The numbers docs/oee.md defines, for a window [08:00, 13:00) of this machine (24/7 planned, no shutdown in it). */
 const SHORT = [t('08:00'), t('13:00')] as const;
 /** A window long enough that the OEE service uses (and must invalidate) its stored hours. */
 const LONG = ['2026-03-06T00:00:00.000Z', t('13:00')] as const;

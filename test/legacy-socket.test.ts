@@ -7,7 +7,7 @@ import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
- * DigitME2 tablets' push channel and discovery (legacy-api.md, issue 9): the plain websocket
+ * DigitME2 tablets' push channel and discovery (docs/digitme2.md, issue 9): the plain websocket
  * `/api/input-device-updates` beside Socket.IO on the HTTP port, and the UDP discovery responder,
  * each with a real client.
  */

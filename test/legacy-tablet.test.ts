@@ -6,7 +6,7 @@ import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
- * The DigitME2 Android tablet app (legacy-api.md "Tablet app", issue 9): its whole conversation for each
+ * The DigitME2 Android tablet app (docs/digitme2.md "Tablet app", issue 9): its whole conversation for each
  * workflow, call by call, with the bodies the app sends (typed values as strings). Every POST is sent
  * twice, as the app's retry does: the same reply, and nothing changes the second time.
  */

@@ -5,7 +5,7 @@ import { clientsForRoles } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimeline } from './support/oee-fixtures.js';
 
 /**
- * `GET /api/v1/oee` and the legacy reads against the real app and Postgres: OEE.md's worked
+ * `GET /api/v1/oee` and the legacy reads against the real app and Postgres: docs/oee.md's worked
  * example to the second, bucket shapes, group and site roll-ups, and the error answers.
  */
 const UP = 1;
@@ -45,7 +45,7 @@ async function createMachine(name: string, groupId: number, shiftPatternId: numb
   return res.body.id;
 }
 
-/** OEE.md's worked example on one machine. */
+/** docs/oee.md's worked example on one machine. */
 async function writeExample(machineId: number): Promise<void> {
   const [job] = await insertJobs(app.dataSource, machineId, [{ start: t('10:00'), end: t('12:00'), idealCycleTimeSeconds: 60 }]);
   await insertTimeline(app.dataSource, machineId, [

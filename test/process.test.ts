@@ -95,7 +95,7 @@ describe('npm start on a fresh data directory', () => {
     await third.exited;
 
     const log = first.output() + second.output() + third.output();
-    expect(log.split(password!).length - 1).toBe(1); // printed once, on purpose (api.md)
+    expect(log.split(password!).length - 1).toBe(1); // printed once, on purpose (docs/api.md)
     for (const secret of [key, tablet, kiosk, 'operator password 9', '48151623', admin.cookie!.split('=')[1]!]) {
       expect(log).not.toContain(secret);
     }

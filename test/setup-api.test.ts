@@ -3,7 +3,7 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 
 /**
- * Every set-up route of api.md: success, each invalid field (400 with code and issues), malformed
+ * Every set-up route of docs/api.md: success, each invalid field (400 with code and issues), malformed
  * JSON (400), unknown id (404), duplicate name (409), no credentials (401), too weak a role (403).
  */
 let app: TestApp;

@@ -8,7 +8,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /**
  * adapter-node reads `package.json` from the working directory: its `dependencies` stay external
  * (loaded from node_modules at run time), everything else is bundled into build/. web/ has no
- * package.json of its own (DESIGN.md: one package.json at the root), so run the adapter from the repo
+ * package.json of its own (docs/architecture.md: one package.json at the root), so run the adapter from the repo
  * root: root `dependencies` (zod, socket.io-client, ...) stay external, devDependencies (svelte, kit,
  * layerchart) are bundled. `out` is absolute for the same reason; it is web/build.
  * @param {import('@sveltejs/kit').Adapter} inner
@@ -34,7 +34,7 @@ const config = {
   kit: {
     adapter: fromRepoRoot(adapter({ out: `${webDir}build` })),
     alias: {
-      // Shared domain types and zod schemas (DESIGN.md: core/ is used by server and web alike).
+      // Shared domain types and zod schemas (docs/architecture.md: core/ is used by server and web alike).
       // Resolved from this file, not from the working directory, so every tool agrees on it.
       $core: fileURLToPath(new URL('../core', import.meta.url)),
     },

@@ -2,7 +2,7 @@
  * The shift calendar: turns a machine's weekly shift pattern (+ dated exceptions) into planned
  * windows on the real time line, in the site's IANA time zone. Pure: no I/O, no clock.
  *
- * Rules (OEE.md, api.md):
+ * Rules (docs/oee.md, docs/api.md):
  * - A shift `{days, start, end}` starts on each listed weekday (1 = Monday … 7 = Sunday) at local
  *   `start`. If `end <= start` it crosses midnight and ends on the next local day; it belongs to the
  *   day it starts (`shiftDate`). `end == start` is therefore a whole (23/24/25 h) day.

@@ -1,5 +1,5 @@
 /**
- * The additive elements of OEE (OEE.md "time model"): seconds, counts and occurrences for one
+ * The additive elements of OEE (docs/oee.md "The time elements"): seconds, counts and occurrences for one
  * machine and one window. Pure: the caller passes everything, including `now`.
  *
  * Conventions that keep the elements additive (elements of adjacent windows sum to the union's):

@@ -1,4 +1,4 @@
-/** Types of the OEE calculation (OEE.md). All durations are seconds, all ratios fractions 0..1. */
+/** Types of the OEE calculation (docs/oee.md). All durations are seconds, all ratios fractions 0..1. */
 import type { Category } from '../schemas/setup.schema.js';
 
 /** One stretch of the machine's timeline, [start, end); `end` null = still open (lasts until now). */
@@ -110,7 +110,7 @@ export interface OeeElements {
 
 export type OeeWarning = 'idealCycleTimeTooSlow';
 
-/** The one result shape (OEE.md), plus `ratedRunSeconds` so stored results can still be rolled up. */
+/** The one result shape (docs/oee.md), plus `ratedRunSeconds` so stored results can still be rolled up. */
 export interface OeeResult {
   from: string;
   to: string;

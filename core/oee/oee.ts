@@ -1,5 +1,5 @@
 /**
- * OEE (OEE.md): the one place availability, performance, quality, OEE and TEEP are computed.
+ * OEE (docs/oee.md): the one place availability, performance, quality, OEE and TEEP are computed.
  * `computeElements` gives the additive seconds and counts, `deriveRatios` divides them. Roll-ups
  * (machines → group → site, hours → days → weeks) sum elements with `sumElements` first, then call
  * `deriveRatios` once: never average ratios.

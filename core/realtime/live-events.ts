@@ -1,5 +1,5 @@
 /**
- * Namespace `/live` (wall screens, api.md "Socket.IO"): event names, payloads and room names, typed
+ * Namespace `/live` (wall screens, docs/api.md "Socket.IO"): event names, payloads and room names, typed
  * once for the server and the web app. Plain types and constants only, no zod, so the wall page's
  * bundle stays small; the server validates with the schemas in `live-events.schema.ts`.
  */
@@ -29,7 +29,7 @@ export function roomsOfMachine(groupId: number | null): string[] {
   return groupId === null ? [siteRoom()] : [siteRoom(), groupRoom(groupId)];
 }
 
-/** The machine state of api.md (`state` of the machine reads). */
+/** The machine state of docs/api.md (`state` of the machine reads). */
 export interface LiveMachineState {
   activityCodeId: number | null;
   category: Category | null;
@@ -53,7 +53,7 @@ export interface LiveOperator {
   name: string;
 }
 
-/** One element of `machines:snapshot` (api.md: `{machineId, name, groupId, state, job, operator, oee}`). */
+/** One element of `machines:snapshot` (docs/api.md: `{machineId, name, groupId, state, job, operator, oee}`). */
 export interface LiveMachine {
   machineId: number;
   name: string;
@@ -79,7 +79,7 @@ export interface LiveGroup {
 }
 
 /**
- * Second argument of `machines:snapshot` (an extension of api.md: the first argument is exactly its
+ * Second argument of `machines:snapshot` (an extension of docs/api.md: the first argument is exactly its
  * array). What a screen needs to draw the machines without calling the REST API, which a kiosk
  * token cannot.
  */
@@ -94,7 +94,7 @@ export interface LiveSnapshotMeta {
 }
 
 /**
- * `machine:state-changed`: api.md's `{machineId, activityCodeId, category, since, jobId, operatorId,
+ * `machine:state-changed`: docs/api.md's `{machineId, activityCodeId, category, since, jobId, operatorId,
  * offShift}`, plus the running job and the operator, so a screen can name them.
  */
 export interface MachineStateChanged extends LiveMachineState {
@@ -103,7 +103,7 @@ export interface MachineStateChanged extends LiveMachineState {
   operator: LiveOperator | null;
 }
 
-/** `machine:oee-updated`: the current shift's OEE (OEE.md result), at least once a minute and after changes. */
+/** `machine:oee-updated`: the current shift's OEE (docs/oee.md result), at least once a minute and after changes. */
 export interface MachineOeeUpdated {
   machineId: number;
   shift: OeeResult;

@@ -1,5 +1,5 @@
 /**
- * The `/tablet` Socket.IO namespace (api.md): what the server pushes to an operator tablet and the
+ * The `/tablet` Socket.IO namespace (docs/api.md): what the server pushes to an operator tablet and the
  * commands a tablet sends. Types only (plus two tiny constants), so the tablet page can import it
  * without pulling zod into the browser; the server validates payloads with `core/schemas/tablet.schema.ts`.
  */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { eventIdSchema, idSchema, isoDateTimeSchema } from './common.schema.js';
 import { oeeResultSchema } from './oee.schema.js';
 
-/** `GET /api/v1/export/<dataset>.<format>` (api.md "Results"). */
+/** `GET /api/v1/export/<dataset>.<format>` (docs/api.md "Results"). */
 export const EXPORT_DATASETS = ['timeline', 'events', 'jobs', 'production', 'oee-daily'] as const;
 export const exportDatasetSchema = z.enum(EXPORT_DATASETS);
 export type ExportDataset = z.infer<typeof exportDatasetSchema>;

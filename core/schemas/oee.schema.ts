@@ -8,7 +8,7 @@ export const MAX_OEE_BUCKETS = 10_000;
 export const oeeBucketSchema = z.enum(['hour', 'shift', 'day', 'week']);
 export type OeeBucket = z.infer<typeof oeeBucketSchema>;
 
-/** `GET /api/v1/oee` (api.md "Results"): a machine, a group, or neither (the whole site). */
+/** `GET /api/v1/oee` (docs/api.md "Results"): a machine, a group, or neither (the whole site). */
 export const oeeQuerySchema = z
   .object({
     from: isoDateTimeSchema,
@@ -37,7 +37,7 @@ const lossSchema = z.object({
 
 const ratio = z.number().nullable();
 
-/** The one result shape of OEE.md (plus `ratedRunSeconds`, the denominator of performance). */
+/** The one result shape of docs/oee.md (plus `ratedRunSeconds`, the denominator of performance). */
 export const oeeResultSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -74,7 +74,7 @@ export const oeeResponseSchema = oeeResultSchema.extend({
   buckets: z.array(oeeResultSchema).optional(),
 });
 
-/** Legacy `GET /api/oee` and `/api/activity-durations` (legacy-api.md); `date` defaults to today (site time). */
+/** Legacy `GET /api/oee` and `/api/activity-durations` (docs/digitme2.md); `date` defaults to today (site time). */
 export const legacyDayQuerySchema = z.object({
   machine_id: idSchema,
   date: localDateSchema.optional(),

@@ -4,7 +4,7 @@ import type { JobStartInputType, jobNumberInputTypeSchema } from '../schemas/set
 
 /**
  * What an operator types when a job starts, in the machine's `jobStartInputType`, converted to the job's
- * ideal cycle time in seconds per part (legacy-api.md). Two front doors share one conversion:
+ * ideal cycle time in seconds per part (docs/digitme2.md). Two front doors share one conversion:
  * - the new API (`job:start {jobNumber, input?}`), validated by `jobStartInputSchema`, numbers only;
  * - the DigitME2 tablet (`POST /android-start-job`), whose fields arrive as strings (`"30"`).
  */

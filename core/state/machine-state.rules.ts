@@ -32,11 +32,11 @@ const legacyCategories: Record<LegacyMachineState, Category> = {
   1: 'running',
   2: 'unplanned_stop',
   3: 'planned_shutdown',
-  // Overtime is running; whether it lies outside planned time is the calendar's business (OEE.md).
+  // Overtime is running; whether it lies outside planned time is the calendar's business (docs/oee.md).
   4: 'running',
 };
 
-/** The category of a legacy machine state (OEE.md, "legacy machine states map as"). */
+/** The category of a legacy machine state (docs/oee.md "Categories"). */
 export function legacyStateCategory(state: LegacyMachineState): Category {
   return legacyCategories[state];
 }
@@ -75,7 +75,7 @@ export function codeOnJobStart(jobStartActivityCodeId: number): number {
 
 /**
  * Ending a job puts the machine in Down, in or out of shift. The original chose Closed out of shift; here no
- * calendar look-up is needed, because a stop outside planned time counts nowhere (OEE.md).
+ * calendar look-up is needed, because a stop outside planned time counts nowhere (docs/oee.md).
  */
 export function codeOnJobEnd(downCodeId: number): number {
   return downCodeId;

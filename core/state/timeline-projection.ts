@@ -1,5 +1,5 @@
 /**
- * The timeline is a projection of the state events (DESIGN.md). Pure and deterministic: the same
+ * The timeline is a projection of the state events (docs/architecture.md). Pure and deterministic: the same
  * events and jobs always give the same intervals, whatever order they arrived in.
  *
  * - Events are ordered by (at, seq). Each holds from its `at` until the next event's; of two events at

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Stored OEE elements (OEE.md, `OeeElements` of core/oee) of one machine over closed clock hours
+ * Stored OEE elements (docs/oee.md, `OeeElements` of core/oee) of one machine over closed clock hours
  * [hourStart, hourStart + hours): a cache of `computeElements`, so long ranges are sums of rows.
  * Two kinds of row: `hours` = 1 is one clock hour; `hours` = 23, 24 or 25 is one whole local day,
  * the sum of that day's hour rows (a year of 100 machines is then 36 500 rows to add, not 876 000).

@@ -1,5 +1,5 @@
 /**
- * Every InfluxDB measurement, tag and field name OEE Monitor writes, in one place (DESIGN.md: Storage).
+ * Every InfluxDB measurement, tag and field name OEE Monitor writes, in one place (docs/architecture.md "Storage").
  * Dashboards and Flux/InfluxQL queries depend on these: renaming one splits the history in two.
  *
  * Tags are indexed and every distinct tag set is a new series, so only low-cardinality values that
@@ -23,7 +23,7 @@ export type InfluxMeasurement = (typeof influxMeasurements)[keyof typeof influxM
 export const influxTags = {
   machineId: 'machine_id',
   activityCodeId: 'activity_code_id',
-  /** running | unplanned_stop | planned_stop | planned_shutdown (OEE.md). */
+  /** running | unplanned_stop | planned_stop | planned_shutdown (docs/oee.md). */
   category: 'category',
 } as const;
 export type InfluxTag = (typeof influxTags)[keyof typeof influxTags];

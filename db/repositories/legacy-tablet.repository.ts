@@ -8,7 +8,7 @@ const TABLET_COLUMNS = `id, name, "machineId", "operatorId", "operatorSince"`;
 const REGISTRATION_LOCK = 0x0d1_9e2;
 
 /**
- * DigitME2 Android tablets (legacy-api.md): found by the `device_uuid` they made on first run, and
+ * DigitME2 Android tablets (docs/digitme2.md): found by the `device_uuid` they made on first run, and
  * registered on their first `/check-state`.
  */
 export class LegacyTabletRepository {

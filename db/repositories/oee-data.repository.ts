@@ -143,7 +143,7 @@ export class OeeDataRepository {
 
   /**
    * Seconds the machine spent in each activity code over [from, to) (`to` already clipped to now;
-   * the open interval lasts until then), with every code present (0 when unused): legacy-api.md's
+   * the open interval lasts until then), with every code present (0 when unused): docs/digitme2.md's
    * `/api/activity-durations`. Time before the machine's first interval counts nowhere.
    */
   async activityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {

@@ -24,7 +24,7 @@ export interface SetupStoreOptions<T extends { id: number }> {
 
 /**
  * Create / read / update / delete of one set-up resource, each write in a transaction with its audit
- * entry. Every set-up resource of api.md is one of these with its own rules.
+ * entry. Every set-up resource of docs/api.md is one of these with its own rules.
  */
 export class SetupStore<T extends { id: number }> {
   constructor(

@@ -17,7 +17,7 @@ import type { AuditRepository } from './audit.repository.js';
 import { requireReference, SetupStore } from './setup-store.js';
 import { usedBy } from './crud.js';
 
-/** The set-up resources of api.md, each a SetupStore with its own references and usage rules. */
+/** The set-up resources of docs/api.md, each a SetupStore with its own references and usage rules. */
 export function createSetupStores(dataSource: DataSource, audit: AuditRepository, onChange?: (entity: string, id: number) => void) {
   const store = <T extends { id: number }>(options: ConstructorParameters<typeof SetupStore<T>>[2]) => new SetupStore<T>(dataSource, audit, options, onChange);
 

@@ -41,7 +41,7 @@ interface Subnet {
 const REPLIES_PER_SECOND = 50;
 
 /**
- * The UDP responder the DigitME2 app uses to find its server (legacy-api.md "Discovery"): the datagram
+ * The UDP responder the DigitME2 app uses to find its server (docs/digitme2.md "Discovery"): the datagram
  * `DISCOVER_OEE_SERVER_REQUEST` is answered with `DISCOVER_OEE_SERVER_RESPONSE:<port>`; anything else is
  * ignored. The app stores the reply's *source* address as the server's address, so the reply must leave
  * from the address the tablet can reach.

@@ -44,7 +44,7 @@ const at = <R>(header: string, get: (row: R) => Date | null): Column<R> => col(h
 const seconds = (start: Date, end: Date | null): number | null => (end === null ? null : (end.getTime() - start.getTime()) / 1000);
 const machineColumns = <R extends { machineId: number; machine: string }>(): Column<R>[] => [col('machineId', 10, (r) => r.machineId), col('machine', 20, (r) => r.machine)];
 
-/** Every number of the OEE result shape (OEE.md), in the schema's order; lists (losses, warnings) are not columns. */
+/** Every number of the OEE result shape (docs/oee.md), in the schema's order; lists (losses, warnings) are not columns. */
 const OEE_NUMBER_FIELDS = Object.keys(oeeResultSchema.shape).filter((k) => !['from', 'to', 'losses', 'warnings'].includes(k)) as (keyof DailyOeeRow['result'])[];
 
 /** The columns of each dataset, defined once for both formats. */

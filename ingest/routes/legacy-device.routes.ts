@@ -8,7 +8,7 @@ import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
 /**
- * DigitME2's device API (legacy-api.md), at the root path. Its devices send no credentials, so the
+ * DigitME2's device API (docs/digitme2.md), at the root path. Its devices send no credentials, so the
  * state-change route accepts anonymous calls from loopback and private networks only (OEE_LEGACY_ANONYMOUS);
  * anyone else needs a key with a shop-floor role.
  */

@@ -5,7 +5,7 @@ import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
 /**
- * The read routes of DigitME2 (legacy-api.md): `GET /api/oee` and `GET /api/activity-durations`
+ * The read routes of DigitME2 (docs/digitme2.md): `GET /api/oee` and `GET /api/activity-durations`
  * for one machine and one site-local day. DigitME2 served them without credentials and integrations
  * call them that way, so they stay public (reads only). A bad, unknown or future machine or date is
  * a 400, as in the original (which answered a future date with a 500).

@@ -11,7 +11,7 @@ import { isLoopbackAddress, isPrivateAddress } from './legacy-device.routes.js';
 import { toTablet } from './setup.mappers.js';
 
 /**
- * The DigitME2 Android tablet app (MachineMonitoring 8.1, legacy-api.md "Tablet app"), at the root path.
+ * The DigitME2 Android tablet app (MachineMonitoring 8.1, docs/digitme2.md "Tablet app"), at the root path.
  *
  * Access: the app sends no credentials; its `device_uuid` (a random UUID v4, registered on the first
  * `/check-state`, useful only once an admin pairs the tablet) is its credential, and operators still sign

@@ -3,7 +3,7 @@ import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { registerLegacyOeeRoutes } from './legacy-oee.routes.js';
 
-/** `GET /api/v1/oee` (api.md "Results"): a machine, a group or the whole site, optionally bucketed; and the legacy reads. */
+/** `GET /api/v1/oee` (docs/api.md "Results"): a machine, a group or the whole site, optionally bucketed; and the legacy reads. */
 export function registerOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
   routes.add({
     method: 'get',

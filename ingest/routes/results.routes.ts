@@ -17,7 +17,7 @@ import { ReportsService } from '../services/reports.service.js';
 
 const SCOPE = 'Scope: machineId, or groupId, or neither (the whole site).';
 
-/** Exports (api.md "Results") and the reads behind the analysis pages and tables (web-internal, free to evolve). */
+/** Exports (docs/api.md "Results") and the reads behind the analysis pages and tables (web-internal, free to evolve). */
 export function registerResultRoutes(routes: RouteTable, deps: IngestDeps): void {
   const reports = new ReportsService(deps);
   const exports = new ExportService(deps.repos, reports);

@@ -36,7 +36,7 @@ import { toActivityCode, toApiKey, toKioskToken, toMachine, toShiftPattern, toTa
 
 const actorOf = (auth: { userId: number | null; apiKeyId: number | null }) => ({ userId: auth.userId, apiKeyId: auth.apiKeyId });
 
-/** The set-up API of api.md: admin writes, everyone signed in reads. */
+/** The set-up API of docs/api.md: admin writes, everyone signed in reads. */
 export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void {
   const { repos } = deps;
 

@@ -28,7 +28,7 @@ const toProductionRecord = (p: ProductionRecordEntity) => ({
   rejects: p.rejects,
 });
 
-/** Shop-floor data of api.md: devices, operators, supervisors and admins write; everyone signed in reads. */
+/** Shop-floor data of docs/api.md: devices, operators, supervisors and admins write; everyone signed in reads. */
 export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): void {
   routes.add({
     method: 'post', path: '/api/v1/events', access: 'shopFloor', tag: 'shop-floor', body: eventsBatchSchema, response: eventsResultSchema,

@@ -17,7 +17,7 @@ import { RecentReplies } from './recent-replies.js';
 /** A reply of the DigitME2 tablet routes: always a JSON object, answered with HTTP 200. */
 export type LegacyReply = Record<string, unknown>;
 
-/** The POST routes of the DigitME2 tablet app (legacy-api.md), without the leading slash. */
+/** The POST routes of the DigitME2 tablet app (docs/digitme2.md), without the leading slash. */
 export const LEGACY_TABLET_POSTS = [
   'android-login',
   'android-logout',
@@ -58,7 +58,7 @@ const refuse = (reason: string): never => {
 };
 
 /**
- * The DigitME2 Android tablet app (legacy-api.md) as one more transport over the operator tablet's
+ * The DigitME2 Android tablet app (docs/digitme2.md) as one more transport over the operator tablet's
  * commands (`TabletCommandService`) and state (`TabletStateBuilder`): this class only translates the
  * app's requests (strings for numbers, its field names, its device_uuid) and replies. Every rule —
  * PIN checks, job and state rules, pausable and running_total behaviour, eventual relabelling — is the

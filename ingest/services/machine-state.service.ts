@@ -5,7 +5,7 @@ import type { MachineEntity } from '../../db/entities/index.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import { toMachineState } from '../routes/setup.mappers.js';
 
-/** The `state` of api.md's machine reads: current code, job, operator, and whether it is off shift now. */
+/** The `state` of docs/api.md's machine reads: current code, job, operator, and whether it is off shift now. */
 export class MachineStateService {
   constructor(
     private readonly repos: Repositories,
@@ -23,7 +23,7 @@ export class MachineStateService {
     const now = this.clock.now();
     return machines.map((m) => {
       const pattern = m.shiftPatternId === null ? null : (patternById.get(m.shiftPatternId) ?? null);
-      // No pattern = planned 24/7 (OEE.md), so never off shift.
+      // No pattern = planned 24/7 (docs/oee.md), so never off shift.
       const offShift = pattern !== null && !isInPlannedTime(pattern, site.timezone, now);
       return toMachineState(states.get(m.id), offShift);
     });

@@ -66,7 +66,7 @@ interface ComputeOptions {
 
 /**
  * OEE results for a machine, a group or the whole site, over any window, with optional buckets
- * (OEE.md, api.md "Results"). The maths is core/oee's: this service loads the inputs, cuts the
+ * (docs/oee.md, docs/api.md "Results"). The maths is core/oee's: this service loads the inputs, cuts the
  * windows, and keeps the per-machine stored elements (`oee_hourly`) that make long windows cheap.
  *
  * Roll-ups: per machine, a window is cut into whole closed local days (day rows), other whole

@@ -26,7 +26,7 @@ type Deps = { repos: Repositories; oee: OeeService; clock: Clock };
 
 /**
  * The reads behind the analysis tables and the exports that are not plain row lists. Every OEE
- * number comes from the OEE service (OEE.md: one calculation); this service only selects scopes
+ * number comes from the OEE service (docs/oee.md: one calculation); this service only selects scopes
  * and reshapes results.
  */
 export class ReportsService {

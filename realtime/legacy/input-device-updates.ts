@@ -49,7 +49,7 @@ const LOCAL_COALESCE_MS = 25;
 const REMOTE_COALESCE_MS = 100;
 
 /**
- * DigitME2's tablet websocket (legacy-api.md, plain WebSocket on the app's HTTP port, next to Socket.IO):
+ * DigitME2's tablet websocket (docs/digitme2.md, plain WebSocket on the app's HTTP port, next to Socket.IO):
  * the client sends `{"device_uuid": "U"}`; the server answers with the machine's current activity code
  * id as a bare text frame (`2`: the pausable screens compare it verbatim), then sends
  * `{"action": "activity_change", "activity_code_id": <id>}` whenever the machine's code changes (from any

@@ -68,7 +68,7 @@ export class LiveDirectory {
     return (this.rows?.groups ?? []).some((g) => g.id === id);
   }
 
-  /** Outside its planned time now (api.md `offShift`); machines without a pattern are planned 24/7. */
+  /** Outside its planned time now (docs/api.md `offShift`); machines without a pattern are planned 24/7. */
   offShift(machineId: number, at: Date): boolean {
     const machine = this.byId.get(machineId);
     if (!machine || machine.shiftPatternId === null || !this.rows) return false;

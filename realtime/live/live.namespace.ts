@@ -51,7 +51,7 @@ const NAME_CACHE_MS = 60_000;
 const NAME_CACHE_MAX = 10_000;
 
 /**
- * Namespace `/live` (wall screens; api.md "Socket.IO").
+ * Namespace `/live` (wall screens; docs/api.md "Socket.IO").
  *
  * Every socket is in exactly one room: `site` or `group:<id>` (its scope). A change is routed to
  * the rooms of its machine's group (`roomsOfMachine`), so one emit reaches each socket allowed to

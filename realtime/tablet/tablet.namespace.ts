@@ -42,7 +42,7 @@ const REMOTE_COALESCE_MS = 100;
 const signInLimit = (key: string) => (key.startsWith('tablet:') ? 20 : 10);
 
 /**
- * Namespace `/tablet` (operator tablets, api.md). A tablet connects with its token; its socket joins the
+ * Namespace `/tablet` (operator tablets, docs/api.md). A tablet connects with its token; its socket joins the
  * room of its machine and receives `tablet:state` on connect and after every committed change of that
  * machine from any source (the change feed here, other instances through `serverSideEmit`). Commands are
  * answered by acks after the fresh state has been pushed, so a client that has its ack has its state.

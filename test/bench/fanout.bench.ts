@@ -38,7 +38,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /**
- * DESIGN.md: POST accepted → Socket.IO client sees it, 1 000 connected screens, p99 ≤ 100 ms; and
+ * docs/architecture.md: POST accepted → Socket.IO client sees it, 1 000 connected screens, p99 ≤ 100 ms; and
  * the wall screen's JavaScript ≤ 200 kB gzipped.
  */
 export const fanoutBench: BenchPart = {

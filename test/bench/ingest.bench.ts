@@ -22,7 +22,7 @@ function load(options: Record<string, unknown>): Promise<LoadResult> {
   });
 }
 
-/** DESIGN.md: single state changes at 50 connections ≥ 5 000/s with p99 ≤ 50 ms; batches ≥ 50 000 events/s. */
+/** docs/architecture.md: single state changes at 50 connections ≥ 5 000/s with p99 ≤ 50 ms; batches ≥ 50 000 events/s. */
 export const ingestBench: BenchPart = {
   name: 'ingest',
   async run({ app, adminPassword }) {

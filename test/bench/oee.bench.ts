@@ -7,7 +7,7 @@ import { insertTimelines, type IntervalRow } from '../support/oee-fixtures.js';
 import type { BenchPart } from './parts.js';
 
 /**
- * DESIGN.md: OEE for one machine-day ≤ 10 ms; for 100 machines over one year ≤ 1 s. Writes a year
+ * docs/architecture.md: OEE for one machine-day ≤ 10 ms; for 100 machines over one year ≤ 1 s. Writes a year
  * of history for 100 machines (~50 state changes per machine per day, ~1.8 M intervals, jobs and
  * counts) straight into the tables, then times the results API over HTTP.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the budgets of DESIGN.md against the real app on loopback and prints
+ * `npm run bench`: measures the budgets of docs/architecture.md against the real app on loopback and prints
  * them as numbers. Each part is a module in this folder; timings never go into the test suite.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

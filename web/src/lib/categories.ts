@@ -1,6 +1,6 @@
 import type { Category } from '$core/schemas/setup.schema.js';
 
-/** How each activity code category is named on screen (OEE.md vocabulary). */
+/** How each activity code category is named on screen (docs/oee.md vocabulary). */
 export const categoryLabels: Record<Category, string> = {
   running: 'Running',
   unplanned_stop: 'Unplanned stop',

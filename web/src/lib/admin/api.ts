@@ -1,5 +1,5 @@
 /**
- * The admin pages talk to the JSON API of api.md from the browser (same origin, session cookie).
+ * The admin pages talk to the JSON API of docs/api.md from the browser (same origin, session cookie).
  * Every failure becomes an `ApiError` carrying the API's `{error: {code, message, issues?}}`.
  */
 

@@ -2,7 +2,7 @@ import type { Category, JobNumberInputType, JobStartInputType, Role, WorkflowTyp
 
 export { categories as categoryOptions } from '$core/vocabulary.js';
 
-/** What each category means for OEE (OEE.md), shown as a hint beside the select. */
+/** What each category means for OEE (docs/oee.md), shown as a hint beside the select. */
 export const categoryHints: Record<Category, string> = {
   running: 'The machine is producing: run time.',
   unplanned_stop: 'Breakdown, jam, shortage: an availability loss.',
@@ -22,7 +22,7 @@ export const workflowHints: Record<WorkflowType, string> = {
   running_total: 'Operators enter counts during the job (asked every hour), then at the end.',
 };
 
-/** The tablet's question when a job starts (legacy-api.md), and how the answer becomes seconds per part. */
+/** The tablet's question when a job starts (docs/digitme2.md), and how the answer becomes seconds per part. */
 export const jobStartInputLabels: Record<JobStartInputType, string> = {
   cycle_time_seconds: 'Ideal cycle time in seconds',
   cycle_time_minutes: 'Ideal cycle time in minutes',

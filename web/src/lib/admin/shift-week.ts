@@ -22,7 +22,7 @@ export const minutesOf = (hhmm: string): number => {
 };
 
 /**
- * The blocks of a weekly pattern. A shift whose end is not after its start crosses midnight (api.md):
+ * The blocks of a weekly pattern. A shift whose end is not after its start crosses midnight (docs/api.md):
  * it is drawn to 24:00 on its day and from 00:00 on the next (Sunday's goes on to Monday).
  */
 export function weekBlocks(shifts: readonly Shift[]): WeekBlock[] {

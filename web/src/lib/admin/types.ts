@@ -1,5 +1,5 @@
 /**
- * Shapes of the set-up API (api.md) as the admin pages see them. Types only come from `$core`, so no
+ * Shapes of the set-up API (docs/api.md) as the admin pages see them. Types only come from `$core`, so no
  * zod reaches the browser bundle; the value lists below mirror `core/schemas/setup.schema.ts` and are
  * checked against its types with `satisfies`.
  */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { activityCodeSchema, Category, groupSchema, Machine as CoreMachine } from '$core/schemas/setup.schema.js';
 
-/** The four categories of OEE.md, in the order screens list them. */
+/** The four categories of docs/oee.md, in the order screens list them. */
 export const categories: readonly Category[] = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'];
 
 export type ActivityCode = z.infer<typeof activityCodeSchema>;

@@ -1,7 +1,7 @@
 import type { TabletState } from '$core/realtime/tablet-events.js';
 import type { QueuedCommand } from './queue.js';
 
-/** Seeded codes (api.md): a job ends in Down; a resumed job runs in Up unless its start code is a running one. */
+/** Seeded codes (docs/api.md): a job ends in Down; a resumed job runs in Up unless its start code is a running one. */
 const UP = 1;
 const DOWN = 2;
 

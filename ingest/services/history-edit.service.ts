@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import { editSender } from '../../core/live-window.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { isExclusionViolation } from '../../db/pg-errors.js';
@@ -145,7 +146,7 @@ export class HistoryEditService {
       }
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null }],
+        [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null, sender: editSender(actor) }],
         'correction',
         changes,
       );
@@ -244,7 +245,7 @@ export class HistoryEditService {
       const jobId = await historyEdits.jobIdAt(tx, req.machineId, from, from.getTime() === to.getTime());
       const record = await this.production.recordIn(
         tx,
-        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction' },
+        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction', sender: editSender(actor) },
         changes,
       );
       const view = productionView(record);

@@ -76,6 +76,20 @@ describe('the live window on POST /api/v1/events', () => {
     expect(row!.split(',')[columns.indexOf('sender')]).toBe(`api-key:${keyIds['key-device']}`);
   });
 
+  it('answers a retry of an event stored inside the window as a duplicate, even once the window has moved past it', async () => {
+    const m = await machine('Press retried');
+    const event = { machineId: m, at: daysAgo(30), state: 'down', eventId: 'retried-1' };
+    expect((await c.device.post('/api/v1/events', { events: [event] })).body).toEqual({ accepted: 1, duplicates: 0 });
+    clock.set(new Date(Date.parse(NOW) + 5 * DAY_MS));
+    try {
+      expect((await c.device.post('/api/v1/events', { events: [event] })).body).toEqual({ accepted: 0, duplicates: 1 });
+      expect((await c.device.post('/api/v1/events', { events: [{ ...event, eventId: 'retried-2' }] })).status).toBe(403);
+    } finally {
+      clock.set(new Date(NOW));
+    }
+    expect((await stored(m)).map((e) => e.eventId)).toEqual(['retried-1']);
+  });
+
   it('lets a supervisor key or user write older history, each write audited with who; a retry is not audited twice', async () => {
     const m = await machine('Press history');
     const batch = { events: [{ machineId: m, at: daysAgo(200), state: 'down', eventId: 'old-1' }, { machineId: m, at: daysAgo(100), activityCodeId: CLOSED, eventId: 'old-2' }] };

@@ -29,6 +29,16 @@ export class ShopFloorRepository {
     return rows[0]!.liveWindowDays;
   }
 
+  /** Which of these (machine, eventId) pairs are already stored, as `machineId\u0000eventId` keys. */
+  async storedEventIds(tx: EntityManager, table: 'state_events' | 'production_records', keys: { machineId: number; eventId: string }[]): Promise<Set<string>> {
+    const rows: { machineId: number; eventId: string }[] = await tx.query(
+      `SELECT t."machineId", t."eventId" FROM ${table} t
+         JOIN unnest($1::int[], $2::text[]) AS k("machineId", "eventId") ON t."machineId" = k."machineId" AND t."eventId" = k."eventId"`,
+      [keys.map((k) => k.machineId), keys.map((k) => k.eventId)],
+    );
+    return new Set(rows.map((r) => `${r.machineId}\u0000${r.eventId}`));
+  }
+
   /** The operator signed in on a tablet of each machine, if any. */
   async currentOperators(tx: EntityManager, machineIds: number[]): Promise<Map<number, number>> {
     const rows: { machineId: number; operatorId: number }[] = await tx.query(

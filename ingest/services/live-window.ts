@@ -15,6 +15,8 @@ export interface TimedWrite {
   summary: Record<string, unknown>;
   /** False when the write is audited elsewhere (a correction). */
   audit: boolean;
+  /** The caller's id for the write: a retry of one already stored is a duplicate, never refused. */
+  eventId: string | null;
 }
 
 /** The shortest live window a site may set (setup schema): writes newer than this need no look-up. */
@@ -32,23 +34,32 @@ export class LiveWindowGuard {
   ) {}
 
   /** Throws when a write is refused; returns the back-dated writes to audit once they are stored. */
-  async check(tx: EntityManager, writes: TimedWrite[], now: Date): Promise<TimedWrite[]> {
+  async check(tx: EntityManager, table: 'state_events' | 'production_records', writes: TimedWrite[], now: Date): Promise<TimedWrite[]> {
     let oldest = Infinity;
     for (const w of writes) oldest = Math.min(oldest, w.at.getTime());
     if (!(oldest < now.getTime() - MIN_WINDOW_MS)) return [];
     const days = await this.shopFloor.liveWindowDays(tx);
     const tooEarly: ErrorIssue[] = [];
-    const refused: ErrorIssue[] = [];
+    const refused: TimedWrite[] = [];
     const backdated: TimedWrite[] = [];
     for (const w of writes) {
       const verdict = judgeWriteTime(w.at, now, days, w.sender);
       if (verdict === 'before-earliest') tooEarly.push({ path: w.path, message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` });
-      else if (verdict === 'before-live-window') refused.push({ path: w.path, message: `more than ${days} days back (the site's live window)` });
+      else if (verdict === 'before-live-window') refused.push(w);
       else if (verdict === 'backdated' && w.audit && w.sender.actor) backdated.push(w);
     }
     if (tooEarly.length) throw AppError.invalid(`A time before ${EARLIEST_WRITE_AT.toISOString()} is never real (a device clock without its battery?)`, tooEarly);
-    if (refused.length) {
-      throw new AppError('forbidden', 403, `History more than ${days} days back (the site's live window) may only be written by a supervisor`, refused);
+    // A device retrying what it sent while it was still inside the window gets its duplicate answer.
+    const keys = refused.filter((w) => w.eventId !== null).map((w) => ({ machineId: w.machineId, eventId: w.eventId! }));
+    const known = keys.length ? await this.shopFloor.storedEventIds(tx, table, keys) : new Set<string>();
+    const stillRefused = refused.filter((w) => w.eventId === null || !known.has(`${w.machineId}\u0000${w.eventId}`));
+    if (stillRefused.length) {
+      throw new AppError(
+        'forbidden',
+        403,
+        `History more than ${days} days back (the site's live window) may only be written by a supervisor`,
+        stillRefused.map((w) => ({ path: w.path, message: `more than ${days} days back (the site's live window)` })),
+      );
     }
     return backdated;
   }

@@ -74,7 +74,8 @@ export class ProductionService {
     const times: [Date, string][] = options.judgeFrom && r.from.getTime() !== r.to.getTime() ? [[r.from, 'from'], [r.to, 'to']] : [[r.to, 'to']];
     const backdated = await this.liveWindow.check(
       tx,
-      times.map(([at, field]) => ({ machineId: r.machineId, at, sender: r.sender, path: [r.from.getTime() === r.to.getTime() ? 'at' : field], summary, audit: true })),
+      'production_records',
+      times.map(([at, field]) => ({ machineId: r.machineId, at, sender: r.sender, path: [r.from.getTime() === r.to.getTime() ? 'at' : field], summary, audit: true, eventId: r.eventId })),
       this.clock.now(),
     );
     const inserted = await this.shopFloor.insertProduction(tx, { ...r, sender: r.sender.label });

@@ -116,8 +116,8 @@ export class StateEventsService {
     pathOf: (i: number) => (string | number)[],
   ): Promise<boolean[]> {
     const now = this.clock.now();
-    const writes = requests.map((r, i): TimedWrite => ({ machineId: r.machineId, at: r.at ?? now, sender: r.sender, path: [...pathOf(i), 'at'], summary: { activityCodeId: r.activityCodeId, eventId: r.eventId ?? null }, audit: !r.until }));
-    const backdated = await this.liveWindow.check(tx, writes, now);
+    const writes = requests.map((r, i): TimedWrite => ({ machineId: r.machineId, at: r.at ?? now, sender: r.sender, path: [...pathOf(i), 'at'], summary: { activityCodeId: r.activityCodeId, eventId: r.eventId ?? null }, audit: !r.until, eventId: r.eventId ?? null }));
+    const backdated = await this.liveWindow.check(tx, 'state_events', writes, now);
     const machineIds = [...new Set(requests.map((r) => r.machineId))];
     await this.timeline.lockMachines(tx, machineIds);
     const machines = await this.shopFloor.machines(tx, machineIds);

@@ -130,6 +130,35 @@ describe('the live window on POST /api/v1/events', () => {
   });
 });
 
+describe('supervisors\' history edits before 2000-01-01', () => {
+  it('refuses a correction, a job moved, or a production record added or moved there (400)', async () => {
+    const m = await machine('Imported press');
+    // Imported history that already begins in 1990.
+    await insertTimeline(app.dataSource, m, [
+      { start: '1990-01-01T00:00:00Z', end: '2026-06-01T00:00:00Z', activityCodeId: DOWN },
+      { start: '2026-06-01T00:00:00Z', end: null, activityCodeId: CLOSED },
+    ]);
+    const floor = { message: 'must not be before 2000-01-01T00:00:00.000Z' };
+    const correction = await c.supervisor.post(`/api/v1/machines/${m}/corrections`, { from: '1995-01-01T00:00:00Z', to: '1996-01-01T00:00:00Z', activityCodeId: CLOSED });
+    expect(correction.status).toBe(400);
+    expect(correction.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
+    const job = await c.supervisor.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'J-old', at: daysAgo(10) });
+    expect(job.status).toBe(201);
+    await c.supervisor.post(`/api/v1/machines/${m}/jobs/current/end`, { at: daysAgo(9) });
+    const moved = await c.supervisor.patch(`/api/v1/jobs/${job.body.job.id}`, { start: '1999-12-31T00:00:00Z', note: 'typo' });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.issues).toEqual([{ path: ['start'], ...floor }]);
+    const added = await c.supervisor.post('/api/v1/production', { machineId: m, good: 1, rejects: 0, from: '1999-01-01T00:00:00Z', to: daysAgo(9), note: 'import' });
+    expect(added.status).toBe(400);
+    expect(added.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
+    const record = await c.supervisor.post('/api/v1/production', { machineId: m, good: 1, rejects: 0, at: daysAgo(9), note: 'count' });
+    expect(record.status).toBe(201);
+    const movedRecord = await c.supervisor.patch(`/api/v1/production/${record.body.record.id}`, { from: '1999-01-01T00:00:00Z', note: 'typo' });
+    expect(movedRecord.status).toBe(400);
+    expect(movedRecord.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
+  });
+});
+
 describe('the live window on jobs, production, the site setting, legacy devices and tablets', () => {
   it('applies to job starts and production records too; a supervisor back-dated count is audited', async () => {
     const m = await machine('Lathe jobs');

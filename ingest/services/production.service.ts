@@ -80,6 +80,7 @@ export class ProductionService {
     );
     const inserted = await this.shopFloor.insertProduction(tx, { ...r, sender: r.sender.label });
     if (!inserted) return (await this.shopFloor.findProductionByEventId(tx, r.machineId, r.eventId!))!;
+    // One record, one audit entry, even when both of its ends lie before the window.
     await this.liveWindow.record(tx, 'production.backdate', backdated.slice(0, 1));
     await this.outbox.production(tx, r);
     changes.push({ kind: 'production', machineId: r.machineId, jobId: r.jobId, from: r.from.toISOString(), to: r.to.toISOString(), good: r.good, rejects: r.rejects });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { shiftBoundaries, type ShiftBoundary } from '../core/calendar/index.js';
 import type { Clock } from '../core/clock.js';
+import { systemSender } from '../core/live-window.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { SchedulerRepository } from '../db/repositories/scheduler.repository.js';
 import type { SiteRepository } from '../db/repositories/site.repository.js';
@@ -79,7 +80,7 @@ export class ShiftBoundaryService {
     if (b.kind === 'end' && b.endJobOnShiftEnd) {
       const running = await this.shopFloor.runningJob(this.dataSource.manager, b.machineId);
       if (running && running.start.getTime() < b.at.getTime()) {
-        const job = await this.jobs.end({ machineId: b.machineId, at: b.at, eventId: `shift-end:${b.machineId}:${b.at.toISOString()}`, source: 'scheduler' });
+        const job = await this.jobs.end({ machineId: b.machineId, at: b.at, eventId: `shift-end:${b.machineId}:${b.at.toISOString()}`, source: 'scheduler', sender: systemSender('scheduler') });
         endedJobId = job.id;
       }
     }

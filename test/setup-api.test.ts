@@ -177,8 +177,8 @@ describe('seed', () => {
 
 describe('site', () => {
   it('reads and replaces the settings; refuses a bad zone', async () => {
-    expect((await c.admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 30 })).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30 });
-    expect((await c.viewer.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30 });
+    expect((await c.admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 30 })).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30, liveWindowDays: 31 });
+    expect((await c.viewer.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30, liveWindowDays: 31 });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues[0].path).toEqual(['timezone']);

@@ -1,5 +1,6 @@
 export {
   bucketRanges,
+  firstPlannedWindow,
   isInPlannedTime,
   plannedShifts,
   plannedWindows,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bucketRanges,
+  firstPlannedWindow,
   isInPlannedTime,
   plannedShifts,
   plannedWindows,
@@ -300,5 +301,33 @@ describe('bucketRanges', () => {
 
   it('an empty range has no buckets', () => {
     expect(bucketRanges('day', d('2026-05-04T00:00:00Z'), d('2026-05-04T00:00:00Z'), 'UTC', null)).toEqual([]);
+  });
+});
+
+describe('firstPlannedWindow', () => {
+  const nineToFive: CalendarPattern = { shifts: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }], exceptions: [] };
+
+  it('finds the first planned window after an instant centuries back without expanding the range', () => {
+    // 0001-01-01 was a Monday (proleptic Gregorian).
+    const first = firstPlannedWindow(nineToFive, 'UTC', d('0001-01-01T12:00:00Z'), d('2026-05-04T00:00:00Z'));
+    expect(iso(first!)).toEqual(['0001-01-01T12:00:00.000Z', '0001-01-01T17:00:00.000Z']);
+    expect(iso(firstPlannedWindow(nineToFive, 'UTC', d('1970-01-03T00:00:00Z'), d('2026-05-04T00:00:00Z'))!)).toEqual([
+      '1970-01-05T09:00:00.000Z',
+      '1970-01-05T17:00:00.000Z',
+    ]); // 1970-01-03 was a Saturday
+  });
+
+  it('is null when the range holds no planned time, and clips to the range', () => {
+    expect(firstPlannedWindow(nineToFive, 'UTC', d('2026-05-02T00:00:00Z'), d('2026-05-04T00:00:00Z'))).toBeNull(); // a weekend
+    expect(iso(firstPlannedWindow(nineToFive, 'UTC', d('2026-05-02T00:00:00Z'), d('2026-05-04T10:00:00Z'))!)).toEqual(['2026-05-04T09:00:00.000Z', '2026-05-04T10:00:00.000Z']);
+    expect(iso(firstPlannedWindow(null, 'UTC', d('1970-01-01T05:00:00Z'), d('2026-05-04T00:00:00Z'))!)).toEqual(['1970-01-01T05:00:00.000Z', '1970-01-02T00:00:00.000Z']);
+  });
+
+  it('skips days closed by exceptions, and with no weekly shifts looks only at exception dates', () => {
+    const closed: CalendarPattern = { ...nineToFive, exceptions: ['2026-05-04', '2026-05-05', '2026-05-06'].map((date) => ({ date, shifts: [] })) };
+    expect(iso(firstPlannedWindow(closed, 'UTC', d('2026-05-04T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual(['2026-05-07T09:00:00.000Z', '2026-05-07T17:00:00.000Z']);
+    const onlyExceptions: CalendarPattern = { shifts: [], exceptions: [{ date: '2026-05-09', shifts: [{ start: '22:00', end: '02:00' }] }] };
+    expect(iso(firstPlannedWindow(onlyExceptions, 'UTC', d('0001-01-01T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual(['2026-05-09T22:00:00.000Z', '2026-05-10T02:00:00.000Z']);
+    expect(firstPlannedWindow(onlyExceptions, 'UTC', d('2026-05-10T02:00:00Z'), d('2027-01-01T00:00:00Z'))).toBeNull();
   });
 });

@@ -102,6 +102,40 @@ export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date,
   return merged;
 }
 
+/**
+ * The first window of planned time inside [from, to), clipped to it, or null when there is none,
+ * without expanding the whole range (which may reach back centuries when a device clock was wrong).
+ * A day with weekly shifts comes at least once a week unless exceptions close it, so with weekly
+ * shifts the search ends within (closed exceptions + 2) weeks of a hit; without them only exception
+ * dates can hold planned time, and only those are looked at.
+ */
+export function firstPlannedWindow(pattern: CalendarPattern, tz: string, from: Date, to: Date): PlannedWindow | null {
+  assertZone(tz);
+  if (!(from.getTime() < to.getTime())) return null;
+  const chunkMs = 8 * 86_400_000;
+  const first = (a: number, b: number) => plannedWindows(pattern, tz, new Date(a), new Date(Math.min(b, to.getTime())))[0] ?? null;
+  if (pattern === null || pattern.shifts.some((s) => s.days.length > 0)) {
+    for (let at = from.getTime(); at < to.getTime(); at += chunkMs) {
+      const found = first(at, at + chunkMs);
+      if (found) return found;
+    }
+    return null;
+  }
+  // Only exception dates have shifts: look at each such date that can reach into the range, in order.
+  const fromDate = localDate(from, tz).minus({ days: 1 }).toISODate() as string;
+  const toDate = localDate(to, tz).toISODate() as string;
+  const dates = (pattern.exceptions ?? [])
+    .filter((e) => e.shifts.length > 0 && e.date >= fromDate && e.date <= toDate)
+    .map((e) => e.date)
+    .sort();
+  for (const date of dates) {
+    const dayStart = DateTime.fromISO(date, { zone: tz }).startOf('day').toMillis();
+    const found = first(Math.max(from.getTime(), dayStart), dayStart + 3 * 86_400_000);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Is the instant `at` inside planned time? A `null` pattern is always planned. */
 export function isInPlannedTime(pattern: CalendarPattern, tz: string, at: Date): boolean {
   assertZone(tz);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIVE_WINDOW_DAYS } from '../live-window.js';
 import { roleSchema } from '../roles.js';
 import { categories, jobStartInputTypes, workflowTypes } from '../vocabulary.js';
 import { colourSchema, hhmmSchema, idSchema, localDateSchema, nameSchema } from './common.schema.js';
@@ -136,6 +137,8 @@ export type Machine = z.infer<typeof machineSchema>;
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),
   microStopSeconds: z.number().int().min(0).max(86_400),
+  /** Days back devices, tablets and operators may write (older history: supervisors). Omitted on PUT = unchanged. */
+  liveWindowDays: z.number().int().min(1).max(MAX_LIVE_WINDOW_DAYS).optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

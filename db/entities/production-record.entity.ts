@@ -40,6 +40,10 @@ export class ProductionRecordEntity {
   @Column('text')
   source: string;
 
+  /** Who sent it, as on state events; null before senders were recorded. */
+  @Column('text', { nullable: true })
+  sender: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -19,6 +19,10 @@ export class SiteSettingsEntity {
   @Column('boolean', { default: false })
   autoPairTablets: boolean;
 
+  /** How far back (days) devices, tablets and operators may write; older history needs a supervisor. */
+  @Column('int', { default: 31 })
+  liveWindowDays: number;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -39,6 +39,10 @@ export class StateEventEntity {
   @Column('text')
   source: EventSource;
 
+  /** Who sent it (core/live-window `Sender.label`: `api-key:7`, `tablet:3`, `user:2`, ...); null before senders were recorded. */
+  @Column('text', { nullable: true })
+  sender: string | null;
+
   @Column('int', { nullable: true })
   operatorId: number | null;
 

@@ -40,6 +40,7 @@ export interface EventExportRow {
   activityCode: string;
   category: Category;
   source: string;
+  sender: string | null;
   operatorId: number | null;
   operator: string | null;
   eventId: string | null;
@@ -71,6 +72,7 @@ export interface ProductionExportRow {
   good: number;
   rejects: number;
   source: string;
+  sender: string | null;
   eventId: string | null;
   createdAt: Date;
 }
@@ -98,7 +100,7 @@ const TIMELINE_SQL = `
 
 const EVENTS_SQL = `
   SELECT e.id, e."machineId", m.name AS machine, e.at, e.until, e."activityCodeId", ac."shortDescription" AS "activityCode", ac.category,
-         e.source, e."operatorId", u.username AS operator, e."eventId", e."receivedAt"
+         e.source, e.sender, e."operatorId", u.username AS operator, e."eventId", e."receivedAt"
     FROM state_events e
     JOIN machines m ON m.id = e."machineId"
     JOIN activity_codes ac ON ac.id = e."activityCodeId"
@@ -119,7 +121,7 @@ const JOBS_SQL = `
 
 const PRODUCTION_WHERE = `p."machineId" = $1 AND p."from" < $3 AND (p."to" > $2 OR p."from" >= $2)`;
 const PRODUCTION_SQL = `
-  SELECT p.id, p."machineId", m.name AS machine, p."jobId", j."jobNumber", p."from", p."to", p.good, p.rejects, p.source, p."eventId", p."createdAt"
+  SELECT p.id, p."machineId", m.name AS machine, p."jobId", j."jobNumber", p."from", p."to", p.good, p.rejects, p.source, p.sender, p."eventId", p."createdAt"
     FROM production_records p
     JOIN machines m ON m.id = p."machineId"
     LEFT JOIN jobs j ON j.id = p."jobId"

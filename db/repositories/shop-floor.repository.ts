@@ -23,6 +23,22 @@ export class ShopFloorRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** The site's live window (days): how far back devices, tablets and operators may write. */
+  async liveWindowDays(tx: EntityManager): Promise<number> {
+    const rows: { liveWindowDays: number }[] = await tx.query(`SELECT "liveWindowDays" FROM site_settings WHERE id = 1`);
+    return rows[0]!.liveWindowDays;
+  }
+
+  /** Which of these (machine, eventId) pairs are already stored, as `machineId\u0000eventId` keys. */
+  async storedEventIds(tx: EntityManager, table: 'state_events' | 'production_records', keys: { machineId: number; eventId: string }[]): Promise<Set<string>> {
+    const rows: { machineId: number; eventId: string }[] = await tx.query(
+      `SELECT t."machineId", t."eventId" FROM ${table} t
+         JOIN unnest($1::int[], $2::text[]) AS k("machineId", "eventId") ON t."machineId" = k."machineId" AND t."eventId" = k."eventId"`,
+      [keys.map((k) => k.machineId), keys.map((k) => k.eventId)],
+    );
+    return new Set(rows.map((r) => `${r.machineId}\u0000${r.eventId}`));
+  }
+
   /** The operator signed in on a tablet of each machine, if any. */
   async currentOperators(tx: EntityManager, machineIds: number[]): Promise<Map<number, number>> {
     const rows: { machineId: number; operatorId: number }[] = await tx.query(
@@ -61,14 +77,14 @@ export class ShopFloorRepository {
   /** Inserts a production record; a repeated (machine, eventId) is skipped and answered with null. */
   async insertProduction(
     tx: EntityManager,
-    record: { machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number; eventId: string | null; source: string },
+    record: { machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number; eventId: string | null; source: string; sender: string },
   ): Promise<ProductionRecordEntity | null> {
     const rows: ProductionRecordEntity[] = await tx.query(
-      `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, "eventId", source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, "eventId", source, sender)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT ("machineId", "eventId") WHERE "eventId" IS NOT NULL DO NOTHING
        RETURNING *`,
-      [record.machineId, record.jobId, record.from, record.to, record.good, record.rejects, record.eventId, record.source],
+      [record.machineId, record.jobId, record.from, record.to, record.good, record.rejects, record.eventId, record.source, record.sender],
     );
     return rows[0] ?? null;
   }

@@ -12,21 +12,22 @@ export class SiteRepository {
 
   async get(): Promise<Site> {
     const row = await this.dataSource.manager.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds };
+    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds, liveWindowDays: row.liveWindowDays };
   }
 
   async put(actor: Actor, site: Site): Promise<Site> {
     const saved = await this.dataSource.transaction(async (tx) => {
       const before = await tx.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-      await tx.update(SiteSettingsEntity, { id: 1 }, site);
+      const next = { ...site, liveWindowDays: site.liveWindowDays ?? before.liveWindowDays };
+      await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
         action: 'site.update',
         entity: 'site',
         entityId: 1,
-        before: { timezone: before.timezone, microStopSeconds: before.microStopSeconds },
-        after: site,
+        before: { timezone: before.timezone, microStopSeconds: before.microStopSeconds, liveWindowDays: before.liveWindowDays },
+        after: next,
       });
-      return site;
+      return next;
     });
     this.onChange('site', 1);
     return saved;

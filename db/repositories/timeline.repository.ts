@@ -15,6 +15,8 @@ export interface NewStateEvent {
   /** Set for corrections: the code holds over [at, until). */
   until?: Date | null;
   source: EventSource;
+  /** Who sent it (core/live-window `Sender.label`). */
+  sender: string;
 }
 
 export interface StoredInterval {
@@ -52,8 +54,8 @@ export class TimelineRepository {
   async insertEvents(tx: EntityManager, events: NewStateEvent[]): Promise<{ machineId: number; eventId: string | null }[]> {
     if (events.length === 0) return [];
     return tx.query(
-      `INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", "eventId")
-       SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[])
+      `INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", "eventId", sender)
+       SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
        ON CONFLICT ("machineId", "eventId") WHERE "eventId" IS NOT NULL DO NOTHING
        RETURNING "machineId", "eventId"`,
       [
@@ -64,6 +66,7 @@ export class TimelineRepository {
         events.map((e) => e.source),
         events.map((e) => e.operatorId),
         events.map((e) => e.eventId),
+        events.map((e) => e.sender),
       ],
     );
   }

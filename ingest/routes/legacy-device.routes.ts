@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Request } from 'express';
 import { AppError } from '../../core/errors.js';
+import { senderOf } from '../../core/live-window.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { legacyStateToCode } from '../../core/state/machine-state.rules.js';
@@ -17,12 +18,12 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps,
     method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
     summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',
     anonymousWhen: { description: `from ${anonymous === 'off' ? 'nowhere (OEE_LEGACY_ANONYMOUS=off)' : anonymous === 'loopback' ? 'loopback only' : 'loopback and private networks'}`, test: (req) => anonymousAllowed(req, anonymous) },
-    handler: async ({ body, res }) => {
+    handler: async ({ body, res, auth }) => {
       const activityCodeId = body.activity_code_id ?? legacyStateToCode(body.machine_state ?? 0, { upCodeId: BUILT_IN_CODES.up, downCodeId: BUILT_IN_CODES.down });
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
         throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);
       }
-      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy');
+      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy');
       res.status(200).json({ success: true });
     },
     raw: true,

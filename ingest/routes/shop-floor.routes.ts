@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { senderOf } from '../../core/live-window.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
 import {
   eventsBatchSchema,
@@ -33,13 +34,14 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): v
   routes.add({
     method: 'post', path: '/api/v1/events', access: 'shopFloor', tag: 'shop-floor', body: eventsBatchSchema, response: eventsResultSchema,
     summary: `Record state changes (an atomic batch of up to ${MAX_EVENTS_PER_BATCH}; a repeated eventId is a harmless duplicate)`,
-    handler: ({ body }) =>
+    handler: ({ body, auth }) =>
       deps.stateEvents.record(
         body.events.map((e) => ({
           machineId: e.machineId,
           at: e.at,
           activityCodeId: e.activityCodeId ?? (e.state === 'up' ? BUILT_IN_CODES.up : BUILT_IN_CODES.down),
           eventId: e.eventId,
+          sender: senderOf(auth),
         })),
         'api',
         { issuePath: (i) => ['events', i] },
@@ -48,19 +50,19 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): v
   routes.add({
     method: 'post', path: '/api/v1/machines/{id}/jobs', access: 'shopFloor', tag: 'shop-floor', summary: 'Start a job (puts the machine in its job-start code)',
     params: idParamsSchema, body: jobStartSchema, status: 201, response: z.object({ job: jobSchema }),
-    handler: async ({ params, body }) => ({
-      job: await deps.jobs.start({ machineId: params.id, jobNumber: body.jobNumber, idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null, at: body.at, eventId: body.eventId, source: 'api' }),
+    handler: async ({ params, body, auth }) => ({
+      job: await deps.jobs.start({ machineId: params.id, jobNumber: body.jobNumber, idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null, at: body.at, eventId: body.eventId, source: 'api', sender: senderOf(auth) }),
     }),
   });
   routes.add({
     method: 'post', path: '/api/v1/machines/{id}/jobs/current/end', access: 'shopFloor', tag: 'shop-floor', summary: 'End the running job (puts the machine in Down, records the counts over the job)',
     params: idParamsSchema, body: jobEndSchema, response: z.object({ job: jobSchema }),
-    handler: async ({ params, body }) => ({ job: await deps.jobs.end({ machineId: params.id, ...body, source: 'api' }) }),
+    handler: async ({ params, body, auth }) => ({ job: await deps.jobs.end({ machineId: params.id, ...body, source: 'api', sender: senderOf(auth) }) }),
   });
   routes.add({
     method: 'post', path: '/api/v1/machines/{id}/production', access: 'shopFloor', tag: 'shop-floor', summary: 'Record good and reject counts at an instant or over a span',
     params: idParamsSchema, body: productionSchema, status: 201, response: z.object({ record: productionRecordSchema }),
-    handler: async ({ params, body }) => ({ record: toProductionRecord(await deps.production.record({ machineId: params.id, ...body, source: 'api' })) }),
+    handler: async ({ params, body, auth }) => ({ record: toProductionRecord(await deps.production.record({ machineId: params.id, ...body, source: 'api', sender: senderOf(auth) })) }),
   });
   routes.add({
     method: 'get', path: '/api/v1/machines/{id}/timeline', access: 'signedIn', tag: 'shop-floor', summary: 'State intervals overlapping [from, to), oldest first (end null = open)',

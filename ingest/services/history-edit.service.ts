@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import { EARLIEST_WRITE_AT, editSender } from '../../core/live-window.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { isExclusionViolation } from '../../db/pg-errors.js';
@@ -118,6 +119,7 @@ export class HistoryEditService {
           throw AppError.conflict(`eventId "${req.eventId}" was already used for another event of this machine`);
         }
       }
+      this.notBeforeEarliest(req.from, 'from');
       if (req.to.getTime() > this.clock.now().getTime()) {
         throw AppError.invalid('A correction cannot reach into the future', [{ path: ['to'], message: 'must not be after now' }]);
       }
@@ -145,7 +147,7 @@ export class HistoryEditService {
       }
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null }],
+        [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null, sender: editSender(actor) }],
         'correction',
         changes,
       );
@@ -197,6 +199,7 @@ export class HistoryEditService {
         throw AppError.invalid('A job cannot end before it starts', [{ path: [field], message: field === 'end' ? `must not be before ${next.start.toISOString()}` : `must not be after ${next.end.toISOString()}` }]);
       }
       this.notInFuture(next.start, 'start');
+      if (patch.start) this.notBeforeEarliest(patch.start, 'start');
       if (next.end) this.notInFuture(next.end, 'end');
       const timesChanged = next.start.getTime() !== job.start.getTime() || next.end?.getTime() !== job.end?.getTime();
       if (!timesChanged && next.jobNumber === job.jobNumber && next.idealCycleTimeSeconds === job.idealCycleTimeSeconds) return;
@@ -241,10 +244,11 @@ export class HistoryEditService {
       const to = (req.to ?? req.at)!;
       const from = req.from ?? to;
       this.notInFuture(to, req.to ? 'to' : 'at');
+      this.notBeforeEarliest(from, req.from ? 'from' : 'at');
       const jobId = await historyEdits.jobIdAt(tx, req.machineId, from, from.getTime() === to.getTime());
       const record = await this.production.recordIn(
         tx,
-        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction' },
+        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction', sender: editSender(actor) },
         changes,
       );
       const view = productionView(record);
@@ -266,6 +270,7 @@ export class HistoryEditService {
         throw AppError.invalid('A production record cannot end before it starts', [{ path: [patch.to ? 'to' : 'from'], message: 'from must not be after to' }]);
       }
       this.notInFuture(next.to, 'to');
+      if (patch.from) this.notBeforeEarliest(patch.from, 'from');
       const spanChanged = next.from.getTime() !== record.from.getTime() || next.to.getTime() !== record.to.getTime();
       if (spanChanged) next.jobId = await historyEdits.jobIdAt(tx, next.machineId, next.from, next.from.getTime() === next.to.getTime());
       if (!spanChanged && next.good === record.good && next.rejects === record.rejects) return productionView(record);
@@ -310,6 +315,13 @@ export class HistoryEditService {
     const result = await this.dataSource.transaction((tx) => run(tx, changes));
     this.stateEvents.announce(changes);
     return result;
+  }
+
+  /** Even supervisors write nothing before EARLIEST_WRITE_AT (core/live-window): such a date is never real. */
+  private notBeforeEarliest(at: Date, field: string): void {
+    if (at.getTime() < EARLIEST_WRITE_AT.getTime()) {
+      throw AppError.invalid(`\`${field}\` lies before ${EARLIEST_WRITE_AT.toISOString()}`, [{ path: [field], message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` }]);
+    }
   }
 
   private notInFuture(at: Date, field: string): void {

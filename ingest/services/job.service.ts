@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import type { Sender } from '../../core/live-window.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { codeOnJobEnd, codeOnJobStart } from '../../core/state/machine-state.rules.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
@@ -21,6 +22,7 @@ export interface JobStartRequest {
   eventId?: string | undefined;
   operatorId?: number | null;
   source: EventSource;
+  sender: Sender;
 }
 
 export interface JobEndRequest {
@@ -31,6 +33,7 @@ export interface JobEndRequest {
   eventId?: string | undefined;
   operatorId?: number | null;
   source: EventSource;
+  sender: Sender;
 }
 
 /**
@@ -75,7 +78,7 @@ export class JobService {
       }
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at, activityCodeId: codeOnJobStart(machine.jobStartActivityCodeId), eventId: req.eventId ?? null, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
+        [{ machineId: req.machineId, at, activityCodeId: codeOnJobStart(machine.jobStartActivityCodeId), eventId: req.eventId ?? null, sender: req.sender, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
         req.source,
         changes,
       );
@@ -107,12 +110,12 @@ export class JobService {
       await this.shopFloor.endJob(tx, running.id, at);
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at, activityCodeId: codeOnJobEnd(BUILT_IN_CODES.down), eventId: req.eventId ?? null, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
+        [{ machineId: req.machineId, at, activityCodeId: codeOnJobEnd(BUILT_IN_CODES.down), eventId: req.eventId ?? null, sender: req.sender, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
         req.source,
         changes,
       );
       if ((req.good ?? 0) > 0 || (req.rejects ?? 0) > 0) {
-        await this.production.recordIn(tx, { machineId: req.machineId, jobId: running.id, from: running.start, to: at, good: req.good ?? 0, rejects: req.rejects ?? 0, eventId: req.eventId ? `${req.eventId}:counts` : null, source: req.source }, changes);
+        await this.production.recordIn(tx, { machineId: req.machineId, jobId: running.id, from: running.start, to: at, good: req.good ?? 0, rejects: req.rejects ?? 0, eventId: req.eventId ? `${req.eventId}:counts` : null, source: req.source, sender: req.sender }, changes);
       }
       changes.push({ kind: 'job', machineId: req.machineId, jobId: running.id, action: 'ended' });
       return running.id;

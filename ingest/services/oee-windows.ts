@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { bucketRanges, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
+import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
 import type { OeeElements, OeeInput, StateInterval } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
@@ -195,8 +195,20 @@ export function prepare(history: MachineHistory, machine: OeeMachine, timezone: 
   const intervals = history.intervals;
   const ends = intervals.map((iv) => (iv.end === null ? Infinity : iv.end.getTime()));
   const starts = intervals.map((iv) => iv.start.getTime());
-  const spanFrom = Math.min(windowFrom, starts[0] ?? windowFrom);
-  const planned: PlannedWindow[] = plannedWindows(machine.pattern, timezone, new Date(spanFrom), new Date(windowTo));
+  // Planned time is expanded over the window only, whatever the loaded intervals reach back to (a
+  // neighbour may begin in 1970 or year 1). An interval that began earlier needs just the first
+  // planned window after its start, so that its stop is an occurrence where it really falls.
+  const early: PlannedWindow[] = [];
+  for (let i = 0; i < intervals.length && starts[i]! < windowFrom; i++) {
+    const first = firstPlannedWindow(machine.pattern, timezone, intervals[i]!.start, new Date(Math.min(windowFrom, ends[i]!)));
+    const last = early[early.length - 1];
+    if (first && last && first.start.getTime() < last.end.getTime()) {
+      if (first.end > last.end) last.end = first.end;
+    } else if (first) {
+      early.push(first);
+    }
+  }
+  const planned: PlannedWindow[] = [...early, ...plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo))];
   const plannedEnds = planned.map((p) => p.end.getTime());
   return {
     slice(from, to) {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock.js';
 import { AppError, type ErrorIssue } from '../../core/errors.js';
+import type { Sender } from '../../core/live-window.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
@@ -11,6 +12,7 @@ import type { EventSource } from '../../db/entities/state-event.entity.js';
 import type { ShopFloorRepository } from '../../db/repositories/shop-floor.repository.js';
 import type { NewStateEvent, TimelineRepository } from '../../db/repositories/timeline.repository.js';
 import { announce } from './announce.js';
+import type { LiveWindowGuard, TimedWrite } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -22,6 +24,8 @@ export interface StateEventRequest {
   eventId?: string | null | undefined;
   /** Corrections only: the code holds over [at, until). */
   until?: Date;
+  /** Who sent it: stored with the event, and it decides how far back `at` may reach (LiveWindowGuard). */
+  sender: Sender;
 }
 
 export interface RecordResult {
@@ -53,6 +57,7 @@ export class StateEventsService {
     private readonly outbox: OutboxWriter,
     private readonly feed: ChangeFeed,
     private readonly clock: Clock,
+    private readonly liveWindow: LiveWindowGuard,
   ) {
     this.batcher = new WriteBatcher({
       maxItems: 5_000,
@@ -111,6 +116,8 @@ export class StateEventsService {
     pathOf: (i: number) => (string | number)[],
   ): Promise<boolean[]> {
     const now = this.clock.now();
+    const writes = requests.map((r, i): TimedWrite => ({ machineId: r.machineId, at: r.at ?? now, sender: r.sender, path: [...pathOf(i), 'at'], summary: { activityCodeId: r.activityCodeId, eventId: r.eventId ?? null }, audit: !r.until, eventId: r.eventId ?? null }));
+    const backdated = await this.liveWindow.check(tx, 'state_events', writes, now);
     const machineIds = [...new Set(requests.map((r) => r.machineId))];
     await this.timeline.lockMachines(tx, machineIds);
     const machines = await this.shopFloor.machines(tx, machineIds);
@@ -160,12 +167,16 @@ export class StateEventsService {
         operatorId: r.operatorId === undefined ? (operators.get(r.machineId) ?? null) : r.operatorId,
         eventId: r.eventId ?? null,
         source: sources[i]!,
+        sender: r.sender.label,
       });
     }
     if (issues.length) throw AppError.invalid(requests.length === 1 ? issues[0]!.message : 'The batch was refused; nothing was stored', issues);
 
     const inserted = await this.timeline.insertEvents(tx, events);
     const stored = storedFlags(events, inserted);
+    // Every request became an event (any refusal threw above), so indexes line up; a duplicate is not audited again.
+    const storedWrites = new Set(writes.filter((_, i) => stored[i]));
+    await this.liveWindow.record(tx, 'events.backdate', backdated.filter((w) => storedWrites.has(w)));
     const newByMachine = new Map<number, NewStateEvent[]>();
     events.forEach((e, i) => stored[i] && newByMachine.set(e.machineId, [...(newByMachine.get(e.machineId) ?? []), e]));
 

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import { tabletSender } from '../../core/live-window.js';
 import type { CommandResult, TabletCommandName } from '../../core/realtime/tablet-events.js';
 import { roleAllows } from '../../core/roles.js';
 import { tabletCommandSchemas, type TabletCommandInput } from '../../core/schemas/tablet.schema.js';
@@ -165,6 +166,7 @@ export class TabletCommandService {
       eventId: input.eventId,
       operatorId,
       source: 'tablet',
+      sender: tabletSender(ctx.tablet.id),
     });
     return applied;
   }
@@ -173,7 +175,7 @@ export class TabletCommandService {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
     const operatorId = this.operator(ctx);
     await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
-    await this.deps.stateEvents.record([{ machineId: ctx.machine.id, at: input.at, activityCodeId: input.activityCodeId, operatorId, eventId: input.eventId }], 'tablet');
+    await this.deps.stateEvents.record([{ machineId: ctx.machine.id, at: input.at, activityCodeId: input.activityCodeId, operatorId, eventId: input.eventId, sender: tabletSender(ctx.tablet.id) }], 'tablet');
     return applied;
   }
 
@@ -197,7 +199,7 @@ export class TabletCommandService {
         from = new Date(Math.max(last?.getTime() ?? 0, new Date(job.start).getTime()));
       }
       const before = changes.length;
-      await production.recordIn(tx, { machineId: ctx.machine.id, jobId: job.id, from, to: at, good: input.good, rejects: input.rejects, eventId: input.eventId ?? null, source: 'tablet' }, changes);
+      await production.recordIn(tx, { machineId: ctx.machine.id, jobId: job.id, from, to: at, good: input.good, rejects: input.rejects, eventId: input.eventId ?? null, source: 'tablet', sender: tabletSender(ctx.tablet.id) }, changes);
       return changes.length > before;
     });
     stateEvents.announce(changes);
@@ -207,7 +209,7 @@ export class TabletCommandService {
   private async endJob(ctx: Ctx, input: TabletCommandInput<'job:end'>): Promise<CommandResult> {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
     const operatorId = this.operator(ctx);
-    await this.deps.jobs.end({ machineId: ctx.machine.id, good: input.good, rejects: input.rejects, at: input.at, eventId: input.eventId, operatorId, source: 'tablet' });
+    await this.deps.jobs.end({ machineId: ctx.machine.id, good: input.good, rejects: input.rejects, at: input.at, eventId: input.eventId, operatorId, source: 'tablet', sender: tabletSender(ctx.tablet.id) });
     return applied;
   }
 
@@ -225,7 +227,7 @@ export class TabletCommandService {
       const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
       const category = open ? (await repos.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId)?.category : undefined;
       if (category !== 'running') throw AppError.conflict('The job is already paused');
-      await stateEvents.recordIn(tx, [{ machineId: ctx.machine.id, at, activityCodeId: BUILT_IN_CODES.down, operatorId, eventId: input.eventId ?? null }], 'tablet', changes);
+      await stateEvents.recordIn(tx, [{ machineId: ctx.machine.id, at, activityCodeId: BUILT_IN_CODES.down, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) }], 'tablet', changes);
     });
     stateEvents.announce(changes);
     return applied;
@@ -257,9 +259,9 @@ export class TabletCommandService {
       const events: StateEventRequest[] = [];
       if (reason && reason.id !== open.activityCodeId) {
         // Same instant as the pause, recorded later: it wins, so the pause carries the reason from its start.
-        events.push({ machineId: ctx.machine.id, at: open.start, activityCodeId: reason.id, operatorId: open.operatorId, eventId: input.eventId ? `${input.eventId}:reason` : null });
+        events.push({ machineId: ctx.machine.id, at: open.start, activityCodeId: reason.id, operatorId: open.operatorId, eventId: input.eventId ? `${input.eventId}:reason` : null, sender: tabletSender(ctx.tablet.id) });
       }
-      events.push({ machineId: ctx.machine.id, at, activityCodeId: runningCode, operatorId, eventId: input.eventId ?? null });
+      events.push({ machineId: ctx.machine.id, at, activityCodeId: runningCode, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) });
       await stateEvents.recordIn(tx, events, 'tablet', changes);
       const reasonName = (reason ?? codes.get(open.activityCodeId))?.shortDescription ?? '';
       if (input.reason !== undefined || input.notes) {

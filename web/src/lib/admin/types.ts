@@ -73,6 +73,7 @@ export interface ApiKey {
 export interface Site {
   timezone: string;
   microStopSeconds: number;
+  liveWindowDays: number;
 }
 
 export interface CreatedSecret {

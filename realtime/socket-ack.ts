@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import { databaseFaultError } from '../db/pg-errors.js';
+import { databaseFaultError, pgCode } from '../db/pg-errors.js';
 
 /** The answer to every Socket.IO command (DESIGN.md): `{ok: true, data} | {ok: false, error: {code, message}}`. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -21,7 +21,7 @@ export function ackError(err: unknown, logger?: Logger): AckResult<never> {
   }
   const fault = databaseFaultError(err);
   if (fault) {
-    logger?.warn({ err }, 'socket command: database fault');
+    logger?.warn({ code: pgCode(err), reason: fault.message }, 'socket command: database fault');
     return { ok: false, error: { code: fault.code, message: fault.message } };
   }
   logger?.error({ err }, 'socket command failed');

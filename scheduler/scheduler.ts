@@ -153,7 +153,10 @@ export class Scheduler {
     if (!this.agenda) return;
     // Agenda runs on wall time; the app's clock may be shifted (tests), so convert.
     const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - Date.now()));
-    await this.agenda.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
+    const save = () => this.agenda!.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
+    // The upsert finds the pending run, then updates it: when another instance finished and removed
+    // that run in between, the library fails on the missing row. A second try inserts a new one.
+    await save().catch(save);
   }
 
   /** Runs the shift-boundary job as soon as possible (catch-up; also used by tests). */

@@ -141,6 +141,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const inputDevices = realtime
       ? attachInputDeviceUpdates(server, deps, { io: realtime.io, mode: env.OEE_LEGACY_ANONYMOUS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
+    // Started before the port opens: after a restart every screen and tablet reconnects at once, and
+    // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.
+    const scheduler = env.OEE_ROLES.includes('scheduler')
+      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
+      : null;
+    if (scheduler) {
+      await scheduler.start();
+      cleanups.unshift(() => scheduler.stop());
+    }
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 120_000;
@@ -157,13 +166,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
       const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
       cleanups.unshift(() => discovery.close());
-    }
-    const scheduler = env.OEE_ROLES.includes('scheduler')
-      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
-      : null;
-    if (scheduler) {
-      await scheduler.start();
-      cleanups.unshift(() => scheduler.stop());
     }
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
     logger.info({ port, roles: env.OEE_ROLES }, 'OEE Monitor listening');

@@ -128,8 +128,10 @@ export class Scheduler {
     await agenda.start();
     this.agenda = agenda;
     await agenda.every(this.options.sweepEvery ?? '1 minute', JOBS.shiftBoundaries, { reason: 'sweep' as const });
-    await agenda.every('5 minutes', JOBS.oeeRollup);
-    await agenda.every('1 hour', JOBS.housekeeping);
+    // Not at once: a restart is when every screen and tablet reconnects, and a roll-up of two days of
+    // every machine would compete with them. Readers compute what is not stored yet.
+    await agenda.every('5 minutes', JOBS.oeeRollup, undefined, { skipImmediate: true });
+    await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();

@@ -13,11 +13,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Handlers first: a signal that arrives while the app is still starting stops it once it has started.
+  // Handlers first: a signal that arrives while the app waits for its database ends the wait (exit 0);
+  // one that arrives later in the start stops the app once it has started.
   let running: RunningServer | null = null;
   let signal: string | null = null;
+  const starting = new AbortController();
   const shutdown = () => {
-    if (!running) return;
+    if (!running) {
+      starting.abort();
+      return;
+    }
     running.logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 30_000).unref();
     running.stop().then(() => process.exit(0));
@@ -29,7 +34,15 @@ async function main(): Promise<void> {
       shutdown();
     });
   }
-  running = await startServer({ env });
+  try {
+    running = await startServer({ env, signal: starting.signal });
+  } catch (err) {
+    if (starting.signal.aborted) {
+      console.error(`${signal}: stopped while waiting for the database`);
+      process.exit(0);
+    }
+    throw err;
+  }
   if (signal) shutdown();
 }
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
@@ -11,6 +12,9 @@ import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
 import type pg from 'pg';
 import { createDataSource } from './db/data-source.js';
+import { DatabaseFaults } from './db/database-faults.js';
+import { logSafeError } from './db/log-safe-error.js';
+import { isDatabaseUnavailable } from './db/pg-errors.js';
 import { guardPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate } from './db/migrate.js';
@@ -62,12 +66,15 @@ export interface StartOptions {
   logger?: Logger;
   /** Serve the built SvelteKit app (off in API-only tests). */
   web?: boolean;
+  /** Aborts a start that is waiting for the database (SIGTERM before the app is up). */
+  signal?: AbortSignal;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { env } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  // Whatever logger is given, errors are logged without SQL parameters.
+  const logger = (options.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] })).child({}, { serializers: { err: logSafeError } });
   const dataDir = resolve(env.OEE_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
 
@@ -78,8 +85,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       embedded = await startEmbeddedPostgres(dataDir, logger);
       cleanups.push(() => embedded!.stop());
     }
-    const dataSource = createDataSource({ url: env.DATABASE_URL ?? embedded!.url, poolSize: env.OEE_DB_POOL_SIZE });
-    await dataSource.initialize();
+    const databaseFaults = new DatabaseFaults(clock);
+    const dataSource = await connectDatabase(
+      () => createDataSource({ url: env.DATABASE_URL ?? embedded!.url, poolSize: env.OEE_DB_POOL_SIZE, onQueryError: (err) => databaseFaults.note(err) }),
+      env.DATABASE_URL ?? embedded!.url,
+      logger,
+      options.signal,
+    );
     guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, logger);
     cleanups.unshift(() => dataSource.destroy());
 
@@ -109,9 +121,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       machineStates: new MachineStateService(repos, clock),
       oee: new OeeService(repos, clock, logger),
       health: async () => {
-        const database = await dataSource.query('SELECT 1').then(() => 'ok', () => 'unavailable');
+        const reachable = await dataSource.query('SELECT 1').then(() => true, () => false);
+        const fault = reachable ? databaseFaults.current() : null;
+        const database = !reachable ? 'unavailable' : fault ? 'out_of_resources' : 'ok';
         const influx = await influxHealth(influxRelay, outbox);
-        return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report };
+        const reason = !reachable ? 'PostgreSQL does not answer' : fault?.reason;
+        return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report, ...(reason ? { reason } : {}) };
       },
     };
 
@@ -126,6 +141,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const inputDevices = realtime
       ? attachInputDeviceUpdates(server, deps, { io: realtime.io, mode: env.OEE_LEGACY_ANONYMOUS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
+    // Started before the port opens: after a restart every screen and tablet reconnects at once, and
+    // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.
+    const scheduler = env.OEE_ROLES.includes('scheduler')
+      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
+      : null;
+    if (scheduler) {
+      await scheduler.start();
+      cleanups.unshift(() => scheduler.stop());
+    }
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 120_000;
@@ -142,13 +166,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
       const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
       cleanups.unshift(() => discovery.close());
-    }
-    const scheduler = env.OEE_ROLES.includes('scheduler')
-      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
-      : null;
-    if (scheduler) {
-      await scheduler.start();
-      cleanups.unshift(() => scheduler.stop());
     }
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
     logger.info({ port, roles: env.OEE_ROLES }, 'OEE Monitor listening');
@@ -168,6 +185,32 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   } catch (err) {
     await runAll(cleanups, logger);
     throw err;
+  }
+}
+
+/** Waits between attempts to reach the database at start: 1, 2, 4, 8, 16, then every 30 seconds. */
+const CONNECT_RETRY_SECONDS = [1, 2, 4, 8, 16, 30];
+
+/**
+ * Connects, retrying while the database is unreachable (it may start after the app, as in a compose
+ * file or after a power cut), one log line per attempt. Other failures (a wrong password, a missing
+ * database) are not going to pass by waiting: they end the start. `signal` cancels the wait.
+ */
+async function connectDatabase(create: () => DataSource, url: string, logger: Logger, signal: AbortSignal | undefined): Promise<DataSource> {
+  const { hostname, port } = new URL(url);
+  const where = `${hostname}:${port || '5432'}`;
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    const dataSource = create();
+    try {
+      return await dataSource.initialize();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const seconds = CONNECT_RETRY_SECONDS[Math.min(attempt, CONNECT_RETRY_SECONDS.length - 1)]!;
+      const reason = (err as { code?: string }).code ?? (err as Error).message;
+      logger.warn({ attempt: attempt + 1, reason }, `database not reachable at ${where} (${reason}), retrying in ${seconds}s`);
+      await sleep(seconds * 1000, undefined, signal ? { signal } : {});
+    }
   }
 }
 

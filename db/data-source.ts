@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
 
@@ -8,10 +8,25 @@ export interface DataSourceOptions {
   poolSize?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Called with every failed query's error (health watches for a full disk this way). */
+  onQueryError?: (err: unknown) => void;
+}
+
+/** TypeORM logs nothing (the app logs what it answers); failed queries are handed to `onQueryError`. */
+class QueryErrorObserver implements TypeOrmLogger {
+  constructor(private readonly onQueryError: (err: unknown) => void) {}
+  logQueryError(error: string | Error): void {
+    this.onQueryError(error);
+  }
+  logQuery(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
 }
 
 /** The TypeORM data source. Schema changes go through migrations only (no synchronize). */
-export function createDataSource({ url, poolSize = 20, applicationName = 'oee-monitor' }: DataSourceOptions): DataSource {
+export function createDataSource({ url, poolSize = 20, applicationName = 'oee-monitor', onQueryError }: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -21,6 +36,7 @@ export function createDataSource({ url, poolSize = 20, applicationName = 'oee-mo
     migrationsTransactionMode: 'all',
     synchronize: false,
     logging: false,
+    ...(onQueryError ? { logger: new QueryErrorObserver(onQueryError) } : {}),
     applicationName,
     extra: {
       max: poolSize,

@@ -24,5 +24,5 @@ export interface IngestDeps extends ShopFloorServices {
   users: UserService;
   machineStates: MachineStateService;
   oee: OeeService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number } }>;
+  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
 }

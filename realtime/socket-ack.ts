@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import { databaseFaultError, pgCode } from '../db/pg-errors.js';
 
 /** The answer to every Socket.IO command (docs/api.md "Acks"): `{ok: true, data} | {ok: false, error: {code, message}}`. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 /**
  * The one error mapper of socket acks, the twin of the HTTP error middleware: AppErrors keep their
- * code and message, invalid payloads become `invalid_input`, anything else is logged and answered
- * as `internal` without details.
+ * code and message, invalid payloads become `invalid_input`, a database that is away or out of
+ * resources `unavailable` (as the HTTP 503), anything else is logged and answered as `internal`
+ * without details.
  */
 export function ackError(err: unknown, logger?: Logger): AckResult<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
@@ -16,6 +18,11 @@ export function ackError(err: unknown, logger?: Logger): AckResult<never> {
     const issue = err.issues[0];
     const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
     return { ok: false, error: { code: 'invalid_input', message: `Invalid payload${where}: ${issue?.message ?? 'not accepted'}` } };
+  }
+  const fault = databaseFaultError(err);
+  if (fault) {
+    logger?.warn({ code: pgCode(err), reason: fault.message }, 'socket command: database fault');
+    return { ok: false, error: { code: fault.code, message: fault.message } };
   }
   logger?.error({ err }, 'socket command failed');
   return { ok: false, error: { code: 'internal', message: 'Internal error' } };

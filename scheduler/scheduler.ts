@@ -1,9 +1,12 @@
-import { Agenda, type AgendaBackend, type Job } from 'agenda';
-import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Agenda, type AgendaBackend, type Job, type NotificationChannel } from 'agenda';
+import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres-backend';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../db/change-feed.js';
+import { isDatabaseUnavailable } from '../db/pg-errors.js';
+import { guardPool } from '../db/pool-guard.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 
 /** Job names, and the zod schemas their data must match (checked at the start of each handler). */
@@ -12,6 +15,15 @@ export const JOBS = {
   oeeRollup: 'oee-rollup',
   housekeeping: 'housekeeping',
 } as const;
+
+/**
+ * A shift-boundary run that died with the database keeps its lock until this passes; running it twice
+ * is harmless (the watermark row is locked while applying), so the lock is short.
+ */
+const SHIFT_BOUNDARIES_LOCK_MS = 60_000;
+
+/** While the database is away Agenda reports every failed poll; one line per this period is enough. */
+const OUTAGE_LOG_EVERY_MS = 60_000;
 
 const shiftBoundariesData = z.object({ reason: z.enum(['sweep', 'next']).optional() }).nullish();
 const emptyData = z.object({}).strict().nullish();
@@ -36,6 +48,14 @@ export interface SchedulerOptions {
   serialiseStart: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
+interface SchedulerBackend {
+  backend: AgendaBackend;
+  kind: 'postgres' | 'mongo';
+  /** PostgreSQL's LISTEN channel; null on MongoDB (Agenda polls). */
+  channel: PostgresNotificationChannel | null;
+  close(): Promise<void>;
+}
+
 /**
  * Agenda on the app's own PostgreSQL (or MongoDB when MONGODB_URL is set). Agenda's locking runs each
  * job on one instance at a time and hands a crashed instance's job to another after its lock expires.
@@ -43,39 +63,59 @@ export interface SchedulerOptions {
 export class Scheduler {
   private agenda: Agenda | null = null;
   private unsubscribe: (() => void) | null = null;
+  private closeBackend: (() => Promise<void>) | null = null;
+  private lastOutageLog = Number.NEGATIVE_INFINITY;
+  private connectionLost = false;
 
   constructor(
     private readonly tasks: SchedulerTasks,
     private readonly options: SchedulerOptions,
   ) {}
 
-  static async backendFor(databaseUrl: string, mongodbUrl: string | undefined): Promise<{ backend: AgendaBackend; kind: 'postgres' | 'mongo' }> {
+  /**
+   * The Agenda backend. On PostgreSQL it gets its own small pool, guarded like the app's (a restart
+   * of PostgreSQL must not end the process), and a LISTEN channel that reconnects by itself once a
+   * second until the database is back.
+   */
+  static async backendFor(databaseUrl: string, mongodbUrl: string | undefined, logger: Logger): Promise<SchedulerBackend> {
     if (mongodbUrl) {
       // Loaded only when configured: without MONGODB_URL nothing touches MongoDB.
       const { MongoBackend } = await import('@agendajs/mongo-backend');
-      return { backend: new MongoBackend({ address: mongodbUrl, collection: 'agendaJobs' }), kind: 'mongo' };
+      return { backend: new MongoBackend({ address: mongodbUrl, collection: 'agendaJobs' }), kind: 'mongo', channel: null, close: async () => undefined };
     }
-    return { backend: new PostgresBackend({ connectionString: databaseUrl, tableName: 'agenda_jobs' }), kind: 'postgres' };
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, application_name: 'oee-monitor-scheduler' });
+    guardPool(pool, logger);
+    // The backend's own channel retries every 100 ms and has no way to be told otherwise.
+    const channel = new PostgresNotificationChannel({ pool, reconnect: { enabled: true, initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.MAX_SAFE_INTEGER } });
+    return {
+      backend: new PostgresBackend({ pool, tableName: 'agenda_jobs', disableNotifications: true }),
+      kind: 'postgres',
+      channel,
+      // After a restart a dead client may never come back to the pool: give pool.end() a moment, then let go.
+      close: () => Promise.race([pool.end().catch(() => undefined), new Promise<void>((r) => setTimeout(r, 2_000).unref())]),
+    };
   }
 
   async start(): Promise<void> {
     await this.tasks.shiftBoundaries.ensureWatermark();
-    const { backend, kind } = await Scheduler.backendFor(this.options.databaseUrl, this.options.mongodbUrl);
+    const { backend, kind, channel, close } = await Scheduler.backendFor(this.options.databaseUrl, this.options.mongodbUrl, this.options.logger);
+    this.closeBackend = close;
     // Agenda creates its tables when it connects: one instance at a time, or two starting together collide.
     const agenda = await this.options.serialiseStart(async () => {
-      const created = new Agenda({ backend, name: `oee-${process.pid}`, processEvery: '2 seconds', defaultLockLifetime: 5 * 60_000, removeOnComplete: true });
+      const created = new Agenda({ backend, ...(channel ? { notificationChannel: channel } : {}), name: `oee-${process.pid}`, processEvery: '2 seconds', defaultLockLifetime: 5 * 60_000, removeOnComplete: true });
       await created.ready;
       return created;
     });
-    agenda.on('error', (err) => this.options.logger.error({ err }, 'scheduler error'));
-    agenda.on('fail', (err, job) => this.options.logger.error({ err, job: job.attrs?.name }, 'scheduled job failed'));
+    agenda.on('error', (err: unknown) => this.logFailure(err, 'scheduler error'));
+    agenda.on('fail', (err: unknown, job: Job) => this.logFailure(err, 'scheduled job failed', job.attrs?.name));
+    if (channel) this.watchChannel(channel);
 
     agenda.define(JOBS.shiftBoundaries, async (job: Job) => {
       shiftBoundariesData.parse(job.attrs.data);
       const applied = await this.tasks.shiftBoundaries.applyDue();
       if (applied.length) this.options.logger.info({ applied: applied.length }, 'shift boundaries applied');
       await this.scheduleNextBoundary();
-    });
+    }, { lockLifetime: SHIFT_BOUNDARIES_LOCK_MS });
     agenda.define(JOBS.oeeRollup, async (job: Job) => {
       emptyData.parse(job.attrs.data);
       await this.tasks.closeFinishedHours();
@@ -88,8 +128,10 @@ export class Scheduler {
     await agenda.start();
     this.agenda = agenda;
     await agenda.every(this.options.sweepEvery ?? '1 minute', JOBS.shiftBoundaries, { reason: 'sweep' as const });
-    await agenda.every('5 minutes', JOBS.oeeRollup);
-    await agenda.every('1 hour', JOBS.housekeeping);
+    // Not at once: a restart is when every screen and tablet reconnects, and a roll-up of two days of
+    // every machine would compete with them. Readers compute what is not stored yet.
+    await agenda.every('5 minutes', JOBS.oeeRollup, undefined, { skipImmediate: true });
+    await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();
@@ -113,7 +155,10 @@ export class Scheduler {
     if (!this.agenda) return;
     // Agenda runs on wall time; the app's clock may be shifted (tests), so convert.
     const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - Date.now()));
-    await this.agenda.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
+    const save = () => this.agenda!.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
+    // The upsert finds the pending run, then updates it: when another instance finished and removed
+    // that run in between, the library fails on the missing row. A second try inserts a new one.
+    await save().catch(save);
   }
 
   /** Runs the shift-boundary job as soon as possible (catch-up; also used by tests). */
@@ -121,12 +166,56 @@ export class Scheduler {
     return this.scheduleBoundaryRun(this.options.clock.now());
   }
 
+  /** Applies the boundaries missed while the database was away, then schedules the next one. */
+  async catchUp(): Promise<void> {
+    const applied = await this.tasks.shiftBoundaries.applyDue();
+    if (applied.length) this.options.logger.info({ applied: applied.length }, 'shift boundaries applied after the database came back');
+    await this.scheduleNextBoundary();
+  }
+
+  /**
+   * The LISTEN channel is the one connection that notices a lost database at once and the return
+   * of it: say so once each way, and catch up on return (a run that failed with the database is not
+   * retried by Agenda, and its lock holds it for a while).
+   */
+  private watchChannel(channel: NotificationChannel & { on(event: string, listener: (...args: unknown[]) => void): unknown }): void {
+    channel.on('error', (err: unknown) => {
+      if (!this.connectionLost) this.logFailure(err, 'scheduler notification channel error');
+    });
+    channel.on('stateChange', (state: unknown) => {
+      if (state === 'reconnecting' && !this.connectionLost) {
+        this.connectionLost = true;
+        this.options.logger.warn('scheduler: lost the database; jobs wait until it is back');
+      } else if (state === 'connected' && this.connectionLost) {
+        this.connectionLost = false;
+        this.lastOutageLog = Number.NEGATIVE_INFINITY;
+        this.options.logger.info('scheduler: the database is back; catching up');
+        void this.catchUp().catch((err: unknown) => this.logFailure(err, 'scheduler catch-up failed'));
+      }
+    });
+  }
+
+  /** Failures are logged; while the database is away, once a minute rather than at every poll. */
+  private logFailure(err: unknown, message: string, job?: string): void {
+    if (isDatabaseUnavailable(err)) {
+      const now = performance.now();
+      if (now - this.lastOutageLog < OUTAGE_LOG_EVERY_MS) return;
+      this.lastOutageLog = now;
+      this.options.logger.warn({ err: (err as Error).message, job }, `${message}: the database is unavailable`);
+      return;
+    }
+    this.options.logger.error({ err, job }, message);
+  }
+
   /** Lets running jobs finish (up to `timeoutMs`), then stops. */
   async stop(timeoutMs = 3_000): Promise<void> {
     this.unsubscribe?.();
-    if (!this.agenda) return;
-    await this.agenda.drain(timeoutMs).catch(() => undefined);
-    await this.agenda.stop();
-    this.agenda = null;
+    if (this.agenda) {
+      await this.agenda.drain(timeoutMs).catch(() => undefined);
+      await this.agenda.stop().catch((err: unknown) => this.logFailure(err, 'scheduler stop failed'));
+      this.agenda = null;
+    }
+    await this.closeBackend?.();
+    this.closeBackend = null;
   }
 }

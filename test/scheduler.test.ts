@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../core/clock.js';
 import { ApiClient } from './support/http-client.js';
@@ -121,10 +122,12 @@ describe('shift boundaries', () => {
 
   it('does not reach for MongoDB without MONGODB_URL, and picks the Mongo backend with it', async () => {
     const { Scheduler } = await import('../scheduler/scheduler.js');
-    const pg = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', undefined);
+    const logger = pino({ level: 'silent' });
+    const pg = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', undefined, logger);
     expect(pg.kind).toBe('postgres');
     expect(pg.backend.constructor.name).toBe('PostgresBackend');
-    const mongo = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', 'mongodb://127.0.0.1:1/oee');
+    await pg.close();
+    const mongo = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', 'mongodb://127.0.0.1:1/oee', logger);
     expect(mongo.kind).toBe('mongo');
     expect(mongo.backend.constructor.name).toBe('MongoBackend');
   });

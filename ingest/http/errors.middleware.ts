@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, errorBody } from '../../core/errors.js';
+import { databaseFaultError, isDatabaseOutOfResources } from '../../db/pg-errors.js';
 
 /** zod issues as the API's `issues`: path and message. */
 export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: (string | number)[] = []): AppError {
@@ -10,21 +11,10 @@ export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: 
   );
 }
 
-const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-
-/** Errors that mean "the database is away" rather than "this request is wrong". */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (e.code && PG_UNAVAILABLE.has(e.code)) return true;
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') return true;
-  const m = e.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established|the database system is (starting|shutting) up/i.test(m);
-}
-
 /** Maps every error to `{error: {code, message, issues?}}`. A 5xx is a bug or an outage, logged as such. */
 export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   let appError: AppError;
+  let databaseFault: AppError | null = null;
   if (err instanceof AppError) appError = err;
   else if (err instanceof ZodError) appError = fromZod(err);
   else if (err?.type === 'entity.parse.failed') appError = new AppError('malformed_json', 400, 'The body is not valid JSON');
@@ -34,9 +24,11 @@ export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   else if (err?.status === 400 && typeof err?.type === 'string') appError = AppError.invalid(String(err.message));
   // Defence in depth behind the text guard: values PostgreSQL cannot take are the caller's fault.
   else if (['22P05', '22021', '22003', '22008', '22007'].includes(err?.driverError?.code ?? err?.code)) appError = AppError.invalid('A value is out of range or not storable');
-  else if (isDatabaseUnavailable(err)) {
-    appError = new AppError('unavailable', 503, 'The database is unavailable; try again shortly');
-    res.setHeader('Retry-After', '2');
+  else if ((databaseFault = databaseFaultError(err))) {
+    appError = databaseFault;
+    // A full disk is not fixed in seconds; a restart usually is.
+    res.setHeader('Retry-After', isDatabaseOutOfResources(err) ? '30' : '2');
+    req.log?.warn({ code: err?.driverError?.code ?? err?.code, reason: appError.message }, 'database fault');
   } else {
     req.log?.error({ err }, 'unhandled error');
     appError = new AppError('internal', 500, 'Internal error');

@@ -5,10 +5,13 @@ import { openApiDocument } from '../http/openapi.js';
 
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
-  database: z.enum(['ok', 'unavailable']),
+  /** `out_of_resources`: writes met a full disk or another SQLSTATE class 53 fault in the last minute. */
+  database: z.enum(['ok', 'unavailable', 'out_of_resources']),
   influx: z.enum(['disabled', 'ok', 'unavailable']),
   /** InfluxDB outbox lag, when InfluxDB is configured. */
   outbox: z.object({ pending: z.number(), oldestSeconds: z.number() }).optional(),
+  /** Why the database is not ok, for people. */
+  reason: z.string().optional(),
 });
 
 export function registerSystemRoutes(routes: RouteTable, deps: IngestDeps): void {

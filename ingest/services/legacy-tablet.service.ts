@@ -10,7 +10,7 @@ import type { Actor } from '../../db/repositories/audit.repository.js';
 import { TabletCommandService } from '../../realtime/tablet/tablet-commands.js';
 import { TabletStateBuilder } from '../../realtime/tablet/tablet-state.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
-import { isDatabaseUnavailable } from '../http/errors.middleware.js';
+import { isDatabaseOutOfResources, isDatabaseUnavailable } from '../../db/pg-errors.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { RecentReplies } from './recent-replies.js';
 
@@ -329,6 +329,10 @@ export class LegacyTabletService {
     if (isDatabaseUnavailable(err)) {
       this.deps.logger.warn({ err }, 'DigitME2 tablet request: database unavailable');
       return fail('The server cannot reach its database; try again shortly');
+    }
+    if (isDatabaseOutOfResources(err)) {
+      this.deps.logger.warn({ err }, 'DigitME2 tablet request: database out of resources');
+      return fail('The server\'s database is out of space or resources; nothing was stored. Try again later');
     }
     this.deps.logger.error({ err }, 'DigitME2 tablet request failed');
     return fail('Server error; try again');

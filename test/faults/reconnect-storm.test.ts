@@ -8,6 +8,8 @@ import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from '
  * reconnect at once, each gets a fresh snapshot, and the server keeps answering meanwhile.
  */
 const CLIENTS = 1_000;
+/** Fault tests run with every role, as production does. */
+const ALL_ROLES = 'ingest,realtime,scheduler,web';
 const sockets: Socket[] = [];
 let app: TestApp | null = null;
 afterAll(async () => {
@@ -18,7 +20,7 @@ afterAll(async () => {
 describe('reconnect storm', () => {
   it('gives all 1 000 reconnecting screens a snapshot and stays responsive', async () => {
     const databaseUrl = await createTestDatabase();
-    app = await startTestApp({ databaseUrl, env: { OEE_ROLES: 'ingest,realtime' } });
+    app = await startTestApp({ databaseUrl, env: { OEE_ROLES: ALL_ROLES } });
     const port = app.port;
     const admin = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
     for (let i = 0; i < 20; i++) await admin.post('/api/v1/machines', { name: `Storm ${i}` });
@@ -45,7 +47,7 @@ describe('reconnect storm', () => {
       sockets.map((socket, i) => new Promise<void>((resolve) => socket.on('machines:snapshot', () => snapshots.get(i)! >= 2 && resolve()))),
     );
     const restarted = Date.now();
-    app = await startTestApp({ databaseUrl, env: { OEE_ROLES: 'ingest,realtime', PORT: String(port) } });
+    app = await startTestApp({ databaseUrl, env: { OEE_ROLES: ALL_ROLES, PORT: String(port) } });
 
     // While the storm lands, health keeps answering.
     const latencies: number[] = [];

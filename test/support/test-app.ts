@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { parseEnv, type Env } from '../../env.js';
@@ -33,7 +33,7 @@ export interface TestApp extends RunningServer {
 }
 
 /** The real app on port 0 against a fresh database (or the one given). */
-export async function startTestApp(options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'oee-test-'));
   const env = parseEnv({
@@ -48,7 +48,7 @@ export async function startTestApp(options: { databaseUrl?: string; clock?: Cloc
     OEE_DISCOVERY_PORT: '0',
     ...options.env,
   });
-  const running = await startServer({ env, clock: options.clock ?? systemClock, web: options.web ?? false, logger: pino({ level: env.LOG_LEVEL }) });
+  const running = await startServer({ env, clock: options.clock ?? systemClock, web: options.web ?? false, logger: options.logger ?? pino({ level: env.LOG_LEVEL }) });
   return {
     ...running,
     databaseUrl,

@@ -139,9 +139,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Sockets first: open websockets would otherwise hold the HTTP server open.
     if (realtime) cleanups.unshift(() => realtime.close());
     if (inputDevices) cleanups.unshift(() => inputDevices.close());
-    // DigitME2 tablets find the server by UDP broadcast (a port in use only logs a warning).
+    // DigitME2 tablets find the server by UDP broadcast, on the interfaces HOST names (a port in use only logs a warning).
     if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
-      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
+      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, host: env.HOST, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
       cleanups.unshift(() => discovery.close());
     }
     const scheduler = env.OEE_ROLES.includes('scheduler')

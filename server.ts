@@ -26,7 +26,7 @@ import { seed } from './db/seed.js';
 import type { Env } from './env.js';
 import { createAuthenticator } from './ingest/auth/auth.middleware.js';
 import { hashSecret } from './ingest/auth/hashing.js';
-import { RateLimiter } from './ingest/auth/rate-limiter.js';
+import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './ingest/auth/attempt-limiter.js';
 import { SessionService } from './ingest/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
 import type { IngestDeps } from './ingest/ingest-deps.js';
@@ -116,8 +116,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clock,
       logger,
       authenticator,
-      sessions: new SessionService(repos.credentials, new RateLimiter(loginFailureLimit, 15 * 60_000), sessionSecret, clock),
-      users: new UserService(dataSource, repos.audit),
+      sessions: new SessionService(repos.credentials, new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS), sessionSecret, clock),
+      pinAttempts: new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS),
+      users: new UserService(dataSource, repos.audit, repos.authAttempts),
       machineStates: new MachineStateService(repos, clock),
       oee: new OeeService(repos, clock, logger),
       health: async () => {
@@ -162,9 +163,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Sockets first: open websockets would otherwise hold the HTTP server open.
     if (realtime) cleanups.unshift(() => realtime.close());
     if (inputDevices) cleanups.unshift(() => inputDevices.close());
-    // DigitME2 tablets find the server by UDP broadcast (a port in use only logs a warning).
+    // DigitME2 tablets find the server by UDP broadcast, on the interfaces HOST names (a port in use only logs a warning).
     if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
-      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
+      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, host: env.HOST, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
       cleanups.unshift(() => discovery.close());
     }
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
@@ -241,9 +242,6 @@ async function sessionSecretFromDataDir(dataDir: string): Promise<string> {
   await writeFile(file, secret + '\n', { mode: 0o600, flag: 'wx' }).catch(() => undefined);
   return readFileSync(file, 'utf8').trim();
 }
-
-/** 10 wrong passwords per user, 50 per address (a plant shares few addresses), per 15 minutes. */
-const loginFailureLimit = (key: string) => (key.startsWith('ip:') ? 50 : 10);
 
 function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

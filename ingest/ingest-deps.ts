@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { Repositories } from '../db/repositories/index.js';
+import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/auth.middleware.js';
 import type { SessionService } from './auth/session.service.js';
 import type { ChangeFeed } from '../db/change-feed.js';
@@ -21,6 +22,8 @@ export interface IngestDeps extends ShopFloorServices {
   logger: Logger;
   authenticator: Authenticator;
   sessions: SessionService;
+  /** The one PIN limit of this process, shared by the Socket.IO tablets and the DigitME2 routes. */
+  pinAttempts: AttemptLimiter;
   users: UserService;
   machineStates: MachineStateService;
   oee: OeeService;

@@ -249,12 +249,12 @@ describe('sessions and keys', () => {
     expect((await new ApiClient(app.url).post('/api/v1/session', { username: 'leaver', password: 'a long password 2' })).status).toBe(401);
   });
 
-  it('rate-limits repeated failed sign-ins with 429', async () => {
-    const client = new ApiClient(app.url);
-    const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await client.post('/api/v1/session', { username: 'ratelimited', password: `guess ${i}` })).status);
-    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-    expect(statuses[10]).toBe(429);
+  it('rate-limits a burst of failed sign-ins with 429 (limits and delays in detail: security-auth.test.ts)', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => new ApiClient(app.url).post('/api/v1/session', { username: 'ratelimited', password: `guess ${i}` })));
+    // Counted before the hash: at most 10 of a burst reach it, whatever the timing.
+    expect(answers.filter((a) => a.status === 401).length).toBeLessThanOrEqual(10);
+    expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(2);
+    expect(answers.every((a) => a.status === 401 || a.status === 429)).toBe(true);
   });
 });
 

@@ -258,9 +258,10 @@ describe('a shift on a tablet', () => {
     ]);
   });
 
-  it('rate-limits wrong PINs per user', async () => {
+  it('rate-limits wrong PINs per user and tablet (limits and delays in detail: security-auth.test.ts)', async () => {
     const user = await c.admin.post('/api/v1/users', { username: 'guessed', role: 'operator', pin: '2468' });
     const { tablet } = await machineWithTablet('Rate limit');
+    // The 11th attempt meets the limit of 10 whatever the delays between them did.
     for (let i = 0; i < 10; i++) expect((await tablet.send('operator:sign-in', { userId: user.body.id, pin: String(1000 + i) })).ok).toBe(false);
     expect(await tablet.send('operator:sign-in', { userId: user.body.id, pin: '2468' })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     // Other users on the same tablet can still sign in.

@@ -90,7 +90,20 @@ export const intervalSchema = z.object({
   jobId: z.number().nullable(),
   operatorId: z.number().nullable(),
 });
-export const timelineSchema = z.object({ intervals: z.array(intervalSchema) });
+/**
+ * Row caps of the range reads: beyond them the answer holds the first rows, `truncated: true` and
+ * `next`, the `from` to ask for the rest with (the timeline continues exactly; jobs overlapping `next`
+ * may come again, same id).
+ */
+export const MAX_TIMELINE_INTERVALS = 20_000;
+export const MAX_JOBS = 5_000;
+
+const pageFields = {
+  truncated: z.boolean(),
+  next: z.string().nullable(),
+};
+export const timelineSchema = z.object({ intervals: z.array(intervalSchema), ...pageFields });
+export const jobsResponseSchema = z.object({ jobs: z.array(jobSchema), ...pageFields });
 
 /** DigitME2 devices: `POST /api/machine-state-change`. Extra keys are ignored, as the original did. */
 export const legacyStateChangeSchema = z.object({

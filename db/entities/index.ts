@@ -1,6 +1,7 @@
 import { ActivityCodeEntity } from './activity-code.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
+import { AuthAttemptEntity } from './auth-attempt.entity.js';
 import { GroupEntity } from './group.entity.js';
 import { InfluxOutboxEntity } from './influx-outbox.entity.js';
 import { JobEntity } from './job.entity.js';
@@ -22,6 +23,7 @@ export {
   ActivityCodeEntity,
   ApiKeyEntity,
   AuditEntryEntity,
+  AuthAttemptEntity,
   GroupEntity,
   InfluxOutboxEntity,
   JobEntity,
@@ -44,6 +46,7 @@ export const entities = [
   ActivityCodeEntity,
   ApiKeyEntity,
   AuditEntryEntity,
+  AuthAttemptEntity,
   GroupEntity,
   InfluxOutboxEntity,
   JobEntity,

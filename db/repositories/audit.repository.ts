@@ -16,16 +16,25 @@ export interface AuditInput {
   note?: string | null;
 }
 
-const SECRET_FIELDS = new Set(['passwordHash', 'pinHash', 'tokenHash', 'keyHash', 'password', 'pin', 'token', 'key']);
+/**
+ * Fields that are credentials or their hashes: a DigitME2 tablet's device uuid is its only credential,
+ * so it counts too. Matched case-insensitively, any spelling (camelCase or snake_case).
+ */
+const SECRET_FIELDS = new Set(['password', 'pin', 'token', 'key', 'apikey', 'secret', 'deviceuuid', 'uuid', 'sessionsecret']);
 
-/** Secrets never reach the audit log, not even as hashes. */
-function redact(value: unknown): unknown {
+export function isSecretField(name: string): boolean {
+  const plain = name.toLowerCase().replace(/[_-]/g, '');
+  return SECRET_FIELDS.has(plain) || plain.endsWith('hash') || plain.endsWith('token') || plain.endsWith('secret') || plain.endsWith('password');
+}
+
+/** Secrets never reach the audit log, not even as hashes; applied on write and again on read (older rows). */
+export function redact(value: unknown): unknown {
   if (value === null || value === undefined || typeof value !== 'object') return value ?? null;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(redact);
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
-      .filter(([k]) => !SECRET_FIELDS.has(k))
+      .filter(([k]) => !isSecretField(k))
       .map(([k, v]) => [k, redact(v)]),
   );
 }
@@ -54,6 +63,8 @@ export class AuditRepository {
     if (filter.machineId !== undefined) qb.andWhere('a.machineId = :machineId', { machineId: filter.machineId });
     if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
-    return qb.limit(filter.limit ?? 10_000).getMany();
+    const entries = await qb.limit(filter.limit ?? 10_000).getMany();
+    // Rows written before a field was known to be secret are cleaned here.
+    return entries.map((e) => Object.assign(e, { before: redact(e.before) as object | null, after: redact(e.after) as object | null }));
   }
 }

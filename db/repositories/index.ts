@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ChangeFeed } from '../change-feed.js';
 import { AuditRepository } from './audit.repository.js';
+import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { HistoryEditRepository } from './history-edit.repository.js';
@@ -21,6 +22,7 @@ export function createRepositories(dataSource: DataSource, feed?: ChangeFeed) {
   const onSetupChange = (entity: string, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
     audit,
+    authAttempts: new AuthAttemptRepository(dataSource),
     credentials: new CredentialRepository(dataSource),
     site: new SiteRepository(dataSource, audit, onSetupChange),
     machineStates: new MachineStateRepository(dataSource),

@@ -94,15 +94,16 @@ export class ShopFloorRepository {
   }
 
   /** Jobs overlapping [from, to) with their counts, oldest first. */
-  async jobsWithCounts(from: Date, to: Date, machineId?: number, jobId?: number): Promise<(JobEntity & { good: number; rejects: number })[]> {
+  async jobsWithCounts(from: Date, to: Date, machineId?: number, jobId?: number, limit?: number): Promise<(JobEntity & { good: number; rejects: number })[]> {
     return this.dataSource.query(
       `SELECT j.*, COALESCE(p.good, 0)::int AS good, COALESCE(p.rejects, 0)::int AS rejects
          FROM jobs j
          LEFT JOIN LATERAL (SELECT sum(good) AS good, sum(rejects) AS rejects FROM production_records WHERE "jobId" = j.id) p ON true
         WHERE ($4::int IS NOT NULL AND j.id = $4)
            OR ($4::int IS NULL AND j.start < $2 AND (j."end" IS NULL OR j."end" > $1) AND ($3::int IS NULL OR j."machineId" = $3))
-        ORDER BY j.start, j.id`,
-      [from, to, machineId ?? null, jobId ?? null],
+        ORDER BY j.start, j.id
+        LIMIT $5`,
+      [from, to, machineId ?? null, jobId ?? null, limit ?? null],
     );
   }
 }

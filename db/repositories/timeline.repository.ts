@@ -186,14 +186,15 @@ export class TimelineRepository {
     );
   }
 
-  /** Intervals overlapping [from, to), oldest first, with their code's category. */
-  async intervals(machineId: number, from: Date, to: Date): Promise<IntervalWithCategory[]> {
+  /** Intervals overlapping [from, to), oldest first, with their code's category; at most `limit` when given. */
+  async intervals(machineId: number, from: Date, to: Date, limit?: number): Promise<IntervalWithCategory[]> {
     return this.dataSource.query(
       `SELECT ti.id, ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category, ti."jobId", ti."operatorId"
          FROM timeline_intervals ti JOIN activity_codes ac ON ac.id = ti."activityCodeId"
         WHERE ti."machineId" = $1 AND ti.start < $3 AND (ti."end" IS NULL OR ti."end" > $2)
-        ORDER BY ti.start`,
-      [machineId, from, to],
+        ORDER BY ti.start
+        LIMIT $4`,
+      [machineId, from, to, limit ?? null],
     );
   }
 

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { Slots } from './scrypt-slots.js';
 
 /**
  * Passwords and PINs: scrypt (memory-hard; N=2^15, r=8 → 32 MiB per hash), stored as
@@ -10,9 +11,15 @@ const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEM = 64 * 1024 * 1024;
 
+/** Concurrent hashes per process: 2 run (half the default libuv pool of 4), 64 wait. */
+const scryptSlots = new Slots(2, 64);
+
 function scryptAsync(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(secret, salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key))),
+  return scryptSlots.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(secret, salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 }
 

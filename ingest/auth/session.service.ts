@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
 import { hashSessionToken, newToken, verifySecret } from './hashing.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -10,21 +10,19 @@ export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 export class SessionService {
   constructor(
     private readonly credentials: CredentialRepository,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: AttemptLimiter,
     private readonly sessionSecret: string,
     private readonly clock: Clock,
   ) {}
 
   async signIn(username: string, password: string, ip: string) {
-    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
-    this.limiter.check(...keys);
+    const subject = username.toLowerCase();
+    // Counted before the hash: a wrong password simply keeps its reservation.
+    await this.limiter.reserve(subject, ip);
     const user = await this.credentials.findActiveUserByUsername(username);
     const ok = await verifySecret(password, user?.passwordHash ?? null);
-    if (!user || !ok) {
-      this.limiter.fail(...keys);
-      throw new AppError('unauthenticated', 401, 'Wrong username or password');
-    }
-    this.limiter.succeed(`user:${username.toLowerCase()}`);
+    if (!user || !ok) throw new AppError('unauthenticated', 401, 'Wrong username or password');
+    await this.limiter.succeed(subject, ip);
     const token = newToken('s');
     const expiresAt = new Date(this.clock.now().getTime() + SESSION_TTL_MS);
     await this.credentials.createSession(user.id, hashSessionToken(token, this.sessionSecret), expiresAt);

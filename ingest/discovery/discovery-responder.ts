@@ -11,17 +11,19 @@ type Interfaces = ReturnType<typeof networkInterfaces>;
 export interface DiscoveryOptions {
   /** UDP port to listen on (OEE_DISCOVERY_PORT, 8090 for the DigitME2 app). */
   port: number;
+  /** Where to listen, as HOST: `0.0.0.0` (or `::`) every interface, else that IPv4 address only. */
+  host: string;
   /** The HTTP port announced (the app's port, or OEE_PUBLIC_PORT behind a proxy). */
   advertisedPort: number;
   logger: Logger;
-  /** How often interface addresses are re-read (addresses that appear later get their socket). Default 60 s; 0 = never. */
+  /** How often interface addresses are re-read (for HOST's broadcast address). Default 60 s; 0 = never. */
   rescanMs?: number;
   /** For tests: the interface list (default os.networkInterfaces). */
   interfaces?: () => Interfaces;
 }
 
 export interface DiscoveryResponder {
-  /** The local addresses with a bound socket ("0.0.0.0" for the broadcast socket). */
+  /** The local addresses with a bound socket. */
   addresses(): string[];
   close(): Promise<void>;
 }
@@ -31,40 +33,42 @@ interface Bound {
   socket: dgram.Socket;
 }
 
-interface Subnet {
-  address: string;
-  network: number;
-  mask: number;
-}
-
 /** Replies per second, all senders together (a reply is barely larger than a request: this only caps noise). */
 const REPLIES_PER_SECOND = 50;
 
 /**
  * The UDP responder the DigitME2 app uses to find its server (docs/digitme2.md "Discovery"): the datagram
  * `DISCOVER_OEE_SERVER_REQUEST` is answered with `DISCOVER_OEE_SERVER_RESPONSE:<port>`; anything else is
- * ignored. The app stores the reply's *source* address as the server's address, so the reply must leave
- * from the address the tablet can reach.
+ * ignored. The app stores the reply's *source* address as the server's address.
  *
- * Node has no IP_PKTINFO, so: one socket per IPv4 interface address (loopback included), plus one on
- * 0.0.0.0, all with SO_REUSEADDR on the same port. A datagram sent to one of the host's addresses
- * arrives on that address's socket and is answered from it. Broadcasts (what the app sends: to each
- * interface's broadcast address) arrive only on the 0.0.0.0 socket; they are answered from the socket of
- * the local address on the sender's subnet, or, when none matches (a routed sender), from 0.0.0.0, where
- * the kernel picks the source address of the route back. Addresses are re-read every minute.
+ * It listens where HOST says, like the HTTP server, and without SO_REUSEADDR (another program cannot
+ * bind the same port beside it and take the requests):
+ * - HOST `0.0.0.0`: one socket on every interface; unicast and broadcast requests arrive there, and the
+ *   kernel picks the reply's source address from the route back to the tablet (on the tablet's subnet,
+ *   the host's address there).
+ * - HOST an IPv4 address: a socket on it and, when it is an interface address with a broadcast address,
+ *   one on that broadcast address (the app broadcasts to each subnet's broadcast address, which only
+ *   reaches sockets on 0.0.0.0 or on that address). Replies leave from HOST. The interfaces are re-read
+ *   every minute, for an address that appears later.
+ * - any other HOST (a name, IPv6): discovery is off, with a warning (the app speaks IPv4 only).
  *
- * A port already taken by another program (without SO_REUSEADDR) makes the binds fail: that is logged as
- * a warning and the app runs on without discovery.
+ * A port already taken makes the bind fail: that is logged as a warning and the app runs on without
+ * discovery.
  */
 export async function startDiscoveryResponder(options: DiscoveryOptions): Promise<DiscoveryResponder> {
   const { port, logger } = options;
   const readInterfaces = options.interfaces ?? networkInterfaces;
   const reply = Buffer.from(`${DISCOVERY_RESPONSE}:${options.advertisedPort}`);
+  const host = options.host === '::' || options.host === '' ? '0.0.0.0' : options.host === 'localhost' ? '127.0.0.1' : options.host;
   const bound = new Map<string, Bound>();
-  let subnets: Subnet[] = [];
   let closed = false;
   let tokens = REPLIES_PER_SECOND;
   let refilled = Date.now();
+
+  if (!isIPv4(host)) {
+    logger.warn({ host }, `UDP discovery is off: HOST ${host} is not an IPv4 address`);
+    return { addresses: () => [], close: async () => undefined };
+  }
 
   const allowReply = () => {
     const now = Date.now();
@@ -79,11 +83,8 @@ export async function startDiscoveryResponder(options: DiscoveryOptions): Promis
     if (msg.length > 256 || rinfo.family !== 'IPv4') return;
     if (msg.toString('utf8').trim() !== DISCOVERY_REQUEST) return;
     if (!allowReply()) return;
-    let from = via;
-    if (via.address === '0.0.0.0') {
-      const local = subnetOf(subnets, rinfo.address);
-      from = (local && bound.get(local)) || via;
-    }
+    // A broadcast socket's address is no source to reply from: reply from HOST's socket.
+    const from = bound.get(host) ?? via;
     from.socket.send(reply, rinfo.port, rinfo.address, (err) => {
       if (err) logger.debug({ err, to: rinfo.address }, 'discovery reply not sent');
     });
@@ -91,7 +92,7 @@ export async function startDiscoveryResponder(options: DiscoveryOptions): Promis
 
   const bind = (address: string): Promise<boolean> =>
     new Promise((resolve) => {
-      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
       const entry: Bound = { address, socket };
       const failed = (err: Error) => {
         socket.close();
@@ -119,25 +120,25 @@ export async function startDiscoveryResponder(options: DiscoveryOptions): Promis
     entry.socket.close();
   };
 
-  /** Binds the addresses that appeared, closes those that went. */
+  /** HOST, and its broadcast address when it has one now. */
   const scan = async () => {
-    const found = ipv4Subnets(readInterfaces());
-    subnets = found;
-    const wanted = new Set(['0.0.0.0', ...found.map((s) => s.address)]);
+    const wanted = new Set([host]);
+    const broadcast = host === '0.0.0.0' ? null : broadcastOf(readInterfaces(), host);
+    if (broadcast) wanted.add(broadcast);
     for (const address of [...bound.keys()]) if (!wanted.has(address)) unbind(address);
-    const added = [...wanted].filter((a) => !bound.has(a));
-    await Promise.all(added.map(bind));
+    // HOST first: the broadcast socket replies through it.
+    for (const address of wanted) if (!bound.has(address)) await bind(address);
   };
 
   await scan();
   if (bound.size === 0) {
-    logger.warn({ port }, `UDP discovery is off: port ${port} is in use`);
+    logger.warn({ port, host }, `UDP discovery is off: ${host}:${port} is not available`);
   } else {
     logger.info({ port, addresses: [...bound.keys()], advertisedPort: options.advertisedPort }, 'UDP discovery listening');
   }
   const rescanMs = options.rescanMs ?? 60_000;
   const timer =
-    rescanMs > 0 && bound.size > 0
+    rescanMs > 0 && host !== '0.0.0.0' && bound.size > 0
       ? setInterval(() => {
           scan().catch((err: unknown) => logger.warn({ err }, 'UDP discovery rescan failed'));
         }, rescanMs)
@@ -170,28 +171,16 @@ function ipv4ToInt(address: string): number {
   return address.split('.').reduce((n, part) => ((n << 8) | Number(part)) >>> 0, 0);
 }
 
-function ipv4Subnets(interfaces: Interfaces): Subnet[] {
-  const out: Subnet[] = [];
+/** The directed broadcast address of the interface holding `address` (none for loopback or a /32). */
+function broadcastOf(interfaces: Interfaces, address: string): string | null {
   for (const list of Object.values(interfaces)) {
     for (const info of list ?? []) {
-      if (info.family !== 'IPv4' || !isIPv4(info.address)) continue;
-      const mask = isIPv4(info.netmask) ? ipv4ToInt(info.netmask) : 0xffffffff;
-      out.push({ address: info.address, mask, network: (ipv4ToInt(info.address) & mask) >>> 0 });
+      if (info.family !== 'IPv4' || info.address !== address || info.internal || !isIPv4(info.netmask)) continue;
+      const mask = ipv4ToInt(info.netmask);
+      if (mask === 0xffffffff) return null;
+      const b = ((ipv4ToInt(address) & mask) | ~mask) >>> 0;
+      return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
     }
   }
-  // Most specific subnet first.
-  return out.sort((a, b) => popcount(b.mask) - popcount(a.mask));
-}
-
-function popcount(n: number): number {
-  let c = 0;
-  for (let x = n; x; x >>>= 1) c += x & 1;
-  return c;
-}
-
-/** The local address on the sender's subnet, if any. */
-function subnetOf(subnets: Subnet[], sender: string): string | null {
-  if (!isIPv4(sender)) return null;
-  const ip = ipv4ToInt(sender);
-  return subnets.find((s) => ((ip & s.mask) >>> 0) === s.network)?.address ?? null;
+  return null;
 }

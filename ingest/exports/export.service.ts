@@ -16,6 +16,8 @@ import { createXlsxWriter, XLSX_CONTENT_TYPE } from './xlsx-writer.js';
  * starve the ingest path of connections. Further requests get a 429.
  */
 export const MAX_CONCURRENT_EXPORTS = 4;
+/** Slots one caller (a user, an API key) may hold: one slow download cannot take them all. */
+export const MAX_EXPORTS_PER_CALLER = 2;
 
 type Time = (instant: Date) => string;
 
@@ -153,24 +155,32 @@ function ids(machines: ScopeMachine[]): number[] {
  */
 export class ExportService {
   private running = 0;
+  private readonly byCaller = new Map<string, number>();
 
   constructor(
     private readonly repos: Repositories,
     private readonly reports: ReportsService,
   ) {}
 
-  async export(datasetName: string, formatName: string, query: ScopedRangeQuery, res: Response): Promise<void> {
+  /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). */
+  async export(datasetName: string, formatName: string, query: ScopedRangeQuery, res: Response, caller: string): Promise<void> {
     const dataset = exportDatasetSchema.safeParse(datasetName);
     const format = exportFormatSchema.safeParse(formatName);
     if (!dataset.success) throw new AppError('not_found', 404, `No export dataset "${datasetName}": use one of ${EXPORT_DATASETS.join(', ')}`);
     if (!format.success) throw new AppError('not_found', 404, `No export format "${formatName}": use one of ${EXPORT_FORMATS.join(', ')}`);
     const scope = await this.reports.scope(query);
     const time = localTimeFormatter((await this.repos.site.get()).timezone);
+    const mine = this.byCaller.get(caller) ?? 0;
+    if (mine >= MAX_EXPORTS_PER_CALLER) {
+      res.setHeader('Retry-After', '5');
+      throw new AppError('rate_limited', 429, `You have ${MAX_EXPORTS_PER_CALLER} exports running; wait for one to finish`);
+    }
     if (this.running >= MAX_CONCURRENT_EXPORTS) {
       res.setHeader('Retry-After', '5');
       throw new AppError('rate_limited', 429, `${MAX_CONCURRENT_EXPORTS} exports are running; try again shortly`);
     }
     this.running++;
+    this.byCaller.set(caller, mine + 1);
     try {
       const file = fileName(dataset.data, format.data, scope.label, query.from, query.to, time);
       const def = DATASETS[dataset.data];
@@ -179,6 +189,9 @@ export class ExportService {
       else await stream(res, format.data, file, def, rows(null), time);
     } finally {
       this.running--;
+      const left = (this.byCaller.get(caller) ?? 1) - 1;
+      if (left > 0) this.byCaller.set(caller, left);
+      else this.byCaller.delete(caller);
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   scopedRangeQuerySchema,
 } from '../../core/schemas/export.schema.js';
 import { ExportService } from '../exports/export.service.js';
+import type { AuthContext } from '../auth/auth-context.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { ReportsService } from '../services/reports.service.js';
@@ -35,7 +36,7 @@ export function registerResultRoutes(routes: RouteTable, deps: IngestDeps): void
     params: exportParamsSchema,
     query: exportQuerySchema,
     raw: true,
-    handler: ({ params, query, res }) => exports.export(params.dataset, params.format, query, res),
+    handler: ({ params, query, res, auth }) => exports.export(params.dataset, params.format, query, res, callerOf(auth)),
   });
 
   routes.add({
@@ -110,3 +111,9 @@ export function registerResultRoutes(routes: RouteTable, deps: IngestDeps): void
   });
 }
 
+/** Who holds an export slot: the user of a session, else the API key (kiosks and anonymous callers share one). */
+function callerOf(auth: AuthContext): string {
+  if (auth.userId !== null) return `user:${auth.userId}`;
+  if (auth.apiKeyId !== null) return `key:${auth.apiKeyId}`;
+  return `other:${auth.via}`;
+}

@@ -110,6 +110,11 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
     },
   });
 
+  routes.add({
+    method: 'post', path: '/api/v1/users/{id}/unlock', access: 'admin', tag: 'setup', summary: "Clear a user's failed password and PIN attempts from every address (audited)", params: idParamsSchema, response: z.object({ cleared: z.number().int() }),
+    handler: ({ params, auth }) => deps.users.unlock(actorOf(auth), params.id),
+  });
+
   // --- tablets (the token is shown once)
   routes.add({ method: 'get', path: '/api/v1/tablets', access: 'signedIn', tag: 'setup', summary: 'List tablets', response: z.array(tabletSchema), handler: async ({ auth }) => (await repos.tablets.list()).map((t) => toTablet(t, auth.role === 'admin')) });
   routes.add({

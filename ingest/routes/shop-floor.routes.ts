@@ -8,6 +8,9 @@ import {
   jobSchema,
   jobStartSchema,
   jobsQuerySchema,
+  jobsResponseSchema,
+  MAX_JOBS,
+  MAX_TIMELINE_INTERVALS,
   MAX_EVENTS_PER_BATCH,
   productionRecordSchema,
   productionSchema,
@@ -69,8 +72,13 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): v
     params: idParamsSchema, query: rangeQuerySchema, response: timelineSchema,
     handler: async ({ params, query }) => {
       await deps.repos.machines.get(params.id);
-      const intervals = await deps.timeline.intervals(params.id, query.from, query.to);
+      // One row more than the cap tells whether there is more, and where it starts.
+      const rows = await deps.timeline.intervals(params.id, query.from, query.to, MAX_TIMELINE_INTERVALS + 1);
+      const intervals = rows.slice(0, MAX_TIMELINE_INTERVALS);
+      const following = rows[MAX_TIMELINE_INTERVALS];
       return {
+        truncated: following !== undefined,
+        next: following ? following.start.toISOString() : null,
         intervals: intervals.map((i) => ({
           start: i.start.toISOString(),
           end: i.end ? i.end.toISOString() : null,
@@ -84,7 +92,11 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): v
   });
   routes.add({
     method: 'get', path: '/api/v1/jobs', access: 'signedIn', tag: 'shop-floor', summary: 'Jobs overlapping [from, to) with their counts, oldest first',
-    query: jobsQuerySchema, response: z.object({ jobs: z.array(jobSchema) }),
-    handler: async ({ query }) => ({ jobs: await deps.jobs.list(query.from, query.to, query.machineId) }),
+    query: jobsQuerySchema, response: jobsResponseSchema,
+    handler: async ({ query }) => {
+      const rows = await deps.jobs.list(query.from, query.to, query.machineId, MAX_JOBS + 1);
+      const following = rows[MAX_JOBS];
+      return { jobs: rows.slice(0, MAX_JOBS), truncated: following !== undefined, next: following ? following.start : null };
+    },
   });
 }

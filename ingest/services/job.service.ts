@@ -130,8 +130,8 @@ export class JobService {
     return toJob(job);
   }
 
-  async list(from: Date, to: Date, machineId?: number): Promise<Job[]> {
-    return (await this.shopFloor.jobsWithCounts(from, to, machineId)).map(toJob);
+  async list(from: Date, to: Date, machineId?: number, limit?: number): Promise<Job[]> {
+    return (await this.shopFloor.jobsWithCounts(from, to, machineId, undefined, limit)).map(toJob);
   }
 
   private checkedTime(at: Date | undefined): Date {

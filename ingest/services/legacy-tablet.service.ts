@@ -9,7 +9,6 @@ import type { TabletRow } from '../../db/repositories/tablet-workflow.repository
 import type { Actor } from '../../db/repositories/audit.repository.js';
 import { TabletCommandService } from '../../realtime/tablet/tablet-commands.js';
 import { TabletStateBuilder } from '../../realtime/tablet/tablet-state.js';
-import { RateLimiter } from '../auth/rate-limiter.js';
 import { isDatabaseOutOfResources, isDatabaseUnavailable } from '../../db/pg-errors.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { RecentReplies } from './recent-replies.js';
@@ -45,9 +44,6 @@ const requestedDataOnEnd = {
 /** DigitME2's machine states of a code (1 uptime, 2 unplanned downtime, 3 planned downtime). */
 const machineStateOf: Record<Category, number> = { running: 1, unplanned_stop: 2, planned_stop: 3, planned_shutdown: 3 };
 
-/** Wrong PINs from DigitME2 tablets: 10 per user and 20 per tablet in 15 minutes (as on the web tablet). */
-const signInLimit = (key: string) => (key.startsWith('tablet:') ? 20 : 10);
-
 const deviceUuidPattern = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** A business refusal: answered `{"success": false, "reason": …}`. */
@@ -78,7 +74,7 @@ export class LegacyTabletService {
 
   constructor(private readonly deps: IngestDeps) {
     this.tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
-    this.commands = new TabletCommandService(deps, new RateLimiter(signInLimit, 15 * 60_000));
+    this.commands = new TabletCommandService(deps, deps.pinAttempts);
     this.states = new TabletStateBuilder(deps);
     this.replies = new RecentReplies(deps.clock);
   }

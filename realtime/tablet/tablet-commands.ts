@@ -10,7 +10,7 @@ import type { CommittedChange } from '../../db/change-feed.js';
 import type { MachineEntity } from '../../db/entities/index.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
 import { verifySecret } from '../../ingest/auth/hashing.js';
-import type { RateLimiter } from '../../ingest/auth/rate-limiter.js';
+import type { AttemptLimiter } from '../../ingest/auth/attempt-limiter.js';
 import type { StateEventRequest } from '../../ingest/services/state-events.service.js';
 import type { RealtimeDeps } from '../socket-server.js';
 
@@ -34,7 +34,7 @@ const duplicate: CommandResult = { duplicate: true };
 export class TabletCommandService {
   constructor(
     private readonly deps: RealtimeDeps,
-    private readonly signInLimiter: RateLimiter,
+    private readonly pinLimiter: AttemptLimiter,
   ) {}
 
   async run(tabletId: number, name: TabletCommandName, payload: unknown): Promise<CommandOutcome> {
@@ -82,18 +82,18 @@ export class TabletCommandService {
 
   private async signIn(ctx: Ctx, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
     const { repos, dataSource, feed } = this.deps;
-    const keys = [`tablet:${ctx.tablet.id}`, `user:${input.userId}`];
-    this.signInLimiter.check(...keys);
+    // A replay of an applied sign-in checks no PIN, so it needs no attempt.
     if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(dataSource.manager, ctx.tablet.id, ctx.machine.id, input.eventId))) return duplicate;
+    const subject = String(input.userId);
+    const address = `tablet:${ctx.tablet.id}`;
+    // Counted before the hash, so parallel guesses over many sockets cannot all pass the limit.
+    await this.pinLimiter.reserve(subject, address);
     const user = await repos.tabletWorkflow.activeUser(input.userId);
     // verifySecret spends the same time for an unknown user, so ids cannot be probed by timing.
     const valid = await verifySecret(input.pin, user?.pinHash ?? null);
-    if (!user || !valid) {
-      this.signInLimiter.fail(...keys);
-      throw AppError.unauthenticated('Wrong user id or PIN');
-    }
+    if (!user || !valid) throw AppError.unauthenticated('Wrong user id or PIN');
+    await this.pinLimiter.succeed(subject, address);
     if (!roleAllows(user.role, 'operator')) throw AppError.forbidden(`${user.username} may not operate machines`);
-    this.signInLimiter.succeed(`user:${user.id}`);
     const since = input.at ?? this.deps.clock.now();
     let changed = false;
     await dataSource.transaction(async (tx) => {

@@ -12,7 +12,6 @@ import {
 } from '../../core/realtime/tablet-events.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { hashToken } from '../../ingest/auth/hashing.js';
-import { RateLimiter } from '../../ingest/auth/rate-limiter.js';
 import { ackError } from '../socket-ack.js';
 import type { RealtimeDeps } from '../socket-server.js';
 import { TabletCommandService } from './tablet-commands.js';
@@ -38,9 +37,6 @@ const COALESCE_MS = 25;
 /** Other instances are told in larger batches: one NOTIFY carries every machine changed meanwhile. */
 const REMOTE_COALESCE_MS = 100;
 
-/** Wrong PINs: 10 per user and 20 per tablet in 15 minutes. */
-const signInLimit = (key: string) => (key.startsWith('tablet:') ? 20 : 10);
-
 /**
  * Namespace `/tablet` (operator tablets, docs/api.md). A tablet connects with its token; its socket joins the
  * room of its machine and receives `tablet:state` on connect and after every committed change of that
@@ -51,7 +47,7 @@ const signInLimit = (key: string) => (key.startsWith('tablet:') ? 20 : 10);
 export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => void {
   const nsp = io.of(TABLET_NAMESPACE) as unknown as TabletNamespace;
   const states = new TabletStateBuilder(deps);
-  const commands = new TabletCommandService(deps, new RateLimiter(signInLimit, 15 * 60_000));
+  const commands = new TabletCommandService(deps, deps.pinAttempts);
 
   // --- pushing state
 

@@ -81,6 +81,15 @@ export interface Job {
   rejects: number;
 }
 
+/**
+ * The pages draw whole ranges only: a capped answer (`truncated`) would draw the start of the range as
+ * if it were all, so it becomes the part's error message instead.
+ */
+function whole<T>(rows: T[], truncated: boolean, what: string): T[] {
+  if (truncated) throw new ApiError(200, 'truncated', `More than ${rows.length.toLocaleString('en')} ${what} in this range; choose a shorter range`);
+  return rows;
+}
+
 export const api = {
   site: (f: Fetch) => getJson<{ timezone: string; microStopSeconds: number }>(f, '/site'),
   codes: (f: Fetch) => getJson<ActivityCode[]>(f, '/activity-codes'),
@@ -89,8 +98,9 @@ export const api = {
   machine: (f: Fetch, id: number) => getJson<Machine>(f, `/machines/${id}`),
   users: (f: Fetch) => getJson<{ id: number; username: string; role: string }[]>(f, '/users'),
   timeline: (f: Fetch, id: number, from: string, to: string) =>
-    getJson<{ intervals: Interval[] }>(f, `/machines/${id}/timeline`, { from, to }).then((r) => r.intervals),
-  jobs: (f: Fetch, from: string, to: string, machineId?: number) => getJson<{ jobs: Job[] }>(f, '/jobs', { from, to, machineId }).then((r) => r.jobs),
+    getJson<{ intervals: Interval[]; truncated: boolean }>(f, `/machines/${id}/timeline`, { from, to }).then((r) => whole(r.intervals, r.truncated, 'state intervals')),
+  jobs: (f: Fetch, from: string, to: string, machineId?: number) =>
+    getJson<{ jobs: Job[]; truncated: boolean }>(f, '/jobs', { from, to, machineId }).then((r) => whole(r.jobs, r.truncated, 'jobs')),
   oee: (f: Fetch, query: { from: string; to: string; machineId?: number | undefined; groupId?: number | null | undefined; bucket?: string | undefined }) =>
     getJson<OeeResponse>(f, '/oee', query),
 };

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
-import { textGuard } from './http/text-guard.js';
+import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
 import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
@@ -53,7 +53,7 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  api.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: false }));
+  api.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: false, verify: refuseDeepJson }));
   api.use('/api', textGuard);
   // The DigitME2 tablet app at the root path: its own body parsing, and failures answered its way (200).
   api.use(LEGACY_TABLET_PATHS, legacyTabletBodies);

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
 import { tabletSchema } from '../../core/schemas/setup.schema.js';
 import type { RouteTable } from '../http/route.js';
-import { textGuard } from '../http/text-guard.js';
+import { refuseDeepJson, textGuard } from '../http/text-guard.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { LEGACY_TABLET_POSTS, LegacyTabletService, type LegacyReply, type LegacyTabletPost } from '../services/legacy-tablet.service.js';
 import { isLoopbackAddress, isPrivateAddress } from './legacy-device.routes.js';
@@ -118,7 +118,7 @@ export const legacyTabletBodies: RequestHandler[] = [
     next();
   },
   express.urlencoded({ extended: false, limit: '16kb' }),
-  express.json({ limit: '16kb', strict: false, type: (req) => !isForm(req) }),
+  express.json({ limit: '16kb', strict: false, type: (req) => !isForm(req), verify: refuseDeepJson }),
   textGuard,
 ];
 

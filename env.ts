@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEGACY_ANONYMOUS_MODES } from './ingest/auth/legacy-network.js';
 
 /**
  * The one place that reads process.env for the server runtime. A bad variable stops the start with
@@ -38,7 +39,7 @@ const envSchema = z
         .pipe(z.array(z.enum(roleNames)).min(1)),
     ),
     /** Who may call the legacy device route without a key: `private` (loopback + private networks), `loopback`, or `off`. */
-    OEE_LEGACY_ANONYMOUS: z.preprocess(emptyToUndefined, z.enum(['private', 'loopback', 'off']).default('private')),
+    OEE_LEGACY_ANONYMOUS: z.preprocess(emptyToUndefined, z.enum(LEGACY_ANONYMOUS_MODES).default('private')),
     OEE_DISCOVERY_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8090)),
     OEE_PUBLIC_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
     /** Express `trust proxy`: set to the number of proxies in front (or a subnet list) when behind HTTPS termination. */

@@ -27,7 +27,7 @@ describe('nested JSON bodies', () => {
     const [deep, health] = await Promise.all([postRaw('/api/v1/events', body), fetch(app.url + '/api/v1/health')]);
     expect(health.status).toBe(200);
     expect(deep.status).toBe(400);
-    expect((await deep.json()).error.message).toBe('The body nests arrays and objects deeper than 32 levels');
+    expect(((await deep.json()) as any).error.message).toBe('The body nests arrays and objects deeper than 32 levels');
   });
 
   it('answers depth 33 with a clear 400 and lets depth 32 through to validation', async () => {
@@ -38,7 +38,7 @@ describe('nested JSON bodies', () => {
     });
     const deepEnough = await postRaw('/api/v1/events', JSON.stringify({ events: JSON.parse(nested(31)) }));
     expect(deepEnough.status).toBe(400);
-    expect((await deepEnough.json()).error.message).toBe('Invalid body');
+    expect(((await deepEnough.json()) as any).error.message).toBe('Invalid body');
   });
 
   it('answers depth 100 000 with a 400, not a 500, on the API and on the DigitME2 tablet routes', async () => {
@@ -49,5 +49,45 @@ describe('nested JSON bodies', () => {
     expect(tablet.status).toBe(200);
     expect(await tablet.json()).toEqual({ success: false, reason: 'The body nests arrays and objects deeper than 32 levels: body at most 32 levels of nesting' });
   });
+});
 
+describe('the legacy network rule behind proxies (OEE_TRUST_PROXY, X-Forwarded-For)', () => {
+  let machineId: number;
+  beforeAll(async () => {
+    machineId = (await admin.post('/api/v1/machines', { name: 'Legacy network' })).body.id;
+  });
+  const fromAddress = (path: string, forwardedFor?: string, base = app.url) => fetch(base + path, forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+  const stateChange = (forwardedFor: string) =>
+    fetch(app.url + '/api/machine-state-change', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ machine_id: machineId, machine_state: 2 }) });
+
+  it('legacy GET /api/oee and /api/activity-durations answer anonymous callers on the local network only', async () => {
+    const oee = `/api/oee?machine_id=${machineId}&date=2026-05-01`;
+    const durations = `/api/activity-durations?machine_id=${machineId}&date=2026-05-01`;
+    expect((await fromAddress(oee)).status).toBe(200);
+    expect((await fromAddress(durations)).status).toBe(200);
+    // The test connects from loopback, a trusted proxy by default: the forwarded address is the caller.
+    expect((await fromAddress(oee, '8.8.8.8')).status).toBe(401);
+    expect((await fromAddress(durations, '8.8.8.8')).status).toBe(401);
+    expect((await fromAddress(oee, '10.1.2.3')).status).toBe(200);
+    const viewer = (await admin.post('/api/v1/api-keys', { name: 'legacy reader', role: 'viewer' })).body.key;
+    expect((await fetch(app.url + oee, { headers: { 'x-forwarded-for': '8.8.8.8', authorization: `Bearer ${viewer}` } })).status).toBe(200);
+  });
+
+  it('a forwarded address that is not an IP literal is not private', async () => {
+    expect((await stateChange('fdnotanip')).status).toBe(401);
+    expect((await stateChange('fc')).status).toBe(401);
+    expect((await stateChange('fd12::1')).status).toBe(200);
+    expect((await stateChange('10.0.0.7, fdnotanip')).status).toBe(401);
+  });
+
+  it('with OEE_TRUST_PROXY=false X-Forwarded-For is ignored and the socket address is judged', async () => {
+    const direct = await startTestApp({ env: { OEE_TRUST_PROXY: 'false' } });
+    try {
+      // Admitted (not 401): the empty database has no machine 1, so the answer is the legacy 400.
+      expect((await fromAddress(`/api/oee?machine_id=1&date=2026-05-01`, '8.8.8.8', direct.url)).status).toBe(400);
+      expect((await fromAddress(`/api/oee?machine_id=1&date=2026-05-01`, 'fdnotanip', direct.url)).status).toBe(400);
+    } finally {
+      await direct.stop();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
-import { legacyNetworkAdmits } from '../../ingest/routes/legacy-tablet.routes.js';
+import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../ingest/auth/legacy-network.js';
 import type { RealtimeDeps } from '../socket-server.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
@@ -18,7 +18,7 @@ export interface InputDeviceUpdatesOptions {
   /** With the realtime hub, changes committed on other instances reach this instance's tablets too. */
   io?: IoServer | null;
   /** OEE_LEGACY_ANONYMOUS: which client addresses may connect. */
-  mode: 'private' | 'loopback' | 'off';
+  mode: LegacyAnonymousMode;
   /** Express's compiled `trust proxy` (the client address behind a trusted proxy). */
   trustProxy?: (address: string, hop: number) => boolean;
   /** Ping period; a socket that did not answer the previous ping is dropped (default 30 s). */

@@ -44,6 +44,17 @@ const envSchema = z
     OEE_PUBLIC_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
     /** Express `trust proxy`: set to the number of proxies in front (or a subnet list) when behind HTTPS termination. */
     OEE_TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback')),
+    /**
+     * Host names (comma-separated) the app answers to on the legacy routes and accepts as its own origin,
+     * besides IP literals and localhost, which are always accepted; `*` accepts any (docs/security.md).
+     */
+    OEE_ALLOWED_HOSTS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('')
+        .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+    ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
   .superRefine((env, ctx) => {

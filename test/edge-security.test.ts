@@ -91,3 +91,115 @@ describe('the legacy network rule behind proxies (OEE_TRUST_PROXY, X-Forwarded-F
     }
   });
 });
+
+describe('legacy routes refuse browsers of other sites and unknown Host names (DNS rebinding)', () => {
+  const tabletsNamed = async () => ((await admin.get('/api/v1/tablets')).body as { name: string }[]).length;
+
+  it('GET /check-state from a page of another site is 403 and registers no tablet', async () => {
+    const before = await tabletsNamed();
+    const foreign: Record<string, string>[] = [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }];
+    for (const headers of foreign) {
+      const res = await fetch(`${app.url}/check-state?device_uuid=browser-${Object.values(headers)[0]}`, { headers });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as any).error.code).toBe('forbidden');
+    }
+    expect(await tabletsNamed()).toBe(before);
+    // The DigitME2 app sends neither header: it still registers on GET, as legacy-api.md says.
+    const tablet = await fetch(`${app.url}/check-state?device_uuid=real-tablet-1`);
+    expect(tablet.status).toBe(200);
+    expect(await tabletsNamed()).toBe(before + 1);
+  });
+
+  it('refuses a Host that is not an IP literal, localhost or in OEE_ALLOWED_HOSTS, on every legacy route', async () => {
+    const port = new URL(app.url).port;
+    const rebound = { host: `attacker.example:${port}` };
+    const { request } = await import('node:http');
+    const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body ? { 'content-type': 'text/plain' } : {}) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await send('POST', '/api/machine-state-change', rebound, '{"machine_id": 1, "machine_state": 1}')).toBe(403);
+    expect(await send('POST', '/android-update', rebound, '{"device_uuid": "real-tablet-1", "activity_code_id": 2}')).toBe(403);
+    expect(await send('GET', '/api/oee?machine_id=1&date=2026-05-01', rebound)).toBe(403);
+    expect(await send('GET', '/api/activity-durations?machine_id=1&date=2026-05-01', rebound)).toBe(403);
+    expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `localhost:${port}` })).toBe(200);
+    expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `[::1]:${port}` })).toBe(200);
+    // Same-origin pages of the app itself are not foreign.
+    expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` })).toBe(200);
+
+    // The DigitME2 tablet websocket too (a page's WebSocket always carries its Origin).
+    const { WebSocket } = await import('ws');
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/input-device-updates`, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+      });
+    expect(await upgrade({ origin: 'http://evil.example' })).toBe(403);
+    expect(await upgrade({ host: `attacker.example:${port}` })).toBe(403);
+    expect(await upgrade({})).toBe(101);
+
+    const named = await startTestApp({ env: { OEE_ALLOWED_HOSTS: 'oee.plant.example, Other.Example' } });
+    try {
+      const namedPort = new URL(named.url).port;
+      const at = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: namedPort, path: '/check-state?device_uuid=named-1', headers: { host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      expect([await at('oee.plant.example'), await at(`other.example:${namedPort}`), await at('attacker.example')]).toEqual([200, 200, 403]);
+    } finally {
+      await named.stop();
+    }
+  });
+});
+
+describe('CSRF: writes from pages of other sites, JSON-only writes', () => {
+  it('refuses a cookie-authenticated write whose Origin or Referer is another site', async () => {
+    const session = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
+    const foreign = await session.request('POST', '/api/v1/machines', { name: 'CSRF' }, { headers: { origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toBe('Cross-site request refused: this request did not come from a page of this app');
+    expect((await session.request('DELETE', '/api/v1/session', undefined, { headers: { referer: 'http://evil.example/page' } })).status).toBe(403);
+    const own = await session.request('POST', '/api/v1/machines', { name: 'Same origin' }, { headers: { origin: app.url } });
+    expect(own.status).toBe(201);
+    // An API key is not sent by browsers on their own: no Origin check.
+    const key = (await session.post('/api/v1/api-keys', { name: 'csrf admin', role: 'admin' })).body.key;
+    expect((await new ApiClient(app.url, key).request('POST', '/api/v1/machines', { name: 'Scripted' }, { headers: { origin: 'http://evil.example' } })).status).toBe(201);
+  });
+
+  it('answers 415 to a write without Content-Type: application/json, bodyless ones included', async () => {
+    const session = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
+    const machine = (await session.post('/api/v1/machines', { name: 'To delete' })).body.id;
+    const plain = await fetch(`${app.url}/api/v1/machines/${machine}`, { method: 'DELETE', headers: { cookie: session.cookie! } });
+    expect(plain.status).toBe(415);
+    expect(((await plain.json()) as any).error.code).toBe('unsupported_media_type');
+    const form = await fetch(`${app.url}/api/v1/machines`, { method: 'POST', headers: { cookie: session.cookie!, 'content-type': 'text/plain' }, body: '{"name": "form"}' });
+    expect(form.status).toBe(415);
+    expect((await session.delete(`/api/v1/machines/${machine}`)).status).toBe(204);
+  });
+
+  it('the sign-in and sign-out forms refuse other origins', async () => {
+    const form = (origin: string, path = '/login') =>
+      fetch(app.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: `username=admin&password=${ADMIN_PASSWORD}` });
+    const foreign = await form('http://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('set-cookie')).toBeNull();
+    expect((await form('http://evil.example', '/logout')).status).toBe(403);
+    const own = await form(app.url);
+    expect(own.status).toBe(303);
+    expect(own.headers.get('location')).toBe('/');
+  });
+});

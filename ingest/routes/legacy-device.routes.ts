@@ -11,6 +11,8 @@ import type { IngestDeps } from '../ingest-deps.js';
  * state-change route accepts anonymous calls from loopback and private networks only (OEE_LEGACY_ANONYMOUS);
  * anyone else needs a key with a shop-floor role.
  */
+export const LEGACY_DEVICE_PATHS = ['/api/machine-state-change'];
+
 export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps, anonymous: LegacyAnonymousMode): void {
   routes.add({
     method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,

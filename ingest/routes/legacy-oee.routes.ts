@@ -12,6 +12,8 @@ import type { IngestDeps } from '../ingest-deps.js';
  * (OEE_LEGACY_ANONYMOUS, as the device and tablet routes); anyone else needs a key or a session. A bad,
  * unknown or future machine or date is a 400, as in the original (which answered a future date with a 500).
  */
+export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
+
 export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
   const mode = deps.legacyAnonymous;
   const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };

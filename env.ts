@@ -55,6 +55,18 @@ const envSchema = z
         .default('')
         .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
     ),
+    /**
+     * Origins (space- or comma-separated, e.g. `https://intranet.example`) whose pages may embed the
+     * wall screen in a frame; unset: no page may frame any page of the app.
+     */
+    OEE_FRAME_ANCESTORS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('')
+        .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+        .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path')).transform((list) => list.map((u) => new URL(u).origin))),
+    ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
   .superRefine((env, ctx) => {

@@ -119,7 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     deps.oee.listen(feed);
 
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
-    const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, ...(webHandler ? { webHandler } : {}) });
+    const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
     const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.

@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   trustProxy: string;
   /** OEE_ALLOWED_HOSTS: names the legacy routes answer to (IP literals and localhost always). */
   allowedHosts: readonly string[];
+  /** OEE_FRAME_ANCESTORS: origins whose pages may frame /wall (none by default). */
+  frameAncestors?: readonly string[];
   /** SvelteKit's adapter-node handler, mounted last. */
   webHandler?: RequestHandler;
 }
@@ -48,7 +50,9 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
     }),
   );
   // SvelteKit sends its own nonce-based CSP for pages; the API gets a deny-all one below.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  // Framing and HSTS are decided below, not by helmet's defaults.
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, xFrameOptions: false, strictTransportSecurity: false }));
+  app.use(framingAndTransport(options.frameAncestors ?? []));
   app.use(cookieParser());
   app.use(deps.authenticator.middleware);
 
@@ -124,6 +128,25 @@ function crossSiteFormGuard(allowedHosts: readonly string[]): RequestHandler {
   return (req, res, next) => {
     if (isSafeMethod(req.method) || requestOrigin(req.headers, ownHosts(req), allowedHosts) !== 'foreign') return next();
     res.status(403).type('text/plain').send('Cross-site request refused: sign in from a page of this app.');
+  };
+}
+
+/**
+ * One framing rule in both headers: nothing may be framed (`X-Frame-Options: DENY`, CSP `frame-ancestors
+ * 'none'`), except /wall by the origins of OEE_FRAME_ANCESTORS. X-Frame-Options cannot name a list, so
+ * it is left out there and CSP decides. The CSP of pages is SvelteKit's: the web hook writes
+ * `req.frameAncestors` into it. HSTS only on HTTPS (it means nothing over plain HTTP and misleads).
+ */
+function framingAndTransport(frameAncestors: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const wall = req.path === '/wall' || req.path.startsWith('/wall/');
+    if (wall && frameAncestors.length > 0) req.frameAncestors = frameAncestors.join(' ');
+    else {
+      req.frameAncestors = "'none'";
+      res.setHeader('X-Frame-Options', 'DENY');
+    }
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../core/clock.js';
 import { ApiClient } from './support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -201,5 +202,59 @@ describe('CSRF: writes from pages of other sites, JSON-only writes', () => {
     const own = await form(app.url);
     expect(own.status).toBe(303);
     expect(own.headers.get('location')).toBe('/');
+  });
+});
+
+describe('security headers', () => {
+  it('one framing rule in both headers, and HSTS only over HTTPS', async () => {
+    const plain = await fetch(app.url + '/api/v1/health');
+    expect(plain.headers.get('x-frame-options')).toBe('DENY');
+    expect(plain.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+    // Through the (trusted, loopback) HTTPS proxy the request is secure: HSTS applies.
+    const proxied = await fetch(app.url + '/api/v1/health', { headers: { 'x-forwarded-proto': 'https' } });
+    expect(proxied.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+});
+
+describe('sessions', () => {
+  it('end after 12 hours without a request, besides the 7-day lifetime', async () => {
+    const clock = new FixedClock(new Date('2026-11-02T08:00:00Z'));
+    const timed = await startTestApp({ clock, env: { OEE_ROLES: 'ingest' } });
+    try {
+      const user = await new ApiClient(timed.url).signIn('admin', ADMIN_PASSWORD);
+      clock.advance(11 * 3600 + 59 * 60);
+      expect((await user.get('/api/v1/session')).status).toBe(200);
+      clock.advance(11 * 3600 + 59 * 60);
+      expect((await user.get('/api/v1/session')).status).toBe(200);
+      clock.advance(12 * 3600 + 60);
+      expect((await user.get('/api/v1/session')).status).toBe(401);
+
+      // Used every 11 hours, a session still ends 7 days after sign-in.
+      const steady = await new ApiClient(timed.url).signIn('admin', ADMIN_PASSWORD);
+      for (let hours = 11; hours < 7 * 24; hours += 11) {
+        clock.advance(11 * 3600);
+        expect((await steady.get('/api/v1/session')).status).toBe(200);
+      }
+      clock.advance(11 * 3600);
+      expect((await steady.get('/api/v1/session')).status).toBe(401);
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it('use the __Host- cookie prefix over HTTPS', async () => {
+    const https = { 'x-forwarded-proto': 'https' };
+    const res = await fetch(app.url + '/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json', ...https }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^__Host-oee_session=[^;]+; Max-Age=604800; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+    const value = setCookie.split(';')[0]!.split('=').slice(1).join('=');
+    const asUser = (cookie: string, headers: Record<string, string> = https) => fetch(app.url + '/api/v1/session', { headers: { cookie, ...headers } });
+    expect((await asUser(`__Host-oee_session=${value}`)).status).toBe(200);
+    // Over HTTPS only the prefixed name counts: a planted plain cookie is ignored.
+    expect((await asUser(`oee_session=${value}`)).status).toBe(401);
+    // Over plain HTTP the plain name is the cookie.
+    expect((await asUser(`oee_session=${value}`, {})).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
 import { ApiClient } from './support/http-client.js';
+import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 /** Issue 15's edge hardening: body depth, legacy network rule and browser checks, CSRF, headers, sessions. */
@@ -256,5 +257,39 @@ describe('sessions', () => {
     expect((await asUser(`oee_session=${value}`)).status).toBe(401);
     // Over plain HTTP the plain name is the cookie.
     expect((await asUser(`oee_session=${value}`, {})).status).toBe(200);
+  });
+});
+
+describe('socket payloads and legacy operators', () => {
+  it('refuses NUL, broken Unicode and deep nesting in tablet commands as invalid_input (not internal), storing nothing', async () => {
+    const machineId = (await admin.post('/api/v1/machines', { name: 'Socket guard' })).body.id;
+    const tablet = await admin.post('/api/v1/tablets', { name: 'Socket guard tablet', machineId });
+    const operator = (await admin.post('/api/v1/users', { username: 'socket-guard', role: 'operator', pin: '4711' })).body.id;
+    const client = await TabletClient.open(app.url, tablet.body.token);
+    try {
+      expect((await client.send('operator:sign-in', { userId: operator, pin: '4711' })).ok).toBe(true);
+      const nul = await client.send('job:start', { jobNumber: 'A\u0000B' });
+      expect(nul).toEqual({ ok: false, error: { code: 'invalid_input', message: 'The payload contains text that cannot be stored at jobNumber: contains a NUL character or broken Unicode' } });
+      const surrogate = await client.send('job:start', { jobNumber: 'J\uD800' });
+      expect(surrogate.ok === false && surrogate.error.code).toBe('invalid_input');
+      let deep: unknown = 1;
+      // socket.io-client itself recurses through a payload: 200 levels are deep enough here.
+      for (let i = 0; i < 200; i++) deep = [deep];
+      const nested = await client.send('job:start', { jobNumber: 'J1', input: deep });
+      expect(nested.ok === false && nested.error.code).toBe('invalid_input');
+      expect(await app.dataSource.query('SELECT count(*)::int AS n FROM jobs WHERE "machineId" = $1', [machineId])).toEqual([{ n: 0 }]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a DigitME2 device naming a user that does not exist gets a 400, and nothing is stored', async () => {
+    const machineId = (await admin.post('/api/v1/machines', { name: 'Legacy operator' })).body.id;
+    const anon = new ApiClient(app.url);
+    const res = await anon.post('/api/machine-state-change', { machine_id: machineId, machine_state: 2, user_id: 999_999 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('Unknown user 999999');
+    const operator = (await admin.post('/api/v1/users', { username: 'legacy-operator', role: 'operator', pin: '1234' })).body.id;
+    expect((await anon.post('/api/machine-state-change', { machine_id: machineId, machine_state: 2, user_id: operator })).status).toBe(200);
   });
 });

@@ -23,7 +23,12 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps,
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
         throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);
       }
-      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy');
+      const operatorId = body.user_id !== undefined && body.user_id > 0 ? body.user_id : undefined;
+      // A device may name the operator; one that does not exist is the caller's mistake, not ours.
+      if (operatorId !== undefined && !(await deps.repos.tabletWorkflow.activeUser(operatorId))) {
+        throw AppError.invalid(`Unknown user ${operatorId}`, [{ path: ['user_id'], message: 'no user with this id' }]);
+      }
+      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, ...(operatorId !== undefined ? { operatorId } : {}) }], 'legacy');
       res.status(200).json({ success: true });
     },
     raw: true,

@@ -13,7 +13,7 @@ import {
 import type { CommittedChange } from '../../db/change-feed.js';
 import { hashToken } from '../../ingest/auth/hashing.js';
 import { RateLimiter } from '../../ingest/auth/rate-limiter.js';
-import { ackError } from '../socket-ack.js';
+import { ackError, guardPayload } from '../socket-ack.js';
 import type { RealtimeDeps } from '../socket-server.js';
 import { TabletCommandService } from './tablet-commands.js';
 import { TabletStateBuilder } from './tablet-state.js';
@@ -182,6 +182,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     let answer: Ack;
     let machineId: number | null = null;
     try {
+      guardPayload(payload);
       const outcome = await commands.run(socket.data.tabletId, name, payload);
       answer = { ok: true, data: outcome.result };
       machineId = outcome.machineId;

@@ -50,8 +50,18 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
     }),
   );
   // SvelteKit sends its own nonce-based CSP for pages; the API gets a deny-all one below.
-  // Framing and HSTS are decided below, not by helmet's defaults.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, xFrameOptions: false, strictTransportSecurity: false }));
+  // Framing and HSTS are decided below, not by helmet's defaults. `same-origin` referrers: under helmet's
+  // `no-referrer` browsers send `Origin: null` on the app's own form posts and fetches, and the CSRF
+  // check needs the real origin (other sites still get no Referer).
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: false,
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
   app.use(framingAndTransport(options.frameAncestors ?? []));
   app.use(cookieParser());
   app.use(deps.authenticator.middleware);

@@ -212,6 +212,8 @@ describe('security headers', () => {
     expect(plain.headers.get('x-frame-options')).toBe('DENY');
     expect(plain.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(plain.headers.get('strict-transport-security')).toBeNull();
+    // The app's own pages must send their real Origin (under `no-referrer` browsers send `Origin: null`).
+    expect(plain.headers.get('referrer-policy')).toBe('same-origin');
     // Through the (trusted, loopback) HTTPS proxy the request is secure: HSTS applies.
     const proxied = await fetch(app.url + '/api/v1/health', { headers: { 'x-forwarded-proto': 'https' } });
     expect(proxied.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEGACY_ANONYMOUS_MODES } from './ingest/auth/legacy-network.js';
 
 /**
  * The one place that reads process.env for the server runtime. A bad variable stops the start with
@@ -38,11 +39,34 @@ const envSchema = z
         .pipe(z.array(z.enum(roleNames)).min(1)),
     ),
     /** Who may call the legacy device route without a key: `private` (loopback + private networks), `loopback`, or `off`. */
-    OEE_LEGACY_ANONYMOUS: z.preprocess(emptyToUndefined, z.enum(['private', 'loopback', 'off']).default('private')),
+    OEE_LEGACY_ANONYMOUS: z.preprocess(emptyToUndefined, z.enum(LEGACY_ANONYMOUS_MODES).default('private')),
     OEE_DISCOVERY_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8090)),
     OEE_PUBLIC_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
     /** Express `trust proxy`: set to the number of proxies in front (or a subnet list) when behind HTTPS termination. */
     OEE_TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback')),
+    /**
+     * Host names (comma-separated) the app answers to on the legacy routes and accepts as its own origin,
+     * besides IP literals and localhost, which are always accepted; `*` accepts any (docs/security.md).
+     */
+    OEE_ALLOWED_HOSTS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('')
+        .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+    ),
+    /**
+     * Origins (space- or comma-separated, e.g. `https://intranet.example`) whose pages may embed the
+     * wall screen in a frame; unset: no page may frame any page of the app.
+     */
+    OEE_FRAME_ANCESTORS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('')
+        .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+        .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path')).transform((list) => list.map((u) => new URL(u).origin))),
+    ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
   .superRefine((env, ctx) => {

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'conflict'
   | 'in_use'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';

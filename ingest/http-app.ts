@@ -1,14 +1,17 @@
 import cookieParser from 'cookie-parser';
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { AppError, errorBody } from '../core/errors.js';
+import { legacyBrowserRefusal, requestOrigin } from './http/browser-origin.js';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
-import { textGuard } from './http/text-guard.js';
+import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
 import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
-import { registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
+import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
+import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
 import { LEGACY_TABLET_PATHS, legacyTabletBodies, legacyTabletErrors, registerLegacyTabletRoutes } from './routes/legacy-tablet.routes.js';
 import { registerOeeRoutes } from './routes/oee.routes.js';
 import { registerResultRoutes } from './routes/results.routes.js';
@@ -21,6 +24,10 @@ export const JSON_BODY_LIMIT = '2mb';
 
 export interface HttpAppOptions {
   trustProxy: string;
+  /** OEE_ALLOWED_HOSTS: names the legacy routes answer to (IP literals and localhost always). */
+  allowedHosts: readonly string[];
+  /** OEE_FRAME_ANCESTORS: origins whose pages may frame /wall (none by default). */
+  frameAncestors?: readonly string[];
   /** SvelteKit's adapter-node handler, mounted last. */
   webHandler?: RequestHandler;
 }
@@ -43,17 +50,32 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
     }),
   );
   // SvelteKit sends its own nonce-based CSP for pages; the API gets a deny-all one below.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  // Framing and HSTS are decided below, not by helmet's defaults. `same-origin` referrers: under helmet's
+  // `no-referrer` browsers send `Origin: null` on the app's own form posts and fetches, and the CSRF
+  // check needs the real origin (other sites still get no Referer).
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: false,
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use(framingAndTransport(options.frameAncestors ?? []));
   app.use(cookieParser());
   app.use(deps.authenticator.middleware);
 
   const api = express.Router();
+  // Devices and DigitME2 tablets are never browsers: refuse browser pages of other sites and unknown Host names.
+  api.use(LEGACY_PATHS, legacyBrowserGuard(options.allowedHosts));
+  api.use('/api/v1', crossSiteWriteGuard(options.allowedHosts));
   api.use('/api', (_req, res, next) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  api.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: false }));
+  api.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: false, verify: refuseDeepJson }));
   api.use('/api', textGuard);
   // The DigitME2 tablet app at the root path: its own body parsing, and failures answered its way (200).
   api.use(LEGACY_TABLET_PATHS, legacyTabletBodies);
@@ -67,17 +89,75 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
   registerHistoryEditRoutes(routes, deps);
   registerLegacyDeviceRoutes(routes, deps, deps.legacyAnonymous);
   registerLegacyTabletRoutes(routes, deps);
+  for (const route of routes.routes) {
+    if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path)) throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);
+  }
   api.use(LEGACY_TABLET_PATHS, legacyTabletErrors);
   api.use('/api', notFoundApi);
   api.use(errorMapper);
   app.use(api);
 
-  app.use(['/login', '/logout'], express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(['/login', '/logout'], crossSiteFormGuard(options.allowedHosts), express.urlencoded({ extended: false, limit: '16kb' }));
   registerLoginForm(app, deps);
 
   if (options.webHandler) app.use(options.webHandler);
   app.use(errorMapper);
   return { app, routes };
+}
+
+/** Every DigitME2 path (legacy-api.md). */
+const LEGACY_PATHS = [...LEGACY_TABLET_PATHS, ...LEGACY_DEVICE_PATHS, ...LEGACY_OEE_PATHS];
+
+function legacyBrowserGuard(allowedHosts: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const refusal = legacyBrowserRefusal(req.headers, allowedHosts);
+    if (refusal === null) return next();
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(403).json(errorBody(AppError.forbidden(refusal)));
+  };
+}
+
+const isSafeMethod = (method: string) => method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+/** The hosts a request was addressed to: its Host header, and X-Forwarded-Host through a trusted proxy. */
+const ownHosts = (req: Request) => [req.headers.host, req.host];
+
+/**
+ * CSRF: a write that does not carry an API key (so a session cookie, or nothing yet, as a sign-in) is
+ * refused when a browser says it comes from another origin (Origin, or Referer without Origin).
+ */
+function crossSiteWriteGuard(allowedHosts: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    if (isSafeMethod(req.method) || req.headers.authorization?.startsWith('Bearer ')) return next();
+    if (requestOrigin(req.headers, ownHosts(req), allowedHosts) === 'foreign') return next(AppError.forbidden('Cross-site request refused: this request did not come from a page of this app'));
+    next();
+  };
+}
+
+/** The same for the HTML sign-in and sign-out forms. */
+function crossSiteFormGuard(allowedHosts: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    if (isSafeMethod(req.method) || requestOrigin(req.headers, ownHosts(req), allowedHosts) !== 'foreign') return next();
+    res.status(403).type('text/plain').send('Cross-site request refused: sign in from a page of this app.');
+  };
+}
+
+/**
+ * One framing rule in both headers: nothing may be framed (`X-Frame-Options: DENY`, CSP `frame-ancestors
+ * 'none'`), except /wall by the origins of OEE_FRAME_ANCESTORS. X-Frame-Options cannot name a list, so
+ * it is left out there and CSP decides. The CSP of pages is SvelteKit's: the web hook writes
+ * `req.frameAncestors` into it. HSTS only on HTTPS (it means nothing over plain HTTP and misleads).
+ */
+function framingAndTransport(frameAncestors: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const wall = req.path === '/wall' || req.path.startsWith('/wall/');
+    if (wall && frameAncestors.length > 0) req.frameAncestors = frameAncestors.join(' ');
+    else {
+      req.frameAncestors = "'none'";
+      res.setHeader('X-Frame-Options', 'DENY');
+    }
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/auth.middleware.js';
+import type { LegacyAnonymousMode } from './auth/legacy-network.js';
 import type { SessionService } from './auth/session.service.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { MachineStateService } from './services/machine-state.service.js';
@@ -15,7 +16,7 @@ import type { UserService } from './services/user.service.js';
 export interface IngestDeps extends ShopFloorServices {
   feed: ChangeFeed;
   /** Who may call the legacy device route without a key. */
-  legacyAnonymous: 'private' | 'loopback' | 'off';
+  legacyAnonymous: LegacyAnonymousMode;
   dataSource: DataSource;
   repos: Repositories;
   clock: Clock;

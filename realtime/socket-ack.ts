@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { databaseFaultError, pgCode } from '../db/pg-errors.js';
+import { unstorableTextIssues } from '../core/text/storable-text.js';
 
 /** The answer to every Socket.IO command (docs/api.md "Acks"): `{ok: true, data} | {ok: false, error: {code, message}}`. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -26,6 +27,15 @@ export function ackError(err: unknown, logger?: Logger): AckResult<never> {
   }
   logger?.error({ err }, 'socket command failed');
   return { ok: false, error: { code: 'internal', message: 'Internal error' } };
+}
+
+/**
+ * The HTTP text guard for socket payloads (the same function): NUL, broken Unicode or nesting deeper
+ * than 32 levels is an `invalid_input` answer, never a failed database write.
+ */
+export function guardPayload(payload: unknown): void {
+  const issues = unstorableTextIssues(payload);
+  if (issues.length) throw AppError.invalid(`The payload contains text that cannot be stored at ${issues[0]!.path.join('.') || 'the top'}: ${issues[0]!.message}`, issues);
 }
 
 /**

@@ -48,10 +48,12 @@ const config = {
         'script-src': ['self'],
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:'],
-        'connect-src': ['self', 'ws:', 'wss:'],
+        // 'self' covers same-origin ws:/wss: (CSP Level 3): Socket.IO reaches only this app.
+        'connect-src': ['self'],
         'object-src': ['none'],
         'base-uri': ['self'],
         'form-action': ['self'],
+        // Replaced per request by the server hook (OEE_FRAME_ANCESTORS may open /wall to a list of origins).
         'frame-ancestors': ['none'],
       },
     },

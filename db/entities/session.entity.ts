@@ -24,4 +24,8 @@ export class SessionEntity {
   @Index('sessions_expires_at')
   @Column('timestamptz')
   expiresAt: Date;
+
+  /** The last request made with it (to the minute): the session ends after SESSION_IDLE_MS without one. */
+  @Column('timestamptz', { default: () => 'now()' })
+  lastSeenAt: Date;
 }

@@ -13,5 +13,7 @@ declare module 'express-serve-static-core' {
 declare module 'http' {
   interface IncomingMessage {
     auth?: AuthContext | null;
+    /** The CSP `frame-ancestors` sources of this page (OEE_FRAME_ANCESTORS on /wall, else `'none'`); the web hook applies it. */
+    frameAncestors?: string;
   }
 }

@@ -5,6 +5,15 @@ import type { AuthContext } from './auth-context.js';
 import { hashSessionToken, hashToken } from './hashing.js';
 
 export const SESSION_COOKIE = 'oee_session';
+/**
+ * The name over HTTPS: `__Host-` makes browsers accept the cookie only when Secure, for path `/` and
+ * without a Domain, so a sibling subdomain cannot plant or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
 
 /** An API key is looked up at most once per this many ms (hot ingest path); revocation takes effect within it. */
 const API_KEY_CACHE_MS = 5_000;
@@ -12,7 +21,8 @@ const API_KEY_CACHE_MS = 5_000;
 export interface Authenticator {
   middleware: RequestHandler;
   fromBearer(token: string): Promise<AuthContext | null>;
-  fromSessionToken(token: string): Promise<AuthContext | null>;
+  /** `touch: false` checks without counting as activity (a periodic re-check of an open socket). */
+  fromSessionToken(token: string, options?: { touch?: boolean }): Promise<AuthContext | null>;
   forgetApiKeys(): void;
 }
 
@@ -32,8 +42,8 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
     return auth;
   }
 
-  async function fromSessionToken(token: string): Promise<AuthContext | null> {
-    const user = await credentials.findSessionUser(hashSessionToken(token, sessionSecret), clock.now());
+  async function fromSessionToken(token: string, options: { touch?: boolean } = {}): Promise<AuthContext | null> {
+    const user = await credentials.findSessionUser(hashSessionToken(token, sessionSecret), clock.now(), options.touch ?? true);
     return user ? { role: user.role, userId: user.id, apiKeyId: null, username: user.username, via: 'session' } : null;
   }
 
@@ -44,7 +54,7 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
       if (header?.startsWith('Bearer ')) {
         req.auth = await fromBearer(header.slice(7).trim());
       } else {
-        const token = req.cookies?.[SESSION_COOKIE];
+        const token = req.cookies?.[sessionCookieName(req.secure)];
         if (typeof token === 'string' && token.length > 0 && token.length < 200) req.auth = await fromSessionToken(token);
       }
       next();

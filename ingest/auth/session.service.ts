@@ -1,10 +1,11 @@
+import { SESSION_TTL_MS } from '../../core/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
 import { hashSessionToken, newToken, verifySecret } from './hashing.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+export { SESSION_TTL_MS } from '../../core/auth.js';
 
 /** Password sign-in for people (web); tablets use PINs and devices use API keys. */
 export class SessionService {
@@ -24,8 +25,9 @@ export class SessionService {
     if (!user || !ok) throw new AppError('unauthenticated', 401, 'Wrong username or password');
     await this.limiter.succeed(subject, ip);
     const token = newToken('s');
-    const expiresAt = new Date(this.clock.now().getTime() + SESSION_TTL_MS);
-    await this.credentials.createSession(user.id, hashSessionToken(token, this.sessionSecret), expiresAt);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    await this.credentials.createSession(user.id, hashSessionToken(token, this.sessionSecret), expiresAt, now);
     return { user: { id: user.id, username: user.username, role: user.role }, token, expiresAt };
   }
 

@@ -1,18 +1,17 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { spreadsheetSafeText } from '../../core/text/spreadsheet-text.js';
 import { drained, type Cell, type TableWriter } from './table-writer.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present';
 
-/** Spreadsheets run text starting with these as a formula: such cells get a leading quote (OWASP "CSV injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One field of RFC 4180: numbers as they are, text guarded against formulas and quoted when it must be. */
 export function csvField(cell: Cell): string {
   if (cell === null) return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : '';
-  const text = FORMULA_START.test(cell) ? `'${cell}` : cell;
+  const text = spreadsheetSafeText(cell);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -77,6 +77,7 @@ export class RouteTable {
         const anonymousAdmitted = !req.auth && spec.anonymousWhen?.test(req) === true;
         if (!anonymousAdmitted && spec.access !== 'public' && req.authError) throw req.authError;
         const auth = anonymousAdmitted ? ANONYMOUS : authorise(req.auth ?? null, spec.access);
+        if (spec.method !== 'get' && spec.path.startsWith('/api/v1/')) requireJsonContentType(req);
         const params = parse(spec.params, req.params, 'Invalid path parameter', 404);
         const query = parse(spec.query, req.query, 'Invalid query');
         const body = spec.body ? parse(spec.body, bodyOf(req), 'Invalid body') : undefined;
@@ -100,6 +101,16 @@ function bodyOf(req: Request): unknown {
     return {};
   }
   return req.body;
+}
+
+/**
+ * Every write of the v1 API is JSON, bodyless ones included: a page of another site cannot send
+ * `application/json` without a CORS preflight (which this API never answers), so no form or simple
+ * cross-site request can reach a handler.
+ */
+function requireJsonContentType(req: Request): void {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new AppError('unsupported_media_type', 415, 'Send writes with Content-Type: application/json (bodyless ones too)');
 }
 
 function authorise(auth: AuthContext | null, access: Access): AuthContext {

@@ -1,26 +1,19 @@
 import type { RequestHandler } from 'express';
-import { AppError, type ErrorIssue } from '../../core/errors.js';
+import { AppError } from '../../core/errors.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, unstorableTextIssues } from '../../core/text/storable-text.js';
 
-/** NUL and unpaired UTF-16 surrogates cannot be stored as PostgreSQL text: refuse them at the edge. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function findUnstorable(value: unknown, path: (string | number)[], out: ErrorIssue[]): void {
-  if (out.length >= 10) return;
-  if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) out.push({ path, message: 'contains a NUL character or broken Unicode' });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findUnstorable(v, [...path, i], out));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (UNSTORABLE.test(k)) out.push({ path: [...path, k], message: 'a key contains a NUL character or broken Unicode' });
-      findUnstorable(v, [...path, k], out);
-    }
-  }
-}
-
+/** Refuses bodies and query values PostgreSQL cannot store (NUL, broken Unicode) or nested too deeply. */
 export const textGuard: RequestHandler = (req, _res, next) => {
-  const issues: ErrorIssue[] = [];
-  findUnstorable(req.body, [], issues);
-  findUnstorable(req.query, ['query'], issues);
+  const issues = [...unstorableTextIssues(req.body), ...unstorableTextIssues(req.query, ['query'])].slice(0, 10);
   next(issues.length ? AppError.invalid('The request contains text that cannot be stored', issues) : undefined);
 };
+
+/**
+ * express.json's `verify` hook: runs on the raw body before JSON.parse, so a deeply nested body is
+ * refused with a 400 in one linear pass instead of being parsed (JSON.parse can overflow the stack).
+ */
+export function refuseDeepJson(_req: unknown, _res: unknown, raw: Buffer): void {
+  if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH)) {
+    throw AppError.invalid(`The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, [{ path: [], message: `at most ${MAX_JSON_DEPTH} levels of nesting` }]);
+  }
+}

@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
-import type { Request } from 'express';
 import { AppError } from '../../core/errors.js';
 import { senderOf } from '../../core/live-window.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { legacyStateToCode } from '../../core/state/machine-state.rules.js';
+import { legacyNetworkDescription, legacyRequestAdmitted, type LegacyAnonymousMode } from '../auth/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
@@ -13,41 +12,26 @@ import type { IngestDeps } from '../ingest-deps.js';
  * state-change route accepts anonymous calls from loopback and private networks only (OEE_LEGACY_ANONYMOUS);
  * anyone else needs a key with a shop-floor role.
  */
-export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps, anonymous: 'private' | 'loopback' | 'off'): void {
+export const LEGACY_DEVICE_PATHS = ['/api/machine-state-change'];
+
+export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps, anonymous: LegacyAnonymousMode): void {
   routes.add({
     method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
     summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',
-    anonymousWhen: { description: `from ${anonymous === 'off' ? 'nowhere (OEE_LEGACY_ANONYMOUS=off)' : anonymous === 'loopback' ? 'loopback only' : 'loopback and private networks'}`, test: (req) => anonymousAllowed(req, anonymous) },
+    anonymousWhen: { description: `from ${legacyNetworkDescription(anonymous)}`, test: (req) => legacyRequestAdmitted(req, anonymous) },
     handler: async ({ body, res, auth }) => {
       const activityCodeId = body.activity_code_id ?? legacyStateToCode(body.machine_state ?? 0, { upCodeId: BUILT_IN_CODES.up, downCodeId: BUILT_IN_CODES.down });
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
         throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);
       }
-      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy');
+      const operatorId = body.user_id !== undefined && body.user_id > 0 ? body.user_id : undefined;
+      // A device may name the operator; one that does not exist is the caller's mistake, not ours.
+      if (operatorId !== undefined && !(await deps.repos.tabletWorkflow.activeUser(operatorId))) {
+        throw AppError.invalid(`Unknown user ${operatorId}`, [{ path: ['user_id'], message: 'no user with this id' }]);
+      }
+      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(operatorId !== undefined ? { operatorId } : {}) }], 'legacy');
       res.status(200).json({ success: true });
     },
     raw: true,
   });
-}
-
-/** Loopback, RFC 1918, link-local, CGNAT and IPv6 unique-local addresses. */
-export function isPrivateAddress(address: string): boolean {
-  const ip = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split('.').map(Number) as [number, number];
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const lower = ip.toLowerCase();
-  return lower === '::1' || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('fe80');
-}
-
-export function isLoopbackAddress(address: string): boolean {
-  const ip = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return ip === '::1' || ip.startsWith('127.');
-}
-
-function anonymousAllowed(req: Request, mode: 'private' | 'loopback' | 'off'): boolean {
-  const address = req.ip ?? req.socket.remoteAddress ?? '';
-  if (mode === 'off') return false;
-  return mode === 'loopback' ? isLoopbackAddress(address) : isPrivateAddress(address);
 }

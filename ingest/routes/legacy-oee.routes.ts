@@ -1,16 +1,22 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { legacyDayQuerySchema } from '../../core/schemas/oee.schema.js';
+import { legacyNetworkDescription, legacyRequestAdmitted } from '../auth/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
 /**
  * The read routes of DigitME2 (docs/digitme2.md): `GET /api/oee` and `GET /api/activity-durations`
  * for one machine and one site-local day. DigitME2 served them without credentials and integrations
- * call them that way, so they stay public (reads only). A bad, unknown or future machine or date is
- * a 400, as in the original (which answered a future date with a 500).
+ * call them that way, so callers without credentials are admitted under the legacy network rule
+ * (OEE_LEGACY_ANONYMOUS, as the device and tablet routes); anyone else needs a key or a session. A bad,
+ * unknown or future machine or date is a 400, as in the original (which answered a future date with a 500).
  */
+export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
+
 export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
+  const mode = deps.legacyAnonymous;
+  const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };
   const day = async (query: z.output<typeof legacyDayQuerySchema>) => {
     const range = await deps.oee.siteDay(query.date);
     if (range.future) throw AppError.invalid('The date is in the future', [{ path: ['date'], message: 'must not be after today' }]);
@@ -26,7 +32,8 @@ export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): v
   routes.add({
     method: 'get',
     path: '/api/oee',
-    access: 'public',
+    access: 'signedIn',
+    anonymousWhen,
     tag: 'legacy',
     summary: "A machine's OEE (0..1) for one site-local day (to now for today); 0 where it is undefined",
     query: legacyDayQuerySchema,
@@ -43,7 +50,8 @@ export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): v
   routes.add({
     method: 'get',
     path: '/api/activity-durations',
-    access: 'public',
+    access: 'signedIn',
+    anonymousWhen,
     tag: 'legacy',
     summary: 'Seconds a machine spent in each activity code (every code present) on one site-local day',
     query: legacyDayQuerySchema,

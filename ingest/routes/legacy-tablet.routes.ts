@@ -3,11 +3,11 @@ import { z, ZodError } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
 import { tabletSchema } from '../../core/schemas/setup.schema.js';
+import { legacyNetworkDescription, legacyRequestAdmitted } from '../auth/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
-import { textGuard } from '../http/text-guard.js';
+import { refuseDeepJson, textGuard } from '../http/text-guard.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import { LEGACY_TABLET_POSTS, LegacyTabletService, type LegacyReply, type LegacyTabletPost } from '../services/legacy-tablet.service.js';
-import { isLoopbackAddress, isPrivateAddress } from './legacy-device.routes.js';
 import { toTablet } from './setup.mappers.js';
 
 /**
@@ -67,9 +67,9 @@ const replySchema = z.looseObject({ success: z.boolean(), reason: z.string().opt
 export function registerLegacyTabletRoutes(routes: RouteTable, deps: IngestDeps): LegacyTabletService {
   const service = new LegacyTabletService(deps);
   const mode = deps.legacyAnonymous;
-  const where = mode === 'off' ? 'nowhere (OEE_LEGACY_ANONYMOUS=off)' : mode === 'loopback' ? 'loopback only' : 'loopback and private networks';
+  const where = legacyNetworkDescription(mode);
   const refusedNetwork: LegacyReply = { success: false, reason: 'This server accepts DigitME2 tablets only on its local network' };
-  const admitted = (req: Request) => legacyNetworkAdmits(req.ip ?? req.socket.remoteAddress ?? '', mode);
+  const admitted = (req: Request) => legacyRequestAdmitted(req, mode);
 
   routes.add({
     method: 'get', path: '/check-state', access: 'public', tag: 'legacy',
@@ -101,12 +101,6 @@ export function registerLegacyTabletRoutes(routes: RouteTable, deps: IngestDeps)
   return service;
 }
 
-/** Whether OEE_LEGACY_ANONYMOUS admits a DigitME2 caller at this address. */
-export function legacyNetworkAdmits(address: string, mode: 'private' | 'loopback' | 'off'): boolean {
-  if (mode === 'off') return false;
-  return mode === 'loopback' ? isLoopbackAddress(address) : isPrivateAddress(address);
-}
-
 const isForm = (req: { headers: Record<string, string | string[] | undefined> }) =>
   String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
@@ -118,7 +112,7 @@ export const legacyTabletBodies: RequestHandler[] = [
     next();
   },
   express.urlencoded({ extended: false, limit: '16kb' }),
-  express.json({ limit: '16kb', strict: false, type: (req) => !isForm(req) }),
+  express.json({ limit: '16kb', strict: false, type: (req) => !isForm(req), verify: refuseDeepJson }),
   textGuard,
 ];
 

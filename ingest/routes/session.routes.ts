@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { roleSchema } from '../../core/roles.js';
 import { sessionCreateSchema } from '../../core/schemas/setup.schema.js';
-import { SESSION_COOKIE } from '../auth/auth.middleware.js';
+import { sessionCookieName } from '../auth/auth.middleware.js';
 import { SESSION_TTL_MS } from '../auth/session.service.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
@@ -16,11 +16,11 @@ const whoAmISchema = z.object({
 });
 
 function setSessionCookie(req: Request, res: Response, token: string): void {
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: SESSION_TTL_MS });
+  res.cookie(sessionCookieName(req.secure), token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: SESSION_TTL_MS });
 }
 
 function clearSessionCookie(req: Request, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+  res.clearCookie(sessionCookieName(req.secure), { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
 }
 
 /** `?next=` may only lead back into this site. */
@@ -48,7 +48,7 @@ export function registerSessionRoutes(routes: RouteTable, deps: IngestDeps): voi
   routes.add({
     method: 'delete', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign out', status: 204,
     handler: async ({ req, res }) => {
-      await deps.sessions.signOut(req.cookies?.[SESSION_COOKIE]);
+      await deps.sessions.signOut(req.cookies?.[sessionCookieName(req.secure)]);
       clearSessionCookie(req, res);
     },
   });
@@ -72,7 +72,7 @@ export function registerLoginForm(app: Express, deps: IngestDeps): void {
   });
   app.post('/logout', async (req, res, next) => {
     try {
-      await deps.sessions.signOut(req.cookies?.[SESSION_COOKIE]);
+      await deps.sessions.signOut(req.cookies?.[sessionCookieName(req.secure)]);
       clearSessionCookie(req, res);
       res.redirect(303, '/login');
     } catch (err) {

@@ -5,7 +5,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
-import { legacyNetworkAdmits } from '../../ingest/routes/legacy-tablet.routes.js';
+import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../ingest/auth/legacy-network.js';
+import { legacyBrowserRefusal } from '../../ingest/http/browser-origin.js';
 import type { RealtimeDeps } from '../socket-server.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
@@ -18,7 +19,9 @@ export interface InputDeviceUpdatesOptions {
   /** With the realtime hub, changes committed on other instances reach this instance's tablets too. */
   io?: IoServer | null;
   /** OEE_LEGACY_ANONYMOUS: which client addresses may connect. */
-  mode: 'private' | 'loopback' | 'off';
+  mode: LegacyAnonymousMode;
+  /** OEE_ALLOWED_HOSTS: browsers of other sites and unknown Host names are refused, as on the HTTP legacy routes. */
+  allowedHosts: readonly string[];
   /** Express's compiled `trust proxy` (the client address behind a trusted proxy). */
   trustProxy?: (address: string, hop: number) => boolean;
   /** Ping period; a socket that did not answer the previous ping is dropped (default 30 s). */
@@ -78,7 +81,7 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
       if (server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    if (closed || !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode)) {
+    if (closed || !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode) || legacyBrowserRefusal(req.headers, options.allowedHosts) !== null) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

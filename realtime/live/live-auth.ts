@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../../core/errors.js';
 import { roleAllows } from '../../core/roles.js';
-import { SESSION_COOKIE } from '../../ingest/auth/auth.middleware.js';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../ingest/auth/auth.middleware.js';
 import { hashToken } from '../../ingest/auth/hashing.js';
 import type { RealtimeDeps } from '../socket-server.js';
 
@@ -69,15 +69,20 @@ export async function authenticateLive(handshake: LiveHandshake, deps: Pick<Real
     label: `user:${user.userId}`,
     pinnedGroupId: null,
     credentialKey: `session:${hashToken(session)}`,
-    stillValid: async () => (await deps.authenticator.fromSessionToken(session)) !== null,
+    stillValid: async () => (await deps.authenticator.fromSessionToken(session, { touch: false })) !== null,
   };
 }
 
+/** The session cookie of the handshake: the `__Host-` one (HTTPS) when there is one, else the plain one. */
 function sessionCookie(header: string | undefined): string | null {
+  return cookieValue(header, SECURE_SESSION_COOKIE) ?? cookieValue(header, SESSION_COOKIE);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
     if (value.length === 0 || value.length > 200) return null;
     try {

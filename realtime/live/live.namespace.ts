@@ -17,7 +17,7 @@ import {
 import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/realtime/live-events.schema.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { LiveRepository } from '../../db/repositories/live.repository.js';
-import { withAck } from '../socket-ack.js';
+import { guardPayload, withAck } from '../socket-ack.js';
 import type { RealtimeDeps } from '../socket-server.js';
 import { authenticateLive, type LiveViewer } from './live-auth.js';
 import { LiveDirectory } from './live-directory.js';
@@ -117,6 +117,7 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
     snapshots.send(socket);
     socket.on('group:watch', (request, ack) =>
       withAck<GroupWatchResult>(ack, logger, async () => {
+        guardPayload(request);
         const { groupId } = groupWatchRequestSchema.parse(request);
         const scope = await allowedScope(socket.data.viewer, groupId);
         if (scope !== socket.data.scope) {

@@ -12,7 +12,7 @@ import {
 } from '../../core/realtime/tablet-events.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { hashToken } from '../../ingest/auth/hashing.js';
-import { ackError } from '../socket-ack.js';
+import { ackError, guardPayload } from '../socket-ack.js';
 import type { RealtimeDeps } from '../socket-server.js';
 import { TabletCommandService } from './tablet-commands.js';
 import { TabletStateBuilder } from './tablet-state.js';
@@ -178,6 +178,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     let answer: Ack;
     let machineId: number | null = null;
     try {
+      guardPayload(payload);
       const outcome = await commands.run(socket.data.tabletId, name, payload);
       answer = { ok: true, data: outcome.result };
       machineId = outcome.machineId;

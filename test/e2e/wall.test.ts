@@ -82,6 +82,27 @@ describe('/wall in Chromium', () => {
 
     // Only page errors count: a browser logs the refused connections of the outage as console errors.
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    // connect-src is 'self' only: the same-origin websocket must not be refused by CSP.
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await context.close();
+  });
+
+  it('may be framed only by the origins of OEE_FRAME_ANCESTORS, and both framing headers agree', async () => {
+    const plain = await fetch(`${app.url}/wall`);
+    const csp = plain.headers.get('content-security-policy')!;
+    expect(csp).toContain("connect-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(plain.headers.get('x-frame-options')).toBe('DENY');
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+
+    const framed = await startTestApp({ databaseUrl: app.databaseUrl, web: true, env: { OEE_FRAME_ANCESTORS: 'https://intranet.example, http://tv.example:8080' } });
+    running.push(framed);
+    const wall = await fetch(`${framed.url}/wall`);
+    expect(wall.headers.get('content-security-policy')).toContain('frame-ancestors https://intranet.example http://tv.example:8080');
+    expect(wall.headers.get('x-frame-options')).toBeNull();
+    const login = await fetch(`${framed.url}/login`);
+    expect(login.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(login.headers.get('x-frame-options')).toBe('DENY');
+    await framed.stop();
   });
 });

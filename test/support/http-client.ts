@@ -24,6 +24,9 @@ export class ApiClient {
     } else if (body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      // The v1 API takes writes as JSON only, bodyless ones included.
+      headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload, redirect: 'manual' });
     const setCookie = res.headers.get('set-cookie');

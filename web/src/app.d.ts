@@ -12,7 +12,7 @@ declare global {
     }
     /** adapter-node passes the Node request; under `vite dev` there is no platform. */
     interface Platform {
-      req: IncomingMessage & { auth?: RequestAuth };
+      req: IncomingMessage & { auth?: RequestAuth; frameAncestors?: string };
     }
   }
 }

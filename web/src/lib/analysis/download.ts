@@ -3,18 +3,16 @@
  * minimal Office Open XML workbook (one sheet, inline strings, a bold header row) in a stored
  * (uncompressed) zip: small code, and Excel, LibreOffice and Numbers open it as a real workbook.
  */
+import { spreadsheetSafeText } from '$core/text/spreadsheet-text.js';
+
 export type Cell = string | number | null;
 
-/** Text that a spreadsheet would run as a formula is prefixed with an apostrophe. */
-function safeText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 export function toCsv(header: string[], rows: Cell[][]): string {
   const cell = (v: Cell) => {
     if (v === null) return '';
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-    const s = safeText(v);
+    const s = spreadsheetSafeText(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
@@ -48,7 +46,7 @@ function sheetXml(header: string[], rows: Cell[][]): string {
         const s = style ? ` s="${style}"` : '';
         if (v === null) return `<c r="${ref}"${s}/>`;
         if (typeof v === 'number' && Number.isFinite(v)) return `<c r="${ref}"${s}><v>${v}</v></c>`;
-        return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${xml(safeText(String(v)))}</t></is></c>`;
+        return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${xml(spreadsheetSafeText(String(v)))}</t></is></c>`;
       })
       .join('')}</row>`;
   const widths = header.map((h, c) => Math.min(60, Math.max(h.length, ...rows.slice(0, 500).map((r) => String(r[c] ?? '').length)) + 2));

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AppError } from '../../core/errors.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
-import { legacyStateToCode } from '../../core/state/machine-state.rules.js';
+import { legacyRefusalStatus, legacyStateToCode, upWithoutJobMessage } from '../../core/state/machine-state.rules.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
 
@@ -22,7 +22,15 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps,
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
         throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);
       }
-      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy');
+      await deps.stateEvents
+        .record([{ machineId: body.machine_id, activityCodeId, ...(body.user_id !== undefined && body.user_id > 0 ? { operatorId: body.user_id } : {}) }], 'legacy')
+        .catch((err: unknown) => {
+          // The shared rule answers 409; DigitME2 answered the Up code with 400 and its devices may rely on it.
+          if (err instanceof AppError && err.code === 'conflict' && err.message === upWithoutJobMessage && legacyRefusalStatus(activityCodeId, BUILT_IN_CODES.up) === 400) {
+            throw AppError.invalid(upWithoutJobMessage, [{ path: [body.activity_code_id === undefined ? 'machine_state' : 'activity_code_id'], message: 'no job is active on this machine' }]);
+          }
+          throw err;
+        });
       res.status(200).json({ success: true });
     },
     raw: true,

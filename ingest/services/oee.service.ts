@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import { bucketRanges, plannedShifts, type TimeRange } from '../../core/calendar/index.js';
+import { bucketRanges, plannedShifts, plannedWindows, type TimeRange } from '../../core/calendar/index.js';
 import { AppError } from '../../core/errors.js';
-import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
+import { computeElements, deriveRatios, legacyActivityDurations, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../../core/schemas/oee.schema.js';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
 import type { MachineHistory, OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupInvalidation, type RollupLevel, type RollupReader, type RollupSum, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
@@ -187,11 +188,25 @@ export class OeeService {
     return { ...localDay(day), future: day.startOf('day') > now };
   }
 
-  /** Seconds per activity code (every code) of one machine over [from, to), clipped to now. */
+  /**
+   * Seconds per activity code (every code) of one machine over [from, to), clipped to now, as
+   * DigitME2 counted them: running time outside planned time under Overtime (legacyActivityDurations).
+   */
   async activityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {
-    await this.repos.machines.get(machineId); // 404 for an unknown machine
+    const context = await this.repos.oeeData.context({ machineId });
+    const machine = context.machines[0];
+    if (!machine) throw AppError.notFound(`Machine ${machineId}`);
     const end = new Date(Math.max(from.getTime(), Math.min(to.getTime(), this.clock.now().getTime())));
-    return this.repos.oeeData.activityDurations(machineId, from, end);
+    const [history, codeIds] = await Promise.all([this.repos.oeeData.history([machineId], from, end), this.repos.oeeData.activityCodeIds()]);
+    return legacyActivityDurations({
+      intervals: history.get(machineId)!.intervals,
+      planned: plannedWindows(machine.pattern, context.timezone, from, end),
+      from,
+      to: end,
+      codeIds,
+      upCodeId: BUILT_IN_CODES.up,
+      overtimeCodeId: BUILT_IN_CODES.overtime,
+    });
   }
 
   // --- invalidation

@@ -84,10 +84,15 @@ interface ComputeOptions {
  * being written is deleted again afterwards. Set-up edits that change planned time, categories or
  * site settings call `invalidateShiftPattern`, `invalidateMachine` or `invalidateAll`.
  *
- * Limits: the change feed is in-process. Another instance's deletes reach the shared table, but
- * its guard does not see this instance's changes; and a crash between a commit and its delete
- * leaves those rows stale until something deletes them (`invalidateMachine`, a set-up change).
- * Deleting in the writer's own transaction would close both gaps.
+ * Several instances: the change feed carries every instance's changes to every other (the cluster
+ * channel), and each handles them as its own: its guard keeps a computation that overlapped a
+ * change on another instance from storing what it touched, and its delete runs again (cheap, and
+ * it catches rows stored between the other instance's delete and the message). When messages may
+ * have been missed (the channel reconnected), computations running then store nothing.
+ *
+ * Limits: a crash between a commit and its delete (or its message) leaves those rows stale until
+ * something deletes them (`invalidateMachine`, a set-up change, the verifier). Deleting in the
+ * writer's own transaction would close that gap.
  */
 export class OeeService {
   private readonly rawMaxMs: number;
@@ -113,9 +118,19 @@ export class OeeService {
     this.rawMaxMs = (options.rawMaxSeconds ?? 2 * 86_400) * 1000;
   }
 
-  /** Keeps the stored hours current from the change feed. Returns the unsubscribe function. */
+  /**
+   * Keeps the stored hours current from the change feed: this instance's changes and the other
+   * instances' (their deletes reach the shared table too, but this instance's guard must hear of
+   * them, or a computation it runs meanwhile stores hours the change made stale). Returns the
+   * unsubscribe function.
+   */
   listen(feed: ChangeFeed): () => void {
-    return feed.subscribe((change) => this.onChange(change));
+    const unsubscribe = feed.subscribe((change) => this.onChange(change), { remote: true });
+    const offGap = feed.onGap(() => this.remember(null, FOREVER, () => undefined));
+    return () => {
+      unsubscribe();
+      offGap();
+    };
   }
 
   // --- results

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
+import { ChangeFeed } from '../db/change-feed.js';
+import { PgClusterChannel } from '../db/cluster-channel.js';
+import { createRepositories } from '../db/repositories/index.js';
+import { OeeService } from '../ingest/services/oee.service.js';
 import { ApiClient } from './support/http-client.js';
 import { LiveTestClient } from './support/live-client.js';
 import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
@@ -73,6 +77,61 @@ describe('several instances on one database', () => {
     expect(served).toMatchObject({ runSeconds: 5_400, unplannedStopSeconds: 9_000, unplannedStopCount: 1 });
     const update = screen.oeeUpdates.filter((u) => u.machineId === machineId).at(-1)!;
     expect(update.shift).toMatchObject({ runSeconds: 5_400, unplannedStopSeconds: 9_000, availability: served.availability, oee: served.oee });
+  });
+
+  it('a roll-up computation on one instance that overlaps a change committed on another stores no stale hours', async () => {
+    const admin = await new ApiClient(a.url).signIn('admin', ADMIN_PASSWORD);
+    const machineId = (await admin.post('/api/v1/machines', { name: 'Lathe' })).body.id as number;
+    const key = (await admin.post('/api/v1/api-keys', { name: 'lathe plc', role: 'device' })).body.key as string;
+    const mill = (await admin.post('/api/v1/machines', { name: 'Mill' })).body.id as number;
+    for (const [id, jobNumber] of [[machineId, 'L-1'], [mill, 'M-1']] as const) {
+      expect((await new ApiClient(s.url, key).post(`/api/v1/machines/${id}/jobs`, { jobNumber, at: t('08:00') })).status).toBe(201);
+    }
+
+    // "Instance C": roll-ups on its own change feed and cluster channel, its raw loads held at a gate
+    // once it has the data in hand (before the change below).
+    const channel = new PgClusterChannel(a.databaseUrl, a.logger);
+    await channel.start();
+    const feed = new ChangeFeed();
+    feed.attach(channel);
+    const repos = createRepositories(a.dataSource);
+    let loaded!: () => void;
+    const dataInHand = new Promise<void>((resolve) => (loaded = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const history = repos.oeeData.history.bind(repos.oeeData);
+    repos.oeeData.history = async (...args) => {
+      const result = await history(...args);
+      loaded();
+      await gate;
+      return result;
+    };
+    const c = new OeeService(repos, clock, undefined, { rawMaxSeconds: 0 });
+    const stopListening = c.listen(feed);
+    const heard = new Promise<void>((resolve) =>
+      feed.subscribe((change, origin) => origin === 'remote' && change.kind === 'machine-state' && change.machineId === machineId && resolve(), { remote: true }),
+    );
+    try {
+      const storing = c.storeClosed(new Date(t('00:00')), new Date(t('12:00')));
+      await dataInHand;
+      // A late Down at 09:00, committed on A while C computes 08:00–12:00 as running.
+      expect((await new ApiClient(a.url, key).post('/api/v1/events', { events: [{ machineId, at: t('09:00'), activityCodeId: DOWN }] })).status).toBe(200);
+      await heard;
+      // A long window of another machine on A runs A's pending deletes first (and stores only that
+      // machine's hours): whatever C stores for the lathe after this stays.
+      expect((await admin.get(`/api/v1/oee?machineId=${mill}&from=2026-05-01T00:00:00.000Z&to=${t('12:00')}`)).status).toBe(200);
+      release();
+      await storing;
+    } finally {
+      stopListening();
+      feed.detachChannel();
+      await channel.close();
+    }
+    // The stored hours (rawMaxSeconds 0 reads them) agree with the raw history: 1 h running, 3 h down.
+    const fromStored = await new OeeService(createRepositories(a.dataSource), clock, undefined, { rawMaxSeconds: 0 }).machineOee(machineId, new Date(t('00:00')), new Date(t('12:00')));
+    const fromRaw = await new OeeService(createRepositories(a.dataSource), clock).machineOee(machineId, new Date(t('00:00')), new Date(t('12:00')));
+    expect([fromRaw.runSeconds, fromRaw.unplannedStopSeconds]).toEqual([3_600, 10_800]);
+    expect([fromStored.runSeconds, fromStored.unplannedStopSeconds]).toEqual([3_600, 10_800]);
   });
 
   it('an API key revoked on A is refused by B at once, and so is a session signed out on A', async () => {

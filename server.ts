@@ -132,7 +132,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
-      ? attachInputDeviceUpdates(server, deps, { io: realtime.io, mode: env.OEE_LEGACY_ANONYMOUS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      ? attachInputDeviceUpdates(server, deps, { mode: env.OEE_LEGACY_ANONYMOUS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;

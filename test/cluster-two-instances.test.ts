@@ -134,7 +134,7 @@ describe('several instances on one database', () => {
     expect([fromStored.runSeconds, fromStored.unplannedStopSeconds]).toEqual([3_600, 10_800]);
   });
 
-  it('an API key revoked on A is refused by B at once, and so is a session signed out on A', async () => {
+  it('an API key revoked on A is refused by B at once, a kiosk token revoked on A closes its screens on B, a session signed out on A is refused by B', async () => {
     const admin = await new ApiClient(a.url).signIn('admin', ADMIN_PASSWORD);
     const created = (await admin.post('/api/v1/api-keys', { name: 'to revoke', role: 'viewer' })).body as { id: number; key: string };
     const onB = new ApiClient(b.url, created.key);
@@ -143,6 +143,15 @@ describe('several instances on one database', () => {
     expect((await onB.get('/api/v1/machines')).status).toBe(200);
     expect((await admin.delete(`/api/v1/api-keys/${created.id}`)).status).toBe(204);
     expect((await onB.get('/api/v1/machines')).status).toBe(401);
+
+    // A wall screen on B whose kiosk token is revoked on A is closed now (it was within a minute).
+    const kiosk = (await admin.post('/api/v1/kiosk-tokens', { name: 'Temporary' })).body as { id: number; token: string };
+    const screen = await LiveTestClient.connect(b.url, { token: kiosk.token });
+    clients.push(screen);
+    const closed = new Promise<string>((resolve) => screen.socket.once('disconnect', (reason) => resolve(reason)));
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 1 s'), 1_000).unref());
+    expect((await admin.delete(`/api/v1/kiosk-tokens/${kiosk.id}`)).status).toBe(204);
+    expect(await Promise.race([closed, deadline])).toBe('io server disconnect');
 
     const person = await new ApiClient(a.url).signIn('admin', ADMIN_PASSWORD);
     const personOnB = new ApiClient(b.url);

@@ -234,9 +234,13 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
   }
 
   function onChange(change: CommittedChange, origin: ChangeOrigin): void {
-    // Another instance's shop-floor changes reach these screens through its relay; its set-up
-    // changes (revoked credentials, new machines or codes) are acted on here at once.
-    if (origin === 'remote' && change.kind !== 'setup') return;
+    // Another instance's shop-floor changes reach these screens through its relay (with the OEE it
+    // computes after them); here they only make the cached OEE stale. Its set-up changes (revoked
+    // credentials, new machines or codes) are acted on here at once.
+    if (origin === 'remote' && change.kind !== 'setup') {
+      oee.forget(change.machineId);
+      return;
+    }
     switch (change.kind) {
       case 'machine-state': {
         const machine = directory.machine(change.machineId);

@@ -34,6 +34,7 @@ import { MachineStateService } from './ingest/services/machine-state.service.js'
 import { OeeService } from './ingest/services/oee.service.js';
 import { UserService } from './ingest/services/user.service.js';
 import { ChangeFeed } from './db/change-feed.js';
+import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
@@ -99,7 +100,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       seed(dataSource, { adminPassword: env.OEE_ADMIN_PASSWORD, timezone: localTimeZone(), hashSecret, logger }),
     );
 
+    // Every committed change also reaches the other instances sharing the database.
+    const channel = new PgClusterChannel(env.DATABASE_URL ?? embedded!.url, logger);
+    cleanups.unshift(() => channel.close());
+    await channel.start();
     const feed = new ChangeFeed();
+    feed.attach(channel);
+    cleanups.unshift(async () => feed.detachChannel());
     const repos = createRepositories(dataSource, feed);
     const influxConfig = influxConfigFromEnv(env);
     const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
@@ -107,6 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
+    authenticator.listen(feed);
     const deps: IngestDeps = {
       ...createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock),
       feed,
@@ -140,7 +148,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
-      ? attachInputDeviceUpdates(server, deps, { io: realtime.io, mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      ? attachInputDeviceUpdates(server, deps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
     // Started before the port opens: after a restart every screen and tablet reconnects at once, and
     // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.

@@ -136,11 +136,15 @@ export class Scheduler {
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();
     // A pattern, machine or site edit moves boundaries: reschedule at once.
-    this.unsubscribe = this.options.feed.subscribe((change) => {
-      if (change.kind === 'setup' && ['shift-pattern', 'machine', 'site'].includes(change.entity)) {
-        void this.scheduleNextBoundary().catch((err) => this.options.logger.error({ err }, 'rescheduling shift boundaries failed'));
-      }
-    });
+    // Edits on any instance: the scheduler may run on another one than the set-up page's.
+    this.unsubscribe = this.options.feed.subscribe(
+      (change) => {
+        if (change.kind === 'setup' && ['shift-pattern', 'machine', 'site'].includes(change.entity)) {
+          void this.scheduleNextBoundary().catch((err) => this.options.logger.error({ err }, 'rescheduling shift boundaries failed'));
+        }
+      },
+      { remote: true },
+    );
     this.options.logger.info({ backend: kind }, 'scheduler started');
   }
 

@@ -156,6 +156,27 @@ describe('POST /api/v1/machines/:id/corrections', () => {
     expect(await auditCount()).toBe(entries);
   });
 
+  it('refuses a running code over a span where no job was active (409), as the live path refuses, storing nothing', async () => {
+    const RUN_SLOW = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Slow run', category: 'running', colour: '#00AA00' })).body.id as number;
+    const cases: [Record<string, unknown>, string][] = [
+      // Up over 08:00–09:00, before job J: no job at all.
+      [{ from: t('08:00'), to: t('09:00'), activityCodeId: UP }, `no job was active from ${t('08:00')} to ${t('09:00')}`],
+      // From inside job J past its end at 12:00: partly without a job.
+      [{ from: t('11:00'), to: t('12:30'), activityCodeId: UP }, `no job was active from ${t('12:00')} to ${t('12:30')}`],
+      // Any running code, not only Up.
+      [{ from: t('12:00'), to: t('13:00'), activityCodeId: RUN_SLOW }, `no job was active from ${t('12:00')} to ${t('13:00')}`],
+    ];
+    const before = await snapshot(app.dataSource);
+    const entries = await auditCount();
+    for (const [body, message] of cases) {
+      const res = await sue.post(`/api/v1/machines/${m}/corrections`, body);
+      expect([JSON.stringify(body), res.status, res.body.error.code]).toEqual([JSON.stringify(body), 409, 'conflict']);
+      expect(res.body.error.message).toBe(`Cannot set a machine to up when there is no active job: ${message}; start or extend a job there first`);
+    }
+    expect(await snapshot(app.dataSource)).toEqual(before);
+    expect(await auditCount()).toBe(entries);
+  });
+
   it('is for supervisors and admins only', async () => {
     const before = await snapshot(app.dataSource);
     const body = { from: t('09:00'), to: t('09:30'), activityCodeId: DOWN };

@@ -110,7 +110,8 @@ describe('POST /api/v1/events', () => {
       [{ events: [{ machineId: m, activityCodeId: 999_999 }] }, 400],
       [{ events: [{ machineId: m, activityCodeId: 2, eventId: 'x'.repeat(101) }] }, 400],
       [{ events: [{ machineId: 999_999, activityCodeId: 2 }] }, 404],
-      [{ events: [{ machineId: m, state: 'up' }] }, 400],
+      [{ events: [{ machineId: m, state: 'up' }] }, 409],
+      [{ events: [{ machineId: m, activityCodeId: 1 }] }, 409],
       [{ events: [{ machineId: m, activityCodeId: 5 }] }, 409],
       [[1, 2, 3], 400],
       ['text', 400],
@@ -120,6 +121,9 @@ describe('POST /api/v1/events', () => {
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), status]);
       expect(res.body.error.code).toBeTypeOf('string');
     }
+    // Up without an active job: well formed, but in conflict with the machine's state (no job).
+    const up = await c.device.post('/api/v1/events', { events: [{ machineId: m, state: 'up' }] });
+    expect([up.status, up.body.error.code, up.body.error.message]).toEqual([409, 'conflict', 'Cannot set a machine to up when there is no active job']);
     expect((await c.device.request('POST', '/api/v1/events', undefined, { raw: '{"events": [' })).status).toBe(400);
     const huge = JSON.stringify({ events: [{ machineId: m, activityCodeId: 2, eventId: 'x'.repeat(3_000_000) }] });
     const tooLarge = await c.device.request('POST', '/api/v1/events', undefined, { raw: huge });

@@ -82,6 +82,19 @@ async function post(path: string, body: Record<string, unknown>) {
   return first.body;
 }
 
+/**
+ * `/android-logout` and, at once, again (what the app's retry does): `{"success": true}`, then
+ * `{"success": false, "reason": "User is logged out"}` as DigitME2 answered; the second changes nothing.
+ */
+async function logoutTwice(uuid: string) {
+  const first = await tabletHttp.post('/android-logout', { device_uuid: uuid });
+  expect([first.status, first.body]).toEqual([200, { success: true }]);
+  const before = await snapshot(app.dataSource);
+  const second = await tabletHttp.post('/android-logout', { device_uuid: uuid });
+  expect([second.status, second.body]).toEqual([200, { success: false, reason: 'User is logged out' }]);
+  expect(await snapshot(app.dataSource)).toEqual(before);
+}
+
 async function newMachine(name: string, machine: Record<string, unknown> = {}) {
   const res = await c.admin.post('/api/v1/machines', { name, ...machine });
   expect(res.status).toBe(201);
@@ -193,7 +206,7 @@ describe('the default workflow', () => {
     expect(await post('/android-end-job', { quantity_good: '40', rejects: '3', device_uuid: uuid })).toEqual({ success: false, reason: 'No job is running on this machine' });
 
     clock.set(T(10, 5));
-    expect(await post('/android-logout', { device_uuid: uuid })).toEqual({ success: true });
+    await logoutTwice(uuid);
     expect(await checkState(uuid)).toEqual({ workflow_type: 'default', state: 'no_user', machine: 'Lathe', device_name: `Tablet ${tabletId}` });
     clock.set(T(10, 6));
     expect(await post('/android-logout', { device_uuid: uuid })).toEqual({ success: false, reason: 'User is logged out' });
@@ -564,7 +577,7 @@ describe('operators and the machine state', () => {
     await signIn(uuid);
     expect((await c.viewer.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({ activityCodeId: 1, operatorId: operator.id });
     clock.set(T(23, 2));
-    expect(await post('/android-logout', { device_uuid: uuid })).toEqual({ success: true });
+    await logoutTwice(uuid);
     expect(await timeline(machineId)).toEqual(intervals);
     expect(await events()).toEqual(stored);
     expect((await c.viewer.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({ activityCodeId: 1, jobId: expect.any(Number), operatorId: null });

@@ -342,6 +342,16 @@ describe('legacy reads (legacy-api.md)', () => {
     expect(empty.body).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0 });
   });
 
+  it('GET /api/activity-durations: running time outside planned time is Overtime (4), as DigitME2 stored it', async () => {
+    // Second: Up 08:00–13:00 and 13:30–18:00 under a 09:00–17:00 shift: 08–09 and 17–18 are overtime.
+    const res = await c.anonymous.get(`/api/activity-durations?machine_id=${second}&date=${DAY}`);
+    expect(res.body).toEqual({ '1': 27_000, '2': 1_800, '3': 0, '4': 7_200 });
+    const v1 = await oee(`machineId=${second}&from=${t('00:00')}&to=${t('00:00', '2026-05-05')}`);
+    expect([res.body['4'], res.body['1'] + res.body['4']]).toEqual([v1.body.overtimeSeconds, v1.body.runSeconds]);
+    // A 24/7 machine has no overtime.
+    expect((await c.anonymous.get(`/api/activity-durations?machine_id=${other}&date=${DAY}`)).body).toEqual({ '1': 10_800 + 45_900, '2': 8_100, '3': 0, '4': 0 });
+  });
+
   it.each([
     ['an unknown machine', 'machine_id=999999&date=2026-05-04'],
     ['a bad machine id', 'machine_id=press&date=2026-05-04'],

@@ -203,7 +203,7 @@ describe('a shift on a tablet', () => {
       ['activity:set', { activityCodeId: setting }, 'invalid_input'], // excluded on this machine
       ['activity:set', { activityCodeId: '2' }, 'invalid_input'],
       ['activity:set', undefined, 'invalid_input'],
-      ['activity:set', { activityCodeId: 1 }, 'invalid_input'], // Up without a job
+      ['activity:set', { activityCodeId: 1 }, 'conflict'], // Up without a job: the machine's state forbids it
       ['production:record', { good: -1, rejects: 0 }, 'invalid_input'],
       ['production:record', { good: 1.5, rejects: 0 }, 'invalid_input'],
       ['production:record', { good: 1, rejects: 0 }, 'conflict'], // no job

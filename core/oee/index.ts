@@ -1,5 +1,6 @@
 export { computeOee, deriveRatios } from './oee.js';
 export { computeElements, emptyElements, planningSpan, sumElements } from './elements.js';
+export { legacyActivityDurations, type LegacyDurationsInput } from './legacy-durations.js';
 export type {
   JobSpan,
   LossElement,

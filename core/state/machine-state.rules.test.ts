@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkStateChange,
+  legacyRefusalStatus,
   codeOnJobEnd,
   codeOnJobStart,
   isLegacyMachineState,
@@ -42,37 +43,25 @@ describe('checkStateChange', () => {
   const changeover = { id: 7, category: 'planned_stop' as const };
   const closed = { id: 3, category: 'planned_shutdown' as const };
 
-  it('refuses the Up code without a job with 400', () => {
-    expect(checkStateChange({ code: up, hasActiveJob: false, upCodeId: 1 })).toEqual({
-      ok: false,
-      status: 400,
-      code: 'invalid_input',
-      message: 'Cannot set a machine to up when there is no active job',
-    });
+  it('refuses the Up code and any other running code without a job with 409 conflict', () => {
+    for (const code of [up, overtime, { id: 9, category: 'running' as const }]) {
+      expect(checkStateChange({ code, hasActiveJob: false, upCodeId: 1 })).toEqual({
+        ok: false,
+        status: 409,
+        code: 'conflict',
+        message: 'Cannot set a machine to up when there is no active job',
+      });
+    }
   });
 
-  it('refuses any other running code without a job with 409', () => {
-    expect(checkStateChange({ code: overtime, hasActiveJob: false, upCodeId: 1 })).toEqual({
-      ok: false,
-      status: 409,
-      code: 'conflict',
-      message: 'Cannot set a machine to up when there is no active job',
-    });
-    expect(checkStateChange({ code: { id: 9, category: 'running' }, hasActiveJob: false, upCodeId: 1 })).toMatchObject({
-      ok: false,
-      status: 409,
-    });
+  it('refuses the Up code by id, whatever its category, as the original did', () => {
+    expect(checkStateChange({ code: { id: 1, category: 'unplanned_stop' }, hasActiveJob: false, upCodeId: 1 })).toMatchObject({ ok: false, status: 409 });
   });
 
-  it('checks the Up code by id first, as the original did', () => {
-    expect(checkStateChange({ code: { id: 1, category: 'unplanned_stop' }, hasActiveJob: false, upCodeId: 1 })).toMatchObject({
-      ok: false,
-      status: 400,
-    });
-    expect(checkStateChange({ code: { id: 5, category: 'running' }, hasActiveJob: false, upCodeId: 5 })).toMatchObject({
-      ok: false,
-      status: 400,
-    });
+  it('gives the DigitME2 route 400 for the Up code and 409 for other running codes', () => {
+    expect(legacyRefusalStatus(1, 1)).toBe(400);
+    expect(legacyRefusalStatus(4, 1)).toBe(409);
+    expect(legacyRefusalStatus(9, 1)).toBe(409);
   });
 
   it('allows stops without a job', () => {

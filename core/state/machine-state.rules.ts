@@ -45,12 +45,13 @@ export const upWithoutJobMessage = 'Cannot set a machine to up when there is no 
 
 export type StateChangeCheck =
   | { ok: true }
-  | { ok: false; status: 400 | 409; code: ErrorCode; message: string };
+  | { ok: false; status: 409; code: 'conflict'; message: string };
 
 /**
- * A machine never runs without a job. Without an active job, the Up code is refused with 400 (checked first,
- * by id, as the original did) and any other running-category code with 409; every other change is allowed.
- * The same answer for a device, a tablet or a person: callers map it to their transport.
+ * A machine never runs without a job. Without an active job, the Up code and every other
+ * running-category code are refused: 409 `conflict`, because the request is well formed and only the
+ * machine's state (no job) stands against it. The same answer for a device, a tablet, a person or a
+ * correction; the DigitME2 route alone answers the Up code with 400 (`legacyRefusalStatus`).
  */
 export function checkStateChange(input: {
   code: { id: number; category: Category };
@@ -59,13 +60,18 @@ export function checkStateChange(input: {
 }): StateChangeCheck {
   const { code, hasActiveJob, upCodeId } = input;
   if (hasActiveJob) return { ok: true };
-  if (code.id === upCodeId) {
-    return { ok: false, status: 400, code: 'invalid_input', message: upWithoutJobMessage };
-  }
-  if (code.category === 'running') {
+  if (code.id === upCodeId || code.category === 'running') {
     return { ok: false, status: 409, code: 'conflict', message: upWithoutJobMessage };
   }
   return { ok: true };
+}
+
+/**
+ * The status DigitME2's `POST /api/machine-state-change` gave a code refused for want of a job: it
+ * checked the Up code by id first and raised 400, any other uptime code 409 (legacy-api.md).
+ */
+export function legacyRefusalStatus(activityCodeId: number, upCodeId: number): 400 | 409 {
+  return activityCodeId === upCodeId ? 400 : 409;
 }
 
 /** Starting a job puts the machine in its job-start code (`machine.jobStartActivityCodeId`, default Up). */

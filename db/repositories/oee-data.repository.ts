@@ -141,23 +141,10 @@ export class OeeDataRepository {
     return result;
   }
 
-  /**
-   * Seconds the machine spent in each activity code over [from, to) (`to` already clipped to now;
-   * the open interval lasts until then), with every code present (0 when unused): docs/digitme2.md's
-   * `/api/activity-durations`. Time before the machine's first interval counts nowhere.
-   */
-  async activityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {
-    const rows: { activityCodeId: number; seconds: number }[] = await this.dataSource.query(
-      `SELECT ac.id AS "activityCodeId",
-              COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(ti."end", $3), $3) - GREATEST(ti.start, $2))) FILTER (WHERE ti.id IS NOT NULL), 0)::float8 AS seconds
-         FROM activity_codes ac
-         LEFT JOIN timeline_intervals ti
-           ON ti."activityCodeId" = ac.id AND ti."machineId" = $1 AND ti.start < $3 AND (ti."end" IS NULL OR ti."end" > $2)
-        GROUP BY ac.id
-        ORDER BY ac.id`,
-      [machineId, from, to],
-    );
-    return rows;
+  /** Every activity code id, in order (`/api/activity-durations` lists each one). */
+  async activityCodeIds(): Promise<number[]> {
+    const rows: { id: number }[] = await this.dataSource.query(`SELECT id FROM activity_codes ORDER BY id`);
+    return rows.map((r) => r.id);
   }
 }
 

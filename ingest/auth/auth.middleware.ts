@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Clock } from '../../core/clock.js';
+import type { ChangeFeed } from '../../db/change-feed.js';
 import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
 import type { AuthContext } from './auth-context.js';
 import { hashSessionToken, hashToken } from './hashing.js';
@@ -15,7 +16,11 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
-/** An API key is looked up at most once per this many ms (hot ingest path); revocation takes effect within it. */
+/**
+ * An API key is looked up at most once per this many ms (hot ingest path). A revocation on any
+ * instance empties the cache at once through the change feed (`listen`); this bound only matters
+ * when that message is lost (the channel's connection down).
+ */
 const API_KEY_CACHE_MS = 5_000;
 
 export interface Authenticator {
@@ -24,19 +29,29 @@ export interface Authenticator {
   /** `touch: false` checks without counting as activity (a periodic re-check of an open socket). */
   fromSessionToken(token: string, options?: { touch?: boolean }): Promise<AuthContext | null>;
   forgetApiKeys(): void;
+  /** Forgets cached keys whenever keys change on any instance, or changes may have been missed. */
+  listen(feed: ChangeFeed): () => void;
 }
 
 /** Resolves `req.auth` from `Authorization: Bearer <key>` or the session cookie. Never rejects by itself. */
 export function createAuthenticator(credentials: CredentialRepository, sessionSecret: string, clock: Clock): Authenticator {
   const keyCache = new Map<string, { auth: AuthContext | null; until: number }>();
+  /** Bumped by every forget: a look-up that began before it must not cache what it read. */
+  let generation = 0;
+  const forgetApiKeys = () => {
+    generation++;
+    keyCache.clear();
+  };
 
   async function fromBearer(token: string): Promise<AuthContext | null> {
     const hash = hashToken(token);
     const cached = keyCache.get(hash);
     const now = Date.now();
     if (cached && cached.until > now) return cached.auth;
+    const before = generation;
     const key = await credentials.findApiKey(hash);
     const auth: AuthContext | null = key ? { role: key.role, userId: null, apiKeyId: key.id, username: null, via: 'apiKey' } : null;
+    if (generation !== before) return auth;
     if (keyCache.size > 10_000) keyCache.clear();
     keyCache.set(hash, { auth, until: now + API_KEY_CACHE_MS });
     return auth;
@@ -67,5 +82,19 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
     }
   };
 
-  return { middleware, fromBearer, fromSessionToken, forgetApiKeys: () => keyCache.clear() };
+  const listen = (feed: ChangeFeed) => {
+    const unsubscribe = feed.subscribe(
+      (change) => {
+        if (change.kind === 'setup' && change.entity === 'api-key') forgetApiKeys();
+      },
+      { remote: true },
+    );
+    const offGap = feed.onGap(forgetApiKeys);
+    return () => {
+      unsubscribe();
+      offGap();
+    };
+  };
+
+  return { middleware, fromBearer, fromSessionToken, forgetApiKeys, listen };
 }

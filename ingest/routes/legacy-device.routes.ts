@@ -2,7 +2,7 @@ import { AppError } from '../../core/errors.js';
 import { senderOf } from '../../core/live-window.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
-import { legacyStateToCode } from '../../core/state/machine-state.rules.js';
+import { legacyRefusalStatus, legacyStateToCode, upWithoutJobMessage } from '../../core/state/machine-state.rules.js';
 import { legacyNetworkDescription, legacyRequestAdmitted, type LegacyAnonymousMode } from '../auth/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { IngestDeps } from '../ingest-deps.js';
@@ -29,7 +29,15 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps,
       if (operatorId !== undefined && !(await deps.repos.tabletWorkflow.activeUser(operatorId))) {
         throw AppError.invalid(`Unknown user ${operatorId}`, [{ path: ['user_id'], message: 'no user with this id' }]);
       }
-      await deps.stateEvents.record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(operatorId !== undefined ? { operatorId } : {}) }], 'legacy');
+      await deps.stateEvents
+        .record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(operatorId !== undefined ? { operatorId } : {}) }], 'legacy')
+        .catch((err: unknown) => {
+          // The shared rule answers 409; DigitME2 answered the Up code with 400 and its devices may rely on it.
+          if (err instanceof AppError && err.code === 'conflict' && err.message === upWithoutJobMessage && legacyRefusalStatus(activityCodeId, BUILT_IN_CODES.up) === 400) {
+            throw AppError.invalid(upWithoutJobMessage, [{ path: [body.activity_code_id === undefined ? 'machine_state' : 'activity_code_id'], message: 'no job is active on this machine' }]);
+          }
+          throw err;
+        });
       res.status(200).json({ success: true });
     },
     raw: true,

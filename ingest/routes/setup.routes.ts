@@ -154,7 +154,10 @@ export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void 
     method: 'delete', path: '/api/v1/api-keys/{id}', access: 'admin', tag: 'setup', summary: 'Revoke an API key', params: idParamsSchema, status: 204,
     handler: async ({ params, auth }) => {
       await repos.apiKeys.delete(actorOf(auth), params.id);
+      // The commit emptied every instance's key cache through the change feed; answer once the
+      // other instances have been told, so the key is refused everywhere when the caller hears back.
       deps.authenticator.forgetApiKeys();
+      await deps.feed.delivered();
     },
   });
 }

@@ -3,6 +3,8 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { EARLIEST_WRITE_AT, editSender } from '../../core/live-window.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
+import { checkStateChange } from '../../core/state/machine-state.rules.js';
 import type { CommittedChange } from '../../db/change-feed.js';
 import { isExclusionViolation } from '../../db/pg-errors.js';
 import type { Actor, AuditRepository } from '../../db/repositories/audit.repository.js';
@@ -105,7 +107,8 @@ export class HistoryEditService {
   /**
    * "The machine was in this code over [from, to)": a correction event (with `until`) through the
    * state-event write path, which re-projects the timeline from `from`. Refused (400) when the span
-   * reaches into the current open interval or the future, or starts before the machine's history.
+   * reaches into the current open interval or the future, or starts before the machine's history;
+   * 409 when it would put a running code where no job was active, as the live path refuses.
    */
   async correct(actor: Actor, req: CorrectionRequest): Promise<CorrectionResult> {
     return this.write(async (tx, changes) => {
@@ -123,7 +126,8 @@ export class HistoryEditService {
       if (req.to.getTime() > this.clock.now().getTime()) {
         throw AppError.invalid('A correction cannot reach into the future', [{ path: ['to'], message: 'must not be after now' }]);
       }
-      if (!(await shopFloor.codes(tx, [req.activityCodeId])).has(req.activityCodeId)) {
+      const code = (await shopFloor.codes(tx, [req.activityCodeId])).get(req.activityCodeId);
+      if (!code) {
         throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [{ path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` }]);
       }
       const open = (await timeline.openIntervals(tx, [req.machineId])).get(req.machineId);
@@ -140,6 +144,12 @@ export class HistoryEditService {
         ]);
       }
       const before = (await historyEdits.clippedIntervals(tx, req.machineId, req.from, req.to)).map(intervalView);
+      // The live rule, over the span: a running code only where a job was active (intervals are cut at job boundaries).
+      const jobless = before.find((i) => i.jobId === null);
+      const check = checkStateChange({ code, hasActiveJob: jobless === undefined, upCodeId: BUILT_IN_CODES.up });
+      if (!check.ok) {
+        throw new AppError(check.code, check.status, `${check.message}: no job was active from ${jobless!.start} to ${jobless!.end}; start or extend a job there first`);
+      }
       if (!req.eventId && before.every((i) => i.activityCodeId === req.activityCodeId)) {
         // The same correction again (a retry without an eventId): already in force, nothing to do.
         const same = await historyEdits.latestCorrection(tx, req.machineId, req.from, req.to, req.activityCodeId);

@@ -147,15 +147,22 @@ export class LegacyTabletService {
     } catch (err) {
       return this.failure(err);
     }
-    return this.replies.run(uuid, RecentReplies.keyOf(route, body), async () => {
-      try {
-        const tablet = await this.tablets.findByUuid(uuid);
-        if (!tablet) return refuse(UNKNOWN_TABLET);
-        return await this.handlers[route](tablet, body);
-      } catch (err) {
-        return this.failure(err);
-      }
-    });
+    // A logout is never replayed: signing out twice acts once anyway, and the second must answer
+    // "User is logged out" as DigitME2 did, however soon it comes.
+    return this.replies.run(
+      uuid,
+      RecentReplies.keyOf(route, body),
+      async () => {
+        try {
+          const tablet = await this.tablets.findByUuid(uuid);
+          if (!tablet) return refuse(UNKNOWN_TABLET);
+          return await this.handlers[route](tablet, body);
+        } catch (err) {
+          return this.failure(err);
+        }
+      },
+      route !== 'android-logout',
+    );
   }
 
   private readonly handlers: Record<LegacyTabletPost, (tablet: TabletRow, body: Record<string, unknown>) => Promise<LegacyReply>> = {

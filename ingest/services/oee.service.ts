@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import { bucketRanges, plannedShifts, type TimeRange } from '../../core/calendar/index.js';
+import { bucketRanges, plannedShifts, plannedWindows, type TimeRange } from '../../core/calendar/index.js';
 import { AppError } from '../../core/errors.js';
-import { computeElements, deriveRatios, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
+import { computeElements, deriveRatios, legacyActivityDurations, sumElements, type OeeElements, type OeeResult } from '../../core/oee/index.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../../core/schemas/oee.schema.js';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { ChangeFeed, CommittedChange } from '../../db/change-feed.js';
 import type { MachineHistory, OeeContext, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupInvalidation, type RollupLevel, type RollupReader, type RollupSum, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
@@ -83,10 +84,15 @@ interface ComputeOptions {
  * being written is deleted again afterwards. Set-up edits that change planned time, categories or
  * site settings call `invalidateShiftPattern`, `invalidateMachine` or `invalidateAll`.
  *
- * Limits: the change feed is in-process. Another instance's deletes reach the shared table, but
- * its guard does not see this instance's changes; and a crash between a commit and its delete
- * leaves those rows stale until something deletes them (`invalidateMachine`, a set-up change).
- * Deleting in the writer's own transaction would close both gaps.
+ * Several instances: the change feed carries every instance's changes to every other (the cluster
+ * channel), and each handles them as its own: its guard keeps a computation that overlapped a
+ * change on another instance from storing what it touched, and its delete runs again (cheap, and
+ * it catches rows stored between the other instance's delete and the message). When messages may
+ * have been missed (the channel reconnected), computations running then store nothing.
+ *
+ * Limits: a crash between a commit and its delete (or its message) leaves those rows stale until
+ * something deletes them (`invalidateMachine`, a set-up change, the verifier). Deleting in the
+ * writer's own transaction would close that gap.
  */
 export class OeeService {
   private readonly rawMaxMs: number;
@@ -112,9 +118,19 @@ export class OeeService {
     this.rawMaxMs = (options.rawMaxSeconds ?? 2 * 86_400) * 1000;
   }
 
-  /** Keeps the stored hours current from the change feed. Returns the unsubscribe function. */
+  /**
+   * Keeps the stored hours current from the change feed: this instance's changes and the other
+   * instances' (their deletes reach the shared table too, but this instance's guard must hear of
+   * them, or a computation it runs meanwhile stores hours the change made stale). Returns the
+   * unsubscribe function.
+   */
   listen(feed: ChangeFeed): () => void {
-    return feed.subscribe((change) => this.onChange(change));
+    const unsubscribe = feed.subscribe((change) => this.onChange(change), { remote: true });
+    const offGap = feed.onGap(() => this.remember(null, FOREVER, () => undefined));
+    return () => {
+      unsubscribe();
+      offGap();
+    };
   }
 
   // --- results
@@ -187,11 +203,25 @@ export class OeeService {
     return { ...localDay(day), future: day.startOf('day') > now };
   }
 
-  /** Seconds per activity code (every code) of one machine over [from, to), clipped to now. */
+  /**
+   * Seconds per activity code (every code) of one machine over [from, to), clipped to now, as
+   * DigitME2 counted them: running time outside planned time under Overtime (legacyActivityDurations).
+   */
   async activityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {
-    await this.repos.machines.get(machineId); // 404 for an unknown machine
+    const context = await this.repos.oeeData.context({ machineId });
+    const machine = context.machines[0];
+    if (!machine) throw AppError.notFound(`Machine ${machineId}`);
     const end = new Date(Math.max(from.getTime(), Math.min(to.getTime(), this.clock.now().getTime())));
-    return this.repos.oeeData.activityDurations(machineId, from, end);
+    const [history, codeIds] = await Promise.all([this.repos.oeeData.history([machineId], from, end), this.repos.oeeData.activityCodeIds()]);
+    return legacyActivityDurations({
+      intervals: history.get(machineId)!.intervals,
+      planned: plannedWindows(machine.pattern, context.timezone, from, end),
+      from,
+      to: end,
+      codeIds,
+      upCodeId: BUILT_IN_CODES.up,
+      overtimeCodeId: BUILT_IN_CODES.overtime,
+    });
   }
 
   // --- invalidation

@@ -6,6 +6,8 @@ interface Entry<R> {
   reply: Promise<R>;
   /** When the reply was ready (clock ms); null while it is being made. */
   settledAt: number | null;
+  /** Whether the same request again gets this reply. */
+  replayable: boolean;
 }
 
 /**
@@ -32,14 +34,19 @@ export class RecentReplies<R> {
     return createHash('sha256').update(route).update('\u0000').update(canonicalJson(body)).digest('base64url');
   }
 
-  run(device: string, key: string, act: () => Promise<R>): Promise<R> {
+  /**
+   * `replayable: false` for a request whose reply must say what holds when it runs (a second
+   * logout answers "logged out", as DigitME2 did): it still waits its turn, and still ends the
+   * replay window of the request before it.
+   */
+  run(device: string, key: string, act: () => Promise<R>, replayable = true): Promise<R> {
     const now = this.clock.now().getTime();
     const last = this.entries.get(device);
-    if (last && last.key === key && (last.settledAt === null || now - last.settledAt <= this.windowMs)) return last.reply;
+    if (replayable && last?.replayable && last.key === key && (last.settledAt === null || now - last.settledAt <= this.windowMs)) return last.reply;
     if (this.entries.size >= this.maxDevices) this.sweep(now);
 
     const before = this.tails.get(device) ?? Promise.resolve();
-    const entry: Entry<R> = { key, reply: Promise.resolve() as Promise<never>, settledAt: null };
+    const entry: Entry<R> = { key, reply: Promise.resolve() as Promise<never>, settledAt: null, replayable };
     const settle = () => {
       entry.settledAt = this.clock.now().getTime();
     };

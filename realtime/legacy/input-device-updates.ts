@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Namespace, Server as IoServer } from 'socket.io';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { CommittedChange } from '../../db/change-feed.js';
@@ -11,13 +10,8 @@ import type { RealtimeDeps } from '../socket-server.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
 
-/** Socket.IO namespace used only between app instances (no client may join it). */
-const RELAY_NAMESPACE = '/digitme2-relay';
-const RELAY_EVENT = 'digitme2:changed';
 
 export interface InputDeviceUpdatesOptions {
-  /** With the realtime hub, changes committed on other instances reach this instance's tablets too. */
-  io?: IoServer | null;
   /** OEE_LEGACY_ANONYMOUS: which client addresses may connect. */
   mode: LegacyAnonymousMode;
   /** OEE_ALLOWED_HOSTS: browsers of other sites and unknown Host names are refused, as on the HTTP legacy routes. */
@@ -49,7 +43,6 @@ interface Pending {
 }
 
 const LOCAL_COALESCE_MS = 25;
-const REMOTE_COALESCE_MS = 100;
 
 /**
  * DigitME2's tablet websocket (docs/digitme2.md, plain WebSocket on the app's HTTP port, next to Socket.IO):
@@ -59,8 +52,8 @@ const REMOTE_COALESCE_MS = 100;
  * source) and `{"action": "logout"}` when the tablet's operator is signed out elsewhere (an admin's force
  * logout; any sign-out that did not come from this tablet's own screen has the same effect).
  *
- * Changes: the change feed of this instance, and — with the realtime hub — those of the other instances,
- * relayed through a server-only Socket.IO namespace (the Postgres adapter). Each refresh re-reads the
+ * Changes: the change feed, which carries every instance's committed changes (the cluster channel).
+ * Each refresh re-reads the
  * tablets and machine states concerned, so a coalesced burst sends only the latest code. Re-pairing a
  * tablet moves its socket to the new machine (and sends that machine's code); deleting or unpairing it
  * closes the socket. Sockets that miss a ping are dropped.
@@ -71,7 +64,6 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
   const clients = new Set<Client>();
   const alive = new WeakMap<WebSocket, boolean>();
   let closed = false;
-  const relayNsp: Namespace | null = options.io ? options.io.of(RELAY_NAMESPACE) : null;
 
   // --- upgrades: this path only (Socket.IO's engine handles /socket.io/ on the same event)
 
@@ -169,9 +161,7 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
   };
 
   const local: Pending = { machines: new Set(), tablets: new Set() };
-  const remote: Pending = { machines: new Set(), tablets: new Set() };
   let localTimer: NodeJS.Timeout | null = null;
-  let remoteTimer: NodeJS.Timeout | null = null;
 
   const take = (p: Pending): Pending => {
     const out = { machines: new Set(p.machines), tablets: new Set(p.tablets) };
@@ -180,28 +170,15 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
     return out;
   };
 
-  const schedule = (machines: number[], tablets: number[], relay: boolean) => {
+  const schedule = (machines: number[], tablets: number[]) => {
     if (closed) return;
-    for (const target of relay && relayNsp ? [local, remote] : [local]) {
-      for (const id of machines) target.machines.add(id);
-      for (const id of tablets) target.tablets.add(id);
-    }
+    for (const id of machines) local.machines.add(id);
+    for (const id of tablets) local.tablets.add(id);
     localTimer ??= setTimeout(() => {
       localTimer = null;
       const changed = take(local);
       enqueue(() => refresh(changed));
     }, LOCAL_COALESCE_MS);
-    if (relay && relayNsp) {
-      remoteTimer ??= setTimeout(() => {
-        remoteTimer = null;
-        const changed = take(remote);
-        try {
-          relayNsp.serverSideEmit(RELAY_EVENT, { machines: [...changed.machines], tablets: [...changed.tablets] });
-        } catch (err) {
-          deps.logger.warn({ err }, 'DigitME2 tablet change not sent to other instances');
-        }
-      }, REMOTE_COALESCE_MS);
-    }
   };
 
   const onChange = (change: CommittedChange) => {
@@ -209,25 +186,20 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
       case 'machine-state':
       case 'timeline':
       case 'operator':
-        return schedule([change.machineId], [], true);
+        return schedule([change.machineId], []);
       case 'setup':
         if (change.id === null) return;
-        if (change.entity === 'tablet') return schedule([], [change.id], true);
-        if (change.entity === 'machine') return schedule([change.id], [], true);
+        if (change.entity === 'tablet') return schedule([], [change.id]);
+        if (change.entity === 'machine') return schedule([change.id], []);
         return;
       default:
         return;
     }
   };
-  const unsubscribe = deps.feed.subscribe(onChange);
-
-  if (relayNsp) {
-    relayNsp.use((_socket, next) => next(new Error('not a client namespace')));
-    relayNsp.on(RELAY_EVENT, (changed: { machines?: unknown; tablets?: unknown }) => {
-      const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : []);
-      schedule(ids(changed?.machines), ids(changed?.tablets), false);
-    });
-  }
+  // Changes committed on any instance (the cluster channel): each instance refreshes its own sockets.
+  const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
+  // Changes of other instances may have been missed: look at every socket again.
+  const offGap = deps.feed.onGap(() => schedule([...new Set([...clients].map((c) => c.machineId))], [...new Set([...clients].map((c) => c.tabletId))]));
 
   // --- heartbeat
 
@@ -250,9 +222,8 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
       server.off('upgrade', onUpgrade);
       unsubscribe();
       clearInterval(heartbeat);
+      offGap();
       if (localTimer) clearTimeout(localTimer);
-      if (remoteTimer) clearTimeout(remoteTimer);
-      relayNsp?.removeAllListeners(RELAY_EVENT);
       // Close politely, then cut whatever has not closed within a second (it would hold the HTTP server open).
       await Promise.all(
         [...wss.clients].map(

@@ -85,6 +85,11 @@ export class LiveOee {
     this.schedule();
   }
 
+  /** The machine's history changed elsewhere: the next snapshot computes its result afresh. */
+  forget(machineId: number): void {
+    this.cache.delete(machineId);
+  }
+
   /** A result reached the screens (sent here, or relayed from the instance that computed it). */
   noteSent(machineId: number, result?: OeeResult): void {
     const now = Date.now();

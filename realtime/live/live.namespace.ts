@@ -15,7 +15,7 @@ import {
   type MachineStateChanged,
 } from '../../core/realtime/live-events.js';
 import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/realtime/live-events.schema.js';
-import type { CommittedChange } from '../../db/change-feed.js';
+import type { ChangeOrigin, CommittedChange } from '../../db/change-feed.js';
 import { LiveRepository } from '../../db/repositories/live.repository.js';
 import { guardPayload, withAck } from '../socket-ack.js';
 import type { RealtimeDeps } from '../socket-server.js';
@@ -57,8 +57,9 @@ const NAME_CACHE_MAX = 10_000;
  * the rooms of its machine's group (`roomsOfMachine`), so one emit reaches each socket allowed to
  * see it once, and nobody else.
  *
- * Several instances: the change feed is in-process, so a change is announced only on the instance
- * that committed it. That instance delivers it to its own sockets at once and relays it once
+ * Several instances: a shop-floor change is announced only by the instance that committed it (the
+ * others hear of it on the change feed too, but only act on set-up changes: credentials, machines,
+ * codes). That instance delivers it to its own sockets at once and relays it once
  * through the Postgres adapter to the other instances, in order (`LiveRelay`); they deliver it to
  * their own sockets and relay nothing. So each screen gets each change once, wherever it is
  * connected and wherever the change was committed.
@@ -233,7 +234,14 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
     return directory.machine(machineId);
   }
 
-  function onChange(change: CommittedChange): void {
+  function onChange(change: CommittedChange, origin: ChangeOrigin): void {
+    // Another instance's shop-floor changes reach these screens through its relay (with the OEE it
+    // computes after them); here they only make the cached OEE stale. Its set-up changes (revoked
+    // credentials, new machines or codes) are acted on here at once.
+    if (origin === 'remote' && change.kind !== 'setup') {
+      oee.forget(change.machineId);
+      return;
+    }
     switch (change.kind) {
       case 'machine-state': {
         const machine = directory.machine(change.machineId);
@@ -298,8 +306,8 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
         return;
       case 'setup':
         if (change.entity === 'kiosk-token' || change.entity === 'api-key' || change.entity === 'user') {
-          // A revoked credential closes its screens now on this instance (the others within a minute);
-          // on a timer, so the route has dropped its cached API keys first.
+          // A revoked credential closes its screens now, on every instance (the change feed carries
+          // set-up changes to all); on a timer, so the cached API keys are dropped first.
           setTimeout(() => void recheck().catch((err: unknown) => logger.warn({ err }, 'live: could not check credentials')), 0).unref();
         } else if (change.entity !== 'tablet') {
           void refreshDirectory().catch((err: unknown) => logger.warn({ err }, 'live: could not re-read the set-up'));
@@ -310,7 +318,12 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
     }
   }
 
-  const unsubscribe = deps.feed.subscribe(onChange);
+  const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
+  // Missed messages of other instances: re-read the set-up and check every credential again.
+  const offGap = deps.feed.onGap(() => {
+    void refreshDirectory().catch(() => undefined);
+    void recheck().catch(() => undefined);
+  });
 
   // --- timers
 
@@ -382,6 +395,7 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: L
   return () => {
     closed = true;
     unsubscribe();
+    offGap();
     for (const timer of timers) clearInterval(timer);
     if (tickTimer) clearTimeout(tickTimer);
     oee.close();

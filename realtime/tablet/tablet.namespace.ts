@@ -17,11 +17,6 @@ import type { RealtimeDeps } from '../socket-server.js';
 import { TabletCommandService } from './tablet-commands.js';
 import { TabletStateBuilder } from './tablet-state.js';
 
-/** Between app instances (through the Postgres adapter): these machines or tablets changed, push fresh state. */
-interface TabletInterServerEvents {
-  'tablet:changed': (changed: { machines: number[]; tablets: number[]; all: boolean }) => void;
-}
-
 interface TabletSocketData {
   tabletId: number;
   machineId: number | null;
@@ -29,18 +24,16 @@ interface TabletSocketData {
   chain: Promise<void>;
 }
 
-type TabletNamespace = Namespace<TabletClientToServerEvents, TabletServerToClientEvents, TabletInterServerEvents, TabletSocketData>;
-type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvents, TabletInterServerEvents, TabletSocketData>;
+type TabletNamespace = Namespace<TabletClientToServerEvents, TabletServerToClientEvents, Record<string, never>, TabletSocketData>;
+type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvents, Record<string, never>, TabletSocketData>;
 
 /** Changes are pushed in small batches: a job end (state, counts, job) becomes one `tablet:state`. */
 const COALESCE_MS = 25;
-/** Other instances are told in larger batches: one NOTIFY carries every machine changed meanwhile. */
-const REMOTE_COALESCE_MS = 100;
 
 /**
  * Namespace `/tablet` (operator tablets, docs/api.md). A tablet connects with its token; its socket joins the
  * room of its machine and receives `tablet:state` on connect and after every committed change of that
- * machine from any source (the change feed here, other instances through `serverSideEmit`). Commands are
+ * machine from any source and any instance (the change feed, which carries other instances' changes too). Commands are
  * answered by acks after the fresh state has been pushed, so a client that has its ack has its state.
  * Returns an unsubscribe for shutdown.
  */
@@ -53,9 +46,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
 
   let pushChain: Promise<void> = Promise.resolve();
   const pending = { machines: new Set<number>(), tablets: new Set<number>(), all: false };
-  const remote = { machines: new Set<number>(), tablets: new Set<number>(), all: false };
   let timer: NodeJS.Timeout | null = null;
-  let remoteTimer: NodeJS.Timeout | null = null;
   let closed = false;
 
   const socketsIn = (rooms: string[]): TabletSocket[] => {
@@ -104,42 +95,26 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     }
   };
 
-  const flushRemote = () => {
-    remoteTimer = null;
-    const changed = { machines: [...remote.machines], tablets: [...remote.tablets], all: remote.all };
-    remote.machines.clear();
-    remote.tablets.clear();
-    remote.all = false;
-    try {
-      // Sent even when this instance believes it is alone: a peer that just started may not be known yet.
-      nsp.serverSideEmit('tablet:changed', changed);
-    } catch (err) {
-      deps.logger.warn({ err }, 'tablet change not sent to other instances');
-    }
-  };
-
-  const schedule = (change: { machines?: number[]; tablets?: number[]; all?: boolean }, toOtherInstances: boolean) => {
+  const schedule = (change: { machines?: number[]; tablets?: number[]; all?: boolean }) => {
     if (closed) return;
-    for (const target of toOtherInstances ? [pending, remote] : [pending]) {
-      for (const id of change.machines ?? []) target.machines.add(id);
-      for (const id of change.tablets ?? []) target.tablets.add(id);
-      if (change.all) target.all = true;
-    }
+    for (const id of change.machines ?? []) pending.machines.add(id);
+    for (const id of change.tablets ?? []) pending.tablets.add(id);
+    if (change.all) pending.all = true;
     timer ??= setTimeout(flush, COALESCE_MS);
-    if (toOtherInstances) remoteTimer ??= setTimeout(flushRemote, REMOTE_COALESCE_MS);
   };
 
   const onChange = (change: CommittedChange) => {
     if (change.kind === 'setup') {
-      if (change.entity === 'tablet' && change.id !== null) schedule({ tablets: [change.id] }, true);
-      else if (change.entity === 'machine' && change.id !== null) schedule({ machines: [change.id] }, true);
-      else if (change.entity === 'activity-code' || change.entity === 'user') schedule({ all: true }, true);
+      if (change.entity === 'tablet' && change.id !== null) schedule({ tablets: [change.id] });
+      else if (change.entity === 'machine' && change.id !== null) schedule({ machines: [change.id] });
+      else if (change.entity === 'activity-code' || change.entity === 'user') schedule({ all: true });
       return;
     }
-    schedule({ machines: [change.machineId] }, true);
+    schedule({ machines: [change.machineId] });
   };
-  const unsubscribe = deps.feed.subscribe(onChange);
-  nsp.on('tablet:changed', (changed) => schedule(changed, false));
+  // Every instance's changes (the cluster channel); each instance pushes to its own sockets.
+  const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
+  const offGap = deps.feed.onGap(() => schedule({ all: true }));
 
   // --- connections
 
@@ -187,7 +162,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     }
     // Fresh state first, then the answer: to every tablet of the machine after a change, and to this one
     // after a refusal too (it may have acted on an old state). The push reads after this point, so the
-    // change the command announced needs no second local push; other instances are told by `flushRemote`.
+    // change the command announced needs no second local push; other instances hear of it on the change feed.
     if (machineId !== null) pending.machines.delete(machineId);
     await enqueuePush(() => {
       const sockets = machineId === null ? [] : socketsIn([tabletMachineRoom(machineId)]);
@@ -199,7 +174,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
   return () => {
     closed = true;
     unsubscribe();
+    offGap();
     if (timer) clearTimeout(timer);
-    if (remoteTimer) clearTimeout(remoteTimer);
   };
 }

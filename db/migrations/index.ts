@@ -2,6 +2,7 @@ import { Init1795591844951 } from './1795591844951-Init.js';
 import { OeeRollups1795592690118 } from './1795592690118-OeeRollups.js';
 import { SchedulerState1795593500000 } from './1795593500000-SchedulerState.js';
 import { SocketIoAttachments1795593600000 } from './1795593600000-SocketIoAttachments.js';
+import { StateEventsUntilIndex1795594200000 } from './1795594200000-StateEventsUntilIndex.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
-export const migrations = [Init1795591844951, OeeRollups1795592690118, SchedulerState1795593500000, SocketIoAttachments1795593600000];
+export const migrations = [Init1795591844951, OeeRollups1795592690118, SchedulerState1795593500000, SocketIoAttachments1795593600000, StateEventsUntilIndex1795594200000];

@@ -29,6 +29,7 @@ import type { IngestDeps } from './ingest/ingest-deps.js';
 import { MachineStateService } from './ingest/services/machine-state.service.js';
 import { OeeService } from './ingest/services/oee.service.js';
 import { UserService } from './ingest/services/user.service.js';
+import { VerifyService } from './ingest/services/verify.service.js';
 import { ChangeFeed } from './db/change-feed.js';
 import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
@@ -95,8 +96,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
+    const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
+    const oee = new OeeService(repos, clock, logger);
     const deps: IngestDeps = {
-      ...createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock),
+      ...shopFloor,
       feed,
       legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
       dataSource,
@@ -107,7 +110,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       sessions: new SessionService(repos.credentials, new RateLimiter(loginFailureLimit, 15 * 60_000), sessionSecret, clock),
       users: new UserService(dataSource, repos.audit),
       machineStates: new MachineStateService(repos, clock),
-      oee: new OeeService(repos, clock, logger),
+      oee,
+      verify: new VerifyService(dataSource, repos, shopFloor.stateEvents, oee),
       health: async () => {
         const database = await dataSource.query('SELECT 1').then(() => 'ok', () => 'unavailable');
         const influx = await influxHealth(influxRelay, outbox);

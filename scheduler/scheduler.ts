@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../db/change-feed.js';
+import type { VerifyReport } from '../core/schemas/verify.schema.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 
 /** Job names, and the zod schemas their data must match (checked at the start of each handler). */
@@ -11,6 +12,7 @@ export const JOBS = {
   shiftBoundaries: 'shift-boundaries',
   oeeRollup: 'oee-rollup',
   housekeeping: 'housekeeping',
+  verify: 'verify-history',
 } as const;
 
 const shiftBoundariesData = z.object({ reason: z.enum(['sweep', 'next']).optional() }).nullish();
@@ -22,6 +24,8 @@ export interface SchedulerTasks {
   closeFinishedHours(): Promise<void>;
   /** Prunes delivered outbox rows and expired sessions. */
   housekeeping(): Promise<void>;
+  /** Verifies the previous local day (timelines and stored roll-ups) and repairs what differs. */
+  verifyPreviousDay(): Promise<VerifyReport>;
 }
 
 export interface SchedulerOptions {
@@ -84,12 +88,18 @@ export class Scheduler {
       emptyData.parse(job.attrs.data);
       await this.tasks.housekeeping();
     });
+    agenda.define(JOBS.verify, async (job: Job) => {
+      emptyData.parse(job.attrs.data);
+      await this.verifyPreviousDay();
+    });
 
     await agenda.start();
     this.agenda = agenda;
     await agenda.every(this.options.sweepEvery ?? '1 minute', JOBS.shiftBoundaries, { reason: 'sweep' as const });
     await agenda.every('5 minutes', JOBS.oeeRollup);
     await agenda.every('1 hour', JOBS.housekeeping);
+    // Nightly, after the day's last roll-ups are stored.
+    await agenda.every('30 2 * * *', JOBS.verify);
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();
@@ -119,6 +129,16 @@ export class Scheduler {
   /** Runs the shift-boundary job as soon as possible (catch-up; also used by tests). */
   runBoundariesNow(): Promise<void> {
     return this.scheduleBoundaryRun(this.options.clock.now());
+  }
+
+  /** The nightly verification (also run by tests): a warning with the count of repairs when anything differed. */
+  async verifyPreviousDay(): Promise<VerifyReport> {
+    const report = await this.tasks.verifyPreviousDay();
+    const repairs = report.timeline.length + report.rollups.length;
+    const summary = { from: report.from, to: report.to, repairs, timelineDifferences: report.timeline.length, rollupDifferences: report.rollups.length, repaired: report.repaired };
+    if (repairs > 0) this.options.logger.warn(summary, 'verifier: stored history differed from its recomputation and was repaired');
+    else this.options.logger.info(summary, 'verifier: stored history matches its recomputation');
+    return report;
   }
 
   /** Lets running jobs finish (up to `timeoutMs`), then stops. */

@@ -89,7 +89,7 @@ function generate(r: Rng, seed: number): Item[] {
   }
   const inJob = (m: number) => jobs.some((j) => j.start <= m && (j.end === null || m < j.end));
   const stops = [DOWN, JAM, SETTING, CLOSED];
-  const times = Array.from({ length: r.int(2, 10) }, take).sort((a, b) => a - b);
+  const times = Array.from({ length: r.int(2, 8) }, take).sort((a, b) => a - b);
   let previous = DOWN;
   for (const [k, m] of times.entries()) {
     // Half of the states repeat the one before (heartbeats), as long as the rules allow it there.
@@ -360,6 +360,8 @@ describe('the stored timeline is the projection of everything accepted', () => {
         refusals += retry.length;
         // A refused state (an Up before its job was started) is sent again later, as a device would.
         if (retry.length && attempts++ < 6) queue.push(...retry.map((b) => [b]));
+        // Now and then a long OEE read mid-history stores roll-ups, which later deliveries must invalidate.
+        if (r.chance(0.15)) await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${iso(DAY - 3 * 86_400_000)}&to=${iso(END.getTime())}`);
         const stored = await storedTimeline(m);
         const expected = asRows(projectTimeline(model.events, model.corrections, model.jobs));
         if (JSON.stringify(stored) !== JSON.stringify(expected)) {
@@ -370,12 +372,10 @@ describe('the stored timeline is the projection of everything accepted', () => {
       if (JSON.stringify(fromInputs) !== JSON.stringify(await storedTimeline(m))) fail(`the stored inputs project to ${show(fromInputs)}`);
       if (model.events.length === 0) continue;
 
-      // OEE: two short windows (computed raw) and a long one (stored hours), against the model.
+      // OEE: a short window (computed raw) and a long one (stored hours), against the model.
       const windows: [number, number][] = [];
-      for (let k = 0; k < 2; k++) {
-        const a = DAY - 3_600_000 + r.int(0, 13 * 60) * 60_000;
-        windows.push([a, a + r.int(1, 8 * 60) * 60_000]);
-      }
+      const a = DAY - 3_600_000 + r.int(0, 13 * 60) * 60_000;
+      windows.push([a, a + r.int(1, 8 * 60) * 60_000]);
       windows.push([DAY - 3 * 86_400_000 + r.int(0, 600) * 60_000, DAY + r.int(0, 15 * 60) * 60_000]);
       const problems: string[] = [];
       for (const [from, to] of windows) {

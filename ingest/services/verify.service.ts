@@ -28,7 +28,7 @@ export class VerifyService {
     private readonly dataSource: DataSource,
     private readonly repos: Pick<Repositories, 'verify' | 'timeline' | 'audit' | 'site'>,
     private readonly stateEvents: StateEventsService,
-    private readonly oee: Pick<OeeService, 'machineOee'>,
+    private readonly oee: Pick<OeeService, 'machineOee' | 'flushInvalidations'>,
   ) {}
 
   async run(actor: Actor, req: VerifyRequest): Promise<VerifyReport> {
@@ -41,6 +41,8 @@ export class VerifyService {
     const { microStopSeconds } = await this.repos.site.get();
     const firstDifference = new Map<number, number>();
     for (const d of timeline) firstDifference.set(d.machineId, Math.min(firstDifference.get(d.machineId) ?? Infinity, Date.parse(d.from) - microStopSeconds * 1000));
+    // Rows a change has just made stale are deleted a moment later (batched): let that happen first.
+    await this.oee.flushInvalidations();
     const stored = (await this.repos.verify.storedRollups(from, to)).filter((row) => row.hourStart.getTime() + row.hours * HOUR_MS <= (firstDifference.get(row.machineId) ?? Infinity));
     const rollups: RollupDiff[] = [];
     for (const row of stored) {

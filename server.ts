@@ -33,6 +33,7 @@ import type { IngestDeps } from './ingest/ingest-deps.js';
 import { MachineStateService } from './ingest/services/machine-state.service.js';
 import { OeeService } from './ingest/services/oee.service.js';
 import { UserService } from './ingest/services/user.service.js';
+import { VerifyService } from './ingest/services/verify.service.js';
 import { ChangeFeed } from './db/change-feed.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
@@ -115,8 +116,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
     authenticator.listen(feed);
+    const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
+    const oee = new OeeService(repos, clock, logger);
     const deps: IngestDeps = {
-      ...createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock),
+      ...shopFloor,
       feed,
       legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
       dataSource,
@@ -128,7 +131,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       pinAttempts: new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS),
       users: new UserService(dataSource, repos.audit, repos.authAttempts),
       machineStates: new MachineStateService(repos, clock),
-      oee: new OeeService(repos, clock, logger),
+      oee,
+      verify: new VerifyService(dataSource, repos, shopFloor.stateEvents, oee),
       health: async () => {
         const reachable = await dataSource.query('SELECT 1').then(() => true, () => false);
         const fault = reachable ? databaseFaults.current() : null;

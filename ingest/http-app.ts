@@ -18,6 +18,7 @@ import { registerResultRoutes } from './routes/results.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
 import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
 import { registerSystemRoutes } from './routes/system.routes.js';
+import { registerVerifyRoutes } from './routes/verify.routes.js';
 
 /** Largest JSON body accepted (an events batch of 5 000 fits comfortably). */
 export const JSON_BODY_LIMIT = '2mb';
@@ -87,6 +88,7 @@ export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
   registerShopFloorRoutes(routes, deps);
   registerResultRoutes(routes, deps);
   registerHistoryEditRoutes(routes, deps);
+  registerVerifyRoutes(routes, deps);
   registerLegacyDeviceRoutes(routes, deps, deps.legacyAnonymous);
   registerLegacyTabletRoutes(routes, deps);
   for (const route of routes.routes) {

@@ -11,6 +11,7 @@ import type { MachineStateService } from './services/machine-state.service.js';
 import type { OeeService } from './services/oee.service.js';
 import type { ShopFloorServices } from './services/shop-floor.services.js';
 import type { UserService } from './services/user.service.js';
+import type { VerifyService } from './services/verify.service.js';
 
 /** What the HTTP layer needs, built once by the composition root. */
 export interface IngestDeps extends ShopFloorServices {
@@ -28,5 +29,6 @@ export interface IngestDeps extends ShopFloorServices {
   users: UserService;
   machineStates: MachineStateService;
   oee: OeeService;
+  verify: VerifyService;
   health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { withAdvisoryLock } from '../db/migrate.js';
 import type { OutboxRepository } from '../db/influx/outbox.repository.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
@@ -22,6 +23,11 @@ export function createScheduler(deps: IngestDeps, options: { databaseUrl: string
         const hour = 3_600_000;
         const to = new Date(Math.floor(clock.now().getTime() / hour) * hour);
         await deps.oee.storeClosed(new Date(to.getTime() - 48 * hour), to);
+      },
+      verifyPreviousDay: async () => {
+        const { timezone } = await repos.site.get();
+        const today = DateTime.fromJSDate(clock.now(), { zone: timezone }).startOf('day');
+        return deps.verify.run({ userId: null, apiKeyId: null }, { from: today.minus({ days: 1 }).toJSDate(), to: today.toJSDate(), repair: true });
       },
       housekeeping: async () => {
         const now = clock.now();

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import { isDatabaseUnavailable } from '../db/pg-errors.js';
 import { guardPool } from '../db/pool-guard.js';
+import type { VerifyReport } from '../core/schemas/verify.schema.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 
 /** Job names, and the zod schemas their data must match (checked at the start of each handler). */
@@ -14,6 +15,7 @@ export const JOBS = {
   shiftBoundaries: 'shift-boundaries',
   oeeRollup: 'oee-rollup',
   housekeeping: 'housekeeping',
+  verify: 'verify-history',
 } as const;
 
 /**
@@ -34,6 +36,8 @@ export interface SchedulerTasks {
   closeFinishedHours(): Promise<void>;
   /** Prunes delivered outbox rows and expired sessions. */
   housekeeping(): Promise<void>;
+  /** Verifies the previous local day (timelines and stored roll-ups) and repairs what differs. */
+  verifyPreviousDay(): Promise<VerifyReport>;
 }
 
 export interface SchedulerOptions {
@@ -124,6 +128,10 @@ export class Scheduler {
       emptyData.parse(job.attrs.data);
       await this.tasks.housekeeping();
     });
+    agenda.define(JOBS.verify, async (job: Job) => {
+      emptyData.parse(job.attrs.data);
+      await this.verifyPreviousDay();
+    });
 
     await agenda.start();
     this.agenda = agenda;
@@ -132,6 +140,8 @@ export class Scheduler {
     // every machine would compete with them. Readers compute what is not stored yet.
     await agenda.every('5 minutes', JOBS.oeeRollup, undefined, { skipImmediate: true });
     await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
+    // Nightly, after the day's last roll-ups are stored.
+    await agenda.every('30 2 * * *', JOBS.verify, undefined, { skipImmediate: true });
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();
@@ -209,6 +219,16 @@ export class Scheduler {
       return;
     }
     this.options.logger.error({ err, job }, message);
+  }
+
+  /** The nightly verification (also run by tests): a warning with the count of repairs when anything differed. */
+  async verifyPreviousDay(): Promise<VerifyReport> {
+    const report = await this.tasks.verifyPreviousDay();
+    const repairs = report.timeline.length + report.rollups.length;
+    const summary = { from: report.from, to: report.to, repairs, timelineDifferences: report.timeline.length, rollupDifferences: report.rollups.length, repaired: report.repaired };
+    if (repairs > 0) this.options.logger.warn(summary, 'verifier: stored history differed from its recomputation and was repaired');
+    else this.options.logger.info(summary, 'verifier: stored history matches its recomputation');
+    return report;
   }
 
   /** Lets running jobs finish (up to `timeoutMs`), then stops. */

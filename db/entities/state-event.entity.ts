@@ -11,6 +11,7 @@ export type EventSource = 'device' | 'api' | 'legacy' | 'tablet' | 'scheduler' |
 @Entity('state_events')
 @Index('state_events_machine_event_id_unique', ['machineId', 'eventId'], { unique: true, where: '"eventId" IS NOT NULL' })
 @Index('state_events_machine_at', ['machineId', 'at', 'id'])
+@Index('state_events_machine_until', ['machineId', 'until'], { where: '"until" IS NOT NULL' })
 export class StateEventEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;

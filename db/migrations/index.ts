@@ -2,6 +2,7 @@ import { Init1795591844951 } from './1795591844951-Init.js';
 import { OeeRollups1795592690118 } from './1795592690118-OeeRollups.js';
 import { SchedulerState1795593500000 } from './1795593500000-SchedulerState.js';
 import { SocketIoAttachments1795593600000 } from './1795593600000-SocketIoAttachments.js';
+import { StateEventsUntilIndex1795594200000 } from './1795594200000-StateEventsUntilIndex.js';
 import { SessionLastSeen1795594400000 } from './1795594400000-SessionLastSeen.js';
 import { AuthAttempts1795594500000 } from './1795594500000-AuthAttempts.js';
 import { EventSenders1795594600000 } from './1795594600000-EventSenders.js';
@@ -12,6 +13,7 @@ export const migrations = [
   OeeRollups1795592690118,
   SchedulerState1795593500000,
   SocketIoAttachments1795593600000,
+  StateEventsUntilIndex1795594200000,
   SessionLastSeen1795594400000,
   AuthAttempts1795594500000,
   EventSenders1795594600000,

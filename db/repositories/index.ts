@@ -15,6 +15,7 @@ import { ShopFloorRepository } from './shop-floor.repository.js';
 import { SiteRepository } from './site.repository.js';
 import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
 import { TimelineRepository } from './timeline.repository.js';
+import { VerifyRepository } from './verify.repository.js';
 
 /** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
 export function createRepositories(dataSource: DataSource, feed?: ChangeFeed) {
@@ -35,6 +36,7 @@ export function createRepositories(dataSource: DataSource, feed?: ChangeFeed) {
     exports: new ExportRepository(dataSource),
     historyEdits: new HistoryEditRepository(),
     reports: new ReportsRepository(dataSource),
+    verify: new VerifyRepository(dataSource),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }

@@ -6,7 +6,7 @@ import type { Category } from '../../core/schemas/setup.schema.js';
 export const HOUR_MS = 3_600_000;
 
 /** The additive columns of `oee_hourly`, in the order they are written. */
-const ELEMENT_COLUMNS = [
+export const ELEMENT_COLUMNS = [
   'calendarSeconds',
   'plannedWindowSeconds',
   'plannedShutdownSeconds',

@@ -48,6 +48,21 @@ export class TimelineRepository {
   }
 
   /**
+   * Each machine's latest recorded instant: the latest event time or correction end (null: no history).
+   * An event after it can only extend the timeline; any other needs a re-projection.
+   */
+  async latestEventTimes(tx: EntityManager, machineIds: number[]): Promise<Map<number, number | null>> {
+    const rows: { id: number; latest: Date | null }[] = await tx.query(
+      `SELECT m.id, GREATEST(
+                (SELECT max(at) FROM state_events WHERE "machineId" = m.id),
+                (SELECT max(until) FROM state_events WHERE "machineId" = m.id AND until IS NOT NULL)) AS latest
+         FROM unnest($1::int[]) AS m(id)`,
+      [machineIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.latest ? r.latest.getTime() : null]));
+  }
+
+  /**
    * Appends events; one whose (machine, eventId) is already stored is skipped as a duplicate.
    * Returns the stored ones with their sequence numbers.
    */

@@ -41,8 +41,9 @@ interface RecordOptions {
  * The one write path of machine states: the device API, the legacy route, jobs, tablets, the
  * scheduler and corrections all come through here. In one transaction it validates a batch (one bad
  * event refuses all), serialises per machine, appends the events (a repeated event id is a harmless
- * duplicate) and brings the timeline up to date: appended in bulk when the events follow the current
- * state, re-projected from the earliest event otherwise. After commit it announces what changed.
+ * duplicate) and brings the timeline up to date: appended in bulk when every new event is strictly
+ * after the machine's latest recorded event, re-projected from the earliest new event otherwise.
+ * After commit it announces what changed.
  *
  * Concurrent `record` calls are grouped into shared transactions by a WriteBatcher, so one commit
  * (and one fsync) serves many devices; an answer still means "committed".
@@ -122,6 +123,7 @@ export class StateEventsService {
     await this.timeline.lockMachines(tx, machineIds);
     const machines = await this.shopFloor.machines(tx, machineIds);
     const open = await this.timeline.openIntervals(tx, machineIds);
+    const latest = await this.timeline.latestEventTimes(tx, machineIds);
     const codes = await this.shopFloor.codes(tx, [...new Set([...requests.map((r) => r.activityCodeId), ...[...open.values()].map((o) => o.activityCodeId)])]);
     const operators = await this.shopFloor.currentOperators(tx, machineIds);
     // Jobs that may cover a new event or cut the current interval after it began.
@@ -185,7 +187,10 @@ export class StateEventsService {
     for (const [machineId, machineEvents] of newByMachine) {
       const current = open.get(machineId) ?? null;
       const machineJobs = jobs.get(machineId)!;
-      const appendable = machineEvents.every((e) => !e.until && (current === null || e.at.getTime() > current.start.getTime()));
+      // Only events strictly after the latest recorded one can extend the open interval: a repeat of the
+      // current state leaves no interval boundary, so the open interval's start says nothing about it.
+      const latestAt = latest.get(machineId) ?? null;
+      const appendable = (latestAt === null) === (current === null) && machineEvents.every((e) => !e.until && (latestAt === null || e.at.getTime() > latestAt));
       if (!appendable) {
         await this.reproject(tx, machineId, new Date(Math.min(...machineEvents.map((e) => e.at.getTime()))), changes);
         changes.push(await this.currentState(tx, machineId));

@@ -402,7 +402,7 @@ describe('admin pages in Chromium', () => {
     await page.fill('#site-micro', '45');
     await page.click('[data-testid="site-form"] button[type="submit"]');
     await saved('[data-testid="site-form"]', /saved the site settings/);
-    expect((await admin.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/Berlin', microStopSeconds: 45 });
+    expect((await admin.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/Berlin', microStopSeconds: 45, liveWindowDays: 31 });
 
     await goto('/admin');
     const count = (href: string) => page.textContent(`[data-testid="admin-count"][data-href="${href}"]`);

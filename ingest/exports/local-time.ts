@@ -4,12 +4,11 @@ import { IANAZone } from 'luxon';
 const SLOT_MS = 15 * 60_000;
 
 /**
- * Formats instants in the site's time zone with their offset, e.g. `2026-07-01T09:00:00+01:00`
- * (milliseconds only when there are some). The offset comes from luxon's IANA zone; as formatting
- * a million timestamps through luxon would dominate an export, offsets are cached per quarter hour
- * (only where the offset is the same at both ends of the slot, so a change inside one is exact).
+ * The zone's UTC offset in minutes at an instant (in ms). The offset comes from luxon's IANA zone; as
+ * asking luxon for a million timestamps would dominate an export, offsets are cached per quarter
+ * hour (only where the offset is the same at both ends of the slot, so a change inside one is exact).
  */
-export function localTimeFormatter(timezone: string): (instant: Date) => string {
+export function zoneOffsetMinutes(timezone: string): (ms: number) => number {
   const zone = IANAZone.create(timezone);
   if (!zone.isValid) throw new Error(`invalid time zone ${timezone}`);
   const cache = new Map<number, number>();
@@ -23,6 +22,15 @@ export function localTimeFormatter(timezone: string): (instant: Date) => string 
     cache.set(slot, atStart);
     return atStart;
   };
+  return offsetMinutes;
+}
+
+/**
+ * Formats instants in the site's time zone with their offset, e.g. `2026-07-01T09:00:00+01:00`
+ * (milliseconds only when there are some).
+ */
+export function localTimeFormatter(timezone: string): (instant: Date) => string {
+  const offsetMinutes = zoneOffsetMinutes(timezone);
   return (instant) => {
     const ms = instant.getTime();
     const offset = offsetMinutes(ms);

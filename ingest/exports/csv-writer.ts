@@ -50,7 +50,7 @@ function csvCell(kind: ExportColumn['kind'], value: Value, time: (d: Date) => st
   if (typeof value === 'string') return value;
   switch (kind) {
     case 'duration':
-      return round(value / 3600, 6);
+      return round(value / 3600, 9);
     case 'percent':
       return round(value * 100, 4);
     case 'count':

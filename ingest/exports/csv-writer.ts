@@ -66,12 +66,14 @@ export function createCsvWriter(out: Writable, columns: ExportColumn[], options:
   const time = localTimeFormatter(options.timezone);
   const [field, between] = options.separator === 'semicolon' ? [semicolonField, ';'] : [csvField, ','];
   const kinds = columns.map((c) => c.kind);
-  const line = (cells: Cell[]) => cells.map(field).join(between) + '\r\n';
-  out.write(UTF8_BOM + line(columns.map((c) => c.header)));
+  out.write(UTF8_BOM + columns.map((c) => field(c.header)).join(between) + '\r\n');
   return {
     async write(rows) {
       let chunk = '';
-      for (const row of rows) chunk += line(row.map((value, i) => csvCell(kinds[i]!, value, time)));
+      for (const row of rows) {
+        for (let i = 0; i < row.length; i++) chunk += (i === 0 ? '' : between) + field(csvCell(kinds[i]!, row[i]!, time));
+        chunk += '\r\n';
+      }
       out.write(chunk);
       await drained(out);
     },

@@ -45,15 +45,18 @@ export const exportBench: BenchPart = {
   async run({ app, adminPassword }) {
     const admin = await new ApiClient(app.url).signIn('admin', adminPassword);
     const machineId = (await admin.post('/api/v1/machines', { name: 'Bench export' })).body.id as number;
-    // One minute each, alternating Up and Down; the last one is open.
-    await app.dataSource.query(
-      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId")
-       SELECT $1, $3::timestamptz + g * interval '1 minute',
-              CASE WHEN g = $2 - 1 THEN NULL ELSE $3::timestamptz + (g + 1) * interval '1 minute' END,
-              1 + g % 2
-         FROM generate_series(0, $2 - 1) AS g`,
-      [machineId, ROWS, FROM],
-    );
+    // One minute each, alternating Up and Down; the last one is open. In slices: the pool's statement timeout.
+    const SLICE = 100_000;
+    for (let first = 0; first < ROWS; first += SLICE) {
+      await app.dataSource.query(
+        `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId")
+         SELECT $1, $3::timestamptz + g * interval '1 minute',
+                CASE WHEN g = $2 - 1 THEN NULL ELSE $3::timestamptz + (g + 1) * interval '1 minute' END,
+                1 + g % 2
+           FROM generate_series($4::int, $5::int) AS g`,
+        [machineId, ROWS, FROM, first, Math.min(ROWS, first + SLICE) - 1],
+      );
+    }
     const path = (format: string) => `${app.url}/api/v1/export/timeline.${format}?from=${FROM}&to=${TO}&machineId=${machineId}`;
     const idle = mb(process.memoryUsage.rss());
     console.log(`${ROWS} intervals stored; process RSS before the exports ${idle} MB (app and bench in one process)`);

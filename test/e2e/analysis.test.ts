@@ -329,8 +329,9 @@ describe('analysis pages in Chromium', () => {
     await page.selectOption('[data-testid="export-separator"]', 'semicolon');
     const [grid] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
     expect(grid.suggestedFilename()).toMatch(/^oee-monitor_oee-daily_site_.*\.csv$/);
+    // trim() also drops the byte-order mark.
     const gridLines = (await readFile((await grid.path())!, 'utf8')).trim().split('\r\n');
-    expect(gridLines[0]).toMatch(/^\ufeffMachine;\d{4}-\d{2}-\d{2} OEE \(%\);.*;Whole range OEE \(%\)$/);
+    expect(gridLines[0]).toMatch(/^Machine;(\d{4}-\d{2}-\d{2} OEE \(%\);)+Whole range OEE \(%\)$/);
     expect(gridLines).toHaveLength(1 + plant.machines.length);
     await page.selectOption('[data-testid="export-dataset"]', 'timeline');
     const [timeline] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-xlsx"]')]);

@@ -271,7 +271,7 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     it(`production.${format}: GET /api/v1/production row for row`, async () => {
       const file = await download(`/api/v1/export/production.${format}?${WINDOW}&machineId=${m1}`);
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_production_Press-A-1_2026-07-01_2026-07-04.${format}"`);
-      expect(file.header).toEqual(['Production record ID', 'Machine ID', 'Machine', 'Job ID', 'Job number', 'From', 'To', 'Good (parts)', 'Rejects (parts)', 'Source', 'Device event ID', 'Recorded at']);
+      expect(file.header).toEqual(['Production record ID', 'Machine ID', 'Machine', 'Job ID', 'Job number', 'From', 'To', 'Good (parts)', 'Rejects (parts)', 'Source', 'Sent by', 'Device event ID', 'Recorded at']);
       const api = (await c.viewer.get(`/api/v1/production?${WINDOW}&machineId=${m1}`)).body.records as Row[];
       expect(api.length).toBe(4);
       expect(file.rowCount).toBe('4');
@@ -279,6 +279,8 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
         api.map((p) => [p.id, p.machineId, p.jobId, ms(p.from), ms(p.to), p.good, p.rejects, p.source]),
       );
       for (const r of file.rows) expect(instant(r.createdAt)).toBeGreaterThan(0);
+      // Who sent each record (the device key posted them all).
+      for (const r of file.rows) expect(String(r.sender)).toMatch(/^api-key:\d+$/);
     });
 
     it(`events.${format}: the state events of the window, corrections included`, async () => {

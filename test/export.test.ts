@@ -5,16 +5,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
+import { COLUMNS, OEE_NUMBER_KEYS } from '../core/export-columns.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
- * Exports (issue 8): every dataset in both formats against the API's numbers, in a site time zone
- * with a summer offset; and the memory of a child-process app while it streams 200 000 rows as xlsx.
+ * Exports (issues 8 and 18): every dataset in both formats against the API's numbers, in a site time
+ * zone with a summer offset; xlsx read back with exceljs (date cells, number formats, the daily grid);
+ * CSV with a byte-order mark and the `;` option; and the memory of a child-process app while it streams 200 000 rows as xlsx.
  */
 const ZONE = 'Europe/London'; // +01:00 in July
 const UP = 1;
@@ -37,17 +39,23 @@ let olga: number;
 let omar: number;
 const clock = new FixedClock(new Date('2026-07-10T12:00:00Z'));
 
-type Row = Record<string, string | number | null>;
+type Plain = string | number | Date | null;
+type Row = Record<string, Plain>;
 interface Download {
   status: number;
   contentType: string | null;
   disposition: string | null;
+  /** The X-Export-Rows header. */
+  rowCount: string | null;
+  /** The header row, in words. */
   header: string[];
+  /** Rows by column key (core/export-columns.ts). */
   rows: Row[];
   raw: Buffer;
+  sheet: ExcelJS.Worksheet | null;
 }
 
-function parseCsv(text: string): string[][] {
+function parseCsv(text: string, separator: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -61,7 +69,7 @@ function parseCsv(text: string): string[][] {
       } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
+    else if (ch === separator) {
       row.push(field);
       field = '';
     } else if (ch === '\r' && text[i + 1] === '\n') {
@@ -77,34 +85,60 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const KEY_OF_HEADER = new Map<string, string>(Object.values(COLUMNS).map((c) => [c.header, c.key]));
+
 async function download(path: string, client: ApiClient = c.viewer): Promise<Download> {
   const res = await fetch(app.url + path, { headers: { authorization: `Bearer ${client.bearer}` } });
   const raw = Buffer.from(await res.arrayBuffer());
-  const base = { status: res.status, contentType: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), raw };
-  if (res.status !== 200) return { ...base, header: [], rows: [] };
-  let table: (string | number | null)[][];
+  const base = { status: res.status, contentType: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), rowCount: res.headers.get('x-export-rows'), raw };
+  if (res.status !== 200) return { ...base, header: [], rows: [], sheet: null };
+  let table: Plain[][];
+  let sheet: ExcelJS.Worksheet | null = null;
   if (path.includes('.csv')) {
-    table = parseCsv(raw.toString('utf8')).map((r) => r.map((v) => (v === '' ? null : v)));
+    const text = raw.toString('utf8');
+    expect(text.charCodeAt(0), 'a UTF-8 byte-order mark').toBe(0xfeff);
+    table = parseCsv(text.slice(1), path.includes('separator=semicolon') ? ';' : ',').map((r) => r.map((v) => (v === '' ? null : v)));
   } else {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(raw as unknown as ArrayBuffer);
-    const sheet = workbook.worksheets[0]!;
+    sheet = workbook.worksheets[0]!;
     const width = sheet.getRow(1).cellCount;
     table = [];
     sheet.eachRow({ includeEmpty: true }, (row) => {
       table.push(Array.from({ length: width }, (_, i) => {
         const v = row.getCell(i + 1).value;
-        if (v !== null && typeof v === 'object') throw new Error(`cell ${row.number}/${i + 1} is not a plain value: ${JSON.stringify(v)}`);
-        return (v ?? null) as string | number | null;
+        if (v !== null && typeof v === 'object' && !(v instanceof Date)) throw new Error(`cell ${row.number}/${i + 1} is not a plain value: ${JSON.stringify(v)}`);
+        return (v ?? null) as Plain;
       }));
     });
   }
   const [header, ...body] = table;
-  return { ...base, header: header as string[], rows: body.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? null]))) };
+  const keys = (header as string[]).map((h) => KEY_OF_HEADER.get(h) ?? h);
+  return { ...base, header: header as string[], rows: body.map((r) => Object.fromEntries(keys.map((k, i) => [k, r[i] ?? null]))), sheet };
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const ms = (v: unknown) => (v === null || v === undefined ? null : Date.parse(String(v)));
+/** A time cell as an instant: CSV text with the offset the site zone has then; xlsx a date cell showing the site's wall clock. */
+function instant(v: Plain | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return DateTime.fromISO(v.toISOString().slice(0, 23), { zone: ZONE }).toMillis();
+  expectLocalTime(v);
+  return Date.parse(String(v));
+}
+/** Days from Excel's day 0 (1899-12-30) to 1970-01-01. */
+const EXCEL_EPOCH_DAYS = 25_569;
+/**
+ * A duration cell in seconds: xlsx days under a time format (which exceljs reads back as a Date
+ * counted from Excel's day 0), CSV hours (text).
+ */
+function secondsOf(v: Plain | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  const seconds = v instanceof Date ? v.getTime() / 1000 + EXCEL_EPOCH_DAYS * 86_400 : typeof v === 'number' ? v * 86_400 : Number(v) * 3_600;
+  return Math.round(seconds * 1000) / 1000;
+}
+/** A percent cell as a ratio: xlsx the ratio, CSV percent. */
+const ratioOf = (v: Plain | undefined) => (v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v) / 100);
 /** A time cell: text with its offset, the offset the site zone has at that instant. */
 function expectLocalTime(v: unknown): void {
   if (v === null) return;
@@ -168,6 +202,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app?.stop());
 
+const TIMELINE_HEADER = ['Machine ID', 'Machine', 'Start', 'End', 'Duration (h)', 'Activity code ID', 'Activity', 'Category', 'Job ID', 'Job number', 'Operator ID', 'Operator'];
+
 describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
   for (const format of ['csv', 'xlsx'] as const) {
     it(`timeline.${format}: the timeline API's intervals, machine by machine, times in the site zone`, async () => {
@@ -175,17 +211,18 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
       expect(file.status).toBe(200);
       expect(file.contentType).toBe(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_timeline_Line-A_2026-07-01_2026-07-04.${format}"`);
-      expect(file.header).toEqual(['machineId', 'machine', 'start', 'end', 'durationSeconds', 'activityCodeId', 'activityCode', 'category', 'jobId', 'jobNumber', 'operatorId', 'operator']);
+      expect(file.header).toEqual(TIMELINE_HEADER);
       const api: Row[] = [];
       for (const machineId of [m1, m2]) {
         const res = await c.viewer.get(`/api/v1/machines/${machineId}/timeline?${WINDOW}`);
         api.push(...res.body.intervals.map((i: Row) => ({ machineId, ...i })));
       }
       expect(file.rows.length).toBe(api.length);
+      expect(file.rowCount).toBe(String(api.length));
       expect(file.rows.length).toBeGreaterThan(10);
       file.rows.forEach((row, k) => {
         const a = api[k]!;
-        expect([num(row.machineId), ms(row.start), ms(row.end), num(row.activityCodeId), row.category, num(row.jobId), num(row.operatorId)]).toEqual([
+        expect([num(row.machineId), instant(row.start), instant(row.end), num(row.activityCodeId), row.category, num(row.jobId), num(row.operatorId)]).toEqual([
           a.machineId,
           ms(a.start),
           ms(a.end),
@@ -194,16 +231,22 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
           a.jobId,
           a.operatorId,
         ]);
-        expect(num(row.durationSeconds)).toBe(a.end === null ? null : (ms(a.end)! - ms(a.start)!) / 1000);
-        expectLocalTime(row.start);
-        expectLocalTime(row.end);
+        expect(secondsOf(row.duration)).toBe(a.end === null ? null : (ms(a.end)! - ms(a.start)!) / 1000);
       });
-      // Summer time in London: the window's times carry +01:00, milliseconds when there are some.
-      expect(file.rows[0]).toMatchObject({ machine: 'Press "A", 1', start: '2026-06-30T23:00:00+01:00', activityCode: 'Down' });
-      expect(file.rows.some((r) => r.start === '2026-07-02T11:00:00.250+01:00')).toBe(true);
+      // Summer time in London: CSV times carry +01:00 (milliseconds when there are some); xlsx date cells show the wall clock.
+      expect(file.rows[0]).toMatchObject({ machine: 'Press "A", 1', activityCode: 'Down' });
+      expect(file.rows[0]!.start).toEqual(format === 'csv' ? '2026-06-30T23:00:00+01:00' : new Date('2026-06-30T23:00:00Z'));
+      expect(file.rows.some((r) => instant(r.start) === Date.parse('2026-07-02T10:00:00.250Z'))).toBe(true);
+      if (format === 'csv') expect(file.rows.some((r) => r.start === '2026-07-02T11:00:00.250+01:00')).toBe(true);
       // The open interval (still running now) has no end; one ending after the window keeps its end.
-      expect(file.rows.filter((r) => r.end === null)).toMatchObject([{ machine: 'Press "A", 1', start: '2026-07-03T13:00:00+01:00', activityCode: 'Closed', durationSeconds: null }]);
-      expect(file.rows.at(-1)).toMatchObject({ machine: 'Lathe 2', end: '2026-07-05T01:00:00+01:00' });
+      expect(file.rows.filter((r) => r.end === null)).toMatchObject([{ machine: 'Press "A", 1', activityCode: 'Closed', duration: null }]);
+      expect(instant(file.rows.filter((r) => r.end === null)[0]!.start)).toBe(Date.parse('2026-07-03T12:00:00Z'));
+      expect(file.rows.at(-1)).toMatchObject({ machine: 'Lathe 2' });
+      expect(instant(file.rows.at(-1)!.end)).toBe(Date.parse('2026-07-05T00:00:00Z'));
+      // The 30-minute jam: half an hour.
+      const jam = file.rows.find((r) => r.activityCode === 'Jam')!;
+      expect(secondsOf(jam.duration)).toBe(1_800);
+      if (format === 'csv') expect(jam.duration).toBe('0.5');
       const formula = file.rows.find((r) => r.jobNumber !== null)!;
       // CSV guards against formula injection with a leading quote; xlsx keeps it as text (never a formula).
       expect(formula.jobNumber).toBe(format === 'csv' ? `'${FORMULA_JOB}` : FORMULA_JOB);
@@ -212,27 +255,32 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     it(`jobs.${format}: GET /api/v1/jobs row for row`, async () => {
       const file = await download(`/api/v1/export/jobs.${format}?${WINDOW}`);
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_jobs_site_2026-07-01_2026-07-04.${format}"`);
+      expect(file.header).toEqual(['Job ID', 'Machine ID', 'Machine', 'Job number', 'Start', 'End', 'Duration (h)', 'Ideal cycle time (s)', 'Good (parts)', 'Rejects (parts)', 'Operator ID', 'Operator']);
       const api = (await c.viewer.get(`/api/v1/jobs?${WINDOW}`)).body.jobs as Row[];
       expect(api.length).toBe(2);
-      expect(file.rows.map((r) => [num(r.id), num(r.machineId), String(r.jobNumber).replace(/^'=/, '='), ms(r.start), ms(r.end), num(r.idealCycleTimeSeconds), num(r.good), num(r.rejects)])).toEqual(
+      expect(file.rowCount).toBe('2');
+      expect(file.rows.map((r) => [num(r.jobId), num(r.machineId), String(r.jobNumber).replace(/^'=/, '='), instant(r.start), instant(r.end), num(r.idealCycleTimeSeconds), num(r.good), num(r.rejects)])).toEqual(
         api.map((j) => [j.id, j.machineId, j.jobNumber, ms(j.start), ms(j.end), j.idealCycleTimeSeconds, j.good, j.rejects]),
       );
-      expect(file.rows.map((r) => [num(r.good), num(r.rejects)])).toEqual([[250, 15], [100, 0]]);
-      for (const r of file.rows) {
-        expectLocalTime(r.start);
-        expectLocalTime(r.end);
-      }
+      expect(file.rows.map((r) => [num(r.good), num(r.rejects), secondsOf(r.duration)])).toEqual([
+        [250, 15, 3 * 3_600],
+        [100, 0, 3.5 * 3_600],
+      ]);
     });
 
     it(`production.${format}: GET /api/v1/production row for row`, async () => {
       const file = await download(`/api/v1/export/production.${format}?${WINDOW}&machineId=${m1}`);
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_production_Press-A-1_2026-07-01_2026-07-04.${format}"`);
+      expect(file.header).toEqual(['Production record ID', 'Machine ID', 'Machine', 'Job ID', 'Job number', 'From', 'To', 'Good (parts)', 'Rejects (parts)', 'Source', 'Sent by', 'Device event ID', 'Recorded at']);
       const api = (await c.viewer.get(`/api/v1/production?${WINDOW}&machineId=${m1}`)).body.records as Row[];
       expect(api.length).toBe(4);
-      expect(file.rows.map((r) => [num(r.id), num(r.machineId), num(r.jobId), ms(r.from), ms(r.to), num(r.good), num(r.rejects), r.source])).toEqual(
+      expect(file.rowCount).toBe('4');
+      expect(file.rows.map((r) => [num(r.productionRecordId), num(r.machineId), num(r.jobId), instant(r.from), instant(r.to), num(r.good), num(r.rejects), r.source])).toEqual(
         api.map((p) => [p.id, p.machineId, p.jobId, ms(p.from), ms(p.to), p.good, p.rejects, p.source]),
       );
-      for (const r of file.rows) for (const k of ['from', 'to', 'createdAt']) expectLocalTime(r[k]);
+      for (const r of file.rows) expect(instant(r.createdAt)).toBeGreaterThan(0);
+      // Who sent each record (the device key posted them all).
+      for (const r of file.rows) expect(String(r.sender)).toMatch(/^api-key:\d+$/);
     });
 
     it(`events.${format}: the state events of the window, corrections included`, async () => {
@@ -242,60 +290,146 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
         [new Date(FROM), new Date(TO)],
       );
       expect(stored.length).toBeGreaterThan(8);
-      expect(file.rows.map((r) => [num(r.id), num(r.machineId), ms(r.at), ms(r.until), num(r.activityCodeId), r.source, r.eventId])).toEqual(
+      expect(file.rowCount).toBe(String(stored.length));
+      expect(file.rows.map((r) => [num(r.eventRecordId), num(r.machineId), instant(r.at), instant(r.until), num(r.activityCodeId), r.source, r.eventId])).toEqual(
         stored.map((e) => [Number(e.id), e.machineId, e.at.getTime(), e.until?.getTime() ?? null, e.activityCodeId, e.source, e.eventId]),
       );
-      expect(file.rows.filter((r) => r.source === 'correction')).toMatchObject([{ at: '2026-07-01T11:30:00+01:00', until: '2026-07-01T12:00:00+01:00', activityCode: 'Closed' }]);
-      for (const r of file.rows) for (const k of ['at', 'until', 'receivedAt']) expectLocalTime(r[k]);
+      const corrections = file.rows.filter((r) => r.source === 'correction');
+      expect(corrections.map((r) => [instant(r.at), instant(r.until), r.activityCode])).toEqual([[Date.parse('2026-07-01T10:30:00Z'), Date.parse('2026-07-01T11:00:00Z'), 'Closed']]);
+      for (const r of file.rows) instant(r.receivedAt);
     });
 
-    it(`oee-daily.${format}: the OEE API by day, every number of the waterfall, per machine`, async () => {
-      const file = await download(`/api/v1/export/oee-daily.${format}?${WINDOW}&groupId=${lineA}`);
-      expect(file.header.slice(0, 5)).toEqual(['machineId', 'machine', 'date', 'from', 'to']);
-      const numbers = file.header.slice(5, -1);
-      expect(numbers).toEqual(expect.arrayContaining(['calendarSeconds', 'plannedProductionSeconds', 'runSeconds', 'goodCount', 'availability', 'performance', 'quality', 'oee', 'teep', 'mtbfSeconds', 'mttrSeconds']));
-      expect(file.header.at(-1)).toBe('warnings');
+    it(`oee.${format}: the OEE API by bucket, every number of the waterfall, per machine`, async () => {
+      const file = await download(`/api/v1/export/oee.${format}?${WINDOW}&groupId=${lineA}`);
+      expect(file.header.slice(0, 4)).toEqual(['Machine ID', 'Machine', 'From', 'To']);
+      expect(file.header).toEqual(expect.arrayContaining(['Run time (h)', 'Planned production time (h)', 'Good count (parts)', 'Availability (%)', 'OEE (%)', 'TEEP (%)', 'MTBF (h)']));
+      expect(file.header.at(-1)).toBe('Warnings');
       const expected: Row[] = [];
       for (const machineId of [m1, m2]) {
         const res = await c.viewer.get(`/api/v1/oee?machineId=${machineId}&${WINDOW}&bucket=day`);
         expected.push(...res.body.buckets.map((b: Row) => ({ machineId, ...b })));
       }
       expect(file.rows.length).toBe(6);
+      expect(file.rowCount).toBe('6');
       file.rows.forEach((row, k) => {
         const b = expected[k]!;
         expect(num(row.machineId)).toBe(b.machineId);
-        expect([ms(row.from), ms(row.to)]).toEqual([ms(b.from), ms(b.to)]);
-        expect(row.date).toBe(String(row.from).slice(0, 10));
-        for (const key of numbers) expect(num(row[key]), `${k} ${key}`).toBe(b[key]);
+        expect([instant(row.from), instant(row.to)]).toEqual([ms(b.from), ms(b.to)]);
+        for (const key of OEE_NUMBER_KEYS) {
+          const kind = COLUMNS[key].kind;
+          const value = kind === 'duration' ? secondsOf(row[key]) : kind === 'percent' ? ratioOf(row[key]) : num(row[key]);
+          const want = b[key] as number | null;
+          if (want === null) expect(value, `${k} ${key}`).toBeNull();
+          // CSV rounds: hours to 9 decimals, percent to 4, counts to 3.
+          else expect(value, `${k} ${key}`).toBeCloseTo(want, kind === 'percent' ? 6 : 2);
+        }
       });
-      expect(file.rows.map((r) => r.date)).toEqual(['2026-07-01', '2026-07-02', '2026-07-03', '2026-07-01', '2026-07-02', '2026-07-03']);
       // Counts pro-rated by the OEE calculation (a span over the local midnight is split in two).
-      const counts = file.rows.slice(0, 3).map((r) => [num(r.goodCount)!, num(r.rejectCount)!]);
-      [[250, 15], [50, 0], [57, 1]].forEach(([good, rejects], i) => {
-        expect(counts[i]![0]).toBeCloseTo(good!, 9);
-        expect(counts[i]![1]).toBeCloseTo(rejects!, 9);
-      });
+      const round = (v: Plain | undefined) => Math.round(num(v)! * 1e6) / 1e6;
+      expect(file.rows.slice(0, 3).map((r) => [round(r.goodCount), round(r.rejectCount)])).toEqual([
+        [250, 15],
+        [50, 0],
+        [57, 1],
+      ]);
+      const weeks = await download(`/api/v1/export/oee.${format}?${WINDOW}&machineId=${m1}&bucket=week`);
+      const weekBuckets = (await c.viewer.get(`/api/v1/oee?machineId=${m1}&${WINDOW}&bucket=week`)).body.buckets as Row[];
+      expect(weeks.rows.map((r) => [instant(r.from), instant(r.to)])).toEqual(weekBuckets.map((b) => [ms(b.from), ms(b.to)]));
+    });
+
+    it(`oee-daily.${format}: the Daily OEE grid of the tables page, a machine a row and a day a column`, async () => {
+      const file = await download(`/api/v1/export/oee-daily.${format}?${WINDOW}&groupId=${lineA}`);
+      expect(file.disposition).toBe(`attachment; filename="oee-monitor_oee-daily_Line-A_2026-07-01_2026-07-04.${format}"`);
+      expect(file.header).toEqual(['Machine', '2026-07-01 OEE (%)', '2026-07-02 OEE (%)', '2026-07-03 OEE (%)', 'Whole range OEE (%)']);
+      expect(file.rowCount).toBe('2');
+      const grid = file.rows.map((r) => file.header.map((h) => r[KEY_OF_HEADER.get(h) ?? h] ?? null));
+      const expected: (string | number | null)[][] = [];
+      for (const [machineId, name] of [[m1, 'Press "A", 1'], [m2, 'Lathe 2']] as const) {
+        const days = (await c.viewer.get(`/api/v1/oee?machineId=${machineId}&${WINDOW}&bucket=day`)).body.buckets as Row[];
+        const whole = (await c.viewer.get(`/api/v1/oee?machineId=${machineId}&${WINDOW}`)).body as Row;
+        expected.push([name, ...days.map((d) => d.oee as number | null), whole.oee as number | null]);
+      }
+      expect(grid.map((r) => r[0])).toEqual(expected.map((r) => r[0]));
+      grid.forEach((row, i) =>
+        row.slice(1).forEach((v, j) => {
+          const want = expected[i]![j + 1]!;
+          if (want === null) expect(v).toBeNull();
+          else expect(ratioOf(v)).toBeCloseTo(want as number, 6);
+        }),
+      );
+      expect(expected.flat().filter((v) => typeof v === 'number' && v > 0).length).toBeGreaterThan(2);
     });
   }
+
+  it('xlsx: date cells with a format, number formats by kind, a bold frozen header with an autofilter, column widths', async () => {
+    const timeline = await download(`/api/v1/export/timeline.xlsx?${WINDOW}&machineId=${m1}`);
+    const sheet = timeline.sheet!;
+    expect(sheet.name).toBe('Timeline');
+    expect(sheet.views).toMatchObject([{ state: 'frozen', ySplit: 1 }]);
+    expect(sheet.autoFilter).toBe('A1:L1');
+    expect(sheet.getRow(1).getCell(1).font).toMatchObject({ bold: true });
+    const row = sheet.getRow(2);
+    expect(row.getCell(3).value).toEqual(new Date('2026-06-30T23:00:00Z'));
+    expect(row.getCell(3).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(row.getCell(5).numFmt).toBe('[h]:mm:ss');
+    expect(row.getCell(1).numFmt).toBe('0');
+    expect(row.getCell(2).numFmt).toBeUndefined();
+    expect(sheet.getColumn(2).width).toBe(22);
+    expect(sheet.getColumn(3).width).toBe(20);
+
+    const oee = (await download(`/api/v1/export/oee.xlsx?${WINDOW}&machineId=${m1}`)).sheet!;
+    const header = (oee.getRow(1).values as (string | undefined)[]).slice(1);
+    const cellOf = (name: string) => oee.getRow(2).getCell(header.indexOf(name) + 1);
+    expect(oee.autoFilter).toBe(`A1:${oee.getColumn(header.length).letter}1`);
+    expect([cellOf('OEE (%)').numFmt, cellOf('Run time (h)').numFmt, cellOf('Good count (parts)').numFmt, cellOf('From').numFmt]).toEqual(['0.0%', '[h]:mm:ss', '#,##0', 'yyyy-mm-dd hh:mm:ss']);
+    // A duration is a number of days under [h]:mm:ss (exceljs reads it back as a Date from Excel's day 0), not seconds.
+    const run = (await c.viewer.get(`/api/v1/oee?machineId=${m1}&${WINDOW}&bucket=day`)).body.buckets[0].runSeconds as number;
+    expect(run).toBeGreaterThan(0);
+    expect(secondsOf(cellOf('Run time (h)').value as Date)).toBeCloseTo(run, 2);
+
+    const grid = (await download(`/api/v1/export/oee-daily.xlsx?${WINDOW}&groupId=${lineA}`)).sheet!;
+    expect(grid.name).toBe('Daily OEE');
+    expect([grid.rowCount, grid.getRow(1).cellCount]).toEqual([3, 5]);
+    expect(grid.getRow(2).getCell(2).numFmt).toBe('0.0%');
+    expect(grid.views).toMatchObject([{ state: 'frozen', ySplit: 1 }]);
+    expect(grid.autoFilter).toBe('A1:E1');
+  });
+
+  it('CSV with separator=semicolon: ; between fields and a decimal comma, the same columns', async () => {
+    const file = await download(`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}&separator=semicolon`);
+    expect(file.raw.toString('utf8')).toMatch(/^\ufeffMachine ID;Machine;Start;End;Duration \(h\);Activity code ID;Activity;Category;Job ID;Job number;Operator ID;Operator\r\n/);
+    expect(file.raw.toString('utf8')).toContain(`;"Press ""A"", 1";2026-06-30T23:00:00+01:00;`);
+    expect(file.rows.find((r) => r.activityCode === 'Jam')!.duration).toBe('0,5');
+    const comma = await download(`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}`);
+    expect(file.rows).toEqual(comma.rows.map((r) => ({ ...r, duration: r.duration === null ? null : String(r.duration).replace('.', ',') })));
+    const oee = await download(`/api/v1/export/oee.csv?${WINDOW}&machineId=${m1}&separator=semicolon`);
+    const oeeComma = await download(`/api/v1/export/oee.csv?${WINDOW}&machineId=${m1}`);
+    expect(oee.header).toEqual(oeeComma.header);
+    expect(oee.rows.map((r) => r.availability)).toEqual(oeeComma.rows.map((r) => (r.availability === null ? null : String(r.availability).replace('.', ','))));
+    expect(oee.rows.some((r) => String(r.availability).includes(','))).toBe(true);
+  });
 
   it('an empty window is a header row alone', async () => {
     const file = await download(`/api/v1/export/timeline.csv?from=2020-01-01T00:00:00Z&to=2020-01-02T06:30:00Z`);
     expect(file.status).toBe(200);
     expect(file.rows).toEqual([]);
-    expect(file.raw.toString()).toBe('machineId,machine,start,end,durationSeconds,activityCodeId,activityCode,category,jobId,jobNumber,operatorId,operator\r\n');
+    expect(file.rowCount).toBe('0');
+    expect(file.raw.toString()).toBe(`\ufeff${TIMELINE_HEADER.join(',')}\r\n`);
     expect(file.disposition).toBe('attachment; filename="oee-monitor_timeline_site_2020-01-01_2020-01-02T0630.csv"');
   });
 
   it('answers bad requests with clear errors before any file starts', async () => {
     const errors: [string, number, string][] = [
-      [`/api/v1/export/things.csv?${WINDOW}`, 404, 'timeline, events, jobs, production, oee-daily'],
+      [`/api/v1/export/things.csv?${WINDOW}`, 404, 'timeline, events, jobs, production, oee, oee-daily'],
       [`/api/v1/export/timeline.pdf?${WINDOW}`, 404, 'csv, xlsx'],
       ['/api/v1/export/timeline.csv?from=2026-07-01T00:00:00Z', 400, 'Invalid query'],
       ['/api/v1/export/timeline.csv?from=2026-07-02T00:00:00Z&to=2026-07-01T00:00:00Z', 400, 'Invalid query'],
       [`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}&groupId=${lineA}`, 400, 'Invalid query'],
+      [`/api/v1/export/timeline.csv?${WINDOW}&separator=tab`, 400, 'Invalid query'],
+      [`/api/v1/export/oee.csv?${WINDOW}&bucket=year`, 400, 'Invalid query'],
       [`/api/v1/export/timeline.csv?${WINDOW}&machineId=999999`, 404, 'Machine'],
       [`/api/v1/export/jobs.xlsx?${WINDOW}&groupId=999999`, 404, 'Group'],
       ['/api/v1/export/oee-daily.csv?from=1990-01-01T00:00:00Z&to=2026-07-01T00:00:00Z', 400, 'too long'],
+      ['/api/v1/export/oee.xlsx?from=2020-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&bucket=hour', 400, 'Too many buckets'],
     ];
     for (const [path, status, message] of errors) {
       const res = await c.viewer.get(path);

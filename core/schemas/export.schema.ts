@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { eventIdSchema, idSchema, isoDateTimeSchema } from './common.schema.js';
-import { oeeResultSchema } from './oee.schema.js';
+import { oeeBucketSchema, oeeResultSchema } from './oee.schema.js';
 
-/** `GET /api/v1/export/<dataset>.<format>` (docs/api.md "Results"). */
-export const EXPORT_DATASETS = ['timeline', 'events', 'jobs', 'production', 'oee-daily'] as const;
+/** `GET /api/v1/export/<dataset>.<format>` (docs/api.md "Results", docs/exports.md). */
+export const EXPORT_DATASETS = ['timeline', 'events', 'jobs', 'production', 'oee', 'oee-daily'] as const;
 export const exportDatasetSchema = z.enum(EXPORT_DATASETS);
 export type ExportDataset = z.infer<typeof exportDatasetSchema>;
 
@@ -41,7 +41,23 @@ export const scopedRangeQuerySchema = z
   .superRefine(rangeChecks);
 export type ScopedRangeQuery = z.output<typeof scopedRangeQuerySchema>;
 
-export const exportQuerySchema = scopedRangeQuerySchema;
+/** CSV separator: `comma` (with a decimal point) or `semicolon` (with a decimal comma, as spreadsheets in most of Europe read it). */
+export const CSV_SEPARATORS = ['comma', 'semicolon'] as const;
+export const csvSeparatorSchema = z.enum(CSV_SEPARATORS);
+export type CsvSeparator = z.infer<typeof csvSeparatorSchema>;
+
+/** The export's query: the scoped window; the CSV separator; the bucket of the `oee` dataset (ignored by the others). */
+export const exportQuerySchema = z
+  .strictObject({
+    from: isoDateTimeSchema,
+    to: isoDateTimeSchema,
+    machineId: idSchema.optional(),
+    groupId: idSchema.optional(),
+    separator: csvSeparatorSchema.default('comma'),
+    bucket: oeeBucketSchema.default('day'),
+  })
+  .superRefine(rangeChecks);
+export type ExportQuery = z.output<typeof exportQuerySchema>;
 
 export const activityDurationsQuerySchema = z
   .strictObject({

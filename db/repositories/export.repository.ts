@@ -206,6 +206,16 @@ export class ExportSession {
     return this.perMachine<ProductionExportRow>(PRODUCTION_SQL, machineIds, from, to);
   }
 
+  /** How many rows the dataset's read yields, in the same snapshot (the download's progress shows it). */
+  async count(dataset: 'timeline' | 'events' | 'jobs' | 'production', machineIds: number[], from: Date, to: Date): Promise<number> {
+    const count = async (sql: string, params: unknown[]) => Number((await this.runner.query(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n);
+    if (dataset === 'jobs') return count(JOBS_SQL, [machineIds, from, to]);
+    const sql = { timeline: TIMELINE_SQL, events: EVENTS_SQL, production: PRODUCTION_SQL }[dataset];
+    let total = 0;
+    for (const machineId of machineIds) total += await count(sql, [machineId, from, to]);
+    return total;
+  }
+
   private async *perMachine<R>(sql: string, machineIds: number[], from: Date, to: Date): AsyncGenerator<R[]> {
     for (const machineId of machineIds) yield* this.cursor<R>(sql, [machineId, from, to]);
   }

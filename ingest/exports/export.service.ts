@@ -1,14 +1,23 @@
 import type { Response } from 'express';
+import { COLUMNS, DATASET_COLUMNS, dayColumn, OEE_NUMBER_KEYS, type ExportColumn } from '../../core/export-columns.js';
 import { AppError } from '../../core/errors.js';
-import { EXPORT_DATASETS, EXPORT_FORMATS, exportDatasetSchema, exportFormatSchema, type ExportDataset, type ExportFormat, type ScopedRangeQuery } from '../../core/schemas/export.schema.js';
-import { oeeResultSchema } from '../../core/schemas/oee.schema.js';
+import type { OeeResult } from '../../core/oee/index.js';
+import {
+  EXPORT_DATASETS,
+  EXPORT_FORMATS,
+  exportDatasetSchema,
+  exportFormatSchema,
+  type ExportDataset,
+  type ExportFormat,
+  type ExportQuery,
+} from '../../core/schemas/export.schema.js';
 import type { EventExportRow, ExportSession, JobExportRow, ProductionExportRow, ScopeMachine, TimelineExportRow } from '../../db/repositories/export.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
-import type { DailyOeeRow, ReportsService } from '../services/reports.service.js';
+import type { ReportsService } from '../services/reports.service.js';
 import { CSV_CONTENT_TYPE, createCsvWriter } from './csv-writer.js';
 import { HeapGuard } from './heap-guard.js';
 import { localTimeFormatter } from './local-time.js';
-import type { Cell, TableWriter } from './table-writer.js';
+import type { TableWriter, Value } from './table-writer.js';
 import { createXlsxWriter, XLSX_CONTENT_TYPE } from './xlsx-writer.js';
 
 /**
@@ -19,136 +28,149 @@ export const MAX_CONCURRENT_EXPORTS = 4;
 /** Slots one caller (a user, an API key) may hold: one slow download cannot take them all. */
 export const MAX_EXPORTS_PER_CALLER = 2;
 
-type Time = (instant: Date) => string;
+/** The number of data rows of the file, sent before it (the download's progress shows it). */
+export const ROW_COUNT_HEADER = 'X-Export-Rows';
 
-interface Column<R> {
-  /** The header: the API's field name where the API has the field. */
-  header: string;
-  /** xlsx column width, in characters. */
-  width: number;
-  value: (row: R, time: Time) => Cell;
+interface Input {
+  session: ExportSession | null;
+  reports: ReportsService;
+  machines: ScopeMachine[];
+  query: ExportQuery;
+  /** Site-local `YYYY-MM-DD` of an instant. */
+  localDate: (instant: Date) => string;
 }
 
-interface Dataset<R> {
+/** What a dataset streams: its columns (known once the first batch is read) and its rows as values. */
+interface Source {
+  columns: ExportColumn[];
+  rowCount: number;
+  first: Value[][] | null;
+  rest: AsyncIterator<Value[][]>;
+}
+
+interface Dataset {
   sheet: string;
-  columns: Column<R>[];
   /** Whether the rows are read through a cursor session (else `session` is null). */
   cursor: boolean;
-  /** Batches of rows in file order. */
-  rows: (input: { session: ExportSession | null; reports: ReportsService; machines: ScopeMachine[]; from: Date; to: Date }) => AsyncIterable<R[]>;
+  open: (input: Input) => Promise<Source>;
 }
 
-const col = <R>(header: string, width: number, value: (row: R, time: Time) => Cell): Column<R> => ({ header, width, value });
-const at = <R>(header: string, get: (row: R) => Date | null): Column<R> => col(header, 26, (row, time) => {
-  const instant = get(row);
-  return instant === null ? null : time(instant);
-});
+const columnsOf = (keys: readonly (keyof typeof COLUMNS)[]): ExportColumn[] => keys.map((k) => COLUMNS[k]);
 const seconds = (start: Date, end: Date | null): number | null => (end === null ? null : (end.getTime() - start.getTime()) / 1000);
-const machineColumns = <R extends { machineId: number; machine: string }>(): Column<R>[] => [col('machineId', 10, (r) => r.machineId), col('machine', 20, (r) => r.machine)];
+const ids = (machines: ScopeMachine[]) => machines.map((m) => m.id);
 
-/** Every number of the OEE result shape (docs/oee.md), in the schema's order; lists (losses, warnings) are not columns. */
-const OEE_NUMBER_FIELDS = Object.keys(oeeResultSchema.shape).filter((k) => !['from', 'to', 'losses', 'warnings'].includes(k)) as (keyof DailyOeeRow['result'])[];
+/** Reads the first batch (so a failure is still a JSON error) and maps every batch to values. */
+async function source<R>(
+  shape: (first: R[] | null) => { columns: ExportColumn[]; rowCount: number },
+  rows: AsyncIterable<R[]>,
+  values: (row: R) => Value[],
+): Promise<Source> {
+  const iterator = rows[Symbol.asyncIterator]();
+  const head = await iterator.next();
+  const first = head.done ? null : head.value;
+  const rest: AsyncIterator<Value[][]> = {
+    async next() {
+      const next = await iterator.next();
+      return next.done ? { done: true, value: undefined } : { done: false, value: next.value.map(values) };
+    },
+    async return() {
+      await iterator.return?.(undefined);
+      return { done: true, value: undefined };
+    },
+  };
+  return { ...shape(first), first: first && first.map(values), rest };
+}
 
-/** The columns of each dataset, defined once for both formats. */
-const DATASETS: { [K in ExportDataset]: Dataset<any> } = {
+/** Lists of rows read through a cursor, counted first in the same snapshot. */
+function listed<R>(name: 'timeline' | 'events' | 'jobs' | 'production', read: (s: ExportSession, input: Input) => AsyncIterable<R[]>, values: (row: R) => Value[]): Dataset['open'] {
+  return async (input) => {
+    const { session, machines, query } = input;
+    const count = await session!.count(name, ids(machines), query.from, query.to);
+    return source(() => ({ columns: columnsOf(DATASET_COLUMNS[name]), rowCount: count }), read(session!, input), values);
+  };
+}
+
+const oeeNumbers = (r: OeeResult): Value[] => OEE_NUMBER_KEYS.map((k) => r[k]);
+
+/** The columns and reads of each dataset, for both formats (columns in core/export-columns.ts). */
+const DATASETS: { [K in ExportDataset]: Dataset } = {
   timeline: {
     sheet: 'Timeline',
     cursor: true,
-    columns: [
-      ...machineColumns<TimelineExportRow>(),
-      at('start', (r) => r.start),
-      at('end', (r) => r.end),
-      col('durationSeconds', 16, (r) => seconds(r.start, r.end)),
-      col('activityCodeId', 14, (r) => r.activityCodeId),
-      col('activityCode', 20, (r) => r.activityCode),
-      col('category', 18, (r) => r.category),
-      col('jobId', 8, (r) => r.jobId),
-      col('jobNumber', 16, (r) => r.jobNumber),
-      col('operatorId', 11, (r) => r.operatorId),
-      col('operator', 16, (r) => r.operator),
-    ] satisfies Column<TimelineExportRow>[],
-    rows: ({ session, machines, from, to }) => session!.timeline(ids(machines), from, to),
+    open: listed<TimelineExportRow>(
+      'timeline',
+      (s, { machines, query }) => s.timeline(ids(machines), query.from, query.to),
+      (r) => [r.machineId, r.machine, r.start, r.end, seconds(r.start, r.end), r.activityCodeId, r.activityCode, r.category, r.jobId, r.jobNumber, r.operatorId, r.operator],
+    ),
   },
   events: {
     sheet: 'Events',
     cursor: true,
-    columns: [
-      col('id', 12, (r) => Number(r.id)),
-      ...machineColumns<EventExportRow>(),
-      at('at', (r) => r.at),
-      at('until', (r) => r.until),
-      col('activityCodeId', 14, (r) => r.activityCodeId),
-      col('activityCode', 20, (r) => r.activityCode),
-      col('category', 18, (r) => r.category),
-      col('source', 12, (r) => r.source),
-      col('sender', 14, (r) => r.sender),
-      col('operatorId', 11, (r) => r.operatorId),
-      col('operator', 16, (r) => r.operator),
-      col('eventId', 24, (r) => r.eventId),
-      at('receivedAt', (r) => r.receivedAt),
-    ] satisfies Column<EventExportRow>[],
-    rows: ({ session, machines, from, to }) => session!.events(ids(machines), from, to),
+    open: listed<EventExportRow>(
+      'events',
+      (s, { machines, query }) => s.events(ids(machines), query.from, query.to),
+      (r) => [Number(r.id), r.machineId, r.machine, r.at, r.until, r.activityCodeId, r.activityCode, r.category, r.source, r.sender, r.operatorId, r.operator, r.eventId, r.receivedAt],
+    ),
   },
   jobs: {
     sheet: 'Jobs',
     cursor: true,
-    columns: [
-      col('id', 8, (r) => r.id),
-      ...machineColumns<JobExportRow>(),
-      col('jobNumber', 16, (r) => r.jobNumber),
-      at('start', (r) => r.start),
-      at('end', (r) => r.end),
-      col('durationSeconds', 16, (r) => seconds(r.start, r.end)),
-      col('idealCycleTimeSeconds', 22, (r) => r.idealCycleTimeSeconds),
-      col('good', 10, (r) => r.good),
-      col('rejects', 10, (r) => r.rejects),
-      col('operatorId', 11, (r) => r.operatorId),
-      col('operator', 16, (r) => r.operator),
-    ] satisfies Column<JobExportRow>[],
-    rows: ({ session, machines, from, to }) => session!.jobs(ids(machines), from, to),
+    open: listed<JobExportRow>(
+      'jobs',
+      (s, { machines, query }) => s.jobs(ids(machines), query.from, query.to),
+      (r) => [r.id, r.machineId, r.machine, r.jobNumber, r.start, r.end, seconds(r.start, r.end), r.idealCycleTimeSeconds, r.good, r.rejects, r.operatorId, r.operator],
+    ),
   },
   production: {
     sheet: 'Production',
     cursor: true,
-    columns: [
-      col('id', 10, (r) => Number(r.id)),
-      ...machineColumns<ProductionExportRow>(),
-      col('jobId', 8, (r) => r.jobId),
-      col('jobNumber', 16, (r) => r.jobNumber),
-      at('from', (r) => r.from),
-      at('to', (r) => r.to),
-      col('good', 10, (r) => r.good),
-      col('rejects', 10, (r) => r.rejects),
-      col('source', 12, (r) => r.source),
-      col('sender', 14, (r) => r.sender),
-      col('eventId', 24, (r) => r.eventId),
-      at('createdAt', (r) => r.createdAt),
-    ] satisfies Column<ProductionExportRow>[],
-    rows: ({ session, machines, from, to }) => session!.production(ids(machines), from, to),
+    open: listed<ProductionExportRow>(
+      'production',
+      (s, { machines, query }) => s.production(ids(machines), query.from, query.to),
+      (r) => [Number(r.id), r.machineId, r.machine, r.jobId, r.jobNumber, r.from, r.to, r.good, r.rejects, r.source, r.sender, r.eventId, r.createdAt],
+    ),
+  },
+  oee: {
+    sheet: 'OEE',
+    cursor: false,
+    open: async ({ reports, machines, query }) => {
+      type Row = { machine: ScopeMachine; result: OeeResult };
+      const rows = (async function* () {
+        for await (const batch of reports.bucketOee(machines, query.from, query.to, query.bucket)) yield batch.flatMap(({ machine, buckets }) => buckets.map((result) => ({ machine, result })));
+      })();
+      // Every machine has the buckets of the first.
+      const shape = (first: Row[] | null) => ({ columns: columnsOf(DATASET_COLUMNS.oee), rowCount: (first?.length ?? 0) * machines.length });
+      return source<Row>(shape, rows, ({ machine, result }) => [
+        machine.id,
+        machine.name,
+        new Date(result.from),
+        new Date(result.to),
+        ...oeeNumbers(result),
+        result.warnings.join(' ') || null,
+      ]);
+    },
   },
   'oee-daily': {
-    sheet: 'OEE by day',
+    sheet: 'Daily OEE',
     cursor: false,
-    columns: [
-      col('machineId', 10, (r) => r.machine.id),
-      col('machine', 20, (r) => r.machine.name),
-      col('date', 12, (r) => r.date),
-      at('from', (r) => new Date(r.result.from)),
-      at('to', (r) => new Date(r.result.to)),
-      ...OEE_NUMBER_FIELDS.map((field) => col<DailyOeeRow>(field, Math.max(12, field.length + 2), (r) => r.result[field] as number | null)),
-      col('warnings', 22, (r) => r.result.warnings.join(' ') || null),
-    ] satisfies Column<DailyOeeRow>[],
-    rows: ({ reports, machines, from, to }) => reports.dailyOee(machines, from, to),
+    // The grid of the Daily OEE table: a machine a row, a site-local day a column, then the whole range.
+    open: async ({ reports, machines, query, localDate }) => {
+      reports.checkDayBuckets(query.from, query.to);
+      type Row = { machine: ScopeMachine; whole: OeeResult; buckets: OeeResult[] };
+      // Every machine has the day buckets of the first.
+      const shape = (first: Row[] | null) => ({
+        columns: [COLUMNS.machine, ...(first?.[0]?.buckets ?? []).map((b) => dayColumn(localDate(new Date(b.from)))), COLUMNS.wholeRangeOee],
+        rowCount: machines.length,
+      });
+      const rows = reports.bucketOee(machines, query.from, query.to, 'day');
+      return source<Row>(shape, rows, ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
+    },
   },
 };
 
-function ids(machines: ScopeMachine[]): number[] {
-  return machines.map((m) => m.id);
-}
-
 /**
  * `GET /api/v1/export/<dataset>.<format>`: streams a dataset as CSV or xlsx. Rows come in batches
- * from a database cursor (or, for `oee-daily`, machine by machine from the OEE service) and each
+ * from a database cursor (or, for the OEE datasets, machine by machine from the OEE service) and each
  * batch is written before the next is read, waiting while the client is slow, so memory holds one
  * batch whatever the range. The first batch is read before the headers are sent, so a failure to
  * start is still a proper JSON error; a failure later can only cut the download short.
@@ -163,13 +185,14 @@ export class ExportService {
   ) {}
 
   /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). */
-  async export(datasetName: string, formatName: string, query: ScopedRangeQuery, res: Response, caller: string): Promise<void> {
+  async export(datasetName: string, formatName: string, query: ExportQuery, res: Response, caller: string): Promise<void> {
     const dataset = exportDatasetSchema.safeParse(datasetName);
     const format = exportFormatSchema.safeParse(formatName);
     if (!dataset.success) throw new AppError('not_found', 404, `No export dataset "${datasetName}": use one of ${EXPORT_DATASETS.join(', ')}`);
     if (!format.success) throw new AppError('not_found', 404, `No export format "${formatName}": use one of ${EXPORT_FORMATS.join(', ')}`);
     const scope = await this.reports.scope(query);
-    const time = localTimeFormatter((await this.repos.site.get()).timezone);
+    const timezone = (await this.repos.site.get()).timezone;
+    const time = localTimeFormatter(timezone);
     const mine = this.byCaller.get(caller) ?? 0;
     if (mine >= MAX_EXPORTS_PER_CALLER) {
       res.setHeader('Retry-After', '5');
@@ -184,9 +207,12 @@ export class ExportService {
     try {
       const file = fileName(dataset.data, format.data, scope.label, query.from, query.to, time);
       const def = DATASETS[dataset.data];
-      const rows = (session: ExportSession | null) => def.rows({ session, reports: this.reports, machines: scope.machines, from: query.from, to: query.to });
-      if (def.cursor) await this.repos.exports.session((session) => stream(res, format.data, file, def, rows(session), time));
-      else await stream(res, format.data, file, def, rows(null), time);
+      const run = async (session: ExportSession | null) => {
+        const input: Input = { session, reports: this.reports, machines: scope.machines, query, localDate: (d) => time(d).slice(0, 10) };
+        await stream(res, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
+      };
+      if (def.cursor) await this.repos.exports.session(run);
+      else await run(null);
     } finally {
       this.running--;
       const left = (this.byCaller.get(caller) ?? 1) - 1;
@@ -196,35 +222,35 @@ export class ExportService {
   }
 }
 
-async function stream<R>(res: Response, format: ExportFormat, file: string, def: Dataset<R>, rows: AsyncIterable<R[]>, time: Time): Promise<void> {
-  const iterator = rows[Symbol.asyncIterator]();
-  let next = await iterator.next();
+async function stream(res: Response, format: ExportFormat, file: string, sheet: string, source: Source, options: { separator: ExportQuery['separator']; timezone: string }): Promise<void> {
   let gone = false;
   res.once('close', () => (gone = !res.writableFinished));
   res.status(200);
   res.setHeader('Content-Type', format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE);
   res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
-  const writer: TableWriter =
-    format === 'csv'
-      ? createCsvWriter(res, def.columns.map((c) => c.header))
-      : createXlsxWriter(res, def.sheet, def.columns.map((c) => ({ header: c.header, width: c.width })));
+  res.setHeader(ROW_COUNT_HEADER, String(source.rowCount));
+  const writer: TableWriter = format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
+  let done = source.first === null;
   const heap = new HeapGuard();
   try {
-    while (!next.done && !gone) {
-      await writer.write(next.value.map((row) => def.columns.map((c) => c.value(row, time))));
+    let batch = source.first;
+    while (batch !== null && !gone) {
+      await writer.write(batch);
       heap.check();
       if (gone || res.destroyed) break;
-      next = await iterator.next();
+      const next = await source.rest.next();
+      if (next.done) done = true;
+      batch = next.done ? null : next.value;
     }
   } finally {
     // Stopped early (client gone, or an error): let the source close its cursor.
-    if (!next.done) await iterator.return?.(undefined)?.catch(() => undefined);
+    if (!done) await source.rest.return?.().catch(() => undefined);
   }
   if (!gone && !res.destroyed) await writer.end();
 }
 
 /** `oee-monitor_<dataset>_<machine|group|site>_<from>_<to>.<ext>`, times local to the site (a date alone at midnight). */
-export function fileName(dataset: ExportDataset, format: ExportFormat, label: string, from: Date, to: Date, time: Time): string {
+export function fileName(dataset: ExportDataset, format: ExportFormat, label: string, from: Date, to: Date, time: (instant: Date) => string): string {
   const local = (d: Date) => {
     const text = time(d); // YYYY-MM-DDTHH:mm:ss[.sss]±HH:MM
     const clock = text.slice(11, 19);

@@ -1,15 +1,17 @@
 import { IANAZone } from 'luxon';
 
-/** Offsets are looked up per quarter hour: every time zone change of the tz database falls on one. */
-const SLOT_MS = 15 * 60_000;
+/**
+ * Offsets are cached per hour: every change of the tz database falls on a quarter hour and no zone
+ * changes twice within an hour, so an hour with the same offset at both ends has it throughout.
+ */
+const SLOT_MS = 60 * 60_000;
 
 /**
- * Formats instants in the site's time zone with their offset, e.g. `2026-07-01T09:00:00+01:00`
- * (milliseconds only when there are some). The offset comes from luxon's IANA zone; as formatting
- * a million timestamps through luxon would dominate an export, offsets are cached per quarter hour
- * (only where the offset is the same at both ends of the slot, so a change inside one is exact).
+ * The zone's UTC offset in minutes at an instant (in ms). The offset comes from luxon's IANA zone; as
+ * asking luxon for a million timestamps would dominate an export, offsets are cached per hour (only
+ * where the offset is the same at both ends of the hour, so a change inside one is exact).
  */
-export function localTimeFormatter(timezone: string): (instant: Date) => string {
+export function zoneOffsetMinutes(timezone: string): (ms: number) => number {
   const zone = IANAZone.create(timezone);
   if (!zone.isValid) throw new Error(`invalid time zone ${timezone}`);
   const cache = new Map<number, number>();
@@ -23,13 +25,29 @@ export function localTimeFormatter(timezone: string): (instant: Date) => string 
     cache.set(slot, atStart);
     return atStart;
   };
+  return offsetMinutes;
+}
+
+/**
+ * Formats instants in the site's time zone with their offset, e.g. `2026-07-01T09:00:00+01:00`
+ * (milliseconds only when there are some).
+ */
+export function localTimeFormatter(timezone: string): (instant: Date) => string {
+  const offsetMinutes = zoneOffsetMinutes(timezone);
+  const suffixes = new Map<number, string>();
+  const suffix = (offset: number): string => {
+    let text = suffixes.get(offset);
+    if (text === undefined) {
+      const abs = Math.abs(offset);
+      text = `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      suffixes.set(offset, text);
+    }
+    return text;
+  };
   return (instant) => {
     const ms = instant.getTime();
     const offset = offsetMinutes(ms);
     const local = new Date(ms + offset * 60_000).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ, shifted
-    const abs = Math.abs(offset);
-    const sign = offset < 0 ? '-' : '+';
-    const suffix = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-    return (ms % 1000 === 0 ? local.slice(0, 19) : local.slice(0, 23)) + suffix;
+    return (ms % 1000 === 0 ? local.slice(0, 19) : local.slice(0, 23)) + suffix(offset);
   };
 }

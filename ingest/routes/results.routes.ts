@@ -29,10 +29,13 @@ export function registerResultRoutes(routes: RouteTable, deps: IngestDeps): void
     access: 'signedIn',
     tag: 'results',
     summary:
-      `Streams a dataset over [from, to) as CSV or Excel (.xlsx), with a header row and times in the site's time zone with their offset. ` +
-      `dataset: ${EXPORT_DATASETS.join(', ')}; format: csv, xlsx. timeline = the intervals of GET /machines/{id}/timeline; ` +
-      `events = state events (corrections included) with at in the window; jobs = GET /jobs; production = GET /production; ` +
-      `oee-daily = one row per machine per site-local day with every number of the OEE result (GET /oee?bucket=day per machine). ${SCOPE}`,
+      `Streams a dataset over [from, to) as CSV or Excel (.xlsx) with a header row in words with units (docs/exports.md); ` +
+      `the X-Export-Rows response header gives the number of data rows. dataset: ${EXPORT_DATASETS.join(', ')}; format: csv, xlsx. ` +
+      `timeline = the intervals of GET /machines/{id}/timeline; events = state events (corrections included) with at in the window; ` +
+      `jobs = GET /jobs; production = GET /production; oee = one row per machine per bucket (bucket=hour|shift|day|week, default day) ` +
+      `with every number of the OEE result (GET /oee?bucket per machine); oee-daily = the Daily OEE grid: a machine a row, a site-local day a column, then the whole range. ` +
+      `xlsx has date cells (the site's wall clock) and number formats; CSV is UTF-8 with a byte-order mark, times as text in the site zone with their offset, ` +
+      `durations in hours and ratios in percent; separator=semicolon gives ; between fields and a decimal comma. ${SCOPE}`,
     params: exportParamsSchema,
     query: exportQuerySchema,
     raw: true,

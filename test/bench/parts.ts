@@ -1,3 +1,4 @@
+import { exportBench } from './export.bench.js';
 import { fanoutBench } from './fanout.bench.js';
 import { ingestBench } from './ingest.bench.js';
 import { oeeBench } from './oee.bench.js';
@@ -9,4 +10,4 @@ export interface BenchPart {
 }
 
 /** The parts of `npm run bench`, in order. */
-export const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench];
+export const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench, exportBench];

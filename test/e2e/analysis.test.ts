@@ -296,7 +296,7 @@ describe('analysis pages in Chromium', () => {
     expect(sheet.rowCount).toBe(1 + plant.machines.length + 1);
     expect(sheet.getCell('A1').value).toBe('Machine');
     expect(sheet.getCell('A2').value).toBe(plant.machines.find((m) => m.id === best.machineId)!.name);
-    const oeeColumn = (sheet.getRow(1).values as unknown[]).indexOf('OEE');
+    const oeeColumn = (sheet.getRow(1).values as unknown[]).indexOf('OEE (%)');
     expect(sheet.getRow(2).getCell(oeeColumn).value).toBe(Number((best.oee * 100).toFixed(1)));
 
     // The other tables.
@@ -313,14 +313,31 @@ describe('analysis pages in Chromium', () => {
       await expect.poll(() => body.count(), { message: tab }).toBe(rows);
     }
 
-    // Jobs have an export dataset: the buttons are links to the export API, which answers.
+    // Jobs have an export dataset: the buttons download it from the export API, with the row count shown.
+    const jobCount = plant.machines.reduce((n, m) => n + m.jobs.length, 0);
     await page.click('nav[aria-label="Tables"] a[href*="table=jobs"]');
     await page.waitForSelector('[data-testid="table-panel"][data-table="jobs"]');
-    const jobsHref = (await page.getAttribute('[data-testid="download-csv"]', 'href'))!;
-    expect(jobsHref).toMatch(/^\/api\/v1\/export\/jobs\.csv\?/);
-    const exported = await admin.get(jobsHref);
-    expect(exported.status).toBe(200);
-    expect(String(exported.body).trim().split(/\r?\n/)).toHaveLength(1 + plant.machines.reduce((n, m) => n + m.jobs.length, 0));
+    const [jobs] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-csv"]')]);
+    expect(jobs.suggestedFilename()).toMatch(/^oee-monitor_jobs_site_.*\.csv$/);
+    const jobsText = await readFile((await jobs.path())!, 'utf8');
+    expect(jobsText.charCodeAt(0)).toBe(0xfeff);
+    expect(jobsText.trim().split('\r\n')).toHaveLength(1 + jobCount);
+    await expect.poll(() => page.textContent('[data-testid="export-progress"]')).toContain(`Saved: ${jobCount} of ${jobCount} rows`);
+
+    // The export panel: every dataset of the API; the CSV separator is the user's choice.
+    await page.selectOption('[data-testid="export-dataset"]', 'oee-daily');
+    await page.selectOption('[data-testid="export-separator"]', 'semicolon');
+    const [grid] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+    expect(grid.suggestedFilename()).toMatch(/^oee-monitor_oee-daily_site_.*\.csv$/);
+    // trim() also drops the byte-order mark.
+    const gridLines = (await readFile((await grid.path())!, 'utf8')).trim().split('\r\n');
+    expect(gridLines[0]).toMatch(/^Machine;(\d{4}-\d{2}-\d{2} OEE \(%\);)+Whole range OEE \(%\)$/);
+    expect(gridLines).toHaveLength(1 + plant.machines.length);
+    await page.selectOption('[data-testid="export-dataset"]', 'timeline');
+    const [timeline] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-xlsx"]')]);
+    const timelineBook = new ExcelJS.Workbook();
+    await timelineBook.xlsx.load((await readFile((await timeline.path())!)) as unknown as ArrayBuffer);
+    expect(timelineBook.worksheets[0]!.getCell('C2').value).toBeInstanceOf(Date);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -192,3 +192,45 @@ export function downloadCsv(name: string, header: string[], rows: Cell[][]): voi
 export function downloadXlsx(name: string, sheet: string, header: string[], rows: Cell[][]): void {
   saveFile(`${name}.xlsx`, toXlsx(sheet, header, rows) as BlobPart, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 }
+
+/** Where a server export stands while it downloads. */
+export interface ExportProgress {
+  /** Data rows of the file (the X-Export-Rows header), null when the server did not say. */
+  totalRows: number | null;
+  /** Rows received so far: counted in a CSV as it arrives; an xlsx (compressed) counts only when complete. */
+  rows: number | null;
+  bytes: number;
+  done: boolean;
+}
+
+/**
+ * Downloads a server export (`/api/v1/export/...`) through fetch, reporting progress as the body
+ * streams in, then saves it under the name the server gave. Rejects with the API's error message
+ * on a refusal (a 4xx/429 arrives before any file starts). `signal` cancels it.
+ */
+export async function downloadExport(url: string, onProgress: (p: ExportProgress) => void, signal?: AbortSignal): Promise<void> {
+  const res = await fetch(url, { credentials: 'same-origin', signal });
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw new Error(body?.error?.message ?? `The export failed (${res.status})`);
+  }
+  const header = res.headers.get('x-export-rows');
+  const totalRows = header === null ? null : Number(header);
+  const csv = (res.headers.get('content-type') ?? '').startsWith('text/csv');
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  // Line feeds less the header's; quoted line breaks inside text are rare enough for a progress figure.
+  let lines = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    bytes += value.byteLength;
+    if (csv) for (let i = 0; i < value.length; i += 1) if (value[i] === 10) lines += 1;
+    onProgress({ totalRows, rows: csv ? Math.max(0, lines - 1) : null, bytes, done: false });
+  }
+  onProgress({ totalRows, rows: csv ? Math.max(0, lines - 1) : totalRows, bytes, done: true });
+  saveFile(name, new Blob(chunks as BlobPart[]), res.headers.get('content-type') ?? 'application/octet-stream');
+}

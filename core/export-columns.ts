@@ -7,6 +7,8 @@
  * by kind: xlsx keeps real dates, durations and ratios under a number format; CSV writes hours and
  * percent as numbers, which is what the headers' units say.
  */
+import { OEE_ELEMENT_KEYS } from './oee/oee-types.js';
+
 export const COLUMN_KINDS = ['id', 'text', 'datetime', 'date', 'duration', 'percent', 'count', 'number'] as const;
 export type ColumnKind = (typeof COLUMN_KINDS)[number];
 
@@ -97,22 +99,7 @@ export type ColumnKey = keyof typeof COLUMNS;
 
 /** The numbers of the OEE result (docs/oee.md) in the order the `oee` export lists them. */
 export const OEE_NUMBER_KEYS = [
-  'calendarSeconds',
-  'plannedWindowSeconds',
-  'plannedShutdownSeconds',
-  'plannedProductionSeconds',
-  'runSeconds',
-  'overtimeSeconds',
-  'unplannedStopSeconds',
-  'plannedStopSeconds',
-  'smallStopSeconds',
-  'ratedRunSeconds',
-  'idealSeconds',
-  'fullyProductiveSeconds',
-  'totalCount',
-  'goodCount',
-  'rejectCount',
-  'unplannedStopCount',
+  ...OEE_ELEMENT_KEYS,
   'mtbfSeconds',
   'mttrSeconds',
   'availability',

@@ -108,6 +108,26 @@ export interface OeeElements {
   losses: LossElement[];
 }
 
+/** Every additive element, in one fixed order (stored roll-up columns, exports). */
+export const OEE_ELEMENT_KEYS = [
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
+] as const satisfies readonly (keyof OeeElements)[];
+
 export type OeeWarning = 'idealCycleTimeTooSlow';
 
 /** The one result shape (docs/oee.md), plus `ratedRunSeconds` so stored results can still be rolled up. */

@@ -1,29 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { emptyElements, type LossElement, type OeeElements } from '../../core/oee/index.js';
+import { emptyElements, OEE_ELEMENT_KEYS, type LossElement, type OeeElements } from '../../core/oee/index.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 
 /** Stored rows span whole clock hours of this length. */
 export const HOUR_MS = 3_600_000;
 
 /** The additive columns of `oee_hourly`, in the order they are written. */
-export const ELEMENT_COLUMNS = [
-  'calendarSeconds',
-  'plannedWindowSeconds',
-  'plannedShutdownSeconds',
-  'plannedProductionSeconds',
-  'runSeconds',
-  'overtimeSeconds',
-  'unplannedStopSeconds',
-  'plannedStopSeconds',
-  'smallStopSeconds',
-  'ratedRunSeconds',
-  'idealSeconds',
-  'fullyProductiveSeconds',
-  'totalCount',
-  'goodCount',
-  'rejectCount',
-  'unplannedStopCount',
-] as const satisfies readonly (keyof OeeElements)[];
+export const ELEMENT_COLUMNS = OEE_ELEMENT_KEYS;
 
 /** An hour row (`hours` = 1) or a local-day row (`hours` = 23–25, the sum of the day's hours). */
 export interface StoredRollup {

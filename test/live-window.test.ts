@@ -73,7 +73,7 @@ describe('the live window on POST /api/v1/events', () => {
     expect(csv.status).toBe(200);
     const [header, row] = (csv.body as string).trim().split(/\r?\n/);
     const columns = header!.replace(/^\uFEFF/, '').split(',');
-    expect(row!.split(',')[columns.indexOf('sender')]).toBe(`api-key:${keyIds['key-device']}`);
+    expect(row!.split(',')[columns.indexOf('Sent by')]).toBe(`api-key:${keyIds['key-device']}`);
   });
 
   it('answers a retry of an event stored inside the window as a duplicate, even once the window has moved past it', async () => {

@@ -114,7 +114,8 @@ async function stopLeftoverPostgres(clusterDir: string, logger: Logger): Promise
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

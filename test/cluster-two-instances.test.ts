@@ -7,6 +7,7 @@ import { OeeService } from '../ingest/services/oee.service.js';
 import { ApiClient } from './support/http-client.js';
 import { LiveTestClient } from './support/live-client.js';
 import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
+import { gateHistory } from './support/gated-history.js';
 
 /**
  * Issue 14, point 4: every instance sees every committed change it caches or derives from, through
@@ -95,17 +96,7 @@ describe('several instances on one database', () => {
     const feed = new ChangeFeed();
     feed.attach(channel);
     const repos = createRepositories(a.dataSource);
-    let loaded!: () => void;
-    const dataInHand = new Promise<void>((resolve) => (loaded = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const history = repos.oeeData.history.bind(repos.oeeData);
-    repos.oeeData.history = async (...args) => {
-      const result = await history(...args);
-      loaded();
-      await gate;
-      return result;
-    };
+    const { dataInHand, release } = gateHistory(repos);
     const c = new OeeService(repos, clock, undefined, { rawMaxSeconds: 0 });
     const stopListening = c.listen(feed);
     const heard = new Promise<void>((resolve) =>

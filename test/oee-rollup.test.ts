@@ -7,6 +7,7 @@ import { OeeService } from '../ingest/services/oee.service.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 import { ApiClient } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimelines, type IntervalRow, type ProductionRow } from './support/oee-fixtures.js';
+import { gateHistory } from './support/gated-history.js';
 
 /**
  * Property tests of the roll-ups on random histories in a DST time zone, against the real
@@ -353,17 +354,7 @@ describe('changes on the change feed delete exactly what they touch', () => {
     await rolled.invalidateAll();
     // A service whose first raw load returns, then waits until the change is committed and published.
     const repos = createRepositories(app.dataSource);
-    let loaded!: () => void;
-    const dataInHand = new Promise<void>((resolve) => (loaded = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const history = repos.oeeData.history.bind(repos.oeeData);
-    repos.oeeData.history = async (...args) => {
-      const result = await history(...args);
-      loaded();
-      await gate;
-      return result;
-    };
+    const { dataInHand, release } = gateHistory(repos);
     const slow = new OeeService(repos, clock, undefined, { rawMaxSeconds: 0 });
     const slowFeed = new ChangeFeed();
     slow.listen(slowFeed);

@@ -31,14 +31,13 @@ function rangeChecks(q: { from: unknown; to: unknown; machineId?: unknown; group
 }
 
 /** A window and a scope: one machine, one group, or (neither) the whole site. */
-export const scopedRangeQuerySchema = z
-  .strictObject({
-    from: isoDateTimeSchema,
-    to: isoDateTimeSchema,
-    machineId: idSchema.optional(),
-    groupId: idSchema.optional(),
-  })
-  .superRefine(rangeChecks);
+const scopedRangeFields = {
+  from: isoDateTimeSchema,
+  to: isoDateTimeSchema,
+  machineId: idSchema.optional(),
+  groupId: idSchema.optional(),
+};
+export const scopedRangeQuerySchema = z.strictObject(scopedRangeFields).superRefine(rangeChecks);
 export type ScopedRangeQuery = z.output<typeof scopedRangeQuerySchema>;
 
 /** CSV separator: `comma` (with a decimal point) or `semicolon` (with a decimal comma, as spreadsheets in most of Europe read it). */
@@ -49,10 +48,7 @@ export type CsvSeparator = z.infer<typeof csvSeparatorSchema>;
 /** The export's query: the scoped window; the CSV separator; the bucket of the `oee` dataset (ignored by the others). */
 export const exportQuerySchema = z
   .strictObject({
-    from: isoDateTimeSchema,
-    to: isoDateTimeSchema,
-    machineId: idSchema.optional(),
-    groupId: idSchema.optional(),
+    ...scopedRangeFields,
     separator: csvSeparatorSchema.default('comma'),
     bucket: oeeBucketSchema.default('day'),
   })
@@ -61,11 +57,8 @@ export type ExportQuery = z.output<typeof exportQuerySchema>;
 
 export const activityDurationsQuerySchema = z
   .strictObject({
-    from: isoDateTimeSchema,
-    to: isoDateTimeSchema,
+    ...scopedRangeFields,
     groupBy: z.enum(['machine', 'operator']).default('machine'),
-    machineId: idSchema.optional(),
-    groupId: idSchema.optional(),
   })
   .superRefine(rangeChecks);
 

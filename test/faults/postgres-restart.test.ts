@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded-postgres.js';
+import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded-postgres.js';
 import { freePort, spawnApp, waitForHealth, type AppProcess } from '../support/app-process.js';
 import { ApiClient } from '../support/http-client.js';
 import { ADMIN_PASSWORD } from '../support/test-app.js';
@@ -50,15 +50,6 @@ async function killPostgres(): Promise<void> {
   const pid = Number((await readFile(join(pgDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
   process.kill(pid, 'SIGKILL');
   await until('postgres to die', async () => !isAlive(pid), 30);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LEGACY_ANONYMOUS_MODES } from './ingest/auth/legacy-network.js';
+import { LEGACY_ANONYMOUS_MODES } from './core/net/legacy-network.js';
 
 /**
  * The one place that reads process.env for the server runtime. A bad variable stops the start with

@@ -24,19 +24,19 @@ import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
 import type { Env } from './env.js';
-import { createAuthenticator } from './ingest/auth/auth.middleware.js';
-import { hashSecret } from './ingest/auth/hashing.js';
-import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './ingest/auth/attempt-limiter.js';
-import { SessionService } from './ingest/auth/session.service.js';
+import { createAuthenticator } from './services/auth/authenticator.js';
+import { hashSecret } from './services/auth/hashing.js';
+import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
+import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
-import type { IngestDeps } from './ingest/ingest-deps.js';
-import { MachineStateService } from './ingest/services/machine-state.service.js';
-import { OeeService } from './ingest/services/oee.service.js';
-import { UserService } from './ingest/services/user.service.js';
-import { VerifyService } from './ingest/services/verify.service.js';
-import { ChangeFeed } from './db/change-feed.js';
+import type { AppServices } from './services/app-services.js';
+import { MachineStateService } from './services/machine-state.service.js';
+import { OeeService } from './services/oee.service.js';
+import { UserService } from './services/user.service.js';
+import { VerifyService } from './services/verify.service.js';
+import { ChangeFeed } from './services/change-feed.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
-import { createShopFloorServices } from './ingest/services/shop-floor.services.js';
+import { createShopFloorServices } from './services/shop-floor.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
@@ -118,7 +118,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     authenticator.listen(feed);
     const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
     const oee = new OeeService(repos, clock, logger);
-    const deps: IngestDeps = {
+    const deps: AppServices = {
       ...shopFloor,
       feed,
       legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,

@@ -3,11 +3,11 @@ import express, { type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { AppError, errorBody } from '../core/errors.js';
-import { legacyBrowserRefusal, requestOrigin } from './http/browser-origin.js';
+import { legacyBrowserRefusal, requestOrigin } from '../core/net/browser-origin.js';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
 import { refuseDeepJson, textGuard } from './http/text-guard.js';
-import type { IngestDeps } from './ingest-deps.js';
+import type { AppServices } from '../services/app-services.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
 import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
 import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
@@ -33,7 +33,7 @@ export interface HttpAppOptions {
   webHandler?: RequestHandler;
 }
 
-export function createHttpApp(deps: IngestDeps, options: HttpAppOptions) {
+export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(options.trustProxy));

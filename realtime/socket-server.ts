@@ -3,11 +3,10 @@ import pg from 'pg';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { guardPool } from '../db/pool-guard.js';
-import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { AppServices } from '../services/app-services.js';
 import { registerLiveNamespace } from './live/live.namespace.js';
 import { registerTabletNamespace } from './tablet/tablet.namespace.js';
 
-export type RealtimeDeps = IngestDeps;
 
 export interface Realtime {
   io: Server;
@@ -19,7 +18,7 @@ export interface Realtime {
  * instances that share the database (LISTEN/NOTIFY), so a change committed on one instance reaches
  * screens connected to another.
  */
-export function attachRealtime(server: HttpServer, deps: RealtimeDeps, databaseUrl: string): Realtime {
+export function attachRealtime(server: HttpServer, deps: AppServices, databaseUrl: string): Realtime {
   // Adapter messages (a NOTIFY, or a row parked for 30 s) are ephemeral: their commits need not wait
   // for the WAL flush, which would add a disk sync (tens of ms on slow disks) to every broadcast.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 3_000, options: '-c synchronous_commit=off' });

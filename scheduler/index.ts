@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { withAdvisoryLock } from '../db/migrate.js';
 import type { OutboxRepository } from '../db/influx/outbox.repository.js';
-import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { AppServices } from '../services/app-services.js';
 import { Scheduler } from './scheduler.js';
-import { ShiftBoundaryService } from './shift-boundary.service.js';
+import { ShiftBoundaryService } from '../services/shift-boundary.service.js';
 
 /** Any fixed number: the advisory lock under which instances start Agenda one at a time. */
 const SCHEDULER_START_LOCK_KEY = 7_317_004;
@@ -12,7 +12,7 @@ const SCHEDULER_START_LOCK_KEY = 7_317_004;
 const OUTBOX_KEEP_MS = 3_600_000;
 
 /** The scheduler role: shift boundaries, OEE roll-ups and housekeeping, on Agenda. */
-export function createScheduler(deps: IngestDeps, options: { databaseUrl: string; mongodbUrl?: string | undefined; outbox: OutboxRepository }): Scheduler {
+export function createScheduler(deps: AppServices, options: { databaseUrl: string; mongodbUrl?: string | undefined; outbox: OutboxRepository }): Scheduler {
   const { repos, clock } = deps;
   const shiftBoundaries = new ShiftBoundaryService(deps.dataSource, repos.scheduler, repos.site, repos.shopFloor, deps.jobs, deps.feed, clock);
   return new Scheduler(

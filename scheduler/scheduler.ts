@@ -4,11 +4,11 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
-import type { ChangeFeed } from '../db/change-feed.js';
+import type { ChangeFeed } from '../services/change-feed.js';
 import { isDatabaseUnavailable } from '../db/pg-errors.js';
 import { guardPool } from '../db/pool-guard.js';
 import type { VerifyReport } from '../core/schemas/verify.schema.js';
-import type { ShiftBoundaryService } from './shift-boundary.service.js';
+import type { ShiftBoundaryService } from '../services/shift-boundary.service.js';
 
 /** Job names, and the zod schemas their data must match (checked at the start of each handler). */
 export const JOBS = {

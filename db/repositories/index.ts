@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ChangeFeed } from '../change-feed.js';
+import type { CommittedChange } from '../../core/cluster/cluster-events.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
@@ -18,7 +18,7 @@ import { TimelineRepository } from './timeline.repository.js';
 import { VerifyRepository } from './verify.repository.js';
 
 /** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
-export function createRepositories(dataSource: DataSource, feed?: ChangeFeed) {
+export function createRepositories(dataSource: DataSource, feed?: { publish(change: CommittedChange): void }) {
   const audit = new AuditRepository(dataSource);
   const onSetupChange = (entity: string, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {

@@ -13,13 +13,13 @@ import {
 import { jobSchema } from '../../core/schemas/shop-floor.schema.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 const actorOf = (auth: AuthContext) => ({ userId: auth.userId, apiKeyId: auth.apiKeyId });
 const productionRecordSchema = productionListRecordSchema.omit({ source: true });
 
 /** Supervisors correct past data; every change is audited (who, when, before, after, note). */
-export function registerHistoryEditRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
     method: 'post',
     path: '/api/v1/machines/{id}/corrections',

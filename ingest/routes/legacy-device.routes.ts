@@ -3,9 +3,9 @@ import { senderOf } from '../../core/live-window.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { legacyRefusalStatus, legacyStateToCode, upWithoutJobMessage } from '../../core/state/machine-state.rules.js';
-import { legacyNetworkDescription, legacyRequestAdmitted, type LegacyAnonymousMode } from '../auth/legacy-network.js';
+import { legacyNetworkDescription, legacyRequestAdmitted, type LegacyAnonymousMode } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 /**
  * DigitME2's device API (docs/digitme2.md), at the root path. Its devices send no credentials, so the
@@ -14,7 +14,7 @@ import type { IngestDeps } from '../ingest-deps.js';
  */
 export const LEGACY_DEVICE_PATHS = ['/api/machine-state-change'];
 
-export function registerLegacyDeviceRoutes(routes: RouteTable, deps: IngestDeps, anonymous: LegacyAnonymousMode): void {
+export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices, anonymous: LegacyAnonymousMode): void {
   routes.add({
     method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
     summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { legacyDayQuerySchema } from '../../core/schemas/oee.schema.js';
-import { legacyNetworkDescription, legacyRequestAdmitted } from '../auth/legacy-network.js';
+import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 /**
  * The read routes of DigitME2 (docs/digitme2.md): `GET /api/oee` and `GET /api/activity-durations`
@@ -14,7 +14,7 @@ import type { IngestDeps } from '../ingest-deps.js';
  */
 export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
 
-export function registerLegacyOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerLegacyOeeRoutes(routes: RouteTable, deps: AppServices): void {
   const mode = deps.legacyAnonymous;
   const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };
   const day = async (query: z.output<typeof legacyDayQuerySchema>) => {

@@ -3,12 +3,12 @@ import { z, ZodError } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
 import { tabletSchema } from '../../core/schemas/setup.schema.js';
-import { legacyNetworkDescription, legacyRequestAdmitted } from '../auth/legacy-network.js';
+import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import { refuseDeepJson, textGuard } from '../http/text-guard.js';
-import type { IngestDeps } from '../ingest-deps.js';
-import { LEGACY_TABLET_POSTS, LegacyTabletService, type LegacyReply, type LegacyTabletPost } from '../services/legacy-tablet.service.js';
-import { toTablet } from './setup.mappers.js';
+import type { AppServices } from '../../services/app-services.js';
+import { LEGACY_TABLET_POSTS, LegacyTabletService, type LegacyReply, type LegacyTabletPost } from '../../services/legacy-tablet.service.js';
+import { toTablet } from '../../services/setup.mappers.js';
 
 /**
  * The DigitME2 Android tablet app (MachineMonitoring 8.1, docs/digitme2.md "Tablet app"), at the root path.
@@ -64,7 +64,7 @@ const summaries: Record<LegacyTabletPost, string> = {
 
 const replySchema = z.looseObject({ success: z.boolean(), reason: z.string().optional() });
 
-export function registerLegacyTabletRoutes(routes: RouteTable, deps: IngestDeps): LegacyTabletService {
+export function registerLegacyTabletRoutes(routes: RouteTable, deps: AppServices): LegacyTabletService {
   const service = new LegacyTabletService(deps);
   const mode = deps.legacyAnonymous;
   const where = legacyNetworkDescription(mode);

@@ -1,10 +1,10 @@
 import { oeeQuerySchema, oeeResponseSchema } from '../../core/schemas/oee.schema.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 import { registerLegacyOeeRoutes } from './legacy-oee.routes.js';
 
 /** `GET /api/v1/oee` (docs/api.md "Results"): a machine, a group or the whole site, optionally bucketed; and the legacy reads. */
-export function registerOeeRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerOeeRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
     method: 'get',
     path: '/api/v1/oee',

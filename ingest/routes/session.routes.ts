@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { roleSchema } from '../../core/roles.js';
 import { sessionCreateSchema } from '../../core/schemas/setup.schema.js';
-import { sessionCookieName } from '../auth/auth.middleware.js';
-import { SESSION_TTL_MS } from '../auth/session.service.js';
+import { sessionCookieName } from '../../services/auth/authenticator.js';
+import { SESSION_TTL_MS } from '../../services/auth/session.service.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 const sessionUserSchema = z.object({ user: z.object({ id: z.number(), username: z.string(), role: roleSchema }) });
 const whoAmISchema = z.object({
@@ -28,7 +28,7 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
-export function registerSessionRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerSessionRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
     method: 'post', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign in with username and password', body: sessionCreateSchema, response: sessionUserSchema,
     handler: async ({ body, req, res }) => {
@@ -55,7 +55,7 @@ export function registerSessionRoutes(routes: RouteTable, deps: IngestDeps): voi
 }
 
 /** The plain HTML form of /login (works without JavaScript): answers with 303 redirects. */
-export function registerLoginForm(app: Express, deps: IngestDeps): void {
+export function registerLoginForm(app: Express, deps: AppServices): void {
   app.post('/login', async (req, res, next) => {
     const nextPath = safeNext(req.body?.next);
     const parsed = sessionCreateSchema.safeParse({ username: req.body?.username, password: req.body?.password });

@@ -29,15 +29,15 @@ import {
   userUpdateSchema,
 } from '../../core/schemas/setup.schema.js';
 import type { MachineEntity } from '../../db/entities/index.js';
-import { hashSecret, hashToken, newToken } from '../auth/hashing.js';
+import { hashSecret, hashToken, newToken } from '../../services/auth/hashing.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
-import { toActivityCode, toApiKey, toKioskToken, toMachine, toShiftPattern, toTablet, toUser } from './setup.mappers.js';
+import type { AppServices } from '../../services/app-services.js';
+import { toActivityCode, toApiKey, toKioskToken, toMachine, toShiftPattern, toTablet, toUser } from '../../services/setup.mappers.js';
 
 const actorOf = (auth: { userId: number | null; apiKeyId: number | null }) => ({ userId: auth.userId, apiKeyId: auth.apiKeyId });
 
 /** The set-up API of docs/api.md: admin writes, everyone signed in reads. */
-export function registerSetupRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerSetupRoutes(routes: RouteTable, deps: AppServices): void {
   const { repos } = deps;
 
   // --- groups

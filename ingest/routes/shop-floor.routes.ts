@@ -20,7 +20,7 @@ import {
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { ProductionRecordEntity } from '../../db/entities/index.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 const toProductionRecord = (p: ProductionRecordEntity) => ({
   id: Number(p.id),
@@ -33,7 +33,7 @@ const toProductionRecord = (p: ProductionRecordEntity) => ({
 });
 
 /** Shop-floor data of docs/api.md: devices, operators, supervisors and admins write; everyone signed in reads. */
-export function registerShopFloorRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
     method: 'post', path: '/api/v1/events', access: 'shopFloor', tag: 'shop-floor', body: eventsBatchSchema, response: eventsResultSchema,
     summary: `Record state changes (an atomic batch of up to ${MAX_EVENTS_PER_BATCH}; a repeated eventId is a harmless duplicate)`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 import { openApiDocument } from '../http/openapi.js';
 
 const healthSchema = z.object({
@@ -14,7 +14,7 @@ const healthSchema = z.object({
   reason: z.string().optional(),
 });
 
-export function registerSystemRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerSystemRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({ method: 'get', path: '/api/v1/health', access: 'public', tag: 'system', summary: 'Health of the app and its stores (200 even when degraded)', response: healthSchema, handler: () => deps.health() });
   routes.add({ method: 'get', path: '/api/v1/openapi.json', access: 'public', tag: 'system', summary: 'This document', handler: () => openApiDocument(routes.routes) });
 }

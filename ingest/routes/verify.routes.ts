@@ -1,9 +1,9 @@
 import { verifyReportSchema, verifyRequestSchema } from '../../core/schemas/verify.schema.js';
 import type { RouteTable } from '../http/route.js';
-import type { IngestDeps } from '../ingest-deps.js';
+import type { AppServices } from '../../services/app-services.js';
 
 /** The verifier of docs/timeline-truth.md, for admins (the same as `npm run verify`). */
-export function registerVerifyRoutes(routes: RouteTable, deps: IngestDeps): void {
+export function registerVerifyRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
     method: 'post',
     path: '/api/v1/admin/verify',

@@ -2,11 +2,11 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
-import type { CommittedChange } from '../../db/change-feed.js';
+import type { CommittedChange } from '../../services/change-feed.js';
 import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
-import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../ingest/auth/legacy-network.js';
-import { legacyBrowserRefusal } from '../../ingest/http/browser-origin.js';
-import type { RealtimeDeps } from '../socket-server.js';
+import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../core/net/legacy-network.js';
+import { legacyBrowserRefusal } from '../../core/net/browser-origin.js';
+import type { AppServices } from '../../services/app-services.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
 
@@ -58,7 +58,7 @@ const LOCAL_COALESCE_MS = 25;
  * tablet moves its socket to the new machine (and sends that machine's code); deleting or unpairing it
  * closes the socket. Sockets that miss a ping are dropped.
  */
-export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps, options: InputDeviceUpdatesOptions): InputDeviceUpdates {
+export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, options: InputDeviceUpdatesOptions): InputDeviceUpdates {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024, perMessageDeflate: false });
   const tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
   const clients = new Set<Client>();

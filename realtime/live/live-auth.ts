@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../../core/errors.js';
 import { roleAllows } from '../../core/roles.js';
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../ingest/auth/auth.middleware.js';
-import { hashToken } from '../../ingest/auth/hashing.js';
-import type { RealtimeDeps } from '../socket-server.js';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../services/auth/authenticator.js';
+import { hashToken } from '../../services/auth/hashing.js';
+import type { AppServices } from '../../services/app-services.js';
 
 /** Who watches a `/live` socket, and how to check later that they still may. */
 export interface LiveViewer {
@@ -27,7 +27,7 @@ export interface LiveHandshake {
  * signed-in user (the browser sends it with the handshake). Any human role may watch (viewer and
  * up); device keys and tablet tokens may not: they are write credentials for machines, not screens.
  */
-export async function authenticateLive(handshake: LiveHandshake, deps: Pick<RealtimeDeps, 'repos' | 'authenticator'>): Promise<LiveViewer> {
+export async function authenticateLive(handshake: LiveHandshake, deps: Pick<AppServices, 'repos' | 'authenticator'>): Promise<LiveViewer> {
   const { token, headers } = handshake;
   if (token !== undefined) {
     const hash = hashToken(token);

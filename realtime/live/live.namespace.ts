@@ -15,10 +15,10 @@ import {
   type MachineStateChanged,
 } from '../../core/realtime/live-events.js';
 import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/realtime/live-events.schema.js';
-import type { ChangeOrigin, CommittedChange } from '../../db/change-feed.js';
+import type { ChangeOrigin, CommittedChange } from '../../services/change-feed.js';
 import { LiveRepository } from '../../db/repositories/live.repository.js';
 import { guardPayload, withAck } from '../socket-ack.js';
-import type { RealtimeDeps } from '../socket-server.js';
+import type { AppServices } from '../../services/app-services.js';
 import { authenticateLive, type LiveViewer } from './live-auth.js';
 import { LiveDirectory } from './live-directory.js';
 import { LiveOee } from './live-oee.js';
@@ -72,7 +72,7 @@ const NAME_CACHE_MAX = 10_000;
  * is needed; the cost is that two instances whose screens watch the same machine both compute it
  * (a couple of queries each) unless a relayed result made it fresh.
  */
-export function registerLiveNamespace(io: Server, deps: RealtimeDeps, options: LiveOptions = {}): () => void {
+export function registerLiveNamespace(io: Server, deps: AppServices, options: LiveOptions = {}): () => void {
   const nsp = io.of(LIVE_NAMESPACE) as unknown as LiveNamespace;
   const { logger, clock } = deps;
   const repo = new LiveRepository(deps.dataSource);

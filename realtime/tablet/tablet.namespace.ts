@@ -10,12 +10,12 @@ import {
   type TabletCommandName,
   type TabletServerToClientEvents,
 } from '../../core/realtime/tablet-events.js';
-import type { CommittedChange } from '../../db/change-feed.js';
-import { hashToken } from '../../ingest/auth/hashing.js';
+import type { CommittedChange } from '../../services/change-feed.js';
+import { hashToken } from '../../services/auth/hashing.js';
 import { ackError, guardPayload } from '../socket-ack.js';
-import type { RealtimeDeps } from '../socket-server.js';
-import { TabletCommandService } from './tablet-commands.js';
-import { TabletStateBuilder } from './tablet-state.js';
+import type { AppServices } from '../../services/app-services.js';
+import { TabletCommandService } from '../../services/tablet/tablet-commands.js';
+import { TabletStateBuilder } from '../../services/tablet/tablet-state.js';
 
 interface TabletSocketData {
   tabletId: number;
@@ -37,7 +37,7 @@ const COALESCE_MS = 25;
  * answered by acks after the fresh state has been pushed, so a client that has its ack has its state.
  * Returns an unsubscribe for shutdown.
  */
-export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => void {
+export function registerTabletNamespace(io: Server, deps: AppServices): () => void {
   const nsp = io.of(TABLET_NAMESPACE) as unknown as TabletNamespace;
   const states = new TabletStateBuilder(deps);
   const commands = new TabletCommandService(deps, deps.pinAttempts);

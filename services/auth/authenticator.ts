@@ -1,0 +1,100 @@
+import type { RequestHandler } from 'express';
+import type { Clock } from '../../core/clock.js';
+import type { ChangeFeed } from '../change-feed.js';
+import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
+import type { AuthContext } from '../../core/auth.js';
+import { hashSessionToken, hashToken } from './hashing.js';
+
+export const SESSION_COOKIE = 'oee_session';
+/**
+ * The name over HTTPS: `__Host-` makes browsers accept the cookie only when Secure, for path `/` and
+ * without a Domain, so a sibling subdomain cannot plant or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/**
+ * An API key is looked up at most once per this many ms (hot ingest path). A revocation on any
+ * instance empties the cache at once through the change feed (`listen`); this bound only matters
+ * when that message is lost (the channel's connection down).
+ */
+const API_KEY_CACHE_MS = 5_000;
+
+export interface Authenticator {
+  middleware: RequestHandler;
+  fromBearer(token: string): Promise<AuthContext | null>;
+  /** `touch: false` checks without counting as activity (a periodic re-check of an open socket). */
+  fromSessionToken(token: string, options?: { touch?: boolean }): Promise<AuthContext | null>;
+  forgetApiKeys(): void;
+  /** Forgets cached keys whenever keys change on any instance, or changes may have been missed. */
+  listen(feed: ChangeFeed): () => void;
+}
+
+/** Resolves `req.auth` from `Authorization: Bearer <key>` or the session cookie. Never rejects by itself. */
+export function createAuthenticator(credentials: CredentialRepository, sessionSecret: string, clock: Clock): Authenticator {
+  const keyCache = new Map<string, { auth: AuthContext | null; until: number }>();
+  /** Bumped by every forget: a look-up that began before it must not cache what it read. */
+  let generation = 0;
+  const forgetApiKeys = () => {
+    generation++;
+    keyCache.clear();
+  };
+
+  async function fromBearer(token: string): Promise<AuthContext | null> {
+    const hash = hashToken(token);
+    const cached = keyCache.get(hash);
+    const now = Date.now();
+    if (cached && cached.until > now) return cached.auth;
+    const before = generation;
+    const key = await credentials.findApiKey(hash);
+    const auth: AuthContext | null = key ? { role: key.role, userId: null, apiKeyId: key.id, username: null, via: 'apiKey' } : null;
+    if (generation !== before) return auth;
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(hash, { auth, until: now + API_KEY_CACHE_MS });
+    return auth;
+  }
+
+  async function fromSessionToken(token: string, options: { touch?: boolean } = {}): Promise<AuthContext | null> {
+    const user = await credentials.findSessionUser(hashSessionToken(token, sessionSecret), clock.now(), options.touch ?? true);
+    return user ? { role: user.role, userId: user.id, apiKeyId: null, username: user.username, via: 'session' } : null;
+  }
+
+  const middleware: RequestHandler = async (req, _res, next) => {
+    try {
+      req.auth = null;
+      const header = req.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        req.auth = await fromBearer(header.slice(7).trim());
+      } else {
+        const token = req.cookies?.[sessionCookieName(req.secure)];
+        if (typeof token === 'string' && token.length > 0 && token.length < 200) req.auth = await fromSessionToken(token);
+      }
+      next();
+    } catch (err) {
+      // The credential could not be checked (database away): public routes such as health still answer;
+      // routes that need a role answer with this error (503) instead of treating the caller as anonymous.
+      req.auth = null;
+      req.authError = err;
+      next();
+    }
+  };
+
+  const listen = (feed: ChangeFeed) => {
+    const unsubscribe = feed.subscribe(
+      (change) => {
+        if (change.kind === 'setup' && change.entity === 'api-key') forgetApiKeys();
+      },
+      { remote: true },
+    );
+    const offGap = feed.onGap(forgetApiKeys);
+    return () => {
+      unsubscribe();
+      offGap();
+    };
+  };
+
+  return { middleware, fromBearer, fromSessionToken, forgetApiKeys, listen };
+}

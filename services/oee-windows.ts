@@ -1,0 +1,239 @@
+import { DateTime, IANAZone } from 'luxon';
+import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../core/calendar/index.js';
+import type { OeeElements, OeeInput, StateInterval } from '../core/oee/index.js';
+import type { MachineHistory, OeeMachine } from '../db/repositories/oee-data.repository.js';
+import { HOUR_MS, type RollupLevel } from '../db/repositories/oee-rollup.repository.js';
+
+/**
+ * How OeeService cuts a request into work: the hour grid stored rows sit on, the whole local days
+ * and hours of a range, the raw stretches to compute and the windows their history is loaded in,
+ * and the slicing of a loaded history into the inputs of `computeElements`.
+ */
+
+/** Raw loads are cut into windows of at most this length, so a cold year never sits in memory at once. */
+const LOAD_WINDOW_MS = 7 * 86_400_000;
+/** Raw stretches closer than this share one load. */
+const LOAD_GAP_MS = 6 * HOUR_MS;
+
+/** A stretch [from, to) one machine needs computed from its raw history. */
+export interface Task {
+  machine: number; // index into the machines of the request
+  from: number;
+  to: number;
+  /** A whole closed hour: stored as an hour row. */
+  hour: boolean;
+  /** Where its elements go (a stretch may serve the window and buckets). */
+  slots: number[];
+  /** The local day it completes, when that day is not stored yet. */
+  day: DayBuild | null;
+}
+
+/** A local day of one machine that is not stored yet: the sum of its hours, stored once all are known. */
+export interface DayBuild {
+  machine: number;
+  /** The day [start, end); its hours count from `from` (the machine's first data may fall inside it). */
+  start: number;
+  end: number;
+  from: number;
+  slots: number[];
+  parts: OeeElements[];
+  storable: boolean;
+}
+
+/** Tasks, each stretch of each machine once. */
+export class TaskList {
+  private readonly byKey = new Map<string, Task>();
+
+  add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
+    const key = `${machine}|${from}|${to}`;
+    const task = this.byKey.get(key);
+    if (task) {
+      task.slots.push(...slots);
+      task.hour ||= options.hour ?? false;
+      task.day ??= options.day ?? null;
+    } else {
+      this.byKey.set(key, { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null });
+    }
+  }
+
+  list(): Task[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/** The stored periods of a range's whole closed hours [from, to): whole local days, and the hours outside them. */
+export interface RangeCalendar {
+  days: Span[];
+  hours: Span[];
+}
+
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** One machine in one slot: its days from `firstDay` on, and its hours from `from` on. */
+export interface Piece {
+  slot: number;
+  machine: number;
+  calendar: RangeCalendar;
+  firstDay: number;
+  from: number;
+  to: number;
+}
+
+export interface HourGrid {
+  offsetMs: number;
+  floor(ms: number): number;
+  ceil(ms: number): number;
+}
+
+/**
+ * The clock hours stored hours are cut on: UTC hours shifted by the zone's standard offset modulo an
+ * hour (0 almost everywhere, 30 min in India, 45 min in Nepal), so local hours, days and weeks are
+ * whole stored hours. Fixed per zone, so the grid never moves over a DST change.
+ */
+export function hourGrid(timezone: string, now: number): HourGrid {
+  const zone = IANAZone.create(timezone);
+  const year = new Date(now).getUTCFullYear();
+  const standard = Math.min(zone.offset(Date.UTC(year, 0, 1)), zone.offset(Date.UTC(year, 6, 1)));
+  const offsetMs = (((standard % 60) + 60) % 60) * 60_000;
+  return {
+    offsetMs,
+    floor: (ms) => Math.floor((ms + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs,
+    ceil: (ms) => Math.ceil((ms + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs,
+  };
+}
+
+/**
+ * The whole local days inside [from, to) (both ends on the hour grid, so a day row is a sum of hour
+ * rows) and the hours outside them.
+ */
+export function calendarOf(from: number, to: number, timezone: string, grid: HourGrid): RangeCalendar {
+  const isMidnight = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).startOf('day').toMillis() === ms;
+  const days =
+    to - from < 23 * HOUR_MS
+      ? []
+      : bucketRanges('day', new Date(from), new Date(to), timezone, null)
+          .map((d) => ({ from: d.from.getTime(), to: d.to.getTime() }))
+          .filter((d, i, all) => (i > 0 || isMidnight(d.from)) && (i < all.length - 1 || isMidnight(d.to)) && grid.floor(d.from) === d.from && grid.floor(d.to) === d.to);
+  const hours: Span[] = [];
+  let at = from;
+  for (const d of days) {
+    if (at < d.from) hours.push({ from: at, to: d.from });
+    at = d.to;
+  }
+  if (at < to) hours.push({ from: at, to });
+  return { days, hours };
+}
+
+/** Sorted, merged runs of spans, joining those less than `gap` apart (one query each). */
+export function runsOf(spans: Span[], gap: number): Span[] {
+  const runs: Span[] = [];
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const last = runs[runs.length - 1];
+    if (last && s.from - last.to <= gap) last.to = Math.max(last.to, s.to);
+    else runs.push({ ...s });
+  }
+  return runs;
+}
+
+export function spanOf(spans: Span[]): TimeRange | null {
+  return spans.length === 0 ? null : { from: new Date(spans[0]!.from), to: new Date(spans[spans.length - 1]!.to) };
+}
+
+/** The span covering the days (or hours) of the pieces. */
+export function spanOfPieces(pieces: Piece[], level: RollupLevel): Span {
+  const span = { from: Infinity, to: -Infinity };
+  for (const p of pieces) {
+    for (const s of level === 'day' ? p.calendar.days.slice(p.firstDay) : p.calendar.hours) {
+      span.from = Math.min(span.from, Math.max(s.from, level === 'day' ? s.from : p.from));
+      span.to = Math.max(span.to, s.to);
+    }
+  }
+  return span;
+}
+
+export function toRange(span: Span): TimeRange {
+  return { from: new Date(span.from), to: new Date(span.to) };
+}
+
+export interface LoadWindow {
+  from: number;
+  to: number;
+  machines: Set<number>;
+  tasks: Task[];
+}
+
+/** Groups tasks (sorted by time) into windows of nearby tasks, each loaded once for all its machines. */
+export function loadWindows(tasks: Task[]): LoadWindow[] {
+  const sorted = [...tasks].sort((a, b) => a.from - b.from || a.machine - b.machine);
+  const windows: LoadWindow[] = [];
+  let current: LoadWindow | null = null;
+  for (const task of sorted) {
+    if (!current || task.from - current.to > LOAD_GAP_MS || Math.max(current.to, task.to) - current.from > LOAD_WINDOW_MS) {
+      current = { from: task.from, to: task.to, machines: new Set(), tasks: [] };
+      windows.push(current);
+    }
+    current.to = Math.max(current.to, task.to);
+    current.machines.add(task.machine);
+    current.tasks.push(task);
+  }
+  return windows;
+}
+
+export interface PreparedHistory {
+  slice(from: number, to: number): Pick<OeeInput, 'intervals' | 'plannedWindows' | 'jobs' | 'production'>;
+}
+
+/**
+ * One machine's history of a load window, ready to be cut into the inputs of `computeElements` for
+ * any [from, to) inside it: the intervals overlapping it plus one neighbour each side, and planned
+ * windows covering its planning span (core/oee's contract).
+ */
+export function prepare(history: MachineHistory, machine: OeeMachine, timezone: string, windowFrom: number, windowTo: number): PreparedHistory {
+  const intervals = history.intervals;
+  const ends = intervals.map((iv) => (iv.end === null ? Infinity : iv.end.getTime()));
+  const starts = intervals.map((iv) => iv.start.getTime());
+  // Planned time is expanded over the window only, whatever the loaded intervals reach back to (a
+  // neighbour may begin in 1970 or year 1). An interval that began earlier needs just the first
+  // planned window after its start, so that its stop is an occurrence where it really falls.
+  const early: PlannedWindow[] = [];
+  for (let i = 0; i < intervals.length && starts[i]! < windowFrom; i++) {
+    const first = firstPlannedWindow(machine.pattern, timezone, intervals[i]!.start, new Date(Math.min(windowFrom, ends[i]!)));
+    const last = early[early.length - 1];
+    if (first && last && first.start.getTime() < last.end.getTime()) {
+      if (first.end > last.end) last.end = first.end;
+    } else if (first) {
+      early.push(first);
+    }
+  }
+  const planned: PlannedWindow[] = [...early, ...plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo))];
+  const plannedEnds = planned.map((p) => p.end.getTime());
+  return {
+    slice(from, to) {
+      // Intervals tile, so both starts and ends are sorted.
+      const first = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
+      const last = Math.min(intervals.length, lowerBound(starts, to) + 1); // one after the last starting before `to`
+      const slice: StateInterval[] = intervals.slice(first, last);
+      const sliceFrom = Math.min(from, slice[0]?.start.getTime() ?? from);
+      const p0 = lowerBound(plannedEnds, sliceFrom + 1);
+      let p1 = p0;
+      while (p1 < planned.length && planned[p1]!.start.getTime() < to) p1++;
+      return { intervals: slice, plannedWindows: planned.slice(p0, p1), jobs: history.jobs, production: history.production };
+    },
+  };
+}
+
+/** First index whose value is >= `value` in an ascending array. */
+export function lowerBound(values: number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+

@@ -1,0 +1,148 @@
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { OeeResult } from '../core/oee/index.js';
+import { MAX_PRODUCTION_LIST, type ScopedRangeQuery } from '../core/schemas/export.schema.js';
+import { MAX_OEE_BUCKETS, type OeeBucket } from '../core/schemas/oee.schema.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { ProductionExportRow, ScopeMachine } from '../db/repositories/export.repository.js';
+import { localTimeFormatter } from '../core/calendar/local-time.js';
+import type { OeeService } from './oee.service.js';
+
+/** One machine over one site-local day (a bucket of the OEE service; partial at the window's edges). */
+export interface DailyOeeRow {
+  machine: ScopeMachine;
+  /** The local date (YYYY-MM-DD) the bucket starts on. */
+  date: string;
+  result: OeeResult;
+}
+
+export interface Scope {
+  /** What the scope is, for file names: a machine's or group's name, or `site`. */
+  label: string;
+  machines: ScopeMachine[];
+}
+
+type Deps = { repos: Repositories; oee: OeeService; clock: Clock };
+
+/**
+ * The reads behind the analysis tables and the exports that are not plain row lists. Every OEE
+ * number comes from the OEE service (docs/oee.md: one calculation); this service only selects scopes
+ * and reshapes results.
+ */
+export class ReportsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** One machine, a group's machines, or the site's, by id; 404 for an unknown machine or group. */
+  async scope(query: { machineId?: number | undefined; groupId?: number | undefined }): Promise<Scope> {
+    const { repos } = this.deps;
+    if (query.machineId !== undefined) {
+      const machine = await repos.machines.get(query.machineId);
+      return { label: machine.name, machines: [{ id: machine.id, name: machine.name, groupId: machine.groupId }] };
+    }
+    if (query.groupId !== undefined) {
+      const group = await repos.groups.get(query.groupId);
+      return { label: group.name, machines: await repos.exports.machinesInScope({ groupId: group.id }) };
+    }
+    return { label: 'site', machines: await repos.exports.machinesInScope({}) };
+  }
+
+  /** 400 before anything is computed when a window has more day buckets than the OEE service allows. */
+  checkDayBuckets(from: Date, to: Date): void {
+    // The shortest local day is 23 h; the two partial days at the edges add at most two.
+    if ((to.getTime() - from.getTime()) / (23 * 3_600_000) > MAX_OEE_BUCKETS - 2) {
+      throw AppError.invalid(`The window is too long: at most ${MAX_OEE_BUCKETS - 2} days`, [{ path: ['to'], message: `more than ${MAX_OEE_BUCKETS - 2} days after from` }]);
+    }
+  }
+
+  /**
+   * Each machine's OEE per site-local day over [from, to), machine by machine (one batch each), as
+   * `GET /api/v1/oee?machineId=…&bucket=day` answers it.
+   */
+  async *dailyOee(machines: ScopeMachine[], from: Date, to: Date): AsyncGenerator<DailyOeeRow[]> {
+    this.checkDayBuckets(from, to);
+    const localDate = localTimeFormatter((await this.deps.repos.site.get()).timezone);
+    for (const machine of machines) {
+      const { buckets = [] } = await this.deps.oee.machineOee(machine.id, from, to, 'day');
+      yield buckets.map((result) => ({ machine, date: localDate(new Date(result.from)).slice(0, 10), result }));
+    }
+  }
+
+  /**
+   * Each machine's OEE over [from, to) and per bucket, machine by machine (one batch of one each);
+   * too many buckets is a 400 from the OEE service.
+   */
+  async *bucketOee(machines: ScopeMachine[], from: Date, to: Date, bucket: OeeBucket): AsyncGenerator<{ machine: ScopeMachine; whole: OeeResult; buckets: OeeResult[] }[]> {
+    for (const machine of machines) {
+      const { buckets = [], ...whole } = await this.deps.oee.machineOee(machine.id, from, to, bucket);
+      yield [{ machine, whole, buckets }];
+    }
+  }
+
+  /** All day rows of a scope, for the JSON tables. */
+  async dailyRows(query: ScopedRangeQuery): Promise<DailyOeeRow[]> {
+    const { machines } = await this.scope(query);
+    const rows: DailyOeeRow[] = [];
+    for await (const batch of this.dailyOee(machines, query.from, query.to)) rows.push(...batch);
+    return rows;
+  }
+
+  /**
+   * Seconds per activity code per machine (every machine of the scope, even without time) or per
+   * operator (those with time; null = nobody signed in), over [from, to) clipped to now.
+   */
+  async activityDurations(query: ScopedRangeQuery & { groupBy: 'machine' | 'operator' }) {
+    const { machines } = await this.scope(query);
+    // As OeeService.activityDurations: future time never counts.
+    const end = new Date(Math.max(query.from.getTime(), Math.min(query.to.getTime(), this.deps.clock.now().getTime())));
+    const rows = await this.deps.repos.reports.activityDurations(
+      machines.map((m) => m.id),
+      query.from,
+      end,
+      query.groupBy,
+    );
+    const byKey = new Map<number | null, { activityCodeId: number; seconds: number }[]>();
+    for (const r of rows) {
+      const list = byKey.get(r.key) ?? [];
+      list.push({ activityCodeId: r.activityCodeId, seconds: r.seconds });
+      byKey.set(r.key, list);
+    }
+    const total = (list: { seconds: number }[]) => list.reduce((sum, d) => sum + d.seconds, 0);
+    const base = { from: query.from.toISOString(), to: query.to.toISOString(), groupBy: query.groupBy };
+    if (query.groupBy === 'machine') {
+      return {
+        ...base,
+        rows: machines.map((m) => {
+          const durations = byKey.get(m.id) ?? [];
+          return { machineId: m.id, name: m.name, totalSeconds: total(durations), durations };
+        }),
+      };
+    }
+    const names = await this.deps.repos.reports.usernames([...byKey.keys()].filter((k): k is number => k !== null));
+    return {
+      ...base,
+      rows: [...byKey.entries()].map(([operatorId, durations]) => ({
+        operatorId,
+        name: operatorId === null ? null : (names.get(operatorId) ?? null),
+        totalSeconds: total(durations),
+        durations,
+      })),
+    };
+  }
+
+  /** Production records overlapping the window (as the production export lists them); 400 beyond MAX_PRODUCTION_LIST. */
+  async productionRecords(query: ScopedRangeQuery): Promise<ProductionExportRow[]> {
+    const { machines } = await this.scope(query);
+    const rows = await this.deps.repos.exports.productionRecords(
+      machines.map((m) => m.id),
+      query.from,
+      query.to,
+      MAX_PRODUCTION_LIST + 1,
+    );
+    if (rows.length > MAX_PRODUCTION_LIST) {
+      throw AppError.invalid(`More than ${MAX_PRODUCTION_LIST} production records: narrow the window or use the production export`, [
+        { path: ['from'], message: 'too many records in this window' },
+      ]);
+    }
+    return rows;
+  }
+}

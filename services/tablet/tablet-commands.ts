@@ -1,0 +1,319 @@
+import { AppError } from '../../core/errors.js';
+import { tabletSender } from '../../core/live-window.js';
+import type { CommandResult, TabletCommandName } from '../../core/realtime/tablet-events.js';
+import { roleAllows } from '../../core/roles.js';
+import { tabletCommandSchemas, type TabletCommandInput } from '../../core/schemas/tablet.schema.js';
+import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
+import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
+import { idealCycleTimeFromInput } from '../../core/state/job-start-input.js';
+import type { CommittedChange } from '../change-feed.js';
+import type { MachineEntity } from '../../db/entities/index.js';
+import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
+import { verifySecret } from '../auth/hashing.js';
+import type { AttemptLimiter } from '../auth/attempt-limiter.js';
+import type { StateEventRequest } from '../state-events.service.js';
+import type { AppServices } from '../app-services.js';
+
+/** What a command did: its answer, and the machine whose tablets should see a fresh `tablet:state`. */
+export interface CommandOutcome {
+  result: CommandResult;
+  machineId: number | null;
+}
+
+const applied: CommandResult = { duplicate: false };
+const duplicate: CommandResult = { duplicate: true };
+
+/**
+ * The operator commands of the `/tablet` namespace. Every write goes through the shop-floor write path
+ * (state events, jobs, production), with source `tablet`, the command's `at` and `eventId`:
+ * - a command whose eventId was already applied answers `{duplicate: true}` and changes nothing, even if
+ *   the operator has signed out since (a queue replays in order, so its sign-out comes later);
+ * - a refused command changes nothing (one transaction each);
+ * - signing in or out never touches the machine's state or timeline.
+ */
+export class TabletCommandService {
+  constructor(
+    private readonly deps: AppServices,
+    private readonly pinLimiter: AttemptLimiter,
+  ) {}
+
+  async run(tabletId: number, name: TabletCommandName, payload: unknown): Promise<CommandOutcome> {
+    const schema = tabletCommandSchemas[name];
+    // `operator:sign-out` and `job:pause` may come without a payload.
+    const input = schema.parse(payload ?? {});
+    const tablet = await this.deps.repos.tabletWorkflow.find(tabletId);
+    if (!tablet) throw AppError.unauthenticated('This tablet was removed; ask an admin for a new tablet link');
+    if (tablet.machineId === null) throw AppError.conflict('This tablet is not paired with a machine yet; an admin pairs it on the Tablets page');
+    const machine = (await this.deps.repos.tabletWorkflow.machines([tablet.machineId])).get(tablet.machineId);
+    if (!machine) throw AppError.conflict('The machine of this tablet no longer exists');
+    const ctx = { tablet, machine };
+
+    let result: CommandResult;
+    switch (name) {
+      case 'operator:sign-in':
+        result = await this.signIn(ctx, input as TabletCommandInput<'operator:sign-in'>);
+        break;
+      case 'operator:sign-out':
+        result = await this.signOut(ctx, input as TabletCommandInput<'operator:sign-out'>);
+        break;
+      case 'job:start':
+        result = await this.startJob(ctx, input as TabletCommandInput<'job:start'>);
+        break;
+      case 'activity:set':
+        result = await this.setActivity(ctx, input as TabletCommandInput<'activity:set'>);
+        break;
+      case 'production:record':
+        result = await this.recordProduction(ctx, input as TabletCommandInput<'production:record'>);
+        break;
+      case 'job:end':
+        result = await this.endJob(ctx, input as TabletCommandInput<'job:end'>);
+        break;
+      case 'job:pause':
+        result = await this.pause(ctx, input as TabletCommandInput<'job:pause'>);
+        break;
+      case 'job:resume':
+        result = await this.resume(ctx, input as TabletCommandInput<'job:resume'>);
+        break;
+    }
+    return { result, machineId: machine.id };
+  }
+
+  // --- operators
+
+  private async signIn(ctx: Ctx, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
+    const { repos, dataSource, feed } = this.deps;
+    // A replay of an applied sign-in checks no PIN, so it needs no attempt.
+    if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(dataSource.manager, ctx.tablet.id, ctx.machine.id, input.eventId))) return duplicate;
+    const subject = String(input.userId);
+    const address = `tablet:${ctx.tablet.id}`;
+    // Counted before the hash, so parallel guesses over many sockets cannot all pass the limit.
+    await this.pinLimiter.reserve(subject, address);
+    const user = await repos.tabletWorkflow.activeUser(input.userId);
+    // verifySecret spends the same time for an unknown user, so ids cannot be probed by timing.
+    const valid = await verifySecret(input.pin, user?.pinHash ?? null);
+    if (!user || !valid) throw AppError.unauthenticated('Wrong user id or PIN');
+    await this.pinLimiter.succeed(subject, address);
+    if (!roleAllows(user.role, 'operator')) throw AppError.forbidden(`${user.username} may not operate machines`);
+    const since = input.at ?? this.deps.clock.now();
+    let changed = false;
+    await dataSource.transaction(async (tx) => {
+      const tablet = await repos.tabletWorkflow.lock(tx, ctx.tablet.id);
+      if (!tablet) throw AppError.unauthenticated('This tablet was removed');
+      if (tablet.operatorId === user.id && !input.eventId) return;
+      if (tablet.operatorId !== user.id) {
+        await repos.tabletWorkflow.setOperator(tx, tablet.id, user.id, since);
+        changed = true;
+      }
+      await repos.audit.record(tx, { userId: user.id, apiKeyId: null }, {
+        action: 'tablet.sign-in',
+        entity: 'tablet',
+        entityId: tablet.id,
+        machineId: ctx.machine.id,
+        before: { operatorId: tablet.operatorId },
+        after: { operatorId: user.id, eventId: input.eventId ?? null, at: since },
+      });
+    });
+    if (changed) feed.publish({ kind: 'operator', machineId: ctx.machine.id, operatorId: user.id });
+    return applied;
+  }
+
+  private async signOut(ctx: Ctx, input: TabletCommandInput<'operator:sign-out'>): Promise<CommandResult> {
+    const { repos, dataSource, feed } = this.deps;
+    let changed = false;
+    const outcome = await dataSource.transaction(async (tx) => {
+      if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(tx, ctx.tablet.id, ctx.machine.id, input.eventId))) return duplicate;
+      const tablet = await repos.tabletWorkflow.lock(tx, ctx.tablet.id);
+      if (!tablet) throw AppError.unauthenticated('This tablet was removed');
+      // Already signed out: nothing to do (a queued sign-out may meet a tablet signed out elsewhere).
+      if (tablet.operatorId === null && !input.eventId) return applied;
+      if (tablet.operatorId !== null) {
+        await repos.tabletWorkflow.setOperator(tx, tablet.id, null, null);
+        changed = true;
+      }
+      await repos.audit.record(tx, { userId: tablet.operatorId, apiKeyId: null }, {
+        action: 'tablet.sign-out',
+        entity: 'tablet',
+        entityId: tablet.id,
+        machineId: ctx.machine.id,
+        before: { operatorId: tablet.operatorId },
+        after: { operatorId: null, eventId: input.eventId ?? null, at: input.at ?? this.deps.clock.now() },
+      });
+      return applied;
+    });
+    if (changed) {
+      // Another tablet of the machine may still have an operator signed in.
+      const operators = await repos.shopFloor.currentOperators(dataSource.manager, [ctx.machine.id]);
+      feed.publish({ kind: 'operator', machineId: ctx.machine.id, operatorId: operators.get(ctx.machine.id) ?? null });
+    }
+    return outcome;
+  }
+
+  // --- jobs, states and counts
+
+  private async startJob(ctx: Ctx, input: TabletCommandInput<'job:start'>): Promise<CommandResult> {
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    if (ctx.machine.jobNumberInputType === 'number' && !/^\d+$/.test(input.jobNumber)) {
+      throw AppError.invalid('This machine takes numeric job numbers', [{ path: ['jobNumber'], message: 'expected digits only' }]);
+    }
+    const ideal = idealCycleTimeFromInput(ctx.machine.jobStartInputType, input.input);
+    if (!ideal.ok) throw AppError.invalid(ideal.message, ideal.issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
+    await this.deps.jobs.start({
+      machineId: ctx.machine.id,
+      jobNumber: input.jobNumber,
+      idealCycleTimeSeconds: ideal.idealCycleTimeSeconds,
+      at: input.at,
+      eventId: input.eventId,
+      operatorId,
+      source: 'tablet',
+      sender: tabletSender(ctx.tablet.id),
+    });
+    return applied;
+  }
+
+  private async setActivity(ctx: Ctx, input: TabletCommandInput<'activity:set'>): Promise<CommandResult> {
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
+    await this.deps.stateEvents.record([{ machineId: ctx.machine.id, at: input.at, activityCodeId: input.activityCodeId, operatorId, eventId: input.eventId, sender: tabletSender(ctx.tablet.id) }], 'tablet');
+    return applied;
+  }
+
+  /**
+   * Counts belong to the job running at `at`. On a running_total machine they span from the job's previous
+   * count (or its start) to `at`; elsewhere they are made at the instant `at`.
+   */
+  private async recordProduction(ctx: Ctx, input: TabletCommandInput<'production:record'>): Promise<CommandResult> {
+    const { dataSource, repos, production, stateEvents, timeline } = this.deps;
+    if (input.eventId && (await repos.shopFloor.findProductionByEventId(dataSource.manager, ctx.machine.id, input.eventId))) return duplicate;
+    this.operator(ctx);
+    const at = this.checkedTime(input.at);
+    const changes: CommittedChange[] = [];
+    const stored = await dataSource.transaction(async (tx) => {
+      await timeline.lockMachines(tx, [ctx.machine.id]);
+      const job = await repos.shopFloor.jobAt(tx, ctx.machine.id, at, true);
+      if (!job) throw AppError.conflict('No job is running; start a job before recording production');
+      let from = at;
+      if (ctx.machine.workflowType === 'running_total') {
+        const last = await repos.tabletWorkflow.lastCountEnd(tx, job.id, at);
+        from = new Date(Math.max(last?.getTime() ?? 0, new Date(job.start).getTime()));
+      }
+      const before = changes.length;
+      await production.recordIn(tx, { machineId: ctx.machine.id, jobId: job.id, from, to: at, good: input.good, rejects: input.rejects, eventId: input.eventId ?? null, source: 'tablet', sender: tabletSender(ctx.tablet.id) }, changes);
+      return changes.length > before;
+    });
+    stateEvents.announce(changes);
+    return stored ? applied : duplicate;
+  }
+
+  private async endJob(ctx: Ctx, input: TabletCommandInput<'job:end'>): Promise<CommandResult> {
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    await this.deps.jobs.end({ machineId: ctx.machine.id, good: input.good, rejects: input.rejects, at: input.at, eventId: input.eventId, operatorId, source: 'tablet', sender: tabletSender(ctx.tablet.id) });
+    return applied;
+  }
+
+  /** pausable: a running job stops in Down; the operator gives the reason when resuming. */
+  private async pause(ctx: Ctx, input: TabletCommandInput<'job:pause'>): Promise<CommandResult> {
+    this.pausableOnly(ctx.machine);
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    const { dataSource, repos, stateEvents, timeline } = this.deps;
+    const at = this.checkedTime(input.at);
+    const changes: CommittedChange[] = [];
+    await dataSource.transaction(async (tx) => {
+      await timeline.lockMachines(tx, [ctx.machine.id]);
+      if (!(await repos.shopFloor.runningJob(tx, ctx.machine.id))) throw AppError.conflict('No job is running');
+      const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
+      const category = open ? (await repos.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId)?.category : undefined;
+      if (category !== 'running') throw AppError.conflict('The job is already paused');
+      await stateEvents.recordIn(tx, [{ machineId: ctx.machine.id, at, activityCodeId: BUILT_IN_CODES.down, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) }], 'tablet', changes);
+    });
+    stateEvents.announce(changes);
+    return applied;
+  }
+
+  /**
+   * pausable: back to running. `reason` (a stop code) relabels the pause from its start, as DigitME2's
+   * paused screen did; a line "HH:MM - reason - notes" is appended to the job's notes.
+   */
+  private async resume(ctx: Ctx, input: TabletCommandInput<'job:resume'>): Promise<CommandResult> {
+    this.pausableOnly(ctx.machine);
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    const { dataSource, repos, stateEvents, timeline } = this.deps;
+    const reason = input.reason === undefined ? null : await this.offeredCode(ctx.machine, input.reason, 'reason');
+    if (reason && reason.category === 'running') throw AppError.invalid('The reason must be a stop code', [{ path: ['reason'], message: 'expected a stop code' }]);
+    const at = this.checkedTime(input.at);
+    const codes = new Map((await repos.activityCodes.list()).map((c) => [c.id, c]));
+    const startCode = codes.get(ctx.machine.jobStartActivityCodeId);
+    const runningCode = startCode?.category === 'running' ? startCode.id : BUILT_IN_CODES.up;
+    const timezone = (await repos.site.get()).timezone;
+    const changes: CommittedChange[] = [];
+    await dataSource.transaction(async (tx) => {
+      await timeline.lockMachines(tx, [ctx.machine.id]);
+      const job = await repos.shopFloor.runningJob(tx, ctx.machine.id);
+      if (!job) throw AppError.conflict('No job is running');
+      const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
+      if (!open || codes.get(open.activityCodeId)?.category === 'running') throw AppError.conflict('The job is not paused');
+      const events: StateEventRequest[] = [];
+      if (reason && reason.id !== open.activityCodeId) {
+        // Same instant as the pause, recorded later: it wins, so the pause carries the reason from its start.
+        events.push({ machineId: ctx.machine.id, at: open.start, activityCodeId: reason.id, operatorId: open.operatorId, eventId: input.eventId ? `${input.eventId}:reason` : null, sender: tabletSender(ctx.tablet.id) });
+      }
+      events.push({ machineId: ctx.machine.id, at, activityCodeId: runningCode, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) });
+      await stateEvents.recordIn(tx, events, 'tablet', changes);
+      const reasonName = (reason ?? codes.get(open.activityCodeId))?.shortDescription ?? '';
+      if (input.reason !== undefined || input.notes) {
+        await repos.tabletWorkflow.appendJobNotes(tx, job.id, `${hhmm(open.start, timezone)} - ${reasonName} - ${input.notes ?? ''}\n`);
+        changes.push({ kind: 'job', machineId: ctx.machine.id, jobId: job.id, action: 'updated' });
+      }
+    });
+    stateEvents.announce(changes);
+    return applied;
+  }
+
+  // --- helpers
+
+  private operator(ctx: Ctx): number {
+    if (ctx.tablet.operatorId === null) throw AppError.unauthenticated('Sign in on the tablet first');
+    return ctx.tablet.operatorId;
+  }
+
+  private pausableOnly(machine: MachineEntity): void {
+    if (machine.workflowType !== 'pausable') throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
+  }
+
+  /** A state-changing command with this eventId was already applied (its state event is stored). */
+  private async stateEventApplied(ctx: Ctx, eventId: string | undefined): Promise<boolean> {
+    if (!eventId) return false;
+    return (await this.deps.timeline.findEventById(this.deps.dataSource.manager, ctx.machine.id, eventId)) !== null;
+  }
+
+  /** Tablets may set the codes they offer: active ones the machine does not exclude. */
+  private async offeredCode(machine: MachineEntity, id: number, field: string) {
+    const code = (await this.deps.repos.activityCodes.list()).find((c) => c.id === id);
+    if (!code || !code.active || machine.excludedActivityCodeIds.includes(id)) {
+      throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [{ path: [field], message: 'not an offered activity code' }]);
+    }
+    return code;
+  }
+
+  private checkedTime(at: Date | undefined): Date {
+    const now = this.deps.clock.now();
+    const t = at ?? now;
+    if (t.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
+      throw AppError.invalid('`at` lies too far in the future', [{ path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` }]);
+    }
+    return t;
+  }
+}
+
+interface Ctx {
+  tablet: TabletRow;
+  machine: MachineEntity;
+}
+
+function hhmm(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone }).format(at);
+}

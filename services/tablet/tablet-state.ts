@@ -1,0 +1,107 @@
+import type { TabletCode, TabletJob, TabletJobStartField, TabletState } from '../../core/realtime/tablet-events.js';
+import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
+import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
+import type { AppServices } from '../app-services.js';
+
+/** How often a running_total tablet asks for a count (DigitME2's RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS). */
+export const RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS = 3600;
+
+/** The start-job fields of each input type, with the unit the operator types in (converted server-side). */
+const jobStartFields: Record<JobStartInputType, TabletJobStartField[]> = {
+  cycle_time_seconds: [{ key: 'value', label: 'Ideal cycle time', unit: 's per part' }],
+  cycle_time_minutes: [{ key: 'value', label: 'Ideal cycle time', unit: 'min per part' }],
+  cycle_time_hours: [{ key: 'value', label: 'Ideal cycle time', unit: 'h per part' }],
+  parts_per_second: [{ key: 'value', label: 'Ideal rate', unit: 'parts/s' }],
+  parts_per_minute: [{ key: 'value', label: 'Ideal rate', unit: 'parts/min' }],
+  parts_per_hour: [{ key: 'value', label: 'Ideal rate', unit: 'parts/h' }],
+  planned_qty_minutes: [
+    { key: 'plannedQuantity', label: 'Planned quantity', unit: 'parts' },
+    { key: 'plannedTimeMinutes', label: 'Planned time', unit: 'min' },
+  ],
+  no_cycle_time: [],
+};
+
+/**
+ * Builds `tablet:state` for tablets, loading each machine's part once however many tablets share it.
+ * Everything is read fresh from the database: the server is the tablet's source of truth.
+ */
+export class TabletStateBuilder {
+  constructor(private readonly deps: AppServices) {}
+
+  async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
+    const { repos, clock } = this.deps;
+    const machineIds = [...new Set(tablets.map((t) => t.machineId).filter((id): id is number => id !== null))];
+    const [machines, current, codes, usernames] = await Promise.all([
+      repos.tabletWorkflow.machines(machineIds),
+      machineIds.length ? repos.machineStates.current(machineIds) : Promise.resolve(new Map()),
+      repos.activityCodes.list(),
+      repos.tabletWorkflow.usernames([...new Set(tablets.map((t) => t.operatorId).filter((id): id is number => id !== null))]),
+    ]);
+    const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
+    const [jobs, lastCounts] = await Promise.all([
+      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then((rows) => new Map(rows.flat().map((j) => [j.id, j]))),
+      repos.tabletWorkflow.lastCountEnds(jobIds),
+    ]);
+    const codeById = new Map(codes.map((c) => [c.id, c]));
+    const now = clock.now().toISOString();
+
+    const out = new Map<number, TabletState>();
+    for (const tablet of tablets) {
+      const machine = tablet.machineId === null ? undefined : machines.get(tablet.machineId);
+      const operator = tablet.operatorId !== null && usernames.has(tablet.operatorId) ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! } : null;
+      if (!machine) {
+        out.set(tablet.id, {
+          serverTime: now,
+          tablet: { id: tablet.id, name: tablet.name },
+          machine: null,
+          workflowType: 'default',
+          operator,
+          job: null,
+          current: null,
+          codes: [],
+          jobStartActivityCodeId: 1,
+          jobNumberInputType: 'text',
+          jobStartInputType: 'no_cycle_time',
+          jobStartFields: [],
+          paused: false,
+          runningTotal: null,
+        });
+        continue;
+      }
+      const state = current.get(machine.id);
+      const row = state?.jobId != null ? jobs.get(state.jobId) : undefined;
+      const job: TabletJob | null = row
+        ? { id: row.id, jobNumber: row.jobNumber, start: new Date(row.start).toISOString(), idealCycleTimeSeconds: row.idealCycleTimeSeconds, good: Number(row.good), rejects: Number(row.rejects) }
+        : null;
+      const currentCode =
+        state?.activityCodeId != null && state.since
+          ? { activityCodeId: state.activityCodeId, category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop', since: new Date(state.since).toISOString() }
+          : null;
+      const excluded = new Set(machine.excludedActivityCodeIds);
+      const offered: TabletCode[] = codes
+        .filter((c) => c.active && !excluded.has(c.id))
+        .map((c) => ({ id: c.id, shortDescription: c.shortDescription, colour: c.colour, category: c.category }));
+      const lastCount = job ? lastCounts.get(job.id) : undefined;
+      out.set(tablet.id, {
+        serverTime: now,
+        tablet: { id: tablet.id, name: tablet.name },
+        machine: { id: machine.id, name: machine.name },
+        workflowType: machine.workflowType,
+        operator,
+        job,
+        current: currentCode,
+        codes: offered,
+        jobStartActivityCodeId: machine.jobStartActivityCodeId,
+        jobNumberInputType: machine.jobNumberInputType,
+        jobStartInputType: machine.jobStartInputType,
+        jobStartFields: jobStartFields[machine.jobStartInputType],
+        paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
+        runningTotal:
+          machine.workflowType === 'running_total' && job
+            ? { lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start, updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS }
+            : null,
+      });
+    }
+    return out;
+  }
+}

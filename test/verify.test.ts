@@ -48,7 +48,7 @@ const hourRow = async (m: number, hourStart: string, hours = 1) =>
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, DATABASE_URL: app.databaseUrl, OEE_DATA_DIR: app.env.OEE_DATA_DIR, LOG_LEVEL: 'silent' };
   try {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'db/scripts/verify.ts', ...args], { env, cwd: process.cwd() });
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/verify.ts', ...args], { env, cwd: process.cwd() });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

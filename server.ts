@@ -31,7 +31,7 @@ import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
 import type { AppServices } from './services/app-services.js';
 import { MachineStateService } from './services/machine-state.service.js';
-import { OeeService } from './services/oee.service.js';
+import { OeeService } from './services/oee/oee.service.js';
 import { UserService } from './services/user.service.js';
 import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';

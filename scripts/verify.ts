@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
 import { verifyRequestSchema, type VerifyReport } from '../core/schemas/verify.schema.js';
 import { loadEnv } from '../env.js';
-import { OeeService } from '../services/oee.service.js';
+import { OeeService } from '../services/oee/oee.service.js';
 import { createShopFloorServices } from '../services/shop-floor.services.js';
 import { VerifyService } from '../services/verify.service.js';
 import { ChangeFeed } from '../services/change-feed.js';

@@ -8,7 +8,7 @@ import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
 import type { SessionService } from './auth/session.service.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { MachineStateService } from './machine-state.service.js';
-import type { OeeService } from './oee.service.js';
+import type { OeeService } from './oee/oee.service.js';
 import type { ShopFloorServices } from './shop-floor.services.js';
 import type { UserService } from './user.service.js';
 import type { VerifyService } from './verify.service.js';

@@ -1,12 +1,16 @@
+import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
+import { plannedWindows } from '../core/calendar/index.js';
 import { AppError } from '../core/errors.js';
-import type { OeeResult } from '../core/oee/index.js';
+import { legacyActivityDurations, type OeeResult } from '../core/oee/index.js';
 import { MAX_PRODUCTION_LIST, type ScopedRangeQuery } from '../core/schemas/export.schema.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../core/schemas/oee.schema.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { ProductionExportRow, ScopeMachine } from '../db/repositories/export.repository.js';
 import { localTimeFormatter } from '../core/calendar/local-time.js';
-import type { OeeService } from './oee.service.js';
+import { BUILT_IN_CODES } from '../core/state/built-in-codes.js';
+import type { OeeService } from './oee/oee.service.js';
+import { localDay } from './oee/results.js';
 
 /** One machine over one site-local day (a bucket of the OEE service; partial at the window's edges). */
 export interface DailyOeeRow {
@@ -92,7 +96,7 @@ export class ReportsService {
    */
   async activityDurations(query: ScopedRangeQuery & { groupBy: 'machine' | 'operator' }) {
     const { machines } = await this.scope(query);
-    // As OeeService.activityDurations: future time never counts.
+    // As machineActivityDurations: future time never counts.
     const end = new Date(Math.max(query.from.getTime(), Math.min(query.to.getTime(), this.deps.clock.now().getTime())));
     const rows = await this.deps.repos.reports.activityDurations(
       machines.map((m) => m.id),
@@ -127,6 +131,37 @@ export class ReportsService {
         durations,
       })),
     };
+  }
+
+  /** The local day [00:00, next 00:00) of `date` (YYYY-MM-DD; today without it) in the site time zone, and whether it is in the future. */
+  async siteDay(date: string | undefined): Promise<{ from: Date; to: Date; future: boolean }> {
+    const { timezone } = await this.deps.repos.site.get();
+    const now = DateTime.fromJSDate(this.deps.clock.now(), { zone: timezone });
+    const day = date === undefined ? now : DateTime.fromISO(date, { zone: timezone });
+    if (!day.isValid) throw AppError.invalid(`Invalid date ${date}`, [{ path: ['date'], message: 'expected YYYY-MM-DD' }]);
+    return { ...localDay(day), future: day.startOf('day') > now };
+  }
+
+  /**
+   * Seconds per activity code (every code) of one machine over [from, to), clipped to now, as
+   * DigitME2 counted them: running time outside planned time under Overtime (legacyActivityDurations).
+   */
+  async machineActivityDurations(machineId: number, from: Date, to: Date): Promise<{ activityCodeId: number; seconds: number }[]> {
+    const { oeeData } = this.deps.repos;
+    const context = await oeeData.context({ machineId });
+    const machine = context.machines[0];
+    if (!machine) throw AppError.notFound(`Machine ${machineId}`);
+    const end = new Date(Math.max(from.getTime(), Math.min(to.getTime(), this.deps.clock.now().getTime())));
+    const [history, codeIds] = await Promise.all([oeeData.history([machineId], from, end), oeeData.activityCodeIds()]);
+    return legacyActivityDurations({
+      intervals: history.get(machineId)!.intervals,
+      planned: plannedWindows(machine.pattern, context.timezone, from, end),
+      from,
+      to: end,
+      codeIds,
+      upCodeId: BUILT_IN_CODES.up,
+      overtimeCodeId: BUILT_IN_CODES.overtime,
+    });
   }
 
   /** Production records overlapping the window (as the production export lists them); 400 beyond MAX_PRODUCTION_LIST. */

@@ -7,7 +7,7 @@ import type { CommittedChange } from './change-feed.js';
 import type { Actor } from '../db/repositories/audit.repository.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { ELEMENT_COLUMNS, HOUR_MS } from '../db/repositories/oee-rollup.repository.js';
-import type { OeeService } from './oee.service.js';
+import type { OeeService } from './oee/oee.service.js';
 import type { StateEventsService } from './state-events.service.js';
 
 /** Stored and recomputed roll-up values this close are equal (float sums in another order). */

@@ -3,7 +3,7 @@ import { FixedClock } from '../core/clock.js';
 import { ChangeFeed } from '../services/change-feed.js';
 import { PgClusterChannel } from '../db/cluster-channel.js';
 import { createRepositories } from '../db/repositories/index.js';
-import { OeeService } from '../services/oee.service.js';
+import { OeeService } from '../services/oee/oee.service.js';
 import { ApiClient } from './support/http-client.js';
 import { LiveTestClient } from './support/live-client.js';
 import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';

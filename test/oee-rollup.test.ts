@@ -3,7 +3,7 @@ import { FixedClock } from '../core/clock.js';
 import type { OeeResult } from '../core/oee/index.js';
 import { ChangeFeed } from '../services/change-feed.js';
 import { createRepositories } from '../db/repositories/index.js';
-import { OeeService } from '../services/oee.service.js';
+import { OeeService } from '../services/oee/oee.service.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 import { ApiClient } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimelines, type IntervalRow, type ProductionRow } from './support/oee-fixtures.js';

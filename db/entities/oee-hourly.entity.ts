@@ -6,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * Two kinds of row: `hours` = 1 is one clock hour; `hours` = 23, 24 or 25 is one whole local day,
  * the sum of that day's hour rows (a year of 100 machines is then 36 500 rows to add, not 876 000).
  * Only periods that had ended when computed are stored; changes to a machine's history delete its
- * rows from the change onward (see ingest/services/oee.service.ts). Columns are the additive
+ * rows from the change onward (see services/oee/invalidation.ts). Columns are the additive
  * elements, so Postgres sums them; the per-code losses are in `oee_hourly_losses`.
  *
  * No foreign keys: they would double the cost of writing a cold year, rows exist only for machines

@@ -14,7 +14,7 @@ export class ReportsRepository {
   /**
    * Seconds per activity code over [from, to) (`to` already clipped to now by the caller; the open
    * interval lasts until then), per machine or per operator, for the given machines. Intervals are
-   * clipped to the window exactly as OeeDataRepository.activityDurations clips them (legacy
+   * clipped to the window exactly as ReportsService.machineActivityDurations clips them (legacy
    * `/api/activity-durations`), so per machine the numbers are the same. Codes without time are left out.
    */
   async activityDurations(machineIds: number[], from: Date, to: Date, groupBy: 'machine' | 'operator'): Promise<DurationRow[]> {

@@ -4,6 +4,7 @@ import { legacyDayQuerySchema } from '../../core/schemas/oee.schema.js';
 import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
+import { ReportsService } from '../../services/reports.service.js';
 
 /**
  * The read routes of DigitME2 (docs/digitme2.md): `GET /api/oee` and `GET /api/activity-durations`
@@ -16,9 +17,10 @@ export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
 
 export function registerLegacyOeeRoutes(routes: RouteTable, deps: AppServices): void {
   const mode = deps.legacyAnonymous;
+  const reports = new ReportsService(deps);
   const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };
   const day = async (query: z.output<typeof legacyDayQuerySchema>) => {
-    const range = await deps.oee.siteDay(query.date);
+    const range = await reports.siteDay(query.date);
     if (range.future) throw AppError.invalid('The date is in the future', [{ path: ['date'], message: 'must not be after today' }]);
     return range;
   };
@@ -58,7 +60,7 @@ export function registerLegacyOeeRoutes(routes: RouteTable, deps: AppServices): 
     response: z.record(z.string(), z.number()),
     handler: async ({ query }) => {
       const { from, to } = await day(query);
-      const durations = await deps.oee.activityDurations(query.machine_id, from, to).catch((err) => {
+      const durations = await reports.machineActivityDurations(query.machine_id, from, to).catch((err) => {
         throw unknownMachine(err, query.machine_id);
       });
       return Object.fromEntries(durations.map((d) => [String(d.activityCodeId), d.seconds]));

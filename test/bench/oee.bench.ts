@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { systemClock } from '../../core/clock.js';
 import { createRepositories } from '../../db/repositories/index.js';
-import { OeeService } from '../../services/oee.service.js';
+import { OeeService } from '../../services/oee/oee.service.js';
 import { ApiClient } from '../support/http-client.js';
 import { insertTimelines, type IntervalRow } from '../support/oee-fixtures.js';
 import type { BenchPart } from './parts.js';

@@ -1,11 +1,11 @@
 import { DateTime, IANAZone } from 'luxon';
-import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../core/calendar/index.js';
-import type { OeeElements, OeeInput, StateInterval } from '../core/oee/index.js';
-import type { MachineHistory, OeeMachine } from '../db/repositories/oee-data.repository.js';
-import { HOUR_MS, type RollupLevel } from '../db/repositories/oee-rollup.repository.js';
+import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
+import type { OeeElements, OeeInput, StateInterval } from '../../core/oee/index.js';
+import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
+import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
 /**
- * How OeeService cuts a request into work: the hour grid stored rows sit on, the whole local days
+ * How the OEE service cuts a request into work: the hour grid stored rows sit on, the whole local days
  * and hours of a range, the raw stretches to compute and the windows their history is loaded in,
  * and the slicing of a loaded history into the inputs of `computeElements`.
  */

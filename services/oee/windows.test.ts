@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { plannedWindows } from '../core/calendar/index.js';
-import { computeElements, type StateInterval } from '../core/oee/index.js';
-import { calendarOf, hourGrid, loadWindows, prepare, runsOf, TaskList } from './oee-windows.js';
+import { plannedWindows } from '../../core/calendar/index.js';
+import { computeElements, type StateInterval } from '../../core/oee/index.js';
+import { calendarOf, hourGrid, loadWindows, prepare, runsOf, TaskList } from './windows.js';
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => Date.parse(iso);

@@ -1,0 +1,169 @@
+import type { Clock } from '../../core/clock.js';
+import type { TimeRange } from '../../core/calendar/index.js';
+import { computeElements, sumElements, type OeeElements } from '../../core/oee/index.js';
+import type { MachineHistory, OeeContext } from '../../db/repositories/oee-data.repository.js';
+import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+import type { Repositories } from '../../db/repositories/index.js';
+import type { OeeInvalidation } from './invalidation.js';
+import type { StaleGuard } from './stale-guard.js';
+import { readStored, type RequestPlan } from './stored-rollups.js';
+import { calendarOf, hourGrid, loadWindows, lowerBound, prepare, TaskList, type LoadWindow, type PreparedHistory, type Task } from './windows.js';
+
+/** How one request is computed. */
+export interface ComputeOptions {
+  /** Its "now", fixed for the whole request. */
+  now: number;
+  /** Windows up to this long are computed raw. */
+  rawMaxMs: number;
+  /** History of some machines over [from, to), loaded ahead (a short window's only load). */
+  prefetched?: { machineIds: number[]; from: number; to: number; history: Promise<Map<number, MachineHistory>> };
+}
+
+/**
+ * The per-machine stored elements (`oee_hourly`) that make long windows cheap, and the planning
+ * around them (docs/oee.md#roll-ups-stored-hours-and-days). Per machine, a window is cut into whole
+ * closed local days (day rows), other whole closed clock hours (hour rows) and the partial hours at
+ * its edges (always computed raw). Rows not stored yet are computed raw and stored (a missing day
+ * from its hours). Elements are additive when each computation gets one neighbouring interval on
+ * each side (core/oee), so the sum is the raw calculation's (up to float rounding). Windows up to
+ * `rawMaxMs` are computed raw. A row is stored only when no change heard since the computation
+ * started touched it (StaleGuard); the change feed's deletes are in OeeInvalidation.
+ */
+export class OeeRollups {
+  constructor(
+    private readonly repos: Pick<Repositories, 'oeeData' | 'oeeRollups'>,
+    private readonly clock: Clock,
+    private readonly guard: StaleGuard,
+    private readonly invalidation: Pick<OeeInvalidation, 'flush'>,
+  ) {}
+
+  /**
+   * Computes and stores every closed hour and local day of every machine in [from, to) that is not
+   * stored yet (for a scheduled job, so the first long query after a quiet night finds them).
+   */
+  async storeClosed(from: Date, to: Date): Promise<void> {
+    const context = await this.repos.oeeData.context({});
+    await this.elements(context, { from, to }, [], { now: this.clock.now().getTime(), rawMaxMs: 0 });
+  }
+
+  /**
+   * The elements of each "slot": slots 0..M-1 are the machines over the whole window, slot M + b is
+   * all machines together over bucket b. Per machine and range, the whole closed hours come from
+   * stored rows (whole local days from day rows, other hours from hour rows), the rest is raw.
+   */
+  async elements(context: OeeContext, window: TimeRange, buckets: TimeRange[], options: ComputeOptions): Promise<OeeElements[]> {
+    const snapshot = this.guard.begin();
+    try {
+      const { now, rawMaxMs } = options;
+      const machines = context.machines;
+      const M = machines.length;
+      const grid = hourGrid(context.timezone, now);
+      const raw = Math.min(window.to.getTime(), now) - window.from.getTime() <= rawMaxMs;
+      // Hours before a machine's first data are all zero: nothing there is computed or stored.
+      const firstHour = machines.map((m) => (m.firstDataAt === null ? null : grid.floor(m.firstDataAt.getTime())));
+      // Ranges are cut into days and hours from the earliest data on (a window from year 1 is fine).
+      const earliest = Math.min(...firstHour.map((h) => h ?? Infinity));
+      const plan: RequestPlan = { context, calendars: [], pieces: [], firstHour, tasks: new TaskList(), builds: [], parts: Array.from({ length: M + buckets.length }, () => []) };
+
+      [window, ...buckets].forEach((range, r) => {
+        const to = Math.min(range.to.getTime(), now);
+        const h1 = grid.ceil(Math.max(range.from.getTime(), earliest));
+        const h2 = grid.floor(to);
+        const calendar = raw || h1 >= h2 ? null : calendarOf(h1, h2, context.timezone, grid);
+        plan.calendars.push(calendar);
+        machines.forEach((_, m) => {
+          if (firstHour[m] === null) return;
+          const slot = r === 0 ? m : M + r - 1;
+          const from = Math.max(range.from.getTime(), firstHour[m]!);
+          if (from >= to) return;
+          const hoursFrom = grid.ceil(from);
+          if (!calendar || hoursFrom >= h2) {
+            plan.tasks.add(m, from, to, [slot]);
+            return;
+          }
+          if (from < hoursFrom) plan.tasks.add(m, from, hoursFrom, [slot]);
+          if (h2 < to) plan.tasks.add(m, h2, to, [slot]);
+          // Days ending after the machine's first hour: the day holding it is stored from that hour on.
+          plan.pieces.push({ slot, machine: m, calendar, firstDay: lowerBound(calendar.days.map((d) => d.to), hoursFrom + 1), from: hoursFrom, to: h2 });
+        });
+      });
+
+      if (plan.pieces.length > 0) {
+        await this.invalidation.flush();
+        await this.repos.oeeRollups.read((reader) => readStored(reader, plan));
+      }
+      await this.run(plan, snapshot, options);
+      return plan.parts.map((list) => (list.length === 1 ? list[0]! : sumElements(list)));
+    } finally {
+      this.guard.end(snapshot);
+    }
+  }
+
+  /**
+   * Computes the plan's tasks from the raw history, loading it in windows (all machines of a window
+   * in one go), adds the results to its parts, and stores the whole hours, then the days they complete.
+   */
+  private async run(plan: RequestPlan, snapshot: number, options: ComputeOptions): Promise<void> {
+    const { context, builds, parts } = plan;
+    const tasks: Task[] = plan.tasks.list();
+    const { now, prefetched } = options;
+    if (tasks.length > 0) {
+      const windows = loadWindows(tasks);
+      const load = (w: LoadWindow) => {
+        const ids = [...w.machines].map((m) => context.machines[m]!.id);
+        // History loaded over a range holding the window serves it: slices take what they need.
+        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to && ids.every((id) => prefetched.machineIds.includes(id))) return prefetched.history;
+        return this.repos.oeeData.history(ids, new Date(w.from), new Date(w.to));
+      };
+      let next = load(windows[0]!);
+      for (let i = 0; i < windows.length; i++) {
+        const window = windows[i]!;
+        const history = await next;
+        // Load the next window while this one is computed.
+        if (i + 1 < windows.length) next = load(windows[i + 1]!);
+        const byMachine = new Map<number, PreparedHistory>();
+        const rows: StoredRollup[] = [];
+        for (const task of window.tasks) {
+          const machine = context.machines[task.machine]!;
+          let prepared = byMachine.get(task.machine);
+          if (!prepared) {
+            prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to);
+            byMachine.set(task.machine, prepared);
+          }
+          const elements = computeElements({
+            from: new Date(task.from),
+            to: new Date(task.to),
+            now: new Date(now),
+            ...prepared.slice(task.from, task.to),
+            microStopSeconds: context.microStopSeconds,
+          });
+          for (const slot of task.slots) parts[slot]!.push(elements);
+          task.day?.parts.push(elements);
+          if (!task.hour) continue;
+          if (this.guard.storable(snapshot, machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
+          else if (task.day) task.day.storable = false;
+        }
+        await this.store(rows);
+      }
+    }
+    const days: StoredRollup[] = [];
+    for (const b of builds) {
+      const machineId = context.machines[b.machine]!.id;
+      if (b.storable && this.guard.storable(snapshot, machineId, b.end)) {
+        days.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
+      }
+    }
+    await this.store(days);
+  }
+
+  /**
+   * Stores rows. A change published while they were being written may have had its delete run
+   * before they were visible to it: such changes are deleted again.
+   */
+  private async store(rows: StoredRollup[]): Promise<void> {
+    if (rows.length === 0) return;
+    const before = this.guard.last();
+    await this.repos.oeeRollups.store(rows);
+    if (this.guard.redoTouched(before, rows)) await this.invalidation.flush();
+  }
+}

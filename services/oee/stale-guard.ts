@@ -1,0 +1,65 @@
+import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+
+/** A change heard while computations ran: rows of `machineId` (null: every machine) ending after `cutMs` may be stale. */
+interface Touched {
+  seq: number;
+  machineId: number | null;
+  cutMs: number;
+  /** Asks for the change's delete again. */
+  redo: () => void;
+}
+
+/**
+ * Keeps a computation that overlapped a change from storing rows the change may have made stale
+ * (docs/oee.md#invalidation). Every change heard (OeeInvalidation) takes the next sequence number;
+ * a computation takes the current number as its snapshot when it starts, and may store a row only
+ * when no later change touched it. Changes are remembered only while computations run.
+ */
+export class StaleGuard {
+  private seq = 0;
+  private touched: Touched[] = [];
+  private readonly running = new Map<number, number>(); // snapshot seq → computations using it
+
+  /** A change of `machineId` (null: all machines) from `cutMs` on; `redo` asks for its delete again. */
+  remember(machineId: number | null, cutMs: number, redo: () => void): void {
+    this.seq += 1;
+    if (this.running.size > 0) this.touched.push({ seq: this.seq, machineId, cutMs, redo });
+  }
+
+  /** A computation starts: its snapshot. */
+  begin(): number {
+    this.running.set(this.seq, (this.running.get(this.seq) ?? 0) + 1);
+    return this.seq;
+  }
+
+  /** The computation of `snapshot` is done: changes no running computation predates are forgotten. */
+  end(snapshot: number): void {
+    const left = (this.running.get(snapshot) ?? 1) - 1;
+    if (left > 0) this.running.set(snapshot, left);
+    else this.running.delete(snapshot);
+    const oldest = Math.min(...this.running.keys());
+    this.touched = this.running.size === 0 ? [] : this.touched.filter((g) => g.seq > oldest);
+  }
+
+  /** Whether a row ending at `to`, computed from data read after `snapshot`, may still be stored. */
+  storable(snapshot: number, machineId: number, to: number): boolean {
+    return !this.touched.some((g) => g.seq > snapshot && (g.machineId === null || g.machineId === machineId) && to > g.cutMs);
+  }
+
+  /** The sequence number of the last change heard, to pass to `redoTouched` after a write. */
+  last(): number {
+    return this.seq;
+  }
+
+  /**
+   * A change heard after `seq` (while `rows` were being written) may have had its delete run before
+   * the rows were visible to it: asks again for the deletes of those touching them. Whether any did.
+   */
+  redoTouched(seq: number, rows: StoredRollup[]): boolean {
+    const late = this.touched.filter(
+      (g) => g.seq > seq && rows.some((r) => (g.machineId === null || g.machineId === r.machineId) && r.start.getTime() + r.hours * HOUR_MS > g.cutMs),
+    );
+    for (const g of late) g.redo();
+    return late.length > 0;
+  }
+}

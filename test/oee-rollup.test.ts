@@ -1,3 +1,5 @@
+import { pino } from 'pino';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
 import type { OeeResult } from '../core/oee/index.js';
@@ -409,5 +411,27 @@ describe('currentShiftOee', () => {
     const day = await rolled.currentShiftOee(m3);
     expect([day.from, day.to]).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z']);
     expect(day.calendarSeconds).toBe((NOW - Date.parse('2026-11-01T00:00:00Z')) / 1000);
+  });
+});
+
+describe('deletes while the database is away', () => {
+  it('are logged once per outage: at the first failure and at the recovery, not at every retry', async () => {
+    const lines: { level: number; msg: string; failedAttempts?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    // A connection of this service's own, closed and opened again: the others keep theirs.
+    const own = new DataSource(app.dataSource.options);
+    await own.initialize();
+    const service = new OeeService(createRepositories(own), clock, logger, { rawMaxSeconds: 0 });
+    await own.destroy();
+    for (let i = 0; i < 3; i++) await expect(service.invalidateMachine(machines[0]!.id, null)).rejects.toThrow();
+    expect(lines.map((l) => l.msg)).toEqual(['could not delete stale OEE roll-ups; retrying']);
+    await own.initialize();
+    try {
+      await service.flushInvalidations();
+      expect(lines.map((l) => l.msg)).toEqual(['could not delete stale OEE roll-ups; retrying', 'deleted the stale OEE roll-ups after failed attempts']);
+      expect(lines[1]!.failedAttempts).toBeGreaterThanOrEqual(3);
+    } finally {
+      await own.destroy();
+    }
   });
 });

@@ -39,6 +39,8 @@ export class OeeInvalidation {
   private flushTimer: NodeJS.Timeout | null = null;
   /** The last `since` seen per machine on the feed. */
   private readonly since = new Map<number, string>();
+  /** Failed deletes since the last that succeeded: an outage is logged when it starts and when it ends, not every retry. */
+  private failures = 0;
 
   constructor(
     private readonly rollups: Pick<OeeRollupRepository, 'invalidate' | 'invalidateShiftPattern' | 'invalidateAll'>,
@@ -168,12 +170,17 @@ export class OeeInvalidation {
       this.pendingAll ||= all;
       for (const id of patterns) this.pendingPatterns.add(id);
       this.pending.unshift(...changes);
-      this.logger?.error({ err }, 'could not delete stale OEE roll-ups; retrying');
+      // While the database is down this fails every second: say so once, and again when it is over.
+      if (this.failures++ === 0) this.logger?.error({ err }, 'could not delete stale OEE roll-ups; retrying');
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = null;
         this.flush().catch(() => undefined);
       }, RETRY_MS).unref();
       throw err;
+    }
+    if (this.failures > 0) {
+      this.logger?.info({ failedAttempts: this.failures }, 'deleted the stale OEE roll-ups after failed attempts');
+      this.failures = 0;
     }
   }
 }

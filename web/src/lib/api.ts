@@ -47,20 +47,38 @@ export async function request<T>(method: Method, path: string, options: { body?:
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
   } catch {
-    throw new ApiError(0, 'network', 'The server could not be reached. Check the connection and try again.');
+    throw networkError();
   }
   if (res.status === 204) return undefined as T;
+  if (!res.ok) throw await apiErrorOf(res);
   const text = await res.text();
+  try {
+    return (text ? JSON.parse(text) : null) as T;
+  } catch {
+    // An HTML page where JSON was due (a proxy, a wrong path): fail here, not later on a missing field.
+    throw new ApiError(res.status, 'not_json', `The server answered ${res.status} without JSON`);
+  }
+}
+
+/** What a connection that never got an answer (offline, server down) is shown as. */
+export function networkError(): ApiError {
+  return new ApiError(0, 'network', 'The server could not be reached. Check the connection and try again.');
+}
+
+/**
+ * The `ApiError` of a failed answer: the API's `{error: {code, message, issues?}}` when the body holds one,
+ * else the status. Shared by `request` and the streaming export download (analysis/download.ts).
+ */
+export async function apiErrorOf(res: Response): Promise<ApiError> {
+  if (res.status === 401) return new ApiError(401, 'unauthenticated', 'Your session has ended. Sign in again to continue.');
   let json: unknown = null;
   try {
-    json = text ? JSON.parse(text) : null;
+    json = JSON.parse(await res.text());
   } catch {
-    // not JSON: handled below
+    // not JSON (a proxy's error page, an empty body): the status speaks
   }
-  if (res.ok) return json as T;
   const error = (json as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | null)?.error;
-  if (res.status === 401) throw new ApiError(401, 'unauthenticated', 'Your session has ended. Sign in again to continue.');
-  throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status}`, error?.issues ?? []);
+  return new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status}`, error?.issues ?? []);
 }
 
 export function errorMessage(err: unknown): string {

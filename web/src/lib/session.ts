@@ -1,12 +1,9 @@
+import type { z } from 'zod';
 import type { AuthContext } from '$core/auth.js';
-import type { Role } from '$core/roles.js';
+import type { userSchema } from '$core/schemas/setup.schema.js';
 
-/** The signed-in person, from the Express auth middleware's `req.auth`. */
-export interface SessionUser {
-  id: number;
-  username: string;
-  role: Role;
-}
+/** The signed-in person, from the Express auth middleware's `req.auth`: a user as the API lists them, in part. */
+export type SessionUser = Pick<z.infer<typeof userSchema>, 'id' | 'username' | 'role'>;
 
 /** What the Express auth middleware sets on the Node request before SvelteKit sees it. */
 export type RequestAuth = AuthContext | null;

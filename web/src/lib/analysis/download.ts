@@ -4,6 +4,7 @@
  * (uncompressed) zip: small code, and Excel, LibreOffice and Numbers open it as a real workbook.
  */
 import { spreadsheetSafeText } from '$core/text/spreadsheet-text.js';
+import { apiErrorOf, networkError } from '$lib/api';
 
 export type Cell = string | number | null;
 
@@ -205,15 +206,18 @@ export interface ExportProgress {
 
 /**
  * Downloads a server export (`/api/v1/export/...`) through fetch, reporting progress as the body
- * streams in, then saves it under the name the server gave. Rejects with the API's error message
+ * streams in, then saves it under the name the server gave. Rejects with the `ApiError` of lib/api.ts
  * on a refusal (a 4xx/429 arrives before any file starts). `signal` cancels it.
  */
 export async function downloadExport(url: string, onProgress: (p: ExportProgress) => void, signal?: AbortSignal): Promise<void> {
-  const res = await fetch(url, { credentials: 'same-origin', signal });
-  if (!res.ok) {
-    const body = await res.json().catch(() => null);
-    throw new Error(body?.error?.message ?? `The export failed (${res.status})`);
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin', signal });
+  } catch (err) {
+    // A cancel is the caller's own doing, not a network failure.
+    throw signal?.aborted ? err : networkError();
   }
+  if (!res.ok) throw await apiErrorOf(res);
   const header = res.headers.get('x-export-rows');
   const totalRows = header === null ? null : Number(header);
   const csv = (res.headers.get('content-type') ?? '').startsWith('text/csv');

@@ -48,18 +48,6 @@ export function minutesNumber(seconds: number | null | undefined): number | null
   return Math.round(seconds / 6) / 10;
 }
 
-/** Black or white text, whichever reads better on a `#RRGGBB` background. */
-export function textOn(hex: string): string {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) return '#14181f';
-  const [r, g, b] = [m[1]!, m[2]!, m[3]!].map((c) => {
-    const v = parseInt(c, 16) / 255;
-    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return lum > 0.4 ? '#14181f' : '#ffffff';
-}
-
 const durationSteps = [60, 300, 600, 900, 1800, 3600, 7200, 10_800, 14_400, 21_600, 43_200, 86_400, 172_800, 604_800, 1_209_600, 2_592_000];
 
 /**

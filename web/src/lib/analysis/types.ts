@@ -1,16 +1,15 @@
 import type { z } from 'zod';
-import type { activityCodeSchema, Category, groupSchema, Machine as CoreMachine } from '$core/schemas/setup.schema.js';
-
-/** The four categories of docs/oee.md, in the order screens list them. */
-export const categories: readonly Category[] = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'];
+import type { OeeBucket } from '$core/schemas/oee.schema.js';
+import type { activityCodeSchema, groupSchema, Machine } from '$core/schemas/setup.schema.js';
+import type { Category } from '$core/vocabulary.js';
 
 export type ActivityCode = z.infer<typeof activityCodeSchema>;
 export type Group = z.infer<typeof groupSchema>;
-export type Machine = CoreMachine;
-export type { Category };
+export type { Category, Machine };
 
-export const buckets = ['hour', 'shift', 'day', 'week'] as const;
-export type Bucket = (typeof buckets)[number];
+/** The buckets of `GET /oee` (oeeBucketSchema), in the order the range bar offers them. */
+export const buckets = ['hour', 'shift', 'day', 'week'] as const satisfies readonly OeeBucket[];
+export type Bucket = OeeBucket;
 
 export const bucketLabels: Record<Bucket, string> = { hour: 'Hour', shift: 'Shift', day: 'Day', week: 'Week' };
 

@@ -35,19 +35,6 @@ export function targetCount(oee: OeeResult | null, idealCycleTimeSeconds: number
   return null;
 }
 
-/** Black or white, whichever reads better on `#RRGGBB` (WCAG relative luminance). */
-export function textOn(colour: string | null | undefined): '#000000' | '#ffffff' {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour ?? '');
-  if (!m) return '#ffffff';
-  const [r, g, b] = [m[1]!, m[2]!, m[3]!].map((h) => {
-    const c = parseInt(h, 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  // Contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05).
-  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#000000';
-}
-
 export function clockTime(ms: number): string {
   const d = new Date(ms);
   const two = (n: number) => String(n).padStart(2, '0');

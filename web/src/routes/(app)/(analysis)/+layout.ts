@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { api, ApiError } from '$lib/analysis/api';
+import { api } from '$lib/analysis/api';
+import { ApiError } from '$lib/api';
 import type { LayoutLoad } from './$types';
 
 // The analysis pages read the JSON API from the browser with the session cookie (the API is served

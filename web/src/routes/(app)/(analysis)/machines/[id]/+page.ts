@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { api, ApiError, settle } from '$lib/analysis/api';
+import { api, settle } from '$lib/analysis/api';
+import { ApiError } from '$lib/api';
 import { dayRangeInstants } from '$lib/analysis/time';
 import { readBucket, readRange } from '$lib/analysis/url-state';
 import type { PageLoad } from './$types';

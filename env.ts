@@ -79,6 +79,12 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The InfluxDB settings (db/influx/influx-writer.ts InfluxConfig), or null when INFLUX_URL is unset (the schema requires the rest when it is set). */
+export function influxSettings(env: Env): { url: string; token: string; org: string; bucket: string } | null {
+  if (!env.INFLUX_URL) return null;
+  return { url: env.INFLUX_URL, token: env.INFLUX_TOKEN ?? '', org: env.INFLUX_ORG ?? '', bucket: env.INFLUX_BUCKET ?? '' };
+}
+
 export class EnvError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined>): Env {

@@ -10,28 +10,35 @@ import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
+import type { LegacyAnonymousMode } from './core/net/legacy-network.js';
 import type pg from 'pg';
 import { createDataSource } from './db/data-source.js';
 import { DatabaseFaults } from './db/database-faults.js';
 import { logSafeError } from './db/log-safe-error.js';
 import { isDatabaseUnavailable } from './db/pg-errors.js';
-import { guardPool } from './db/pool-guard.js';
+import { guardPool, openSchedulerPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
-import { migrate } from './db/migrate.js';
+import { migrate, withSchedulerStartLock } from './db/migrate.js';
 import { createRepositories } from './db/repositories/index.js';
-import { influxConfigFromEnv, InfluxWriter } from './db/influx/influx-writer.js';
+import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
-import type { Env } from './env.js';
-import { createAuthenticator } from './services/auth/authenticator.js';
+import { influxSettings, type Env } from './env.js';
+import { createAuthenticator, type Authenticator } from './services/auth/authenticator.js';
 import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
 import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
-import type { AppServices } from './services/app-services.js';
+import type { AppServices, DirectPersistence, RealtimeDeps } from './services/app-services.js';
+import { ExportService } from './services/exports/export.service.js';
+import { LegacyTabletService } from './services/legacy-tablet.service.js';
 import { MachineStateService } from './services/machine-state.service.js';
 import { OeeService } from './services/oee/oee.service.js';
+import { ReportsService } from './services/reports.service.js';
+import { ScheduledTasksService } from './services/scheduled-tasks.service.js';
+import { SetupService } from './services/setup.service.js';
+import { ShiftBoundaryService } from './services/shift-boundary.service.js';
 import { UserService } from './services/user.service.js';
 import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
@@ -41,7 +48,7 @@ import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
 import { createScheduler } from './scheduler/index.js';
-import type { Scheduler } from './scheduler/scheduler.js';
+import type { Scheduler, SchedulerStore } from './scheduler/scheduler.js';
 
 /**
  * The composition root: one process, one HTTP port, the roles of OEE_ROLES. `main.ts` calls it with
@@ -87,10 +94,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       embedded = await startEmbeddedPostgres(dataDir, logger);
       cleanups.push(() => embedded!.stop());
     }
+    const databaseUrl = env.DATABASE_URL ?? embedded!.url;
     const databaseFaults = new DatabaseFaults(clock);
     const dataSource = await connectDatabase(
-      () => createDataSource({ url: env.DATABASE_URL ?? embedded!.url, poolSize: env.OEE_DB_POOL_SIZE, onQueryError: (err) => databaseFaults.note(err) }),
-      env.DATABASE_URL ?? embedded!.url,
+      () => createDataSource({ url: databaseUrl, poolSize: env.OEE_DB_POOL_SIZE, onQueryError: (err) => databaseFaults.note(err) }),
+      databaseUrl,
       logger,
       options.signal,
     );
@@ -102,66 +110,60 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     );
 
     // Every committed change also reaches the other instances sharing the database.
-    const channel = new PgClusterChannel(env.DATABASE_URL ?? embedded!.url, logger);
+    const channel = new PgClusterChannel(databaseUrl, logger);
     cleanups.unshift(() => channel.close());
     await channel.start();
     const feed = new ChangeFeed();
     feed.attach(channel);
     cleanups.unshift(async () => feed.detachChannel());
     const repos = createRepositories(dataSource, feed);
-    const influxConfig = influxConfigFromEnv(env);
+    const influxConfig = influxSettings(env);
     const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
     const influxRelay = influxConfig ? new OutboxRelay({ dataSource, outbox, writer: new InfluxWriter(influxConfig), logger }).start() : null;
     if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
     authenticator.listen(feed);
-    const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
-    const oee = new OeeService(repos, clock, logger);
-    const deps: AppServices = {
-      ...shopFloor,
-      feed,
-      legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
-      dataSource,
-      repos,
-      clock,
-      logger,
-      authenticator,
-      sessions: new SessionService(repos.credentials, new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS), sessionSecret, clock),
-      pinAttempts: new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS),
-      users: new UserService(dataSource, repos.audit, repos.authAttempts),
-      machineStates: new MachineStateService(repos, clock),
-      oee,
-      verify: new VerifyService(dataSource, repos, shopFloor.stateEvents, oee),
-      health: async () => {
-        const reachable = await dataSource.query('SELECT 1').then(() => true, () => false);
-        const fault = reachable ? databaseFaults.current() : null;
-        const database = !reachable ? 'unavailable' : fault ? 'out_of_resources' : 'ok';
-        const influx = await influxHealth(influxRelay, outbox);
-        const reason = !reachable ? 'PostgreSQL does not answer' : fault?.reason;
-        return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report, ...(reason ? { reason } : {}) };
-      },
+    const health: AppServices['health'] = async () => {
+      const reachable = await dataSource.query('SELECT 1').then(() => true, () => false);
+      const fault = reachable ? databaseFaults.current() : null;
+      const database = !reachable ? 'unavailable' : fault ? 'out_of_resources' : 'ok';
+      const influx = await influxHealth(influxRelay, outbox);
+      const reason = !reachable ? 'PostgreSQL does not answer' : fault?.reason;
+      return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report, ...(reason ? { reason } : {}) };
     };
+    const persistence: DirectPersistence = { dataSource, repos, timeline: repos.timeline };
+    const services = buildServices(persistence, { feed, outbox, authenticator, sessionSecret, legacyAnonymous: env.OEE_LEGACY_ANONYMOUS, clock, logger, health });
 
     // Stored OEE roll-ups follow every committed change of history.
-    deps.oee.listen(feed);
+    services.oee.listen(feed);
 
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
-    const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
+    const { app } = createHttpApp(services, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
-    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
+    // realtime/ still queries some tables itself: it gets the persistence too, for now (services/app-services.ts).
+    const realtimeDeps: RealtimeDeps = { ...services, ...persistence };
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, databaseUrl) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
-      ? attachInputDeviceUpdates(server, deps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      ? attachInputDeviceUpdates(server, realtimeDeps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
     // Started before the port opens: after a restart every screen and tablet reconnects at once, and
     // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.
-    const scheduler = env.OEE_ROLES.includes('scheduler')
-      ? createScheduler(deps, { databaseUrl: env.DATABASE_URL ?? embedded!.url, mongodbUrl: env.MONGODB_URL, outbox })
-      : null;
-    if (scheduler) {
-      await scheduler.start();
-      cleanups.unshift(() => scheduler.stop());
+    let scheduler: Scheduler | null = null;
+    if (env.OEE_ROLES.includes('scheduler')) {
+      let store: SchedulerStore;
+      if (env.MONGODB_URL) store = { mongodbUrl: env.MONGODB_URL };
+      else {
+        const agendaPool = openSchedulerPool(databaseUrl, logger);
+        cleanups.unshift(() => agendaPool.close());
+        store = { pool: agendaPool.pool };
+      }
+      const started = createScheduler(services, { store, serialiseStart: (fn) => withSchedulerStartLock(dataSource, fn) });
+      await started.start();
+      // Before the pool closes (cleanups run first to last).
+      cleanups.unshift(() => started.stop());
+      scheduler = started;
     }
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -199,6 +201,51 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await runAll(cleanups, logger);
     throw err;
   }
+}
+
+interface ServiceSettings {
+  feed: ChangeFeed;
+  outbox: OutboxRepository;
+  authenticator: Authenticator;
+  sessionSecret: string;
+  legacyAnonymous: LegacyAnonymousMode;
+  clock: Clock;
+  logger: Logger;
+  health: AppServices['health'];
+}
+
+/** Every application service, wired once: what the transports are given (services/app-services.ts). */
+function buildServices(persistence: DirectPersistence, settings: ServiceSettings): AppServices {
+  const { dataSource, repos } = persistence;
+  const { feed, outbox, authenticator, clock, logger } = settings;
+  const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
+  const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
+  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow);
+  const machineStates = new MachineStateService(repos, clock);
+  const oee = new OeeService(repos, clock, logger);
+  const verify = new VerifyService(dataSource, repos, shopFloor.stateEvents, oee);
+  const reports = new ReportsService({ repos, oee, clock });
+  return {
+    ...shopFloor,
+    clock,
+    logger,
+    feed,
+    legacyAnonymous: settings.legacyAnonymous,
+    authenticator,
+    sessions: new SessionService(repos.credentials, new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS), settings.sessionSecret, clock),
+    pinAttempts,
+    users,
+    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    machineStates,
+    oee,
+    reports,
+    exports: new ExportService(repos, reports),
+    verify,
+    legacyTablet: new LegacyTabletService({ ...shopFloor, ...persistence, feed, clock, pinAttempts, logger }),
+    shiftBoundaries: new ShiftBoundaryService(dataSource, repos.scheduler, repos.site, repos.shopFloor, shopFloor.jobs, feed, clock),
+    scheduledTasks: new ScheduledTasksService({ oee, verify, site: repos.site, credentials: repos.credentials, outbox, clock }),
+    health: settings.health,
+  };
 }
 
 /** Waits between attempts to reach the database at start: 1, 2, 4, 8, 16, then every 30 seconds. */

@@ -15,6 +15,14 @@ export async function migrate(dataSource: DataSource, afterMigrations?: () => Pr
   });
 }
 
+/** Any fixed number: the advisory lock under which instances start Agenda one at a time (it creates its tables on start). */
+const SCHEDULER_START_LOCK_KEY = 7_317_004;
+
+/** Runs `fn` (the scheduler's start) while no other instance runs its own. */
+export function withSchedulerStartLock<T>(dataSource: DataSource, fn: () => Promise<T>): Promise<T> {
+  return withAdvisoryLock(dataSource, SCHEDULER_START_LOCK_KEY, fn);
+}
+
 /** Runs `fn` while holding a session advisory lock: instances doing the same wait their turn. */
 export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
   const runner = dataSource.createQueryRunner();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logSafeError } from './log-safe-error.js';
-import { databaseFaultError, isDatabaseOutOfResources, isDatabaseUnavailable } from './pg-errors.js';
+import { isDatabaseOutOfResources, isDatabaseUnavailable } from './pg-errors.js';
 
 /** TypeORM's QueryFailedError shape: the pg error in driverError, its fields copied, the query and its parameters. */
 function queryFailed(code: string, parameters: unknown[] = []) {
@@ -22,13 +22,6 @@ describe('database fault classes', () => {
     for (const code of ['53000', '53100', '53200', '53300', '53400']) expect([code, isDatabaseOutOfResources(queryFailed(code))]).toEqual([code, true]);
     for (const code of ['57P01', '23505']) expect([code, isDatabaseOutOfResources(queryFailed(code))]).toEqual([code, false]);
     expect(isDatabaseOutOfResources(null)).toBe(false);
-  });
-
-  it('answers both with 503 unavailable, saying which', () => {
-    expect(databaseFaultError(queryFailed('53100'))).toMatchObject({ code: 'unavailable', status: 503, message: 'The database is out of disk space (SQLSTATE 53100); nothing was stored. Try again later' });
-    expect(databaseFaultError(queryFailed('53000'))).toMatchObject({ status: 503, message: 'The database is out of resources (SQLSTATE 53000); nothing was stored. Try again later' });
-    expect(databaseFaultError(queryFailed('57P01'))).toMatchObject({ code: 'unavailable', status: 503, message: 'The database is unavailable; try again shortly' });
-    expect(databaseFaultError(queryFailed('23505'))).toBe(null);
   });
 });
 

@@ -1,6 +1,7 @@
-import { AppError } from '../core/errors.js';
-
-/** Postgres error codes the repositories turn into API answers. */
+/**
+ * What a PostgreSQL error is, by its SQLSTATE. What it means for a caller (which AppError) is decided
+ * in services/database-failure.ts.
+ */
 export function isUniqueViolation(err: unknown): boolean {
   return pgCode(err) === '23505';
 }
@@ -47,16 +48,4 @@ const RESOURCE_NAMES: Record<string, string> = {
 /** "out of disk space (SQLSTATE 53100)" and the like, for answers and health. */
 export function describeResourceFault(code: string): string {
   return `${RESOURCE_NAMES[code] ?? 'out of resources'} (SQLSTATE ${code})`;
-}
-
-/**
- * The answer to a database fault that is not the caller's: 503 `unavailable`, with a message that
- * says which (the write was not stored, so it is safe and right to retry later). null otherwise.
- */
-export function databaseFaultError(err: unknown): AppError | null {
-  if (isDatabaseOutOfResources(err)) {
-    return new AppError('unavailable', 503, `The database is ${describeResourceFault(pgCode(err)!)}; nothing was stored. Try again later`);
-  }
-  if (isDatabaseUnavailable(err)) return new AppError('unavailable', 503, 'The database is unavailable; try again shortly');
-  return null;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type pg from 'pg';
+import pg from 'pg';
 
 /**
  * A PostgreSQL restart terminates every connection. pg emits that as an 'error' event on the pool
@@ -11,4 +11,18 @@ export function guardPool(pool: pg.Pool, logger: Logger): void {
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost'));
   });
+}
+
+/**
+ * The scheduler's own small pool (Agenda's backend and its LISTEN channel), guarded like the app's.
+ * `close`: after a restart a dead client may never come back to the pool, so pool.end() gets a
+ * moment, then it is let go.
+ */
+export function openSchedulerPool(databaseUrl: string, logger: Logger): { pool: pg.Pool; close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, application_name: 'oee-monitor-scheduler' });
+  guardPool(pool, logger);
+  return {
+    pool,
+    close: () => Promise.race([pool.end().catch(() => undefined), new Promise<void>((r) => setTimeout(r, 2_000).unref())]),
+  };
 }

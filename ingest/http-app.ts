@@ -89,7 +89,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerResultRoutes(routes, deps);
   registerHistoryEditRoutes(routes, deps);
   registerVerifyRoutes(routes, deps);
-  registerLegacyDeviceRoutes(routes, deps, deps.legacyAnonymous);
+  registerLegacyDeviceRoutes(routes, deps);
   registerLegacyTabletRoutes(routes, deps);
   for (const route of routes.routes) {
     if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path)) throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import { databaseFaultError, pgCode } from '../db/pg-errors.js';
+import { pgCode } from '../db/pg-errors.js';
+import { databaseFaultError } from '../services/database-failure.js';
 import { unstorableTextIssues } from '../core/text/storable-text.js';
 
 /** The answer to every Socket.IO command (docs/api.md "Acks"): `{ok: true, data} | {ok: false, error: {code, message}}`. */

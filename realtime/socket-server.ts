@@ -3,7 +3,7 @@ import pg from 'pg';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { guardPool } from '../db/pool-guard.js';
-import type { AppServices } from '../services/app-services.js';
+import type { RealtimeDeps as AppServices } from '../services/app-services.js';
 import { registerLiveNamespace } from './live/live.namespace.js';
 import { registerTabletNamespace } from './tablet/tablet.namespace.js';
 

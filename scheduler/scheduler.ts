@@ -1,12 +1,11 @@
 import { Agenda, type AgendaBackend, type Job, type NotificationChannel } from 'agenda';
 import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres-backend';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../services/change-feed.js';
-import { isDatabaseUnavailable } from '../db/pg-errors.js';
-import { guardPool } from '../db/pool-guard.js';
+import { databaseFailure } from '../services/database-failure.js';
 import type { VerifyReport } from '../core/schemas/verify.schema.js';
 import type { ShiftBoundaryService } from '../services/shift-boundary.service.js';
 
@@ -40,9 +39,14 @@ export interface SchedulerTasks {
   verifyPreviousDay(): Promise<VerifyReport>;
 }
 
+/**
+ * Where Agenda keeps its jobs: a pool on the app's PostgreSQL, built, guarded and closed by the
+ * composition root (db/pool-guard.ts), or MongoDB when MONGODB_URL is set.
+ */
+export type SchedulerStore = { pool: pg.Pool } | { mongodbUrl: string };
+
 export interface SchedulerOptions {
-  databaseUrl: string;
-  mongodbUrl?: string | undefined;
+  store: SchedulerStore;
   logger: Logger;
   feed: ChangeFeed;
   /** Safety-net polling of shift boundaries (precise runs are scheduled at each next boundary). */
@@ -57,7 +61,6 @@ interface SchedulerBackend {
   kind: 'postgres' | 'mongo';
   /** PostgreSQL's LISTEN channel; null on MongoDB (Agenda polls). */
   channel: PostgresNotificationChannel | null;
-  close(): Promise<void>;
 }
 
 /**
@@ -67,7 +70,6 @@ interface SchedulerBackend {
 export class Scheduler {
   private agenda: Agenda | null = null;
   private unsubscribe: (() => void) | null = null;
-  private closeBackend: (() => Promise<void>) | null = null;
   private lastOutageLog = Number.NEGATIVE_INFINITY;
   private connectionLost = false;
 
@@ -77,33 +79,24 @@ export class Scheduler {
   ) {}
 
   /**
-   * The Agenda backend. On PostgreSQL it gets its own small pool, guarded like the app's (a restart
-   * of PostgreSQL must not end the process), and a LISTEN channel that reconnects by itself once a
-   * second until the database is back.
+   * The Agenda backend. On PostgreSQL, on the pool it is given, with a LISTEN channel that reconnects
+   * by itself once a second until the database is back.
    */
-  static async backendFor(databaseUrl: string, mongodbUrl: string | undefined, logger: Logger): Promise<SchedulerBackend> {
-    if (mongodbUrl) {
+  static async backendFor(store: SchedulerStore): Promise<SchedulerBackend> {
+    if ('mongodbUrl' in store) {
       // Loaded only when configured: without MONGODB_URL nothing touches MongoDB.
       const { MongoBackend } = await import('@agendajs/mongo-backend');
-      return { backend: new MongoBackend({ address: mongodbUrl, collection: 'agendaJobs' }), kind: 'mongo', channel: null, close: async () => undefined };
+      return { backend: new MongoBackend({ address: store.mongodbUrl, collection: 'agendaJobs' }), kind: 'mongo', channel: null };
     }
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, application_name: 'oee-monitor-scheduler' });
-    guardPool(pool, logger);
+    const { pool } = store;
     // The backend's own channel retries every 100 ms and has no way to be told otherwise.
     const channel = new PostgresNotificationChannel({ pool, reconnect: { enabled: true, initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.MAX_SAFE_INTEGER } });
-    return {
-      backend: new PostgresBackend({ pool, tableName: 'agenda_jobs', disableNotifications: true }),
-      kind: 'postgres',
-      channel,
-      // After a restart a dead client may never come back to the pool: give pool.end() a moment, then let go.
-      close: () => Promise.race([pool.end().catch(() => undefined), new Promise<void>((r) => setTimeout(r, 2_000).unref())]),
-    };
+    return { backend: new PostgresBackend({ pool, tableName: 'agenda_jobs', disableNotifications: true }), kind: 'postgres', channel };
   }
 
   async start(): Promise<void> {
     await this.tasks.shiftBoundaries.ensureWatermark();
-    const { backend, kind, channel, close } = await Scheduler.backendFor(this.options.databaseUrl, this.options.mongodbUrl, this.options.logger);
-    this.closeBackend = close;
+    const { backend, kind, channel } = await Scheduler.backendFor(this.options.store);
     // Agenda creates its tables when it connects: one instance at a time, or two starting together collide.
     const agenda = await this.options.serialiseStart(async () => {
       const created = new Agenda({ backend, ...(channel ? { notificationChannel: channel } : {}), name: `oee-${process.pid}`, processEvery: '2 seconds', defaultLockLifetime: 5 * 60_000, removeOnComplete: true });
@@ -211,7 +204,7 @@ export class Scheduler {
 
   /** Failures are logged; while the database is away, once a minute rather than at every poll. */
   private logFailure(err: unknown, message: string, job?: string): void {
-    if (isDatabaseUnavailable(err)) {
+    if (databaseFailure(err)?.kind === 'unavailable') {
       const now = performance.now();
       if (now - this.lastOutageLog < OUTAGE_LOG_EVERY_MS) return;
       this.lastOutageLog = now;
@@ -231,7 +224,7 @@ export class Scheduler {
     return report;
   }
 
-  /** Lets running jobs finish (up to `timeoutMs`), then stops. */
+  /** Lets running jobs finish (up to `timeoutMs`), then stops (the store's pool is its owner's to close). */
   async stop(timeoutMs = 3_000): Promise<void> {
     this.unsubscribe?.();
     if (this.agenda) {
@@ -239,7 +232,5 @@ export class Scheduler {
       await this.agenda.stop().catch((err: unknown) => this.logFailure(err, 'scheduler stop failed'));
       this.agenda = null;
     }
-    await this.closeBackend?.();
-    this.closeBackend = null;
   }
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
 import { verifyRequestSchema, type VerifyReport } from '../core/schemas/verify.schema.js';
-import { loadEnv } from '../env.js';
+import { influxSettings, loadEnv } from '../env.js';
 import { OeeService } from '../services/oee/oee.service.js';
 import { createShopFloorServices } from '../services/shop-floor.services.js';
 import { VerifyService } from '../services/verify.service.js';
@@ -15,7 +15,6 @@ import { ChangeFeed } from '../services/change-feed.js';
 import { createDataSource } from '../db/data-source.js';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { OutboxRepository, outboxWriterFor } from '../db/influx/outbox.repository.js';
-import { influxConfigFromEnv } from '../db/influx/influx-writer.js';
 import { createRepositories } from '../db/repositories/index.js';
 
 const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, repair: { type: 'boolean', default: false } }, strict: true });
@@ -34,7 +33,7 @@ try {
   await dataSource.initialize();
   const feed = new ChangeFeed();
   const repos = createRepositories(dataSource, feed);
-  const outbox = new OutboxRepository(dataSource, { enabled: influxConfigFromEnv(env) !== null });
+  const outbox = new OutboxRepository(dataSource, { enabled: influxSettings(env) !== null });
   const { stateEvents } = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), systemClock);
   const verify = new VerifyService(dataSource, repos, stateEvents, new OeeService(repos, systemClock, logger));
   const report = await verify.run({ userId: null, apiKeyId: null }, request.data);

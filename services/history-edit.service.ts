@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { EARLIEST_WRITE_AT, editSender } from '../core/live-window.js';
+import type { auditQuerySchema } from '../core/schemas/export.schema.js';
 import { MAX_FUTURE_SKEW_SECONDS } from '../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../core/state/built-in-codes.js';
 import { checkStateChange } from '../core/state/machine-state.rules.js';
@@ -11,7 +13,7 @@ import type { Actor, AuditRepository } from '../db/repositories/audit.repository
 import type { ClippedInterval, HistoryEditRepository, JobRow, ProductionRow, StoredEvent } from '../db/repositories/history-edit.repository.js';
 import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
 import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
-import type { ProductionService } from './production.service.js';
+import { productionView, type ProductionService, type ProductionView } from './production.service.js';
 import type { StateEventsService } from './state-events.service.js';
 
 export interface CorrectionRequest {
@@ -64,16 +66,6 @@ export interface ProductionPatch {
   note?: string | undefined;
 }
 
-export interface ProductionView {
-  id: number;
-  machineId: number;
-  jobId: number | null;
-  from: string;
-  to: string;
-  good: number;
-  rejects: number;
-}
-
 interface Repos {
   timeline: TimelineRepository;
   shopFloor: ShopFloorRepository;
@@ -103,6 +95,26 @@ export class HistoryEditService {
     private readonly production: ProductionService,
     private readonly clock: Clock,
   ) {}
+
+  /** The audit log, oldest first (`from`/`to` filter on when the change was made), as GET /api/v1/audit answers it. */
+  async auditLog(filter: z.output<typeof auditQuerySchema>) {
+    const entries = await this.repos.audit.list(filter);
+    return {
+      entries: entries.map((e) => ({
+        id: Number(e.id),
+        at: e.at.toISOString(),
+        userId: e.userId,
+        apiKeyId: e.apiKeyId,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId,
+        machineId: e.machineId,
+        before: e.before,
+        after: e.after,
+        note: e.note,
+      })),
+    };
+  }
 
   /**
    * "The machine was in this code over [from, to)": a correction event (with `until`) through the
@@ -360,8 +372,4 @@ function correctionView(machineId: number, stored: StoredEvent, note: string | n
 
 function jobView(j: JobRow) {
   return { jobNumber: j.jobNumber, start: j.start.toISOString(), end: j.end ? j.end.toISOString() : null, idealCycleTimeSeconds: j.idealCycleTimeSeconds };
-}
-
-function productionView(p: { id: string | number; machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number }): ProductionView {
-  return { id: Number(p.id), machineId: p.machineId, jobId: p.jobId, from: p.from.toISOString(), to: p.to.toISOString(), good: p.good, rejects: p.rejects };
 }

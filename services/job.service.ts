@@ -4,7 +4,7 @@ import { AppError } from '../core/errors.js';
 import type { Sender } from '../core/live-window.js';
 import { BUILT_IN_CODES } from '../core/state/built-in-codes.js';
 import { codeOnJobEnd, codeOnJobStart } from '../core/state/machine-state.rules.js';
-import { MAX_FUTURE_SKEW_SECONDS } from '../core/schemas/shop-floor.schema.js';
+import { MAX_FUTURE_SKEW_SECONDS, MAX_JOBS } from '../core/schemas/shop-floor.schema.js';
 import type { CommittedChange } from './change-feed.js';
 import type { EventSource } from '../db/entities/state-event.entity.js';
 import { isExclusionViolation, isUniqueViolation } from '../db/pg-errors.js';
@@ -130,8 +130,15 @@ export class JobService {
     return toJob(job);
   }
 
-  async list(from: Date, to: Date, machineId?: number, limit?: number): Promise<Job[]> {
-    return (await this.shopFloor.jobsWithCounts(from, to, machineId, undefined, limit)).map(toJob);
+  /**
+   * Jobs overlapping [from, to) with their counts, oldest first, at most MAX_JOBS; past the cap,
+   * `truncated` and `next` (the start of the first job left out).
+   */
+  async list(from: Date, to: Date, machineId?: number): Promise<{ jobs: Job[]; truncated: boolean; next: string | null }> {
+    // One row more than the cap tells whether there is more, and where it starts.
+    const rows = (await this.shopFloor.jobsWithCounts(from, to, machineId, undefined, MAX_JOBS + 1)).map(toJob);
+    const following = rows[MAX_JOBS];
+    return { jobs: rows.slice(0, MAX_JOBS), truncated: following !== undefined, next: following ? following.start : null };
   }
 
   private checkedTime(at: Date | undefined): Date {

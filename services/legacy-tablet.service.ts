@@ -9,8 +9,8 @@ import type { TabletRow } from '../db/repositories/tablet-workflow.repository.js
 import type { Actor } from '../db/repositories/audit.repository.js';
 import { TabletCommandService } from './tablet/tablet-commands.js';
 import { TabletStateBuilder } from './tablet/tablet-state.js';
-import { isDatabaseOutOfResources, isDatabaseUnavailable } from '../db/pg-errors.js';
-import type { AppServices } from './app-services.js';
+import { databaseFailure } from './database-failure.js';
+import type { AppServices, TabletServiceDeps } from './app-services.js';
 import { RecentReplies } from './recent-replies.js';
 
 /** A reply of the DigitME2 tablet routes: always a JSON object, answered with HTTP 200. */
@@ -72,7 +72,7 @@ export class LegacyTabletService {
   private readonly states: TabletStateBuilder;
   private readonly replies: RecentReplies<LegacyReply>;
 
-  constructor(private readonly deps: AppServices) {
+  constructor(private readonly deps: TabletServiceDeps & Pick<AppServices, 'pinAttempts' | 'logger'>) {
     this.tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
     this.commands = new TabletCommandService(deps, deps.pinAttempts);
     this.states = new TabletStateBuilder(deps);
@@ -329,11 +329,12 @@ export class LegacyTabletService {
       const issue = err.issues[0];
       return fail(`Invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'not accepted'}`);
     }
-    if (isDatabaseUnavailable(err)) {
+    const database = databaseFailure(err)?.kind;
+    if (database === 'unavailable') {
       this.deps.logger.warn({ err }, 'DigitME2 tablet request: database unavailable');
       return fail('The server cannot reach its database; try again shortly');
     }
-    if (isDatabaseOutOfResources(err)) {
+    if (database === 'out_of_resources') {
       this.deps.logger.warn({ err }, 'DigitME2 tablet request: database out of resources');
       return fail('The server\'s database is out of space or resources; nothing was stored. Try again later');
     }

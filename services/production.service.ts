@@ -36,6 +36,21 @@ export interface ProductionWrite {
   sender: Sender;
 }
 
+/** A production record as the API answers it (docs/api.md). */
+export interface ProductionView {
+  id: number;
+  machineId: number;
+  jobId: number | null;
+  from: string;
+  to: string;
+  good: number;
+  rejects: number;
+}
+
+export function productionView(p: { id: string | number; machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number }): ProductionView {
+  return { id: Number(p.id), machineId: p.machineId, jobId: p.jobId, from: p.from.toISOString(), to: p.to.toISOString(), good: p.good, rejects: p.rejects };
+}
+
 /** Good and reject counts; they belong to the job running at their time (the span's start). */
 export class ProductionService {
   constructor(
@@ -47,7 +62,7 @@ export class ProductionService {
     private readonly liveWindow: LiveWindowGuard,
   ) {}
 
-  async record(req: ProductionRequest): Promise<ProductionRecordEntity> {
+  async record(req: ProductionRequest): Promise<ProductionView> {
     const changes: CommittedChange[] = [];
     const record = await this.dataSource.transaction(async (tx) => {
       if (!(await this.shopFloor.machines(tx, [req.machineId])).has(req.machineId)) throw AppError.notFound(`Machine ${req.machineId}`);
@@ -61,7 +76,7 @@ export class ProductionService {
       return this.recordIn(tx, { ...req, from, to, jobId: job?.id ?? null, eventId: req.eventId ?? null }, changes, { judgeFrom: true });
     });
     announce(this.feed, this.outbox, changes);
-    return record;
+    return productionView(record);
   }
 
   /**

@@ -5,6 +5,7 @@ import { AppError } from '../core/errors.js';
 import { legacyActivityDurations, type OeeResult } from '../core/oee/index.js';
 import { MAX_PRODUCTION_LIST, type ScopedRangeQuery } from '../core/schemas/export.schema.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../core/schemas/oee.schema.js';
+import { MAX_TIMELINE_INTERVALS } from '../core/schemas/shop-floor.schema.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { ProductionExportRow, ScopeMachine } from '../db/repositories/export.repository.js';
 import { localTimeFormatter } from '../core/calendar/local-time.js';
@@ -162,6 +163,30 @@ export class ReportsService {
       upCodeId: BUILT_IN_CODES.up,
       overtimeCodeId: BUILT_IN_CODES.overtime,
     });
+  }
+
+  /**
+   * A machine's intervals overlapping [from, to), oldest first, at most MAX_TIMELINE_INTERVALS; past
+   * the cap, `truncated` and `next` (where the rest starts). 404 for an unknown machine.
+   */
+  async timeline(machineId: number, from: Date, to: Date) {
+    await this.deps.repos.machines.get(machineId);
+    // One row more than the cap tells whether there is more, and where it starts.
+    const rows = await this.deps.repos.timeline.intervals(machineId, from, to, MAX_TIMELINE_INTERVALS + 1);
+    const intervals = rows.slice(0, MAX_TIMELINE_INTERVALS);
+    const following = rows[MAX_TIMELINE_INTERVALS];
+    return {
+      truncated: following !== undefined,
+      next: following ? following.start.toISOString() : null,
+      intervals: intervals.map((i) => ({
+        start: i.start.toISOString(),
+        end: i.end ? i.end.toISOString() : null,
+        activityCodeId: i.activityCodeId,
+        category: i.category,
+        jobId: i.jobId,
+        operatorId: i.operatorId,
+      })),
+    };
   }
 
   /** Production records overlapping the window (as the production export lists them); 400 beyond MAX_PRODUCTION_LIST. */

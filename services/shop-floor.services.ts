@@ -16,7 +16,7 @@ export function createShopFloorServices(dataSource: DataSource, repos: Repositor
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock, liveWindow);
   const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock);
   const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);
-  return { stateEvents, production, jobs, historyEdits, timeline: repos.timeline };
+  return { stateEvents, production, jobs, historyEdits };
 }
 
 export type ShopFloorServices = ReturnType<typeof createShopFloorServices>;

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { SessionEntity, TabletEntity, UserEntity } from '../db/entities/index.js';
 import type { Actor, AuditRepository } from '../db/repositories/audit.repository.js';
 import type { AuthAttemptRepository } from '../db/repositories/auth-attempt.repository.js';
+import type { TabletWorkflowRepository } from '../db/repositories/tablet-workflow.repository.js';
 
 /** Rules of users beyond plain set-up: keep one admin, retire instead of erase. */
 export class UserService {
@@ -11,7 +12,13 @@ export class UserService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
     private readonly attempts: AuthAttemptRepository,
+    private readonly tabletWorkflow: Pick<TabletWorkflowRepository, 'activeUser'>,
   ) {}
+
+  /** Whether the user exists and is not retired (devices and tablets may name an operator). */
+  async isActive(userId: number): Promise<boolean> {
+    return (await this.tabletWorkflow.activeUser(userId)) !== null;
+  }
 
   /**
    * Clears the user's failed password and PIN attempts from every address, so the user can sign in at

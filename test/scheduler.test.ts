@@ -122,12 +122,14 @@ describe('shift boundaries', () => {
 
   it('does not reach for MongoDB without MONGODB_URL, and picks the Mongo backend with it', async () => {
     const { Scheduler } = await import('../scheduler/scheduler.js');
+    const { openSchedulerPool } = await import('../db/pool-guard.js');
     const logger = pino({ level: 'silent' });
-    const pg = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', undefined, logger);
+    const pool = openSchedulerPool('postgres://u:p@127.0.0.1:1/db', logger);
+    const pg = await Scheduler.backendFor({ pool: pool.pool });
     expect(pg.kind).toBe('postgres');
     expect(pg.backend.constructor.name).toBe('PostgresBackend');
-    await pg.close();
-    const mongo = await Scheduler.backendFor('postgres://u:p@127.0.0.1:1/db', 'mongodb://127.0.0.1:1/oee', logger);
+    await pool.close();
+    const mongo = await Scheduler.backendFor({ mongodbUrl: 'mongodb://127.0.0.1:1/oee' });
     expect(mongo.kind).toBe('mongo');
     expect(mongo.backend.constructor.name).toBe('MongoBackend');
   });

@@ -1,5 +1,4 @@
 import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
-import type { Env } from '../../env.js';
 import { influxFieldTypes, influxPrecision, type InfluxField } from './influx-names.js';
 import type { OutboxRow } from './outbox.repository.js';
 
@@ -10,12 +9,6 @@ export interface InfluxConfig {
   bucket: string;
   /** Per write request; the relay holds a database transaction open for at most this long. */
   timeoutMs?: number;
-}
-
-/** The InfluxDB settings, or null when INFLUX_URL is unset (env.ts requires the rest when it is set). */
-export function influxConfigFromEnv(env: Env): InfluxConfig | null {
-  if (!env.INFLUX_URL) return null;
-  return { url: env.INFLUX_URL, token: env.INFLUX_TOKEN ?? '', org: env.INFLUX_ORG ?? '', bucket: env.INFLUX_BUCKET ?? '' };
 }
 
 /**

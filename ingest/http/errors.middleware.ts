@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, errorBody } from '../../core/errors.js';
-import { databaseFaultError, isDatabaseOutOfResources } from '../../db/pg-errors.js';
+import { databaseFailure, type DatabaseFailure } from '../../services/database-failure.js';
 
 /** zod issues as the API's `issues`: path and message. */
 export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: (string | number)[] = []): AppError {
@@ -14,7 +14,7 @@ export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: 
 /** Maps every error to `{error: {code, message, issues?}}`. A 5xx is a bug or an outage, logged as such. */
 export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   let appError: AppError;
-  let databaseFault: AppError | null = null;
+  let database: DatabaseFailure | null = null;
   if (err instanceof AppError) appError = err;
   else if (err instanceof ZodError) appError = fromZod(err);
   else if (err?.type === 'entity.parse.failed') appError = new AppError('malformed_json', 400, 'The body is not valid JSON');
@@ -22,13 +22,14 @@ export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
     appError = AppError.invalid('Unsupported body encoding');
   else if (err?.status === 400 && typeof err?.type === 'string') appError = AppError.invalid(String(err.message));
-  // Defence in depth behind the text guard: values PostgreSQL cannot take are the caller's fault.
-  else if (['22P05', '22021', '22003', '22008', '22007'].includes(err?.driverError?.code ?? err?.code)) appError = AppError.invalid('A value is out of range or not storable');
-  else if ((databaseFault = databaseFaultError(err))) {
-    appError = databaseFault;
-    // A full disk is not fixed in seconds; a restart usually is.
-    res.setHeader('Retry-After', isDatabaseOutOfResources(err) ? '30' : '2');
-    req.log?.warn({ code: err?.driverError?.code ?? err?.code, reason: appError.message }, 'database fault');
+  // Values PostgreSQL cannot take (defence in depth behind the text guard) are the caller's fault;
+  // a database that is away or out of resources is a 503 to retry later.
+  else if ((database = databaseFailure(err))) {
+    appError = database.error;
+    if (database.retryAfterSeconds !== null) {
+      res.setHeader('Retry-After', String(database.retryAfterSeconds));
+      req.log?.warn({ code: database.code, reason: appError.message }, 'database fault');
+    }
   } else {
     req.log?.error({ err }, 'unhandled error');
     appError = new AppError('internal', 500, 'Internal error');

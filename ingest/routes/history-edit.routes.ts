@@ -93,20 +93,6 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     summary: 'The audit log, oldest first: every correction of past data and every set-up change (who, when, before, after, note); from/to filter on when the change was made',
     query: auditQuerySchema,
     response: auditResponseSchema,
-    handler: async ({ query }) => ({
-      entries: (await deps.repos.audit.list(query)).map((e) => ({
-        id: Number(e.id),
-        at: e.at.toISOString(),
-        userId: e.userId,
-        apiKeyId: e.apiKeyId,
-        action: e.action,
-        entity: e.entity,
-        entityId: e.entityId,
-        machineId: e.machineId,
-        before: e.before,
-        after: e.after,
-        note: e.note,
-      })),
-    }),
+    handler: ({ query }) => deps.historyEdits.auditLog(query),
   });
 }

@@ -3,7 +3,7 @@ import { senderOf } from '../../core/live-window.js';
 import { legacyStateChangeSchema } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { legacyRefusalStatus, legacyStateToCode, upWithoutJobMessage } from '../../core/state/machine-state.rules.js';
-import { legacyNetworkDescription, legacyRequestAdmitted, type LegacyAnonymousMode } from '../../core/net/legacy-network.js';
+import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
 
@@ -14,7 +14,8 @@ import type { AppServices } from '../../services/app-services.js';
  */
 export const LEGACY_DEVICE_PATHS = ['/api/machine-state-change'];
 
-export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices, anonymous: LegacyAnonymousMode): void {
+export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices): void {
+  const anonymous = deps.legacyAnonymous;
   routes.add({
     method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
     summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',
@@ -26,7 +27,7 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices
       }
       const operatorId = body.user_id !== undefined && body.user_id > 0 ? body.user_id : undefined;
       // A device may name the operator; one that does not exist is the caller's mistake, not ours.
-      if (operatorId !== undefined && !(await deps.repos.tabletWorkflow.activeUser(operatorId))) {
+      if (operatorId !== undefined && !(await deps.users.isActive(operatorId))) {
         throw AppError.invalid(`Unknown user ${operatorId}`, [{ path: ['user_id'], message: 'no user with this id' }]);
       }
       await deps.stateEvents

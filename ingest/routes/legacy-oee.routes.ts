@@ -4,7 +4,6 @@ import { legacyDayQuerySchema } from '../../core/schemas/oee.schema.js';
 import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/legacy-network.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
-import { ReportsService } from '../../services/reports.service.js';
 
 /**
  * The read routes of DigitME2 (docs/digitme2.md): `GET /api/oee` and `GET /api/activity-durations`
@@ -17,7 +16,7 @@ export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
 
 export function registerLegacyOeeRoutes(routes: RouteTable, deps: AppServices): void {
   const mode = deps.legacyAnonymous;
-  const reports = new ReportsService(deps);
+  const { reports } = deps;
   const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };
   const day = async (query: z.output<typeof legacyDayQuerySchema>) => {
     const range = await reports.siteDay(query.date);

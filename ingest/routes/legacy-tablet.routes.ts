@@ -7,8 +7,7 @@ import { legacyNetworkDescription, legacyRequestAdmitted } from '../../core/net/
 import type { RouteTable } from '../http/route.js';
 import { refuseDeepJson, textGuard } from '../http/text-guard.js';
 import type { AppServices } from '../../services/app-services.js';
-import { LEGACY_TABLET_POSTS, LegacyTabletService, type LegacyReply, type LegacyTabletPost } from '../../services/legacy-tablet.service.js';
-import { toTablet } from '../../services/setup.mappers.js';
+import { LEGACY_TABLET_POSTS, type LegacyReply, type LegacyTabletPost } from '../../services/legacy-tablet.service.js';
 
 /**
  * The DigitME2 Android tablet app (MachineMonitoring 8.1, docs/digitme2.md "Tablet app"), at the root path.
@@ -64,8 +63,8 @@ const summaries: Record<LegacyTabletPost, string> = {
 
 const replySchema = z.looseObject({ success: z.boolean(), reason: z.string().optional() });
 
-export function registerLegacyTabletRoutes(routes: RouteTable, deps: AppServices): LegacyTabletService {
-  const service = new LegacyTabletService(deps);
+export function registerLegacyTabletRoutes(routes: RouteTable, deps: AppServices): void {
+  const service = deps.legacyTablet;
   const mode = deps.legacyAnonymous;
   const where = legacyNetworkDescription(mode);
   const refusedNetwork: LegacyReply = { success: false, reason: 'This server accepts DigitME2 tablets only on its local network' };
@@ -95,10 +94,9 @@ export function registerLegacyTabletRoutes(routes: RouteTable, deps: AppServices
     response: tabletSchema,
     handler: async ({ params, auth }) => {
       await service.forceLogout({ userId: auth.userId, apiKeyId: auth.apiKeyId }, params.id);
-      return toTablet(await deps.repos.tablets.get(params.id));
+      return deps.setup.getTablet(params.id);
     },
   });
-  return service;
 }
 
 const isForm = (req: { headers: Record<string, string | string[] | undefined> }) =>

@@ -10,18 +10,15 @@ import {
   productionListResponseSchema,
   scopedRangeQuerySchema,
 } from '../../core/schemas/export.schema.js';
-import { ExportService } from '../../services/exports/export.service.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
-import { ReportsService } from '../../services/reports.service.js';
 
 const SCOPE = 'Scope: machineId, or groupId, or neither (the whole site).';
 
 /** Exports (docs/api.md "Results") and the reads behind the analysis pages and tables (web-internal, free to evolve). */
 export function registerResultRoutes(routes: RouteTable, deps: AppServices): void {
-  const reports = new ReportsService(deps);
-  const exports = new ExportService(deps.repos, reports);
+  const { reports, exports } = deps;
 
   routes.add({
     method: 'get',

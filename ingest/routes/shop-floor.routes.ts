@@ -9,8 +9,6 @@ import {
   jobStartSchema,
   jobsQuerySchema,
   jobsResponseSchema,
-  MAX_JOBS,
-  MAX_TIMELINE_INTERVALS,
   MAX_EVENTS_PER_BATCH,
   productionRecordSchema,
   productionSchema,
@@ -18,19 +16,8 @@ import {
   timelineSchema,
 } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
-import type { ProductionRecordEntity } from '../../db/entities/index.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
-
-const toProductionRecord = (p: ProductionRecordEntity) => ({
-  id: Number(p.id),
-  machineId: p.machineId,
-  jobId: p.jobId,
-  from: p.from.toISOString(),
-  to: p.to.toISOString(),
-  good: p.good,
-  rejects: p.rejects,
-});
 
 /** Shop-floor data of docs/api.md: devices, operators, supervisors and admins write; everyone signed in reads. */
 export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): void {
@@ -65,38 +52,16 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
   routes.add({
     method: 'post', path: '/api/v1/machines/{id}/production', access: 'shopFloor', tag: 'shop-floor', summary: 'Record good and reject counts at an instant or over a span',
     params: idParamsSchema, body: productionSchema, status: 201, response: z.object({ record: productionRecordSchema }),
-    handler: async ({ params, body, auth }) => ({ record: toProductionRecord(await deps.production.record({ machineId: params.id, ...body, source: 'api', sender: senderOf(auth) })) }),
+    handler: async ({ params, body, auth }) => ({ record: await deps.production.record({ machineId: params.id, ...body, source: 'api', sender: senderOf(auth) }) }),
   });
   routes.add({
     method: 'get', path: '/api/v1/machines/{id}/timeline', access: 'signedIn', tag: 'shop-floor', summary: 'State intervals overlapping [from, to), oldest first (end null = open)',
     params: idParamsSchema, query: rangeQuerySchema, response: timelineSchema,
-    handler: async ({ params, query }) => {
-      await deps.repos.machines.get(params.id);
-      // One row more than the cap tells whether there is more, and where it starts.
-      const rows = await deps.timeline.intervals(params.id, query.from, query.to, MAX_TIMELINE_INTERVALS + 1);
-      const intervals = rows.slice(0, MAX_TIMELINE_INTERVALS);
-      const following = rows[MAX_TIMELINE_INTERVALS];
-      return {
-        truncated: following !== undefined,
-        next: following ? following.start.toISOString() : null,
-        intervals: intervals.map((i) => ({
-          start: i.start.toISOString(),
-          end: i.end ? i.end.toISOString() : null,
-          activityCodeId: i.activityCodeId,
-          category: i.category,
-          jobId: i.jobId,
-          operatorId: i.operatorId,
-        })),
-      };
-    },
+    handler: ({ params, query }) => deps.reports.timeline(params.id, query.from, query.to),
   });
   routes.add({
     method: 'get', path: '/api/v1/jobs', access: 'signedIn', tag: 'shop-floor', summary: 'Jobs overlapping [from, to) with their counts, oldest first',
     query: jobsQuerySchema, response: jobsResponseSchema,
-    handler: async ({ query }) => {
-      const rows = await deps.jobs.list(query.from, query.to, query.machineId, MAX_JOBS + 1);
-      const following = rows[MAX_JOBS];
-      return { jobs: rows.slice(0, MAX_JOBS), truncated: following !== undefined, next: following ? following.start : null };
-    },
+    handler: ({ query }) => deps.jobs.list(query.from, query.to, query.machineId),
   });
 }

@@ -6,7 +6,7 @@ import type { CommittedChange } from '../../services/change-feed.js';
 import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
 import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../core/net/legacy-network.js';
 import { legacyBrowserRefusal } from '../../core/net/browser-origin.js';
-import type { AppServices } from '../../services/app-services.js';
+import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
 

@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { roleAllows } from '../../core/roles.js';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../services/auth/authenticator.js';
 import { hashToken } from '../../services/auth/hashing.js';
-import type { AppServices } from '../../services/app-services.js';
+import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
 
 /** Who watches a `/live` socket, and how to check later that they still may. */
 export interface LiveViewer {

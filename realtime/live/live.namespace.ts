@@ -18,7 +18,7 @@ import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/rea
 import type { ChangeOrigin, CommittedChange } from '../../services/change-feed.js';
 import { LiveRepository } from '../../db/repositories/live.repository.js';
 import { guardPayload, withAck } from '../socket-ack.js';
-import type { AppServices } from '../../services/app-services.js';
+import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
 import { authenticateLive, type LiveViewer } from './live-auth.js';
 import { LiveDirectory } from './live-directory.js';
 import { LiveOee } from './live-oee.js';

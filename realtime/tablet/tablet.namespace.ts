@@ -13,7 +13,7 @@ import {
 import type { CommittedChange } from '../../services/change-feed.js';
 import { hashToken } from '../../services/auth/hashing.js';
 import { ackError, guardPayload } from '../socket-ack.js';
-import type { AppServices } from '../../services/app-services.js';
+import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
 import { TabletCommandService } from '../../services/tablet/tablet-commands.js';
 import { TabletStateBuilder } from '../../services/tablet/tablet-state.js';
 

@@ -1,0 +1,51 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../core/clock.js';
+import type { VerifyReport } from '../core/schemas/verify.schema.js';
+import type { OutboxRepository } from '../db/influx/outbox.repository.js';
+import type { CredentialRepository } from '../db/repositories/credential.repository.js';
+import type { SiteRepository } from '../db/repositories/site.repository.js';
+import type { OeeService } from './oee/oee.service.js';
+import type { VerifyService } from './verify.service.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Delivered outbox rows are kept this long (for inspection), then pruned. */
+const OUTBOX_KEEP_MS = HOUR_MS;
+
+/**
+ * The work of the scheduler's periodic jobs (scheduler/ decides only when they run): OEE roll-ups of
+ * finished hours, the nightly verification, and housekeeping. Shift boundaries have their own service
+ * (shift-boundary.service.ts).
+ */
+export class ScheduledTasksService {
+  constructor(
+    private readonly deps: {
+      oee: Pick<OeeService, 'storeClosed'>;
+      verify: Pick<VerifyService, 'run'>;
+      site: Pick<SiteRepository, 'get'>;
+      credentials: Pick<CredentialRepository, 'deleteExpiredSessions'>;
+      outbox: Pick<OutboxRepository, 'pruneDelivered'>;
+      clock: Clock;
+    },
+  ) {}
+
+  /** Computes and stores every finished hour (and local day) of the last two days not stored yet. */
+  async closeFinishedHours(): Promise<void> {
+    const to = new Date(Math.floor(this.deps.clock.now().getTime() / HOUR_MS) * HOUR_MS);
+    await this.deps.oee.storeClosed(new Date(to.getTime() - 48 * HOUR_MS), to);
+  }
+
+  /** Verifies the previous site-local day (timelines and stored roll-ups) and repairs what differs. */
+  async verifyPreviousDay(): Promise<VerifyReport> {
+    const { timezone } = await this.deps.site.get();
+    const today = DateTime.fromJSDate(this.deps.clock.now(), { zone: timezone }).startOf('day');
+    return this.deps.verify.run({ userId: null, apiKeyId: null }, { from: today.minus({ days: 1 }).toJSDate(), to: today.toJSDate(), repair: true });
+  }
+
+  /** Prunes delivered outbox rows and expired sessions. */
+  async housekeeping(): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.outbox.pruneDelivered(new Date(now.getTime() - OUTBOX_KEEP_MS));
+    await this.deps.credentials.deleteExpiredSessions(now);
+  }
+}

@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { AppError, errorBody } from '../core/errors.js';
 import { legacyBrowserRefusal, requestOrigin } from '../core/net/browser-origin.js';
+import { authenticate } from './http/authenticate.js';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { RouteTable } from './http/route.js';
 import { refuseDeepJson, textGuard } from './http/text-guard.js';
@@ -65,7 +66,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   );
   app.use(framingAndTransport(options.frameAncestors ?? []));
   app.use(cookieParser());
-  app.use(deps.authenticator.middleware);
+  app.use(authenticate(deps.authenticator));
 
   const api = express.Router();
   // Devices and DigitME2 tablets are never browsers: refuse browser pages of other sites and unknown Host names.

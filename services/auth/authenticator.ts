@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import type { Clock } from '../../core/clock.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
@@ -24,7 +23,6 @@ export function sessionCookieName(secure: boolean): string {
 const API_KEY_CACHE_MS = 5_000;
 
 export interface Authenticator {
-  middleware: RequestHandler;
   fromBearer(token: string): Promise<AuthContext | null>;
   /** `touch: false` checks without counting as activity (a periodic re-check of an open socket). */
   fromSessionToken(token: string, options?: { touch?: boolean }): Promise<AuthContext | null>;
@@ -33,7 +31,7 @@ export interface Authenticator {
   listen(feed: ChangeFeed): () => void;
 }
 
-/** Resolves `req.auth` from `Authorization: Bearer <key>` or the session cookie. Never rejects by itself. */
+/** Who a credential is: an API key (cached briefly) or a session token. */
 export function createAuthenticator(credentials: CredentialRepository, sessionSecret: string, clock: Clock): Authenticator {
   const keyCache = new Map<string, { auth: AuthContext | null; until: number }>();
   /** Bumped by every forget: a look-up that began before it must not cache what it read. */
@@ -62,26 +60,6 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
     return user ? { role: user.role, userId: user.id, apiKeyId: null, username: user.username, via: 'session' } : null;
   }
 
-  const middleware: RequestHandler = async (req, _res, next) => {
-    try {
-      req.auth = null;
-      const header = req.headers.authorization;
-      if (header?.startsWith('Bearer ')) {
-        req.auth = await fromBearer(header.slice(7).trim());
-      } else {
-        const token = req.cookies?.[sessionCookieName(req.secure)];
-        if (typeof token === 'string' && token.length > 0 && token.length < 200) req.auth = await fromSessionToken(token);
-      }
-      next();
-    } catch (err) {
-      // The credential could not be checked (database away): public routes such as health still answer;
-      // routes that need a role answer with this error (503) instead of treating the caller as anonymous.
-      req.auth = null;
-      req.authError = err;
-      next();
-    }
-  };
-
   const listen = (feed: ChangeFeed) => {
     const unsubscribe = feed.subscribe(
       (change) => {
@@ -96,5 +74,5 @@ export function createAuthenticator(credentials: CredentialRepository, sessionSe
     };
   };
 
-  return { middleware, fromBearer, fromSessionToken, forgetApiKeys, listen };
+  return { fromBearer, fromSessionToken, forgetApiKeys, listen };
 }

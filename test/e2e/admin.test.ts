@@ -305,6 +305,8 @@ describe('admin pages in Chromium', () => {
 
     // Force logout: the route belongs to the DigitME2 tablet work; either it works or the page says it is missing.
     await page.click(`${row} button:has-text("Force logout")`);
+    // It asks first (issue 18).
+    await page.click(`${row} button:has-text("Yes, sign out")`);
     await page.waitForSelector(`${row} + tr.row-message`);
     const message = (await page.textContent(`${row} + tr.row-message`))!;
     expect(message).toMatch(/signed the operator out|does not support forcing a logout yet|no operator|nobody/i);

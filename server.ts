@@ -235,7 +235,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     sessions: new SessionService(repos.credentials, new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS), settings.sessionSecret, clock),
     pinAttempts,
     users,
-    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed, clock }),
     machineStates,
     oee,
     reports,

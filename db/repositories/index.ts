@@ -11,6 +11,7 @@ import { OeeRollupRepository } from './oee-rollup.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 import { createSetupStores } from './setup-stores.js';
 import { SchedulerRepository } from './scheduler.repository.js';
+import { ShiftPatternRepository } from './shift-pattern.repository.js';
 import { ShopFloorRepository } from './shop-floor.repository.js';
 import { SiteRepository } from './site.repository.js';
 import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
@@ -37,6 +38,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     historyEdits: new HistoryEditRepository(),
     reports: new ReportsRepository(dataSource),
     verify: new VerifyRepository(dataSource),
+    shiftPatternEdits: new ShiftPatternRepository(dataSource, audit, onSetupChange),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }

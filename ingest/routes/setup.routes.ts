@@ -17,8 +17,10 @@ import {
   machineSchema,
   machineUpdateSchema,
   shiftPatternCreateSchema,
+  shiftPatternImpactSchema,
   shiftPatternSchema,
   shiftPatternUpdateSchema,
+  shiftPatternVersionSchema,
   siteSchema,
   tabletCreateSchema,
   tabletSchema,
@@ -51,6 +53,8 @@ export function registerSetupRoutes(routes: RouteTable, deps: AppServices): void
   routes.add({ method: 'get', path: '/api/v1/shift-patterns', access: 'signedIn', tag: 'setup', summary: 'List shift patterns', response: z.array(shiftPatternSchema), handler: () => setup.listShiftPatterns() });
   routes.add({ method: 'post', path: '/api/v1/shift-patterns', access: 'admin', tag: 'setup', summary: 'Create a shift pattern', body: shiftPatternCreateSchema, status: 201, response: shiftPatternSchema, handler: ({ body, auth }) => setup.createShiftPattern(actorOf(auth), body) });
   routes.add({ method: 'patch', path: '/api/v1/shift-patterns/{id}', access: 'admin', tag: 'setup', summary: 'Edit a shift pattern', params: idParamsSchema, body: shiftPatternUpdateSchema, response: shiftPatternSchema, handler: ({ params, body, auth }) => setup.updateShiftPattern(actorOf(auth), params.id, body) });
+  routes.add({ method: 'get', path: '/api/v1/shift-patterns/{id}/versions', access: 'signedIn', tag: 'setup', summary: 'The versions of a shift pattern, oldest first, each with the local days [from, until) it is in force', params: idParamsSchema, response: z.array(shiftPatternVersionSchema), handler: ({ params }) => setup.listShiftPatternVersions(params.id) });
+  routes.add({ method: 'post', path: '/api/v1/shift-patterns/{id}/impact', access: 'admin', tag: 'setup', summary: 'What an edit (the PATCH body) would change, without saving it: the days with history whose planned time moves, and the machines', params: idParamsSchema, body: shiftPatternUpdateSchema, response: shiftPatternImpactSchema, handler: ({ params, body }) => setup.shiftPatternImpact(params.id, body) });
   routes.add({ method: 'delete', path: '/api/v1/shift-patterns/{id}', access: 'admin', tag: 'setup', summary: 'Delete an unused shift pattern', params: idParamsSchema, status: 204, handler: ({ params, auth }) => setup.deleteShiftPattern(actorOf(auth), params.id) });
 
   // Machines

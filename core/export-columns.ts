@@ -69,6 +69,7 @@ export const COLUMNS = {
   to: column('to', 'To', 'datetime'),
   createdAt: column('createdAt', 'Recorded at', 'datetime'),
   date: column('date', 'Date', 'date'),
+  shift: column('shift', 'Shift', 'text'),
   calendarSeconds: column('calendarSeconds', 'Calendar time (h)', 'duration'),
   plannedWindowSeconds: column('plannedWindowSeconds', 'Planned window (h)', 'duration'),
   plannedShutdownSeconds: column('plannedShutdownSeconds', 'Planned shutdown (h)', 'duration'),
@@ -120,5 +121,5 @@ export const DATASET_COLUMNS = {
   events: ['eventRecordId', 'machineId', 'machine', 'at', 'until', 'activityCodeId', 'activityCode', 'category', 'source', 'sender', 'operatorId', 'operator', 'eventId', 'receivedAt'],
   jobs: ['jobId', 'machineId', 'machine', 'jobNumber', 'start', 'end', 'duration', 'idealCycleTimeSeconds', 'good', 'rejects', 'operatorId', 'operator'],
   production: ['productionRecordId', 'machineId', 'machine', 'jobId', 'jobNumber', 'from', 'to', 'good', 'rejects', 'source', 'sender', 'eventId', 'createdAt'],
-  oee: ['machineId', 'machine', 'from', 'to', ...OEE_NUMBER_KEYS, 'warnings'],
+  oee: ['machineId', 'machine', 'from', 'to', 'shift', ...OEE_NUMBER_KEYS, 'warnings'],
 } as const satisfies Record<string, readonly ColumnKey[]>;

@@ -32,11 +32,15 @@ import { resolveVersions, versionOn, type PatternInput } from './pattern-version
  */
 export type CalendarPattern = PatternInput | null;
 
-/** A stretch of planned time. `shiftDate` is the local date (YYYY-MM-DD) the shift started on. */
+/**
+ * A stretch of planned time. `shiftDate` is the local date (YYYY-MM-DD) the shift started on; `name`
+ * the shift's name, when it has one.
+ */
 export interface PlannedWindow {
   start: Date;
   end: Date;
   shiftDate: string;
+  name?: string;
 }
 
 export interface ShiftBoundary {
@@ -52,6 +56,8 @@ export type BucketKind = 'hour' | 'day' | 'week' | 'shift';
 export interface TimeRange {
   from: Date;
   to: Date;
+  /** `shift` buckets: the shift's name, when it has one. */
+  name?: string;
 }
 
 /**
@@ -73,6 +79,7 @@ export function plannedShifts(pattern: CalendarPattern, tz: string, from: Date, 
     const shifts = version.exceptions.get(iso) ?? version.shifts.filter((s) => s.days.includes(date.weekday));
     for (const shift of shifts) {
       const window = shiftOn(date, shift.start, shift.end, tz);
+      if (window && shift.name !== undefined) window.name = shift.name;
       if (window && window.start < to && window.end > from) result.push(window);
     }
     date = date.plus({ days: 1 });
@@ -82,8 +89,8 @@ export function plannedShifts(pattern: CalendarPattern, tz: string, from: Date, 
 
 /**
  * Planned time inside [from, to): the union of the shifts, clipped to the range, sorted and disjoint
- * (windows may touch, e.g. back-to-back shifts). A merged window keeps the `shiftDate` of its first
- * shift. A `null` pattern gives one window per local day (touching), covering the whole range.
+ * (windows may touch, e.g. back-to-back shifts). A merged window keeps the `shiftDate` and name of
+ * its first shift. A `null` pattern gives one window per local day (touching), covering the whole range.
  */
 export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date, to: Date): PlannedWindow[] {
   assertZone(tz);
@@ -100,7 +107,7 @@ export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date,
     if (last && start < last.end) {
       if (end > last.end) last.end = end;
     } else {
-      merged.push({ start, end, shiftDate: shift.shiftDate });
+      merged.push({ start, end, shiftDate: shift.shiftDate, ...(shift.name === undefined ? {} : { name: shift.name }) });
     }
   }
   return merged;
@@ -195,8 +202,8 @@ export function shiftBoundaries(pattern: CalendarPattern, tz: string, from: Date
  * - `hour`: clock hours (1 h each; on a fall-back night the repeated local hour is two buckets).
  * - `day`: local midnight to local midnight (23 h / 25 h on DST days).
  * - `week`: local Monday 00:00 to the next local Monday 00:00.
- * - `shift`: each planned shift whole (clipped only at the range edges). Time between shifts is in
- *   no bucket, and overlapping shifts give overlapping buckets. A `null` pattern (24/7, no shifts)
+ * - `shift`: each planned shift whole (clipped only at the range edges), with its name. Time between
+ *   shifts is in no bucket, and overlapping shifts give overlapping buckets. A `null` pattern (24/7, no shifts)
  *   falls back to `day` buckets.
  */
 export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string, pattern: CalendarPattern): TimeRange[] {
@@ -204,7 +211,7 @@ export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string,
   if (!(from.getTime() < to.getTime())) return [];
   if (kind !== 'shift') return localPeriods(kind, from, to, tz);
   if (pattern === null) return localPeriods('day', from, to, tz);
-  return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to) }));
+  return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to), ...(s.name === undefined ? {} : { name: s.name }) }));
 }
 
 // --- helpers

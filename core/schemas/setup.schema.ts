@@ -47,14 +47,17 @@ export const activityCodeSchema = z.object({
 
 // --- shift patterns
 const weekdaySchema = z.number().int().min(1).max(7);
+/** A shift's name ("Night"), shown wherever a shift is labelled (trends, the wall, exports); optional. */
+const shiftNameSchema = z.string().trim().min(1).max(40).optional();
 export const shiftSchema = z.strictObject({
   days: z.array(weekdaySchema).min(1).max(7),
   start: hhmmSchema,
   end: hhmmSchema,
+  name: shiftNameSchema,
 });
 export const shiftExceptionSchema = z.strictObject({
   date: localDateSchema,
-  shifts: z.array(z.strictObject({ start: hhmmSchema, end: hhmmSchema })).max(24),
+  shifts: z.array(z.strictObject({ start: hhmmSchema, end: hhmmSchema, name: shiftNameSchema })).max(24),
 });
 const shiftExceptionsSchema = z
   .array(shiftExceptionSchema)

@@ -100,6 +100,25 @@ export function testDatabaseUrl(): string | undefined {
 }
 
 /**
+ * Settings of the test and bench runs: `TEST_LOG_LEVEL` (the test app's log level; silent when unset),
+ * `PROPERTY_RUNS` and `PROPERTY_SEED` (test/timeline-property.test.ts), and `DATABASE_URL`, which `npm run bench`
+ * uses instead of an embedded PostgreSQL when set.
+ */
+export function testRunEnv(): { logLevel?: string; propertyRuns?: number; propertySeed?: number; databaseUrl?: string } {
+  const text = (name: string) => emptyToUndefined(process.env[name]) as string | undefined;
+  const logLevel = text('TEST_LOG_LEVEL');
+  const propertyRuns = text('PROPERTY_RUNS');
+  const propertySeed = text('PROPERTY_SEED');
+  const databaseUrl = text('DATABASE_URL');
+  return {
+    ...(logLevel ? { logLevel } : {}),
+    ...(propertyRuns ? { propertyRuns: Number(propertyRuns) } : {}),
+    ...(propertySeed ? { propertySeed: Number(propertySeed) } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
+  };
+}
+
+/**
  * What the test harness needs to find its optional prerequisites: `CI` makes a missing one fail the run
  * instead of skipping it; `CHROMIUM_PATH` and `VICTORIA_METRICS_BIN` point at other builds.
  */

@@ -4,6 +4,7 @@ import { computeElements } from '../core/oee/index.js';
 import type { OeeElements } from '../core/oee/index.js';
 import type { Category } from '../core/schemas/setup.schema.js';
 import { projectTimeline, type ProjectedInterval, type ProjectionCorrection, type ProjectionEvent, type ProjectionJob } from '../core/state/timeline-projection.js';
+import { testRunEnv } from '../env.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
@@ -17,8 +18,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
  * Seeded: PROPERTY_SEED picks the first seed, PROPERTY_RUNS the number of histories (default 300).
  * A failure names its seed and prints the history; rerun it alone with PROPERTY_SEED=<seed> PROPERTY_RUNS=1.
  */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const FIRST_SEED = Number(process.env.PROPERTY_SEED ?? 14_000);
+const RUNS = testRunEnv().propertyRuns ?? 300;
+const FIRST_SEED = testRunEnv().propertySeed ?? 14_000;
 
 const UP = 1;
 const DOWN = 2;
@@ -39,7 +40,7 @@ let operatorId: number;
 let categories: Map<number, Category>;
 const clock = new FixedClock(END);
 
-// --- a small seeded generator (mulberry32)
+/** A small seeded generator (mulberry32), so a failing seed can be rerun. */
 function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
@@ -62,7 +63,6 @@ function shuffle<T>(r: Rng, xs: T[]): T[] {
   return out;
 }
 
-// --- histories
 type Transport = 'api' | 'legacy' | 'tablet';
 type Item =
   | { kind: 'event'; at: number; code: number; transport: Transport; eventId?: string }
@@ -124,7 +124,7 @@ function generate(r: Rng, seed: number): Item[] {
   return order;
 }
 
-// --- the test's model of what was accepted
+/** The test's model of what was accepted. */
 interface Model {
   events: ProjectionEvent[];
   corrections: (ProjectionCorrection & { id: number })[];
@@ -364,7 +364,7 @@ describe('the stored timeline is the projection of everything accepted', () => {
       const model: Model = { events: [], corrections: [], jobs: [], jobIds: new Map(), eventIds: new Set() };
 
       let sawUpWithoutJob = false;
-      let queue = plan(r, order);
+      const queue = plan(r, order);
       let attempts = 0;
       while (queue.length > 0) {
         const group = queue.shift()!;

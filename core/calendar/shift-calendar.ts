@@ -184,8 +184,6 @@ export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string,
   return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to) }));
 }
 
-// --- helpers
-
 /** Consecutive local hours/days/weeks covering [from, to), clipped to it. */
 function localPeriods(unit: 'hour' | 'day' | 'week', from: Date, to: Date, tz: string): TimeRange[] {
   const result: TimeRange[] = [];

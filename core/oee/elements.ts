@@ -181,8 +181,6 @@ export function sumElements(list: readonly OeeElements[]): OeeElements {
   return sum;
 }
 
-// --- helpers
-
 /** Sorted by start; each ends at its end, at now when open, at the next start at the latest; empty ones dropped. */
 function normaliseIntervals(list: readonly StateInterval[], nowMs: number): Interval[] {
   const sorted = list

@@ -570,7 +570,7 @@ describe('with the shift calendar (DST)', () => {
   });
 });
 
-// --- additivity on random timelines
+// Random timelines for the additivity tests below: bucket elements add up to the whole window.
 
 /** Small seeded PRNG (mulberry32) so failures are reproducible. */
 function prng(seed: number): () => number {

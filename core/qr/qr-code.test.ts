@@ -69,7 +69,7 @@ describe('data codewords in byte mode', () => {
   });
 });
 
-// --- an independent reader: what a scanner does, from the published layout rules
+// An independent reader, written from the published layout rules: what a scanner does with the matrix.
 
 const ALIGNMENT = [[], [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50]];
 /** [EC codewords per block, data codewords of each block] at level M. */

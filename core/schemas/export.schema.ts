@@ -104,7 +104,7 @@ export const productionListRecordSchema = z.object({
 });
 export const productionListResponseSchema = z.object({ records: z.array(productionListRecordSchema) });
 
-// --- corrections and edits of past data (supervisor)
+// Corrections and edits of past data (supervisor).
 
 const noteSchema = z.string().trim().max(1_000);
 const countSchema = z.number().int().min(0).max(1_000_000_000);

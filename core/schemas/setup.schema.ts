@@ -16,12 +16,10 @@ export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 
 export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
 
-// --- groups
 export const groupCreateSchema = z.strictObject({ name: nameSchema });
 export const groupUpdateSchema = groupCreateSchema.partial();
 export const groupSchema = z.object({ id: z.number(), name: z.string() });
 
-// --- activity codes
 export const activityCodeCreateSchema = z.strictObject({
   shortDescription: nameSchema,
   longDescription: z.string().trim().max(255).default(''),
@@ -45,7 +43,6 @@ export const activityCodeSchema = z.object({
   active: z.boolean(),
 });
 
-// --- shift patterns
 const weekdaySchema = z.number().int().min(1).max(7);
 export const shiftSchema = z.strictObject({
   days: z.array(weekdaySchema).min(1).max(7),
@@ -79,7 +76,6 @@ export const shiftPatternSchema = z.object({
 });
 export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
 
-// --- machines
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -133,7 +129,6 @@ export const machineSchema = z.object({
 });
 export type Machine = z.infer<typeof machineSchema>;
 
-// --- site
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),
   microStopSeconds: z.number().int().min(0).max(86_400),
@@ -151,7 +146,6 @@ function isIanaZone(zone: string): boolean {
   }
 }
 
-// --- users
 const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
 const pinSchema = z.string().regex(/^\d{4,8}$/, 'expected 4 to 8 digits');
 const usernameSchema = z
@@ -180,7 +174,6 @@ export const userSchema = z.object({
   hasPin: z.boolean(),
 });
 
-// --- tablets
 export const tabletCreateSchema = z.strictObject({ name: nameSchema, machineId: idSchema.nullable().default(null) });
 export const tabletUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
@@ -194,7 +187,6 @@ export const tabletSchema = z.object({
   operatorId: z.number().nullable(),
 });
 
-// --- kiosk tokens and API keys
 export const kioskTokenCreateSchema = z.strictObject({ name: nameSchema, groupId: idSchema.nullable().default(null) });
 export const kioskTokenSchema = z.object({ id: z.number(), name: z.string(), groupId: z.number().nullable() });
 export const apiKeyCreateSchema = z.strictObject({ name: nameSchema, role: roleSchema });
@@ -202,7 +194,6 @@ export const apiKeySchema = z.object({ id: z.number(), name: z.string(), role: r
 export const createdSecretSchema = z.object({ id: z.number(), token: z.string() });
 export const createdKeySchema = z.object({ id: z.number(), key: z.string() });
 
-// --- session
 export const sessionCreateSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(200),

@@ -177,7 +177,7 @@ function invalid(issues: ErrorIssue[]): IdealCycleTimeResult {
   return { ok: false, status: 400, code: 'invalid_input', message, issues };
 }
 
-// --- what the tablet is asked for (`requested_data` of `/check-state` in state `no_job`)
+// What the tablet is asked for: `requested_data` of `/check-state` in state `no_job`.
 
 /** One field of the tablet's data-entry screen. The app skips (and then crashes on) an item missing any key. */
 export interface RequestedField {

@@ -1,4 +1,3 @@
-import type { ErrorCode } from '../errors.js';
 import type { Category } from '../schemas/setup.schema.js';
 
 /**

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { parseEnv, type Env } from '../../env.js';
+import { parseEnv, testRunEnv, type Env } from '../../env.js';
 import { startServer, type RunningServer } from '../../server.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
@@ -43,7 +43,7 @@ export async function startTestApp(options: { databaseUrl?: string; clock?: Cloc
     DATABASE_URL: databaseUrl,
     OEE_DATA_DIR: dataDir,
     OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: testRunEnv().logLevel ?? 'silent',
     // No UDP discovery on 8090 unless a test asks for it (with a free port).
     OEE_DISCOVERY_PORT: '0',
     ...options.env,

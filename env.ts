@@ -6,7 +6,6 @@ import { LEGACY_ANONYMOUS_MODES } from './core/net/legacy-network.js';
  * one message naming every bad variable. No secret has a default.
  */
 const roleNames = ['ingest', 'realtime', 'scheduler', 'web'] as const;
-export type ProcessRole = (typeof roleNames)[number];
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());

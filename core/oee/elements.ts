@@ -54,16 +54,6 @@ export function emptyElements(): OeeElements {
   };
 }
 
-/**
- * The range the caller must expand the shift calendar over for `computeElements`: the window plus
- * the full span of the passed intervals (so occurrences of stops that began earlier are placed right).
- */
-export function planningSpan(input: Pick<OeeInput, 'from' | 'to' | 'intervals'>): { from: Date; to: Date } {
-  let from = input.from.getTime();
-  for (const iv of input.intervals) from = Math.min(from, iv.start.getTime());
-  return { from: new Date(from), to: input.to };
-}
-
 /** The additive elements of one machine's OEE over [from, to). */
 export function computeElements(input: OeeInput): OeeElements {
   const fromMs = input.from.getTime();

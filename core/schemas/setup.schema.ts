@@ -67,7 +67,6 @@ export const shiftPatternUpdateSchema = z.strictObject({
   shifts: shiftPatternCreateSchema.shape.shifts.optional(),
   exceptions: shiftPatternCreateSchema.shape.exceptions.optional(),
 });
-export type ShiftPatternInput = z.infer<typeof shiftPatternCreateSchema>;
 export const shiftPatternSchema = z.object({
   id: z.number(),
   name: z.string(),
@@ -100,8 +99,6 @@ export const machineUpdateSchema = z.strictObject({
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
   active: z.boolean().optional(),
 });
-export type MachineCreate = z.infer<typeof machineCreateSchema>;
-export type MachineUpdate = z.infer<typeof machineUpdateSchema>;
 
 export const machineStateSchema = z.object({
   activityCodeId: z.number().nullable(),

@@ -18,8 +18,14 @@ const TESTS = ['**/*.test.ts', 'test/**'];
 const processEnv = "MemberExpression[object.name='process'][property.name='env']";
 const envReads = [
   { selector: processEnv, message: 'Only env.ts reads process.env: add the variable to env.ts and take it from there.' },
-  { selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']", message: 'Only env.ts reads process.env.' },
-  { selector: "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']", message: 'Only env.ts reads process.env.' },
+  {
+    selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+    message: 'Only env.ts reads process.env.',
+  },
+  {
+    selector: "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']",
+    message: 'Only env.ts reads process.env.',
+  },
 ];
 // Tests start child processes with the environment they run in plus their own variables (`{ ...process.env, PORT }`):
 // forwarding it is allowed, reading a variable is not (test settings are in env.ts too: testPrerequisiteEnv, testRunEnv).
@@ -28,8 +34,14 @@ const testEnvReads = [{ ...envReads[0], selector: `${processEnv}:not(SpreadEleme
 // The clock comes from core/clock.ts (an injected Clock), so tests pin time. Elapsed time (deadlines, rate limits)
 // is `performance.now()`, which no wall-clock change can move.
 const clockReads = [
-  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Take the time from the injected Clock (core/clock.ts), or performance.now() for elapsed time.' },
-  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Take the time from the injected Clock (core/clock.ts): clock.now().' },
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'Take the time from the injected Clock (core/clock.ts), or performance.now() for elapsed time.',
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'Take the time from the injected Clock (core/clock.ts): clock.now().',
+  },
 ];
 
 export default defineConfig(

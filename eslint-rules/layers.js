@@ -24,7 +24,19 @@ const MAY_IMPORT = {
 };
 
 /** Transport packages: only the transports and the composition root use them (docs/architecture.md). */
-const TRANSPORT_PACKAGES = ['express', 'socket.io', 'socket.io-client', '@socket.io/postgres-adapter', 'ws', 'agenda', '@agendajs/postgres-backend', '@agendajs/mongo-backend', 'helmet', 'cookie-parser', 'pino-http'];
+const TRANSPORT_PACKAGES = [
+  'express',
+  'socket.io',
+  'socket.io-client',
+  '@socket.io/postgres-adapter',
+  'ws',
+  'agenda',
+  '@agendajs/postgres-backend',
+  '@agendajs/mongo-backend',
+  'helmet',
+  'cookie-parser',
+  'pino-http',
+];
 const NO_TRANSPORT_PACKAGES = ['core', 'db', 'services'];
 
 /** core/ depends on nothing but zod and luxon (and Node's built-ins, vitest in its unit tests). */
@@ -32,7 +44,13 @@ const CORE_PACKAGES = ['zod', 'luxon', 'vitest'];
 
 const FOLDER = { root: 'server.ts and main.ts', env: 'env.ts' };
 const name = (layer) => FOLDER[layer] ?? `${layer}/`;
-const list = (layers) => (layers.length === 0 ? 'nothing of ours' : layers.map(name).join(', ').replace(/, ([^,]*)$/, ' and $1'));
+const list = (layers) =>
+  layers.length === 0
+    ? 'nothing of ours'
+    : layers
+        .map(name)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1');
 
 /**
  * Whether a core module, imported by value, pulls in a package (zod, luxon, a node: built-in) through its value
@@ -55,7 +73,10 @@ function pullsInPackage(root, file, seen = new Set()) {
 
 function isTypeOnly(node) {
   if (node.type === 'ImportDeclaration') {
-    return node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.type === 'ImportSpecifier' && s.importKind === 'type'));
+    return (
+      node.importKind === 'type' ||
+      (node.specifiers.length > 0 && node.specifiers.every((s) => s.type === 'ImportSpecifier' && s.importKind === 'type'))
+    );
   }
   if (node.type === 'ExportNamedDeclaration') {
     return node.exportKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.exportKind === 'type'));
@@ -82,9 +103,15 @@ export default {
       const target = resolveImport(root, file, spec);
       if (target.package) {
         if (NO_TRANSPORT_PACKAGES.includes(from) && TRANSPORT_PACKAGES.includes(target.package)) {
-          context.report({ node, message: `${name(from)} has no transport in it: '${target.package}' belongs in ingest/, realtime/ or scheduler/ (docs/architecture.md#layers-the-target)` });
+          context.report({
+            node,
+            message: `${name(from)} has no transport in it: '${target.package}' belongs in ingest/, realtime/ or scheduler/ (docs/architecture.md#layers-the-target)`,
+          });
         } else if (from === 'core' && !target.package.startsWith('node:') && !CORE_PACKAGES.includes(target.package)) {
-          context.report({ node, message: `core/ depends on zod and luxon only, not '${target.package}' (docs/architecture.md#layers-the-target)` });
+          context.report({
+            node,
+            message: `core/ depends on zod and luxon only, not '${target.package}' (docs/architecture.md#layers-the-target)`,
+          });
         }
         return;
       }
@@ -98,13 +125,19 @@ export default {
         if (to === 'core') {
           const chain = target.file && !isTypeOnly(node) ? pullsInPackage(root, target.file) : undefined;
           if (chain) {
-            context.report({ node, message: `web/ imports values from core/ only where they pull in no package: '${spec}' brings ${chain.join(' → ')}; import its types with \`import type\` (bundle size, docs/architecture.md#layers-the-target)` });
+            context.report({
+              node,
+              message: `web/ imports values from core/ only where they pull in no package: '${spec}' brings ${chain.join(' → ')}; import its types with \`import type\` (bundle size, docs/architecture.md#layers-the-target)`,
+            });
           }
           return;
         }
       }
       if (to === from || allowed.includes(to)) return;
-      context.report({ node, message: `${name(from)} may import ${list(allowed)} only, not ${name(to)} ('${spec}'): see docs/architecture.md#layers-the-target` });
+      context.report({
+        node,
+        message: `${name(from)} may import ${list(allowed)} only, not ${name(to)} ('${spec}'): see docs/architecture.md#layers-the-target`,
+      });
     }
 
     return {

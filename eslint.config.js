@@ -54,7 +54,7 @@ export default defineConfig(
   svelte.configs.prettier,
   {
     languageOptions: {
-      ecmaVersion: 2023,
+      ecmaVersion: 'latest',
       sourceType: 'module',
       globals: { ...globals.node },
       parserOptions: {

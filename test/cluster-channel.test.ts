@@ -49,9 +49,7 @@ describe('PgClusterChannel', () => {
     for (let i = 1_001; i <= 2_000; i++) a.send('change', { kind: 'setup', entity: 'machine', id: i });
     await a.flushed();
     await until(() => heardByB.length >= 2_000, 'all 2000 events on B');
-    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(
-      Array.from({ length: 2_000 }, (_, i) => i + 1),
-    );
+    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
     expect(heardByA).toEqual([]);
   });
 
@@ -76,9 +74,7 @@ describe('PgClusterChannel', () => {
     b.onGap(() => gaps++);
     // End both LISTEN backends of this database (what a database restart does to them).
     const listeners: { pid: number }[] = (
-      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [
-        `LISTEN ${CLUSTER_CHANNEL}`,
-      ])
+      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${CLUSTER_CHANNEL}`])
     ).rows;
     expect(listeners).toHaveLength(2);
     await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [listeners.map((l) => l.pid)]);

@@ -6,10 +6,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return pgCode(err) === '23505';
 }
 
-export function isForeignKeyViolation(err: unknown): boolean {
-  return pgCode(err) === '23503';
-}
-
 export function isExclusionViolation(err: unknown): boolean {
   return pgCode(err) === '23P01';
 }

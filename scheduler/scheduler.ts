@@ -3,7 +3,7 @@ import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import { databaseFailure } from '../services/database-failure.js';
 import type { VerifyReport } from '../core/schemas/verify.schema.js';
@@ -161,7 +161,7 @@ export class Scheduler {
   private async scheduleBoundaryRun(at: Date): Promise<void> {
     if (!this.agenda) return;
     // Agenda runs on wall time; the app's clock may be shifted (tests), so convert.
-    const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - Date.now()));
+    const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - systemClock.now().getTime()));
     const save = () => this.agenda!.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
     // The upsert finds the pending run, then updates it: when another instance finished and removed
     // that run in between, the library fails on the missing row. A second try inserts a new one.

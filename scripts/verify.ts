@@ -28,7 +28,7 @@ const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL });
 const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres(env.OEE_DATA_DIR, logger);
 const dataSource = createDataSource({ url: env.DATABASE_URL ?? embedded!.url });
-let remaining = 0;
+let remaining: number;
 try {
   await dataSource.initialize();
   const feed = new ChangeFeed();

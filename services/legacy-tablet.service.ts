@@ -79,7 +79,7 @@ export class LegacyTabletService {
     this.replies = new RecentReplies(deps.clock);
   }
 
-  // --- GET /check-state
+  // GET /check-state
 
   /** Which screen the tablet shows. An unknown uuid registers a new tablet. */
   async checkState(deviceUuid: unknown): Promise<LegacyReply> {
@@ -137,7 +137,7 @@ export class LegacyTabletService {
     return reply;
   }
 
-  // --- the POST routes
+  // The POST routes.
 
   /** Answers one POST of the app; never throws. */
   async post(route: LegacyTabletPost, body: Record<string, unknown>): Promise<LegacyReply> {
@@ -266,7 +266,7 @@ export class LegacyTabletService {
     },
   };
 
-  // --- force logout (admin)
+  // Force logout (admin).
 
   /**
    * Signs the operator out of a tablet through the shared sign-out (audited with the admin as the
@@ -292,7 +292,7 @@ export class LegacyTabletService {
     return signedOut;
   }
 
-  // --- helpers
+  // Helpers.
 
   private async signOut(tablet: TabletRow, actor: Actor): Promise<boolean> {
     if (tablet.machineId === null) return this.tablets.signOutUnpaired(actor, tablet.id);

@@ -9,9 +9,3 @@ export interface OutboxWriter {
   /** After commit: new rows wait for the relay. */
   notify(): void;
 }
-
-export const noOutbox: OutboxWriter = {
-  stateChanges: async () => undefined,
-  production: async () => undefined,
-  notify: () => undefined,
-};

@@ -116,7 +116,6 @@ export function createSetupStores(dataSource: DataSource, audit: AuditRepository
   };
 }
 
-export type SetupStores = ReturnType<typeof createSetupStores>;
 
 async function names(rows: Promise<{ name: string }[]>): Promise<string[]> {
   return (await rows).map((r) => r.name);

@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import type { Ack } from '../core/realtime/ack.js';
 import { databaseFaultError, pgCode } from '../db/pg-errors.js';
 import { unstorableTextIssues } from '../core/text/storable-text.js';
-
-/** The answer to every Socket.IO command (docs/api.md "Acks"): `{ok: true, data} | {ok: false, error: {code, message}}`. */
-export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 /**
  * The one error mapper of socket acks, the twin of the HTTP error middleware: AppErrors keep their
@@ -13,7 +11,7 @@ export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: s
  * resources `unavailable` (as the HTTP 503), anything else is logged and answered as `internal`
  * without details.
  */
-export function ackError(err: unknown, logger?: Logger): AckResult<never> {
+export function ackError(err: unknown, logger?: Logger): Ack<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
   if (err instanceof z.ZodError) {
     const issue = err.issues[0];
@@ -43,7 +41,7 @@ export function guardPayload(payload: unknown): void {
  * nothing back (commands without acks are refused by the protocol, not answered).
  */
 export function withAck<T>(ack: unknown, logger: Logger, run: () => Promise<T>): void {
-  const reply = typeof ack === 'function' ? (ack as (result: AckResult<T>) => void) : null;
+  const reply = typeof ack === 'function' ? (ack as (result: Ack<T>) => void) : null;
   run().then(
     (data) => reply?.({ ok: true, data }),
     (err: unknown) => reply?.(ackError(err, logger)),

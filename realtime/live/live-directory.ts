@@ -1,5 +1,5 @@
-import { isInPlannedTime } from '../../core/calendar/index.js';
 import type { LiveActivityCode, LiveGroup } from '../../core/realtime/live-events.js';
+import { isOffShift } from '../../services/machine-state.service.js';
 import type { LiveDirectoryRows, LiveRepository } from '../../db/repositories/live.repository.js';
 
 export interface DirectoryMachine {
@@ -68,13 +68,11 @@ export class LiveDirectory {
     return (this.rows?.groups ?? []).some((g) => g.id === id);
   }
 
-  /** Outside its planned time now (docs/api.md `offShift`); machines without a pattern are planned 24/7. */
+  /** Outside its planned time now (the one rule, `isOffShift`). */
   offShift(machineId: number, at: Date): boolean {
     const machine = this.byId.get(machineId);
-    if (!machine || machine.shiftPatternId === null || !this.rows) return false;
-    const pattern = this.rows.patterns.get(machine.shiftPatternId);
-    if (pattern === undefined) return false;
-    return !isInPlannedTime(pattern, this.rows.timezone, at);
+    if (!machine || !this.rows) return false;
+    return isOffShift(machine.shiftPatternId === null ? undefined : this.rows.patterns.get(machine.shiftPatternId), this.rows.timezone, at);
   }
 
   private async load(): Promise<boolean> {

@@ -146,7 +146,7 @@ export function registerLiveNamespace(io: Server, deps: AppServices, options: Li
   // --- snapshots
 
   async function readSnapshot(scope: number | null): Promise<[LiveMachine[], LiveSnapshotMeta]> {
-    const rows = await repo.machines(scope);
+    const rows = await deps.repos.machineStates.list({ ...(scope === null ? {} : { groupId: scope }), activeOnly: true });
     const results = await oee.current(rows.map((r) => r.machineId));
     const now = clock.now();
     const machines = rows.map<LiveMachine>((r) => ({
@@ -156,7 +156,7 @@ export function registerLiveNamespace(io: Server, deps: AppServices, options: Li
       state: {
         activityCodeId: r.activityCodeId,
         category: r.category,
-        since: r.since ? new Date(r.since).toISOString() : null,
+        since: r.since,
         jobId: r.job?.id ?? null,
         operatorId: r.operator?.id ?? null,
         offShift: directory.offShift(r.machineId, now),
@@ -279,13 +279,13 @@ export function registerLiveNamespace(io: Server, deps: AppServices, options: Li
         const offShift = change.kind === 'shift' ? change.offShift : null;
         inOrder(change.machineId, async () => {
           const m = await machineOf(change.machineId);
-          const row = m ? await repo.current(change.machineId) : null;
+          const row = m ? (await deps.repos.machineStates.list({ machineIds: [change.machineId], activeOnly: true }))[0] : undefined;
           if (!m || !row) return;
           broadcastState(m.groupId, {
             machineId: row.machineId,
             activityCodeId: row.activityCodeId,
             category: row.category,
-            since: row.since ? new Date(row.since).toISOString() : null,
+            since: row.since,
             jobId: row.job?.id ?? null,
             operatorId: row.operator?.id ?? null,
             offShift: offShift ?? directory.offShift(row.machineId, clock.now()),

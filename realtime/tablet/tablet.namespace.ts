@@ -5,7 +5,7 @@ import {
   TABLET_UNKNOWN_TOKEN,
   tabletMachineRoom,
   tabletRoom,
-  type Ack,
+  type TabletAck,
   type TabletClientToServerEvents,
   type TabletCommandName,
   type TabletServerToClientEvents,
@@ -143,14 +143,14 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
 
     for (const name of TABLET_COMMANDS) {
       (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(name, (...args: unknown[]) => {
-        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack) => void) : null;
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: TabletAck) => void) : null;
         socket.data.chain = socket.data.chain.then(() => handle(socket, name, args[0], ack));
       });
     }
   });
 
-  const handle = async (socket: TabletSocket, name: TabletCommandName, payload: unknown, ack: ((answer: Ack) => void) | null): Promise<void> => {
-    let answer: Ack;
+  const handle = async (socket: TabletSocket, name: TabletCommandName, payload: unknown, ack: ((answer: TabletAck) => void) | null): Promise<void> => {
+    let answer: TabletAck;
     let machineId: number | null = null;
     try {
       guardPayload(payload);
@@ -158,7 +158,7 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
       answer = { ok: true, data: outcome.result };
       machineId = outcome.machineId;
     } catch (err) {
-      answer = ackError(err, deps.logger) as Ack;
+      answer = ackError(err, deps.logger);
     }
     // Fresh state first, then the answer: to every tablet of the machine after a change, and to this one
     // after a refusal too (it may have acted on an old state). The push reads after this point, so the

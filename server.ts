@@ -149,7 +149,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
     const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
-    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, env.DATABASE_URL ?? embedded!.url) : null;
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, channel) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
       ? attachInputDeviceUpdates(server, deps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })

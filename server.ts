@@ -37,6 +37,7 @@ import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './services/shop-floor.services.js';
+import { createRealtimeServices } from './services/realtime.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
@@ -149,10 +150,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
     const { app } = createHttpApp(deps, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
-    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, deps, channel) : null;
+    const realtimeDeps = { ...deps, ...createRealtimeServices(deps) };
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, channel) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
-      ? attachInputDeviceUpdates(server, deps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      ? attachInputDeviceUpdates(server, realtimeDeps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
       : null;
     // Started before the port opens: after a restart every screen and tablet reconnects at once, and
     // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.

@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Ack } from '../core/realtime/ack.js';
-import { databaseFaultError, pgCode } from '../db/pg-errors.js';
+import { databaseFailure } from '../services/database-failure.js';
 import { unstorableTextIssues } from '../core/text/storable-text.js';
 
 /**
  * The one error mapper of socket acks, the twin of the HTTP error middleware: AppErrors keep their
- * code and message, invalid payloads become `invalid_input`, a database that is away or out of
- * resources `unavailable` (as the HTTP 503), anything else is logged and answered as `internal`
- * without details.
+ * code and message, invalid payloads become `invalid_input`, a database error as the HTTP answer
+ * decides it (services/database-failure.ts: a value it cannot store `invalid_input`, a database away
+ * or out of resources `unavailable`), anything else is logged and answered as `internal` without details.
  */
 export function ackError(err: unknown, logger?: Logger): Ack<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
@@ -18,10 +18,10 @@ export function ackError(err: unknown, logger?: Logger): Ack<never> {
     const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
     return { ok: false, error: { code: 'invalid_input', message: `Invalid payload${where}: ${issue?.message ?? 'not accepted'}` } };
   }
-  const fault = databaseFaultError(err);
-  if (fault) {
-    logger?.warn({ code: pgCode(err), reason: fault.message }, 'socket command: database fault');
-    return { ok: false, error: { code: fault.code, message: fault.message } };
+  const failure = databaseFailure(err);
+  if (failure) {
+    logger?.warn({ code: failure.code, reason: failure.error.message }, 'socket command: database fault');
+    return { ok: false, error: { code: failure.error.code, message: failure.error.message } };
   }
   logger?.error({ err }, 'socket command failed');
   return { ok: false, error: { code: 'internal', message: 'Internal error' } };

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClusterChannel } from '../core/cluster/cluster-events.js';
-import type { AppServices } from '../services/app-services.js';
+import type { RealtimeDeps } from '../services/realtime.services.js';
 import { registerLiveNamespace } from './live/live.namespace.js';
 import { registerTabletNamespace } from './tablet/tablet.namespace.js';
 
@@ -16,7 +16,7 @@ export interface Realtime {
  * tablets through the cluster channel (`cluster`, built by the composition root), which `/live`
  * relays over and the change feed (`deps.feed`) listens to.
  */
-export function attachRealtime(server: HttpServer, deps: AppServices, cluster: ClusterChannel): Realtime {
+export function attachRealtime(server: HttpServer, deps: RealtimeDeps, cluster: ClusterChannel): Realtime {
   const io = new Server(server, {
     serveClient: false,
     // Tablets on patchy Wi-Fi: notice a dead link within ~45 s, keep messages small.

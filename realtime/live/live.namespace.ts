@@ -3,9 +3,8 @@ import type { ClusterChannel } from '../../core/cluster/cluster-events.js';
 import { AppError } from '../../core/errors.js';
 import { LIVE_NAMESPACE, scopeRoom, type GroupWatchResult } from '../../core/realtime/live-events.js';
 import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/realtime/live-events.schema.js';
-import type { AppServices } from '../../services/app-services.js';
-import { LiveScreens } from '../../services/live/live-screens.js';
-import { LiveViewers, type LiveViewer } from '../../services/live/live-viewers.js';
+import type { LiveViewer } from '../../services/live/live-viewers.js';
+import type { RealtimeDeps } from '../../services/realtime.services.js';
 import { guardPayload, withAck } from '../socket-ack.js';
 import { typedNamespace } from '../socket-types.js';
 import { authenticateLive, closeRevoked, refusal } from './live-auth.js';
@@ -38,11 +37,10 @@ export interface LiveOptions {
  * - the names screens show: services/live/live-names.ts, kept by `LiveScreens`.
  * Returns the function that stops it all (shutdown).
  */
-export function registerLiveNamespace(io: Server, deps: AppServices, cluster: ClusterChannel, options: LiveOptions = {}): () => void {
+export function registerLiveNamespace(io: Server, deps: RealtimeDeps, cluster: ClusterChannel, options: LiveOptions = {}): () => void {
   const nsp = typedNamespace<LiveNamespace>(io, LIVE_NAMESPACE);
   const { logger } = deps;
-  const screens = LiveScreens.create(deps);
-  const viewers = new LiveViewers(deps);
+  const { liveScreens: screens, liveViewers: viewers } = deps;
   const oeeIntervalMs = options.oeeIntervalMs ?? 60_000;
   let closed = false;
   const warnOnFailure = (what: string) => (err: unknown) => {

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { CommittedChange } from '../../core/cluster/committed-change.js';
 import type { LiveJob, LiveOperator } from '../../core/realtime/live-events.js';
 import type { LiveRepository } from '../../db/repositories/live.repository.js';

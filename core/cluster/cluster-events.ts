@@ -8,10 +8,12 @@
  * - **At most once.** An event reaches each other instance once or not at all. It is lost when the
  *   sender stops (or crashes) before handing it to PostgreSQL, when more than 50 000 events wait while
  *   the database is unreachable (the oldest go), and while a receiver's listening connection is down.
- *   There is no retry from the receiving side and no replay: nothing is stored.
+ *   There is no retry from the receiving side and no replay: nothing is stored. One repeat is
+ *   possible: a NOTIFY whose answer was lost with its connection is sent again, so every listener
+ *   must take an event twice in its stride (invalidations are idempotent; `/live` redraws the same state).
  * - **A lost listening connection is reported**: once it listens again, the receiver's `onGap`
  *   listeners are told that events may have been missed, so they drop or re-read what they cache.
- *   A sender's crash is not reported; every copy kept from events has its own bound (see the doc).
+ *   A sender's crash is not reported; every copy kept from events has its own bound (docs/instances-and-rules.md).
  * - **In order from one sender**: the events of one instance arrive at every other instance in the
  *   order they were sent. Events of different senders have no order between them.
  * - **Never back to the sender**: an instance's own listeners hear its changes in process (the change

@@ -30,7 +30,7 @@ import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
 import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
-import type { AppServices, DirectPersistence, RealtimeDeps } from './services/app-services.js';
+import type { AppServices, DirectPersistence } from './services/app-services.js';
 import { ExportService } from './services/exports/export.service.js';
 import { LegacyTabletService } from './services/legacy-tablet.service.js';
 import { MachineStateService } from './services/machine-state.service.js';
@@ -44,6 +44,7 @@ import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './services/shop-floor.services.js';
+import { createRealtimeServices, type RealtimeDeps } from './services/realtime.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
@@ -141,9 +142,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
     const { app } = createHttpApp(services, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
     const server = createServer(app);
-    // realtime/ still queries some tables itself: it gets the persistence too, for now (services/app-services.ts).
-    const realtimeDeps: RealtimeDeps = { ...services, ...persistence };
-    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, databaseUrl) : null;
+    // realtime/ gets the services and its own socket services, which are built here with the persistence
+    // they query (services/realtime.services.ts): realtime/ itself reaches no table.
+    const realtimeDeps: RealtimeDeps = { ...services, ...createRealtimeServices({ ...services, ...persistence }) };
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, channel) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
       ? attachInputDeviceUpdates(server, realtimeDeps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })

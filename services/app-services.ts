@@ -48,18 +48,12 @@ export interface AppServices extends ShopFloorServices {
   health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
 }
 
-/**
- * Persistence that realtime/ and the tablet services (services/tablet/) still query directly. Issue 16
- * moves those queries behind services too; then this goes. ingest/ and scheduler/ never get it.
- */
+/** The persistence the composition root hands to the services that query tables themselves; never to a transport. */
 export interface DirectPersistence {
   dataSource: DataSource;
   repos: Repositories;
   timeline: TimelineRepository;
 }
 
-/** What realtime/ is given for now: the services and, until its queries move, DirectPersistence. */
-export type RealtimeDeps = AppServices & DirectPersistence;
-
-/** What the tablet services (services/tablet/) are built from: the write path, the feed, the clock and, for now, persistence. */
+/** What the tablet services (services/tablet/) are built from: the write path, the feed, the clock and the persistence they query. */
 export type TabletServiceDeps = ShopFloorServices & DirectPersistence & Pick<AppServices, 'feed' | 'clock'>;

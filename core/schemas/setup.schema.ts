@@ -100,12 +100,18 @@ export const machineUpdateSchema = z.strictObject({
   active: z.boolean().optional(),
 });
 
+/**
+ * What a machine is doing now (docs/api.md `state`): in the HTTP machine reads, in `/live` snapshots and
+ * in `machine:state-changed` (core/realtime/live-events.schema.ts extends it).
+ */
 export const machineStateSchema = z.object({
   activityCodeId: z.number().nullable(),
   category: categorySchema.nullable(),
+  /** ISO time the current state began. */
   since: z.string().nullable(),
   jobId: z.number().nullable(),
   operatorId: z.number().nullable(),
+  /** Outside the machine's planned time now (no shift pattern: planned 24/7, never off shift). */
   offShift: z.boolean(),
 });
 export type MachineState = z.infer<typeof machineStateSchema>;

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import type { SetupEntity } from '../../core/cluster/committed-change.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditRepository } from './audit.repository.js';
 import { findOr404, saveUnique } from './crud.js';
@@ -8,7 +9,7 @@ export interface SetupStoreOptions<T extends { id: number }> {
   /** "Group", "Machine": used in messages. */
   what: string;
   /** Audit entity name: `group` → actions `group.create`, `group.update`, `group.delete`. */
-  auditName: string;
+  auditName: SetupEntity;
   /** The message of a 409 when a unique column clashes. */
   duplicateMessage: (row: T) => string;
   /** Checks references before a write (unknown group id → 400). */
@@ -32,7 +33,7 @@ export class SetupStore<T extends { id: number }> {
     private readonly audit: AuditRepository,
     private readonly options: SetupStoreOptions<T>,
     /** Told after each committed write (the change feed's `setup` changes). */
-    private readonly onChange: (entity: string, id: number) => void = () => undefined,
+    private readonly onChange: (entity: SetupEntity, id: number) => void = () => undefined,
   ) {}
 
   list(): Promise<T[]> {

@@ -13,12 +13,13 @@ import {
   TabletEntity,
   UserEntity,
 } from '../entities/index.js';
+import type { SetupEntity } from '../../core/cluster/committed-change.js';
 import type { AuditRepository } from './audit.repository.js';
 import { requireReference, SetupStore } from './setup-store.js';
 import { usedBy } from './crud.js';
 
 /** The set-up resources of docs/api.md, each a SetupStore with its own references and usage rules. */
-export function createSetupStores(dataSource: DataSource, audit: AuditRepository, onChange?: (entity: string, id: number) => void) {
+export function createSetupStores(dataSource: DataSource, audit: AuditRepository, onChange?: (entity: SetupEntity, id: number) => void) {
   const store = <T extends { id: number }>(options: ConstructorParameters<typeof SetupStore<T>>[2]) => new SetupStore<T>(dataSource, audit, options, onChange);
 
   return {

@@ -78,8 +78,6 @@ export class TabletCommandService {
     return { result, machineId: machine.id };
   }
 
-  // --- operators
-
   private async signIn(ctx: Ctx, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
     const { repos, dataSource, feed } = this.deps;
     // A replay of an applied sign-in checks no PIN, so it needs no attempt.
@@ -147,8 +145,6 @@ export class TabletCommandService {
     }
     return outcome;
   }
-
-  // --- jobs, states and counts
 
   private async startJob(ctx: Ctx, input: TabletCommandInput<'job:start'>): Promise<CommandResult> {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
@@ -272,8 +268,6 @@ export class TabletCommandService {
     stateEvents.announce(changes);
     return applied;
   }
-
-  // --- helpers
 
   private operator(ctx: Ctx): number {
     if (ctx.tablet.operatorId === null) throw AppError.unauthenticated('Sign in on the tablet first');

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '../../core/realtime/ack.js';
 import type {
-  Ack,
   GroupWatchRequest,
   GroupWatchResult,
   LiveClientToServerEvents,

@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   TABLET_NAMESPACE,
   TABLET_UNKNOWN_TOKEN,
-  type Ack,
+  type TabletAck as Ack,
   type TabletCommandName,
   type TabletCommands,
   type TabletState,

@@ -10,7 +10,8 @@ import type { Actor } from '../db/repositories/audit.repository.js';
 import { TabletCommandService } from './tablet/tablet-commands.js';
 import { TabletStateBuilder } from './tablet/tablet-state.js';
 import { databaseFailure } from './database-failure.js';
-import type { AppServices, TabletServiceDeps } from './app-services.js';
+import type { AppServices } from './app-services.js';
+import type { TabletServiceDeps } from './tablet/tablet-deps.js';
 import { RecentReplies } from './recent-replies.js';
 
 /** A reply of the DigitME2 tablet routes: always a JSON object, answered with HTTP 200. */

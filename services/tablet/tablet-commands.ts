@@ -12,7 +12,7 @@ import type { TabletRow } from '../../db/repositories/tablet-workflow.repository
 import { verifySecret } from '../auth/hashing.js';
 import type { AttemptLimiter } from '../auth/attempt-limiter.js';
 import type { StateEventRequest } from '../state-events.service.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
 /** What a command did: its answer, and the machine whose tablets should see a fresh `tablet:state`. */
 export interface CommandOutcome {

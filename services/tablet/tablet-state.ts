@@ -1,7 +1,7 @@
 import type { TabletCode, TabletJob, TabletJobStartField, TabletState } from '../../core/realtime/tablet-events.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
 /** How often a running_total tablet asks for a count (DigitME2's RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS). */
 export const RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS = 3600;

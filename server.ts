@@ -223,7 +223,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const { feed, outbox, authenticator, clock, logger } = settings;
   const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
   const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
-  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow);
+  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow, clock);
   const machineStates = new MachineStateService(repos, clock);
   const oee = new OeeService(repos, clock, logger);
   const verify = new VerifyService(dataSource, repos, shopFloor.stateEvents, oee);

@@ -10,7 +10,8 @@ import type { Actor } from '../db/repositories/audit.repository.js';
 import { TabletCommandService } from './tablet/tablet-commands.js';
 import { TabletStateBuilder } from './tablet/tablet-state.js';
 import { databaseFailure } from './database-failure.js';
-import type { AppServices } from './app-services.js';
+import type { Logger } from 'pino';
+import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { TabletServiceDeps } from './tablet/tablet-deps.js';
 import { RecentReplies } from './recent-replies.js';
 
@@ -73,7 +74,7 @@ export class LegacyTabletService {
   private readonly states: TabletStateBuilder;
   private readonly replies: RecentReplies<LegacyReply>;
 
-  constructor(private readonly deps: TabletServiceDeps & Pick<AppServices, 'pinAttempts' | 'logger'>) {
+  constructor(private readonly deps: TabletServiceDeps & { pinAttempts: AttemptLimiter; logger: Logger }) {
     this.tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
     this.commands = new TabletCommandService(deps, deps.pinAttempts);
     this.states = new TabletStateBuilder(deps);

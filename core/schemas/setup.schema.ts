@@ -131,6 +131,7 @@ export const machineSchema = z.object({
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
 
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),

@@ -43,6 +43,7 @@ export class WallConnection {
   serverOffsetMs = $state(0);
 
   private readonly socket: LiveSocket;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup from machine id to its place in `machines` (which is the reactive state)
   private readonly index = new Map<number, number>();
   private recent: { at: number; change: MachineStateChanged }[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;

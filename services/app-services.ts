@@ -42,5 +42,11 @@ export interface AppServices extends ShopFloorServices {
   legacyTablet: LegacyTabletService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
+  health: () => Promise<{
+    status: 'ok' | 'degraded';
+    database: string;
+    influx: string;
+    outbox?: { pending: number; oldestSeconds: number };
+    reason?: string;
+  }>;
 }

@@ -34,7 +34,12 @@ export class UserService {
         { kind: 'login', subject: user.username.toLowerCase() },
         { kind: 'pin', subject: String(user.id) },
       ]);
-      await this.audit.record(tx, actor, { action: 'user.unlock', entity: 'user', entityId: userId, after: { username: user.username, cleared } });
+      await this.audit.record(tx, actor, {
+        action: 'user.unlock',
+        entity: 'user',
+        entityId: userId,
+        after: { username: user.username, cleared },
+      });
       return { cleared };
     });
   }

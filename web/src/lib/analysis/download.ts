@@ -8,7 +8,6 @@ import { apiErrorOf, networkError } from '$lib/api';
 
 export type Cell = string | number | null;
 
-
 export function toCsv(header: string[], rows: Cell[][]): string {
   const cell = (v: Cell) => {
     if (v === null) return '';

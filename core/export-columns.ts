@@ -50,6 +50,7 @@ export const COLUMNS = {
   activityCodeId: column('activityCodeId', 'Activity code ID', 'id'),
   activityCode: column('activityCode', 'Activity', 'text', 20),
   category: column('category', 'Category', 'text', 18),
+  cause: column('cause', 'Cause', 'text', 12),
   jobId: column('jobId', 'Job ID', 'id'),
   jobNumber: column('jobNumber', 'Job number', 'text'),
   operatorId: column('operatorId', 'Operator ID', 'id'),
@@ -116,8 +117,8 @@ export function dayColumn(date: string): ExportColumn {
 
 /** The columns of each export dataset, in file order (the daily grid adds a column per day). */
 export const DATASET_COLUMNS = {
-  timeline: ['machineId', 'machine', 'start', 'end', 'duration', 'activityCodeId', 'activityCode', 'category', 'jobId', 'jobNumber', 'operatorId', 'operator'],
-  events: ['eventRecordId', 'machineId', 'machine', 'at', 'until', 'activityCodeId', 'activityCode', 'category', 'source', 'sender', 'operatorId', 'operator', 'eventId', 'receivedAt'],
+  timeline: ['machineId', 'machine', 'start', 'end', 'duration', 'activityCodeId', 'activityCode', 'category', 'cause', 'jobId', 'jobNumber', 'operatorId', 'operator'],
+  events: ['eventRecordId', 'machineId', 'machine', 'at', 'until', 'activityCodeId', 'activityCode', 'category', 'cause', 'source', 'sender', 'operatorId', 'operator', 'eventId', 'receivedAt'],
   jobs: ['jobId', 'machineId', 'machine', 'jobNumber', 'start', 'end', 'duration', 'idealCycleTimeSeconds', 'good', 'rejects', 'operatorId', 'operator'],
   production: ['productionRecordId', 'machineId', 'machine', 'jobId', 'jobNumber', 'from', 'to', 'good', 'rejects', 'source', 'sender', 'eventId', 'createdAt'],
   oee: ['machineId', 'machine', 'from', 'to', ...OEE_NUMBER_KEYS, 'warnings'],

@@ -100,7 +100,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<TimelineExportRow>(
       'timeline',
       (s, { machines, query }) => s.timeline(ids(machines), query.from, query.to),
-      (r) => [r.machineId, r.machine, r.start, r.end, seconds(r.start, r.end), r.activityCodeId, r.activityCode, r.category, r.jobId, r.jobNumber, r.operatorId, r.operator],
+      (r) => [r.machineId, r.machine, r.start, r.end, seconds(r.start, r.end), r.activityCodeId, r.activityCode, r.category, r.cause, r.jobId, r.jobNumber, r.operatorId, r.operator],
     ),
   },
   events: {
@@ -109,7 +109,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<EventExportRow>(
       'events',
       (s, { machines, query }) => s.events(ids(machines), query.from, query.to),
-      (r) => [Number(r.id), r.machineId, r.machine, r.at, r.until, r.activityCodeId, r.activityCode, r.category, r.source, r.sender, r.operatorId, r.operator, r.eventId, r.receivedAt],
+      (r) => [Number(r.id), r.machineId, r.machine, r.at, r.until, r.activityCodeId, r.activityCode, r.category, r.cause, r.source, r.sender, r.operatorId, r.operator, r.eventId, r.receivedAt],
     ),
   },
   jobs: {

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type * as setup from '$core/schemas/setup.schema.js';
 
-export type { Category, JobStartInputType, MachineCreate, MachineState, ShiftPattern, WorkflowType } from '$core/schemas/setup.schema.js';
+export type { Category, DowntimeCause, JobStartInputType, MachineCreate, MachineState, ShiftPattern, WorkflowType } from '$core/schemas/setup.schema.js';
 export type { Role } from '$core/roles.js';
 
 export type Group = z.infer<typeof setup.groupSchema>;

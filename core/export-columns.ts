@@ -95,6 +95,9 @@ export const COLUMNS = {
   teep: column('teep', 'TEEP (%)', 'percent'),
   warnings: column('warnings', 'Warnings', 'text', 22),
   wholeRangeOee: column('wholeRangeOee', 'Whole range OEE (%)', 'percent'),
+  partNumber: column('partNumber', 'Part number', 'text', 18),
+  partName: column('partName', 'Part name', 'text', 24),
+  group: column('group', 'Group', 'text', 18),
 } as const satisfies Record<string, ExportColumn>;
 export type ColumnKey = keyof typeof COLUMNS;
 
@@ -123,3 +126,9 @@ export const DATASET_COLUMNS = {
   production: ['productionRecordId', 'machineId', 'machine', 'jobId', 'jobNumber', 'from', 'to', 'good', 'rejects', 'source', 'sender', 'eventId', 'createdAt'],
   oee: ['machineId', 'machine', 'from', 'to', ...OEE_NUMBER_KEYS, 'warnings'],
 } as const satisfies Record<string, readonly ColumnKey[]>;
+
+/**
+ * The part catalogue's file (export and import, docs/api.md "Part catalogue"): one row per entry; Machine and
+ * Group empty for an entry that is for every machine.
+ */
+export const PART_CATALOGUE_COLUMNS = ['partNumber', 'partName', 'idealCycleTimeSeconds', 'machine', 'group'] as const satisfies readonly ColumnKey[];

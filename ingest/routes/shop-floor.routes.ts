@@ -38,10 +38,10 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
       ),
   });
   routes.add({
-    method: 'post', path: '/api/v1/machines/{id}/jobs', access: 'shopFloor', tag: 'shop-floor', summary: 'Start a job (puts the machine in its job-start code)',
+    method: 'post', path: '/api/v1/machines/{id}/jobs', access: 'shopFloor', tag: 'shop-floor', summary: "Start a job (puts the machine in its job-start code); partNumber without idealCycleTimeSeconds takes the part's for this machine from the catalogue",
     params: idParamsSchema, body: jobStartSchema, status: 201, response: z.object({ job: jobSchema }),
     handler: async ({ params, body, auth }) => ({
-      job: await deps.jobs.start({ machineId: params.id, jobNumber: body.jobNumber, idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null, at: body.at, eventId: body.eventId, source: 'api', sender: senderOf(auth) }),
+      job: await deps.jobs.start({ machineId: params.id, jobNumber: body.jobNumber, idealCycleTimeSeconds: await deps.parts.idealCycleTime(params.id, body.idealCycleTimeSeconds, body.partNumber), at: body.at, eventId: body.eventId, source: 'api', sender: senderOf(auth) }),
     }),
   });
   routes.add({

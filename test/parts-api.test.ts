@@ -102,14 +102,14 @@ describe('catalogue entries', () => {
     expect((await c.admin.post('/api/v1/parts', entry('P-3'))).status).toBe(201);
     const again = await c.admin.post('/api/v1/parts', entry('P-3', { name: 'other' }));
     expect(again.status).toBe(409);
-    expect(again.body.error).toEqual({ code: 'conflict', message: 'Part "P-3" already has an entry for every machine' });
+    expect(again.body.error).toEqual({ code: 'conflict', message: 'Part "P-3" already exists for every machine' });
     expect((await c.admin.post('/api/v1/parts', entry('P-3', { groupId: lineA }))).status).toBe(201);
     const onPress = await c.admin.post('/api/v1/parts', entry('P-3', { machineId: press1 }));
     expect(onPress.status).toBe(201);
-    expect((await c.admin.post('/api/v1/parts', entry('P-3', { groupId: lineA }))).body.error.message).toBe(`Part "P-3" already has an entry for group ${lineA}`);
+    expect((await c.admin.post('/api/v1/parts', entry('P-3', { groupId: lineA }))).body.error.message).toBe(`Part "P-3" already exists for group ${lineA}`);
     const moved = await c.admin.patch(`/api/v1/parts/${onPress.body.id}`, { machineId: null });
     expect(moved.status).toBe(409);
-    expect(moved.body.error.message).toBe('Part "P-3" already has an entry for every machine');
+    expect(moved.body.error.message).toBe('Part "P-3" already exists for every machine');
     await deleteAll();
   });
 

@@ -42,7 +42,7 @@ export class PartsRepository {
       what: 'Part',
       auditName: 'part',
       machineIdOf: (p) => p.machineId,
-      duplicateMessage: (p) => `Part "${p.partNumber}" already has an entry ${scopeWords(p)}`,
+      duplicateMessage: (p) => `Part "${p.partNumber}" already exists ${scopeWords(p)}`,
       validate: async (tx, p) => {
         if (p.machineId != null && p.groupId != null) {
           throw AppError.invalid('An entry is for a machine or for a group, not both', [{ path: ['groupId'], message: 'give machineId or groupId, not both' }]);

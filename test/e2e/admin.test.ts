@@ -85,7 +85,7 @@ describe('admin pages in Chromium', () => {
     const codes = (await admin.get('/api/v1/activity-codes')).body as { id: number; shortDescription: string }[];
     const setup = codes.find((c) => c.shortDescription === 'Setup')!;
     ids.code = setup.id;
-    expect(setup).toEqual({ id: setup.id, shortDescription: 'Setup', longDescription: 'Tool change and setup', category: 'planned_stop', colour: '#1A2B3C', active: true });
+    expect(setup).toEqual({ id: setup.id, shortDescription: 'Setup', longDescription: 'Tool change and setup', category: 'planned_stop', cause: 'other', colour: '#1A2B3C', active: true });
   });
 
   it('creates a shift pattern with a night shift and a closed day, drawn in the week view', async () => {

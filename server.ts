@@ -38,6 +38,7 @@ import { MachineStateService } from './services/machine-state.service.js';
 import { OeeService } from './services/oee/oee.service.js';
 import { ReportsService } from './services/reports.service.js';
 import { ScheduledTasksService } from './services/scheduled-tasks.service.js';
+import { PartsService } from './services/parts.service.js';
 import { SetupService } from './services/setup.service.js';
 import { ShiftBoundaryService } from './services/shift-boundary.service.js';
 import { UserService } from './services/user.service.js';
@@ -280,6 +281,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     pinAttempts,
     users,
     setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    parts: new PartsService({ repos }),
     machineStates,
     oee,
     reports,

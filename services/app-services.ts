@@ -9,6 +9,7 @@ import type { ExportService } from './exports/export.service.js';
 import type { LegacyTabletService } from './legacy-tablet.service.js';
 import type { MachineStateService } from './machine-state.service.js';
 import type { OeeService } from './oee/oee.service.js';
+import type { PartsService } from './parts.service.js';
 import type { ReportsService } from './reports.service.js';
 import type { ScheduledTasksService } from './scheduled-tasks.service.js';
 import type { SetupService } from './setup.service.js';
@@ -34,6 +35,7 @@ export interface AppServices extends ShopFloorServices {
   pinAttempts: AttemptLimiter;
   users: UserService;
   setup: SetupService;
+  parts: PartsService;
   machineStates: MachineStateService;
   oee: OeeService;
   reports: ReportsService;

@@ -15,6 +15,7 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
   shortDescription: c.shortDescription,
   longDescription: c.longDescription,
   category: c.category,
+  cause: c.cause,
   colour: c.colour,
   active: c.active,
 });

@@ -9,6 +9,7 @@ import { KioskTokenEntity } from './kiosk-token.entity.js';
 import { MachineEntity } from './machine.entity.js';
 import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
 import { OeeHourlyEntity } from './oee-hourly.entity.js';
+import { PartEntity } from './part.entity.js';
 import { ProductionRecordEntity } from './production-record.entity.js';
 import { SchedulerStateEntity } from './scheduler-state.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -31,6 +32,7 @@ export {
   MachineEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
+  PartEntity,
   ProductionRecordEntity,
   SchedulerStateEntity,
   SessionEntity,
@@ -54,6 +56,7 @@ export const entities = [
   MachineEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
+  PartEntity,
   ProductionRecordEntity,
   SchedulerStateEntity,
   SessionEntity,

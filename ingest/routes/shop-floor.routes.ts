@@ -47,7 +47,8 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
     path: '/api/v1/machines/{id}/jobs',
     access: 'shopFloor',
     tag: 'shop-floor',
-    summary: 'Start a job (puts the machine in its job-start code)',
+    summary:
+      "Start a job (puts the machine in its job-start code); partNumber without idealCycleTimeSeconds takes the part's for this machine from the catalogue",
     params: idParamsSchema,
     body: jobStartSchema,
     status: 201,
@@ -56,7 +57,7 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
       job: await deps.jobs.start({
         machineId: params.id,
         jobNumber: body.jobNumber,
-        idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null,
+        idealCycleTimeSeconds: await deps.parts.idealCycleTime(params.id, body.idealCycleTimeSeconds, body.partNumber),
         at: body.at,
         eventId: body.eventId,
         source: 'api',

@@ -90,6 +90,7 @@ describe('admin pages in Chromium', () => {
       shortDescription: 'Setup',
       longDescription: 'Tool change and setup',
       category: 'planned_stop',
+      cause: 'other',
       colour: '#1A2B3C',
       active: true,
     });

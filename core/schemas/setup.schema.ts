@@ -87,6 +87,8 @@ export const machineCreateSchema = z.strictObject({
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
   active: z.boolean().default(true),
 });
+/** A new machine as the admin page drafts it: every field, defaults filled in. */
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
 export const machineUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
   groupId: idSchema.nullable().optional(),

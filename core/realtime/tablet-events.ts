@@ -42,6 +42,25 @@ export interface TabletJob {
   idealCycleTimeSeconds: number | null;
   good: number;
   rejects: number;
+  /**
+   * Seconds the machine has run in this job, as of `serverTime`: its `running` time from the job's start,
+   * micro-stops included, inside planned windows and as overtime alike: the job's run time as performance
+   * counts it (docs/oee.md "The time elements"). While the machine runs, the tablet adds the seconds since
+   * `serverTime`. The target is `runSeconds / idealCycleTimeSeconds` parts (the parts an ideal machine
+   * would have made in that time), compared with good + rejects. null when it could not be computed.
+   */
+  runSeconds: number | null;
+}
+
+/** The current shift's OEE of the machine (docs/oee.md "The factors"), fractions 0..1; null = no data. */
+export interface TabletShiftOee {
+  /** ISO: the shift (or, without a shift pattern, the local day) the figures are for. */
+  from: string;
+  to: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
 }
 
 /** Everything a tablet shows; pushed on connect and after every change of its machine, from any source. */
@@ -56,6 +75,8 @@ export interface TabletState {
   operator: { id: number; username: string } | null;
   /** The job running now. */
   job: TabletJob | null;
+  /** The shift's OEE while a job runs; null without a job, or when it could not be computed. */
+  shiftOee: TabletShiftOee | null;
   /** The machine's current code; null before its first event. */
   current: { activityCodeId: number; category: Category; since: string } | null;
   codes: TabletCode[];

@@ -152,6 +152,11 @@ describe('/tablet between jobs and mid-job (Chromium, 1280×800)', () => {
     await startJob(page, 'J-2', '12');
     const codes = page.getByRole('group', { name: 'Activity codes' });
     expect(await codes.getByRole('button', { name: 'Hidden' }).count()).toBe(0);
+    // The running screen: the target so far (run time / 12 s), parts made, the shift's OEE.
+    await page.getByTestId('job-target').waitFor();
+    expect(await page.getByTestId('job-made').textContent()).toBe('0');
+    expect(await page.getByTestId('shift-oee').textContent()).toMatch(/^(\d+ %|—)$/);
+    await page.screenshot({ path: '/tmp/t17/tablet-running.png' });
 
     // Lunch break: asked, cancelled, nothing sent.
     await codes.getByRole('button', { name: 'Lunch break' }).click();

@@ -126,3 +126,101 @@ describe('the running job: target and shift OEE', () => {
     expect([tablet.state.job, tablet.state.shiftOee]).toEqual([null, null]);
   });
 });
+
+describe("the machine's autofill of the job-start input", () => {
+  it('is set on the machine (admin only), pre-fills the tablet and the DigitME2 tablet, and is validated', async () => {
+    const created = await c.admin.post('/api/v1/machines', { name: 'Autofill', jobStartInputType: 'parts_per_hour', jobStartAutofill: 40 });
+    expect([created.status, created.body.jobStartAutofill]).toEqual([201, 40]);
+    const id = created.body.id as number;
+    expect((await c.viewer.get(`/api/v1/machines/${id}`)).body.jobStartAutofill).toBe(40);
+    // Default: none.
+    expect((await c.admin.post('/api/v1/machines', { name: 'No autofill' })).body.jobStartAutofill).toBeNull();
+
+    for (const bad of [0, -1, '40', 2e9, true]) {
+      const res = await c.admin.patch(`/api/v1/machines/${id}`, { jobStartAutofill: bad });
+      expect([bad, res.status, res.body.error.issues.map((i: { path: string[] }) => i.path.join('.'))]).toEqual([bad, 400, ['jobStartAutofill']]);
+    }
+    for (const role of ['supervisor', 'operator', 'viewer', 'device'] as const) {
+      expect([role, (await c[role].patch(`/api/v1/machines/${id}`, { jobStartAutofill: 10 })).status]).toEqual([role, 403]);
+    }
+    expect((await c.anonymous.patch(`/api/v1/machines/${id}`, { jobStartAutofill: 10 })).status).toBe(401);
+    expect((await c.admin.patch('/api/v1/machines/999999', { jobStartAutofill: 10 })).status).toBe(404);
+    // The machine's other rules still hold in the same request: a name another machine has is a conflict.
+    expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartAutofill: 10, name: 'No autofill' })).status).toBe(409);
+    expect((await c.viewer.get(`/api/v1/machines/${id}`)).body.jobStartAutofill).toBe(40);
+
+    const t = await c.admin.post('/api/v1/tablets', { name: 'Autofill tablet', machineId: id });
+    const tablet = await TabletClient.open(app.url, t.body.token);
+    open.push(tablet);
+    expect(tablet.state.jobStartAutofill).toBe(40);
+    // Input types without one number to fill get none, whatever is stored.
+    const next = tablet.next((s) => s.jobStartInputType === 'planned_qty_minutes');
+    expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartInputType: 'planned_qty_minutes' })).status).toBe(200);
+    expect((await next).jobStartAutofill).toBeNull();
+    const back = tablet.next((s) => s.jobStartInputType === 'cycle_time_minutes');
+    expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartInputType: 'cycle_time_minutes', jobStartAutofill: 2.5 })).status).toBe(200);
+    expect((await back).jobStartAutofill).toBe(2.5);
+
+    // The DigitME2 tablet gets it as the cycle-time field's autofill (docs/digitme2.md).
+    const uuid = '6f1c2a0e-2f7b-4d3c-9a51-1f0e5d7c9b21';
+    const http = c.anonymous;
+    expect((await http.get(`/check-state?device_uuid=${uuid}`)).status).toBe(200);
+    const legacy = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((x) => x.deviceUuid === uuid)!;
+    expect((await c.admin.patch(`/api/v1/tablets/${legacy.id}`, { machineId: id })).status).toBe(200);
+    expect((await http.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body).toEqual({ success: true });
+    expect((await http.get(`/check-state?device_uuid=${uuid}`)).body.requested_data).toEqual({
+      job_number: { title: 'Job Number', type: 'text', autofill: '' },
+      ideal_cycle_time: { title: 'Ideal cycle time (min)', type: 'number', autofill: 2.5 },
+    });
+  });
+});
+
+describe('a job started late on the tablet', () => {
+  it('starts at `start`, checked against the tap, the current state and the live window', async () => {
+    clock.set(T(12));
+    const { machineId, tablet } = await signedIn('Late');
+    await tablet.ok('activity:set', { activityCodeId: codes.Setting, at: T(9) });
+
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ jobNumber: 'L-1', start: T(11, 50), at: T(11, 40) }, 'invalid_input'], // after the tap
+      [{ jobNumber: 'L-1', start: '11:00' }, 'invalid_input'],
+      [{ jobNumber: 'L-1', start: T(12, 30) }, 'invalid_input'], // after now
+      [{ jobNumber: 'L-1', start: T(8, 30) }, 'conflict'], // before Setting began at 09:00
+    ];
+    for (const [payload, code] of refusals) {
+      const ack = await tablet.send('job:start', payload);
+      expect([payload, ack.ok ? 'ok' : ack.error.code]).toEqual([payload, code]);
+    }
+    const conflict = await tablet.send('job:start', { jobNumber: 'L-1', start: T(8, 30) });
+    expect(conflict.ok ? null : conflict.error.message).toBe(
+      'The machine has been in Setting since 09:00; a job started on the tablet cannot begin before that (a supervisor can correct older history)',
+    );
+
+    await tablet.ok('job:start', { jobNumber: 'L-1', input: { value: 20 }, start: T(11, 30), eventId: 'late-1' });
+    expect(tablet.state.job).toMatchObject({ jobNumber: 'L-1', start: T(11, 30), runSeconds: 1800 });
+    expect(tablet.state.current).toEqual({ activityCodeId: 1, category: 'running', since: T(11, 30) });
+    // The replay is a duplicate, whatever its start.
+    expect(await tablet.send('job:start', { jobNumber: 'L-1', start: T(11, 30), eventId: 'late-1' })).toEqual({ ok: true, data: { duplicate: true } });
+    const job = (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs;
+    expect(job).toMatchObject([{ jobNumber: 'L-1', start: T(11, 30), end: null, idealCycleTimeSeconds: 20 }]);
+    expect((await timeline(machineId)).slice(-2)).toEqual([
+      { start: T(9), end: T(11, 30), activityCodeId: codes.Setting, category: 'planned_stop', jobId: null, operatorId: operator.id },
+      { start: T(11, 30), end: null, activityCodeId: 1, category: 'running', jobId: job[0].id, operatorId: operator.id },
+    ]);
+    await tablet.ok('job:end', { good: 0, rejects: 0 });
+  });
+
+  it('refuses a start before the live window (403) and a start with nobody signed in', async () => {
+    clock.set(T(12));
+    const { tablet } = await signedIn('Late window');
+    const days = (await c.admin.get('/api/v1/site')).body.liveWindowDays as number;
+    const old = new Date(Date.parse(T(12)) - (days + 1) * 86_400_000).toISOString();
+    const ack = await tablet.send('job:start', { jobNumber: 'W-1', start: old });
+    expect(ack.ok ? 'ok' : ack.error.code).toBe('forbidden');
+
+    await tablet.ok('operator:sign-out', {});
+    const unsigned = await tablet.send('job:start', { jobNumber: 'W-1', start: T(11) });
+    expect(unsigned.ok ? 'ok' : unsigned.error.code).toBe('unauthenticated');
+    expect(tablet.state.job).toBeNull();
+  });
+});

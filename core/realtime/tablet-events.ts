@@ -85,6 +85,8 @@ export interface TabletState {
   jobNumberInputType: 'text' | 'number';
   jobStartInputType: JobStartInputType;
   jobStartFields: TabletJobStartField[];
+  /** Pre-filled in the `value` field of the job start (the machine's autofill); null: it starts empty. */
+  jobStartAutofill: number | null;
   /** pausable machines: a job runs and the current code is a stop. */
   paused: boolean;
   /** running_total machines with a job: when the last count was made (or the job started). */
@@ -101,7 +103,12 @@ export interface CommandMeta {
 export interface TabletCommands {
   'operator:sign-in': { userId: number; pin: string };
   'operator:sign-out': Record<string, never>;
-  'job:start': { jobNumber: string | number; input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number } };
+  /**
+   * `start` (ISO): when the job really began, for a job started late; not after the command's `at`, not
+   * before the machine's current state began (older history is a supervisor's correction), and inside the
+   * site's live window. Without it the job starts at `at`.
+   */
+  'job:start': { jobNumber: string | number; input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number }; start?: string };
   'activity:set': { activityCodeId: number };
   'production:record': { good: number; rejects: number };
   'job:end': { good: number; rejects: number };

@@ -154,11 +154,12 @@ export class TabletCommandService {
     }
     const ideal = idealCycleTimeFromInput(ctx.machine.jobStartInputType, input.input);
     if (!ideal.ok) throw AppError.invalid(ideal.message, ideal.issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
+    const start = input.start === undefined ? input.at : await this.lateStart(ctx, input.start, input.at);
     await this.deps.jobs.start({
       machineId: ctx.machine.id,
       jobNumber: input.jobNumber,
       idealCycleTimeSeconds: ideal.idealCycleTimeSeconds,
-      at: input.at,
+      at: start,
       eventId: input.eventId,
       operatorId,
       source: 'tablet',
@@ -267,6 +268,29 @@ export class TabletCommandService {
     });
     stateEvents.announce(changes);
     return applied;
+  }
+
+  /**
+   * A job started late: it may begin before the tap, but not before the machine's current state did. Older
+   * history (a stop the operator already gave, the end of the previous job) is a supervisor's correction on
+   * the machine page; here the new job simply takes over the current state from `start`. The live window
+   * is the write path's (services/live-window.ts).
+   */
+  private async lateStart(ctx: Ctx, start: Date, at: Date | undefined): Promise<Date> {
+    const tapped = this.checkedTime(at);
+    if (start.getTime() > tapped.getTime()) {
+      throw AppError.invalid('The job cannot start after the time it was started on the tablet', [{ path: ['start'], message: `must not be after ${tapped.toISOString()}` }]);
+    }
+    const current = (await this.deps.repos.machineStates.current([ctx.machine.id])).get(ctx.machine.id);
+    const since = current?.since ? new Date(current.since) : null;
+    if (since && start.getTime() < since.getTime()) {
+      const code = current?.activityCodeId != null ? (await this.deps.repos.activityCodes.list()).find((c) => c.id === current.activityCodeId) : undefined;
+      const timezone = (await this.deps.repos.site.get()).timezone;
+      throw AppError.conflict(
+        `The machine has been in ${code?.shortDescription ?? 'its current state'} since ${hhmm(since, timezone)}; a job started on the tablet cannot begin before that (a supervisor can correct older history)`,
+      );
+    }
+    return start;
   }
 
   private operator(ctx: Ctx): number {

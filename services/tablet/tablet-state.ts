@@ -80,6 +80,7 @@ export class TabletStateBuilder {
           jobNumberInputType: 'text',
           jobStartInputType: 'no_cycle_time',
           jobStartFields: [],
+          jobStartAutofill: null,
           paused: false,
           runningTotal: null,
         });
@@ -122,6 +123,7 @@ export class TabletStateBuilder {
         jobNumberInputType: machine.jobNumberInputType,
         jobStartInputType: machine.jobStartInputType,
         jobStartFields: jobStartFields[machine.jobStartInputType],
+        jobStartAutofill: jobStartFields[machine.jobStartInputType].some((f) => f.key === 'value') ? machine.jobStartAutofill : null,
         paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
         runningTotal:
           machine.workflowType === 'running_total' && job

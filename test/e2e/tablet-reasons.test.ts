@@ -59,8 +59,8 @@ const timeline = async (machineId: number): Promise<Interval[]> =>
   (await admin.get(`/api/v1/machines/${machineId}/timeline?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`)).body.intervals;
 
 /** A machine with its own codes, an operator and a tablet, signed in at 1280×800. */
-async function signedInTablet(name: string, codes: Record<string, number>, excluded: number[] = []) {
-  const machineId = (await admin.post('/api/v1/machines', { name, jobStartInputType: 'cycle_time_seconds', excludedActivityCodeIds: excluded })).body.id as number;
+async function signedInTablet(name: string, codes: Record<string, number>, excluded: number[] = [], machine: Record<string, unknown> = {}) {
+  const machineId = (await admin.post('/api/v1/machines', { name, jobStartInputType: 'cycle_time_seconds', excludedActivityCodeIds: excluded, ...machine })).body.id as number;
   const pin = '4812';
   const user = (await admin.post('/api/v1/users', { username: `op-${machineId}`, role: 'operator', pin })).body.id as number;
   const { token } = (await admin.post('/api/v1/tablets', { name: `${name} tablet`, machineId })).body as { token: string };
@@ -103,8 +103,10 @@ beforeAll(async () => {
 
 describe('/tablet between jobs and mid-job (Chromium, 1280×800)', () => {
   it('after End job the operator picks a reason; the timeline holds that code from the exact time tapped', async () => {
-    const t = await signedInTablet('Saw 3', codeIds, [codeIds.Hidden!]);
+    const t = await signedInTablet('Saw 3', codeIds, [codeIds.Hidden!], { jobStartAutofill: 30 });
     const { page, machineId } = t;
+    // The machine's autofill is in the job-start field already.
+    expect(await page.getByLabel('Ideal cycle time').inputValue()).toBe('30');
 
     // Between jobs already (a new machine has no state yet): the reasons are the offered codes that are not running.
     const reasons = page.getByRole('group', { name: 'Reasons' });

@@ -224,3 +224,51 @@ describe('a job started late on the tablet', () => {
     expect(tablet.state.job).toBeNull();
   });
 });
+
+describe('resume notes', () => {
+  it('are stored with the pause they explain and listed by GET /api/v1/machines/{id}/resume-notes', async () => {
+    clock.set(T(12));
+    const { machineId, tablet } = await signedIn('Notes', { workflowType: 'pausable' });
+    await tablet.ok('job:start', { jobNumber: 'N-1', at: T(8) });
+    await tablet.ok('job:pause', { at: T(9) });
+    await tablet.ok('job:resume', { reason: codes.Jam, notes: 'belt slipped', at: T(9, 20) });
+    await tablet.ok('job:pause', { at: T(10) });
+    // A reason without notes: the job's text line, but nothing for the timeline.
+    await tablet.ok('job:resume', { reason: codes.Setting, at: T(10, 5) });
+    await tablet.ok('job:pause', { at: T(11) });
+    await tablet.ok('job:resume', { notes: 'waited for the fork-lift', at: T(11, 30), eventId: 'resume-3' });
+    // A replay adds nothing.
+    expect(await tablet.send('job:resume', { notes: 'waited for the fork-lift', at: T(11, 30), eventId: 'resume-3' })).toEqual({ ok: true, data: { duplicate: true } });
+    const job = (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs[0];
+
+    const all = await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?${window}`);
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({
+      notes: [
+        { id: expect.any(Number), jobId: job.id, jobNumber: 'N-1', pausedAt: T(9), resumedAt: T(9, 20), activityCodeId: codes.Jam, notes: 'belt slipped' },
+        { id: expect.any(Number), jobId: job.id, jobNumber: 'N-1', pausedAt: T(11), resumedAt: T(11, 30), activityCodeId: 2, notes: 'waited for the fork-lift' },
+      ],
+      truncated: false,
+      next: null,
+    });
+    // The job's DigitME2 text keeps every line.
+    expect((await app.dataSource.query(`SELECT notes FROM jobs WHERE id = $1`, [job.id]))[0].notes).toBe('09:00 - Jam - belt slipped\n10:00 - Setting - \n11:00 - Down - waited for the fork-lift\n');
+    // A window holding only the end of the first pause, and one after both.
+    expect((await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?from=${T(9, 10)}&to=${T(10)}`)).body.notes.map((n: { notes: string }) => n.notes)).toEqual(['belt slipped']);
+    expect((await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?from=${T(11, 45)}&to=${T(12)}`)).body.notes).toEqual([]);
+
+    // Every signed-in role reads them; a device key may not (403), nobody signed in neither (401); bad
+    // windows and unknown machines are refused.
+    for (const role of ['admin', 'supervisor', 'operator', 'viewer'] as const) {
+      expect([role, (await c[role].get(`/api/v1/machines/${machineId}/resume-notes?${window}`)).status]).toEqual([role, 200]);
+    }
+    expect((await c.device.get(`/api/v1/machines/${machineId}/resume-notes?${window}`)).status).toBe(403);
+    expect((await c.anonymous.get(`/api/v1/machines/${machineId}/resume-notes?${window}`)).status).toBe(401);
+    for (const query of [`from=${T(12)}&to=${T(11)}`, `from=yesterday&to=${T(11)}`, `from=${T(11)}`, `${window}&extra=1`]) {
+      expect([query, (await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?${query}`)).status]).toEqual([query, 400]);
+    }
+    // A path id that is not a number names no machine, as on every route of the API.
+    expect((await c.viewer.get(`/api/v1/machines/abc/resume-notes?${window}`)).status).toBe(404);
+    expect((await c.viewer.get(`/api/v1/machines/999999/resume-notes?${window}`)).status).toBe(404);
+  });
+});

@@ -10,6 +10,7 @@ import { MachineEntity } from './machine.entity.js';
 import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
 import { OeeHourlyEntity } from './oee-hourly.entity.js';
 import { ProductionRecordEntity } from './production-record.entity.js';
+import { ResumeNoteEntity } from './resume-note.entity.js';
 import { SchedulerStateEntity } from './scheduler-state.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { ShiftPatternEntity } from './shift-pattern.entity.js';
@@ -32,6 +33,7 @@ export {
   OeeHourlyEntity,
   OeeHourlyLossEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,
@@ -55,6 +57,7 @@ export const entities = [
   OeeHourlyEntity,
   OeeHourlyLossEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,

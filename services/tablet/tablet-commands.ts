@@ -265,6 +265,10 @@ export class TabletCommandService {
         await repos.tabletWorkflow.appendJobNotes(tx, job.id, `${hhmm(open.start, timezone)} - ${reasonName} - ${input.notes ?? ''}\n`);
         changes.push({ kind: 'job', machineId: ctx.machine.id, jobId: job.id, action: 'updated' });
       }
+      // What was written goes on the timeline too, at the pause it explains (the machine page's notes).
+      if (input.notes) {
+        await repos.tabletWorkflow.addResumeNote(tx, { jobId: job.id, machineId: ctx.machine.id, pausedAt: open.start, resumedAt: at, activityCodeId: reason?.id ?? open.activityCodeId, notes: input.notes });
+      }
     });
     stateEvents.announce(changes);
     return applied;

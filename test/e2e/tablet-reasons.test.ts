@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, watchErrors } from '../support/browser.js';
-import { clientsForRoles, type ApiClient } from '../support/http-client.js';
+import { ApiClient, clientsForRoles } from '../support/http-client.js';
+import { TabletClient } from '../support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -190,5 +191,49 @@ describe('/tablet between jobs and mid-job (Chromium, 1280×800)', () => {
     ]);
     expect(t.errors).toEqual([]);
     await t.context.close();
+  });
+});
+
+describe('resume notes on the machine page (Chromium)', () => {
+  it('pins a resume note on the timeline at the pause it explains and lists it with its job', async () => {
+    expect((await admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(200);
+    const machineId = (await admin.post('/api/v1/machines', { name: 'Pausable 5', workflowType: 'pausable' })).body.id as number;
+    await admin.post('/api/v1/users', { username: 'notes-op', role: 'operator', pin: '2468' });
+    const user = ((await admin.get('/api/v1/users')).body as { id: number; username: string }[]).find((u) => u.username === 'notes-op')!.id;
+    const { token } = (await admin.post('/api/v1/tablets', { name: 'Pausable 5 tablet', machineId })).body as { token: string };
+    const tablet = await TabletClient.open(app.url, token);
+    const now = Date.now();
+    const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    try {
+      await tablet.ok('operator:sign-in', { userId: user, pin: '2468' });
+      await tablet.ok('job:start', { jobNumber: 'P-5', at: ago(50) });
+      await tablet.ok('job:pause', { at: ago(40) });
+      await tablet.ok('job:resume', { reason: codeIds['No material'], notes: 'belt slipped', at: ago(30) });
+    } finally {
+      tablet.close();
+    }
+
+    const client = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const [name, value] = client.cookie!.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.url }]);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await page.goto(`${app.url}/machines/${machineId}?from=${day(now - 86_400_000)}&to=${day(now)}`);
+    const note = page.getByTestId('gantt-note');
+    await note.waitFor();
+    expect(await note.count()).toBe(1);
+    expect(await note.getAttribute('aria-label')).toMatch(/^Note at .+: No material: belt slipped$/);
+    // At the pause's start: the same x as the start of the bar the pause became.
+    const bar = page.locator(`[data-testid="gantt-bar"][data-start="${ago(40)}"]`);
+    expect(await bar.getAttribute('data-activity-code-id')).toBe(String(codeIds['No material']));
+    const [noteX, barX] = [Number(await note.locator('line').getAttribute('x1')), Number(await bar.getAttribute('x'))];
+    expect(Math.abs(noteX - barX)).toBeLessThan(0.5);
+    const row = page.locator('[data-testid="jobs-table"] tbody tr').filter({ hasText: 'P-5' });
+    expect(await row.textContent()).toContain('belt slipped');
+    await page.locator('[data-testid="gantt"]').screenshot({ path: '/tmp/t17/gantt-note.png' });
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

@@ -25,10 +25,7 @@ const envSchema = z
     INFLUX_ORG: optionalString,
     INFLUX_BUCKET: optionalString,
     MONGODB_URL: optionalUrl,
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     OEE_ROLES: z.preprocess(
       emptyToUndefined,
       z
@@ -52,7 +49,12 @@ const envSchema = z
       z
         .string()
         .default('')
-        .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+        .transform((s) =>
+          s
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
     ),
     /**
      * Origins (space- or comma-separated, e.g. `https://intranet.example`) whose pages may embed the
@@ -64,7 +66,15 @@ const envSchema = z
         .string()
         .default('')
         .transform((s) => s.split(/[\s,]+/).filter(Boolean))
-        .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path')).transform((list) => list.map((u) => new URL(u).origin))),
+        .pipe(
+          z
+            .array(
+              z
+                .url({ protocol: /^https?$/ })
+                .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path'),
+            )
+            .transform((list) => list.map((u) => new URL(u).origin)),
+        ),
     ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })

@@ -56,7 +56,12 @@ export class PgClusterChannel implements ClusterChannel {
     private readonly logger: Logger,
   ) {
     // Notifications are ephemeral: their commits need not wait for the WAL flush.
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 3_000, options: '-c synchronous_commit=off' });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 2,
+      connectionTimeoutMillis: 3_000,
+      options: '-c synchronous_commit=off',
+    });
     guardPool(this.pool, logger);
   }
 

@@ -33,7 +33,11 @@ export function ackError(err: unknown, logger?: Logger): Ack<never> {
  */
 export function guardPayload(payload: unknown): void {
   const issues = unstorableTextIssues(payload);
-  if (issues.length) throw AppError.invalid(`The payload contains text that cannot be stored at ${issues[0]!.path.join('.') || 'the top'}: ${issues[0]!.message}`, issues);
+  if (issues.length)
+    throw AppError.invalid(
+      `The payload contains text that cannot be stored at ${issues[0]!.path.join('.') || 'the top'}: ${issues[0]!.message}`,
+      issues,
+    );
 }
 
 /**

@@ -1,9 +1,6 @@
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
-import type { Repositories } from '../db/repositories/index.js';
-import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -47,15 +44,11 @@ export interface AppServices extends ShopFloorServices {
   resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
+  health: () => Promise<{
+    status: 'ok' | 'degraded';
+    database: string;
+    influx: string;
+    outbox?: { pending: number; oldestSeconds: number };
+    reason?: string;
+  }>;
 }
-
-/** The persistence the composition root hands to the services that query tables themselves; never to a transport. */
-export interface DirectPersistence {
-  dataSource: DataSource;
-  repos: Repositories;
-  timeline: TimelineRepository;
-}
-
-/** What the tablet services (services/tablet/) are built from: the write path, the feed, the clock and the persistence they query. */
-export type TabletServiceDeps = ShopFloorServices & DirectPersistence & Pick<AppServices, 'feed' | 'clock'>;

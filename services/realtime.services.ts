@@ -1,4 +1,5 @@
-import type { AppServices, DirectPersistence } from './app-services.js';
+import type { AppServices } from './app-services.js';
+import type { DirectPersistence } from './persistence.js';
 import { LiveScreens } from './live/live-screens.js';
 import { LiveViewers } from './live/live-viewers.js';
 import { TabletSockets } from './tablet/tablet-sockets.js';

@@ -51,7 +51,9 @@ describe('PgClusterChannel', () => {
     for (let i = 1_001; i <= 2_000; i++) a.send('change', { kind: 'setup', entity: 'machine', id: i });
     await a.flushed();
     await until(() => heardByB.length >= 2_000, 'all 2000 events on B');
-    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
+    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(
+      Array.from({ length: 2_000 }, (_, i) => i + 1),
+    );
     expect(heardByA).toEqual([]);
   });
 
@@ -59,7 +61,11 @@ describe('PgClusterChannel', () => {
     heardByB.length = 0;
     expect(a.send('change', timeline(1))).toBe(true);
     // A set-up change cannot be that large; a relayed /live message could (an OEE result with many losses).
-    const huge = { event: 'machine:oee-updated', rooms: ['site'], payload: { machineId: 1, shift: { losses: 'x'.repeat(MAX_CLUSTER_EVENT_BYTES) } } };
+    const huge = {
+      event: 'machine:oee-updated',
+      rooms: ['site'],
+      payload: { machineId: 1, shift: { losses: 'x'.repeat(MAX_CLUSTER_EVENT_BYTES) } },
+    };
     expect(a.send('live', huge as never)).toBe(false);
     expect(a.send('change', timeline(2))).toBe(true);
     await until(() => heardByB.length >= 2, 'the events around it');
@@ -87,7 +93,9 @@ describe('PgClusterChannel', () => {
     b.onGap(() => gaps++);
     // End both LISTEN backends of this database (what a database restart does to them).
     const listeners: { pid: number }[] = (
-      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${CLUSTER_CHANNEL}`])
+      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [
+        `LISTEN ${CLUSTER_CHANNEL}`,
+      ])
     ).rows;
     expect(listeners).toHaveLength(2);
     await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [listeners.map((l) => l.pid)]);

@@ -9,7 +9,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
  * in `tablet:state`. The clock is pinned, so every figure is exact.
  */
 const DAY = '2026-11-24';
-const T = (h: number, m = 0, s = 0) => new Date(`${DAY}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`).toISOString();
+const T = (h: number, m = 0, s = 0) =>
+  new Date(`${DAY}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`).toISOString();
 const clock = new FixedClock(new Date(T(12)));
 
 let app: TestApp;
@@ -54,7 +55,15 @@ const timeline = async (machineId: number) => (await c.viewer.get(`/api/v1/machi
 describe('reasons between jobs', () => {
   it('sets any offered stop code with no job; running codes still need one; excluded codes are refused', async () => {
     const { machineId, tablet } = await signedIn('Between', { excludedActivityCodeIds: [codes.Hidden] });
-    expect(tablet.state.codes.map((code) => code.shortDescription)).toEqual(['Up', 'Down', 'Closed', 'Overtime', 'Jam', 'Setting', 'Lunch break']);
+    expect(tablet.state.codes.map((code) => code.shortDescription)).toEqual([
+      'Up',
+      'Down',
+      'Closed',
+      'Overtime',
+      'Jam',
+      'Setting',
+      'Lunch break',
+    ]);
 
     await tablet.ok('job:start', { jobNumber: 'B-1', at: T(6) });
     await tablet.ok('job:end', { good: 10, rejects: 0, at: T(7) });
@@ -78,7 +87,14 @@ describe('reasons between jobs', () => {
       { start: T(6), end: T(7), activityCodeId: 1, category: 'running', jobId: job.id, operatorId: operator.id },
       { start: T(7), end: T(7, 10), activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: operator.id },
       { start: T(7, 10), end: T(7, 40), activityCodeId: codes.Setting, category: 'planned_stop', jobId: null, operatorId: operator.id },
-      { start: T(7, 40), end: null, activityCodeId: codes['Lunch break'], category: 'planned_shutdown', jobId: null, operatorId: operator.id },
+      {
+        start: T(7, 40),
+        end: null,
+        activityCodeId: codes['Lunch break'],
+        category: 'planned_shutdown',
+        jobId: null,
+        operatorId: operator.id,
+      },
     ]);
   });
 });
@@ -138,7 +154,11 @@ describe("the machine's autofill of the job-start input", () => {
 
     for (const bad of [0, -1, '40', 2e9, true]) {
       const res = await c.admin.patch(`/api/v1/machines/${id}`, { jobStartAutofill: bad });
-      expect([bad, res.status, res.body.error.issues.map((i: { path: string[] }) => i.path.join('.'))]).toEqual([bad, 400, ['jobStartAutofill']]);
+      expect([bad, res.status, res.body.error.issues.map((i: { path: string[] }) => i.path.join('.'))]).toEqual([
+        bad,
+        400,
+        ['jobStartAutofill'],
+      ]);
     }
     for (const role of ['supervisor', 'operator', 'viewer', 'device'] as const) {
       expect([role, (await c[role].patch(`/api/v1/machines/${id}`, { jobStartAutofill: 10 })).status]).toEqual([role, 403]);
@@ -158,16 +178,22 @@ describe("the machine's autofill of the job-start input", () => {
     expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartInputType: 'planned_qty_minutes' })).status).toBe(200);
     expect((await next).jobStartAutofill).toBeNull();
     const back = tablet.next((s) => s.jobStartInputType === 'cycle_time_minutes');
-    expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartInputType: 'cycle_time_minutes', jobStartAutofill: 2.5 })).status).toBe(200);
+    expect((await c.admin.patch(`/api/v1/machines/${id}`, { jobStartInputType: 'cycle_time_minutes', jobStartAutofill: 2.5 })).status).toBe(
+      200,
+    );
     expect((await back).jobStartAutofill).toBe(2.5);
 
     // The DigitME2 tablet gets it as the cycle-time field's autofill (docs/digitme2.md).
     const uuid = '6f1c2a0e-2f7b-4d3c-9a51-1f0e5d7c9b21';
     const http = c.anonymous;
     expect((await http.get(`/check-state?device_uuid=${uuid}`)).status).toBe(200);
-    const legacy = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((x) => x.deviceUuid === uuid)!;
+    const legacy = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find(
+      (x) => x.deviceUuid === uuid,
+    )!;
     expect((await c.admin.patch(`/api/v1/tablets/${legacy.id}`, { machineId: id })).status).toBe(200);
-    expect((await http.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body).toEqual({ success: true });
+    expect((await http.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body).toEqual({
+      success: true,
+    });
     expect((await http.get(`/check-state?device_uuid=${uuid}`)).body.requested_data).toEqual({
       job_number: { title: 'Job Number', type: 'text', autofill: '' },
       ideal_cycle_time: { title: 'Ideal cycle time (min)', type: 'number', autofill: 2.5 },
@@ -200,7 +226,10 @@ describe('a job started late on the tablet', () => {
     expect(tablet.state.job).toMatchObject({ jobNumber: 'L-1', start: T(11, 30), runSeconds: 1800 });
     expect(tablet.state.current).toEqual({ activityCodeId: 1, category: 'running', since: T(11, 30) });
     // The replay is a duplicate, whatever its start.
-    expect(await tablet.send('job:start', { jobNumber: 'L-1', start: T(11, 30), eventId: 'late-1' })).toEqual({ ok: true, data: { duplicate: true } });
+    expect(await tablet.send('job:start', { jobNumber: 'L-1', start: T(11, 30), eventId: 'late-1' })).toEqual({
+      ok: true,
+      data: { duplicate: true },
+    });
     const job = (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs;
     expect(job).toMatchObject([{ jobNumber: 'L-1', start: T(11, 30), end: null, idealCycleTimeSeconds: 20 }]);
     expect((await timeline(machineId)).slice(-2)).toEqual([
@@ -238,23 +267,48 @@ describe('resume notes', () => {
     await tablet.ok('job:pause', { at: T(11) });
     await tablet.ok('job:resume', { notes: 'waited for the fork-lift', at: T(11, 30), eventId: 'resume-3' });
     // A replay adds nothing.
-    expect(await tablet.send('job:resume', { notes: 'waited for the fork-lift', at: T(11, 30), eventId: 'resume-3' })).toEqual({ ok: true, data: { duplicate: true } });
+    expect(await tablet.send('job:resume', { notes: 'waited for the fork-lift', at: T(11, 30), eventId: 'resume-3' })).toEqual({
+      ok: true,
+      data: { duplicate: true },
+    });
     const job = (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs[0];
 
     const all = await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?${window}`);
     expect(all.status).toBe(200);
     expect(all.body).toEqual({
       notes: [
-        { id: expect.any(Number), jobId: job.id, jobNumber: 'N-1', pausedAt: T(9), resumedAt: T(9, 20), activityCodeId: codes.Jam, notes: 'belt slipped' },
-        { id: expect.any(Number), jobId: job.id, jobNumber: 'N-1', pausedAt: T(11), resumedAt: T(11, 30), activityCodeId: 2, notes: 'waited for the fork-lift' },
+        {
+          id: expect.any(Number),
+          jobId: job.id,
+          jobNumber: 'N-1',
+          pausedAt: T(9),
+          resumedAt: T(9, 20),
+          activityCodeId: codes.Jam,
+          notes: 'belt slipped',
+        },
+        {
+          id: expect.any(Number),
+          jobId: job.id,
+          jobNumber: 'N-1',
+          pausedAt: T(11),
+          resumedAt: T(11, 30),
+          activityCodeId: 2,
+          notes: 'waited for the fork-lift',
+        },
       ],
       truncated: false,
       next: null,
     });
     // The job's DigitME2 text keeps every line.
-    expect((await app.dataSource.query(`SELECT notes FROM jobs WHERE id = $1`, [job.id]))[0].notes).toBe('09:00 - Jam - belt slipped\n10:00 - Setting - \n11:00 - Down - waited for the fork-lift\n');
+    expect((await app.dataSource.query(`SELECT notes FROM jobs WHERE id = $1`, [job.id]))[0].notes).toBe(
+      '09:00 - Jam - belt slipped\n10:00 - Setting - \n11:00 - Down - waited for the fork-lift\n',
+    );
     // A window holding only the end of the first pause, and one after both.
-    expect((await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?from=${T(9, 10)}&to=${T(10)}`)).body.notes.map((n: { notes: string }) => n.notes)).toEqual(['belt slipped']);
+    expect(
+      (await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?from=${T(9, 10)}&to=${T(10)}`)).body.notes.map(
+        (n: { notes: string }) => n.notes,
+      ),
+    ).toEqual(['belt slipped']);
     expect((await c.viewer.get(`/api/v1/machines/${machineId}/resume-notes?from=${T(11, 45)}&to=${T(12)}`)).body.notes).toEqual([]);
 
     // Every signed-in role reads them; a device key may not (403), nobody signed in neither (401); bad

@@ -8,7 +8,17 @@ import { z } from 'zod';
 import { categorySchema } from '../schemas/setup.schema.js';
 
 /** The set-up resources whose writes are announced (the `entity` of a `setup` change, and of its audit entry). */
-export const SETUP_ENTITIES = ['group', 'activity-code', 'shift-pattern', 'machine', 'tablet', 'kiosk-token', 'api-key', 'user', 'site'] as const;
+export const SETUP_ENTITIES = [
+  'group',
+  'activity-code',
+  'shift-pattern',
+  'machine',
+  'tablet',
+  'kiosk-token',
+  'api-key',
+  'user',
+  'site',
+] as const;
 export type SetupEntity = (typeof SETUP_ENTITIES)[number];
 
 /** Set-up edits that can revoke a credential: open sockets signed in with one are checked again. */
@@ -31,7 +41,15 @@ export const committedChangeSchema = z.discriminatedUnion('kind', [
   /** The timeline of a machine was re-projected from `from` on (late events, corrections). */
   z.object({ kind: z.literal('timeline'), machineId: id, from: iso }),
   z.object({ kind: z.literal('job'), machineId: id, jobId: id, action: z.enum(['started', 'ended', 'updated']) }),
-  z.object({ kind: z.literal('production'), machineId: id, jobId: id.nullable(), from: iso, to: iso, good: z.number(), rejects: z.number() }),
+  z.object({
+    kind: z.literal('production'),
+    machineId: id,
+    jobId: id.nullable(),
+    from: iso,
+    to: iso,
+    good: z.number(),
+    rejects: z.number(),
+  }),
   z.object({ kind: z.literal('operator'), machineId: id, operatorId: id.nullable() }),
   /** A shift started or ended: the machine's `offShift` flipped at `at`. */
   z.object({ kind: z.literal('shift'), machineId: id, offShift: z.boolean(), at: iso }),

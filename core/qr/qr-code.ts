@@ -33,9 +33,27 @@ const EC_M: readonly { ecPerBlock: number; groups: readonly (readonly [number, n
   { ecPerBlock: 24, groups: [[2, 43]] },
   { ecPerBlock: 16, groups: [[4, 27]] },
   { ecPerBlock: 18, groups: [[4, 31]] },
-  { ecPerBlock: 22, groups: [[2, 38], [2, 39]] },
-  { ecPerBlock: 22, groups: [[3, 36], [2, 37]] },
-  { ecPerBlock: 26, groups: [[4, 43], [1, 44]] },
+  {
+    ecPerBlock: 22,
+    groups: [
+      [2, 38],
+      [2, 39],
+    ],
+  },
+  {
+    ecPerBlock: 22,
+    groups: [
+      [3, 36],
+      [2, 37],
+    ],
+  },
+  {
+    ecPerBlock: 26,
+    groups: [
+      [4, 43],
+      [1, 44],
+    ],
+  },
 ];
 
 /** Centre coordinates of the alignment patterns, per version (table E.1). */

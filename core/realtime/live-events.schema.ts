@@ -23,7 +23,12 @@ export const liveHandshakeAuthSchema = z.object({
   groupId: socketIdSchema.nullable().optional(),
 }) satisfies z.ZodType<LiveHandshakeAuth>;
 
-export const liveJobSchema = z.object({ id: z.number(), jobNumber: z.string(), start: z.string(), idealCycleTimeSeconds: z.number().nullable() });
+export const liveJobSchema = z.object({
+  id: z.number(),
+  jobNumber: z.string(),
+  start: z.string(),
+  idealCycleTimeSeconds: z.number().nullable(),
+});
 export const liveOperatorSchema = z.object({ id: z.number(), name: z.string() });
 
 export const liveMachineSchema = z.object({

@@ -108,7 +108,11 @@ export interface TabletCommands {
    * before the machine's current state began (older history is a supervisor's correction), and inside the
    * site's live window. Without it the job starts at `at`.
    */
-  'job:start': { jobNumber: string | number; input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number }; start?: string };
+  'job:start': {
+    jobNumber: string | number;
+    input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number };
+    start?: string;
+  };
   'activity:set': { activityCodeId: number };
   'production:record': { good: number; rejects: number };
   'job:end': { good: number; rejects: number };

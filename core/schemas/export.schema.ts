@@ -131,7 +131,14 @@ const auditIntervalSchema = z.object({
   operatorId: z.number().nullable(),
 });
 export const correctionResultSchema = z.object({
-  correction: z.object({ id: z.number(), machineId: z.number(), from: z.string(), to: z.string(), activityCodeId: z.number(), note: z.string().nullable() }),
+  correction: z.object({
+    id: z.number(),
+    machineId: z.number(),
+    from: z.string(),
+    to: z.string(),
+    activityCodeId: z.number(),
+    note: z.string().nullable(),
+  }),
   /** The machine's intervals over [from, to) before and after, clipped to it (as in the audit entry). */
   before: z.array(auditIntervalSchema),
   after: z.array(auditIntervalSchema),

@@ -99,8 +99,6 @@ export const machineCreateSchema = z.strictObject({
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
   active: z.boolean().default(true),
 });
-/** A new machine as the admin page drafts it: every field, defaults filled in. */
-export type MachineCreate = z.infer<typeof machineCreateSchema>;
 export const machineUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
   groupId: idSchema.nullable().optional(),
@@ -147,6 +145,7 @@ export const machineSchema = z.object({
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
 
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),

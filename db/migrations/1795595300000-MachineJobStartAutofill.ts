@@ -6,7 +6,9 @@ export class MachineJobStartAutofill1795595300000 implements MigrationInterface 
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "machines" ADD "jobStartAutofill" double precision`);
-    await queryRunner.query(`ALTER TABLE "machines" ADD CONSTRAINT "machines_job_start_autofill_positive" CHECK ("jobStartAutofill" IS NULL OR "jobStartAutofill" > 0)`);
+    await queryRunner.query(
+      `ALTER TABLE "machines" ADD CONSTRAINT "machines_job_start_autofill_positive" CHECK ("jobStartAutofill" IS NULL OR "jobStartAutofill" > 0)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

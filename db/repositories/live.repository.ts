@@ -27,7 +27,15 @@ export class LiveRepository {
       machines,
       groups,
       activityCodes,
-      patterns: new Map((patterns as { id: number; shifts: NonNullable<CalendarPattern>['shifts']; exceptions: NonNullable<CalendarPattern>['exceptions'] }[]).map((p) => [p.id, { shifts: p.shifts, exceptions: p.exceptions }])),
+      patterns: new Map(
+        (
+          patterns as {
+            id: number;
+            shifts: NonNullable<CalendarPattern>['shifts'];
+            exceptions: NonNullable<CalendarPattern>['exceptions'];
+          }[]
+        ).map((p) => [p.id, { shifts: p.shifts, exceptions: p.exceptions }]),
+      ),
       timezone: (site as { timezone: string }[])[0]?.timezone ?? 'UTC',
     };
   }
@@ -37,7 +45,9 @@ export class LiveRepository {
       `SELECT id, "jobNumber", start, "idealCycleTimeSeconds" FROM jobs WHERE id = $1`,
       [jobId],
     );
-    return row ? { id: row.id, jobNumber: row.jobNumber, start: new Date(row.start).toISOString(), idealCycleTimeSeconds: row.idealCycleTimeSeconds } : null;
+    return row
+      ? { id: row.id, jobNumber: row.jobNumber, start: new Date(row.start).toISOString(), idealCycleTimeSeconds: row.idealCycleTimeSeconds }
+      : null;
   }
 
   async operator(userId: number): Promise<LiveOperator | null> {

@@ -76,7 +76,15 @@ export class MachineStateRepository {
       since: r.since === null ? null : new Date(r.since).toISOString(),
       jobId: r.jobId,
       operatorId: r.operatorId,
-      job: r.jobId === null ? null : { id: r.jobId, jobNumber: r.jobNumber ?? '', start: new Date(r.jobStart!).toISOString(), idealCycleTimeSeconds: r.idealCycleTimeSeconds },
+      job:
+        r.jobId === null
+          ? null
+          : {
+              id: r.jobId,
+              jobNumber: r.jobNumber ?? '',
+              start: new Date(r.jobStart!).toISOString(),
+              idealCycleTimeSeconds: r.idealCycleTimeSeconds,
+            },
       operator: r.operatorId === null ? null : { id: r.operatorId, name: r.operatorName ?? `#${r.operatorId}` },
     }));
   }

@@ -111,8 +111,12 @@ function bodyOf(req: Request): unknown {
  * cross-site request can reach a handler.
  */
 function requireJsonContentType(req: Request): void {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new AppError('unsupported_media_type', 415, 'Send writes with Content-Type: application/json (bodyless ones too)');
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type !== 'application/json')
+    throw new AppError('unsupported_media_type', 415, 'Send writes with Content-Type: application/json (bodyless ones too)');
 }
 
 function authorise(auth: AuthContext | null, access: Access): AuthContext {

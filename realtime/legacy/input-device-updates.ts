@@ -69,7 +69,11 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
       if (server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    if (closed || !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode) || legacyBrowserRefusal(req.headers, options.allowedHosts) !== null) {
+    if (
+      closed ||
+      !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode) ||
+      legacyBrowserRefusal(req.headers, options.allowedHosts) !== null
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -189,7 +193,9 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps,
   // Changes committed on any instance (the cluster channel): each instance refreshes its own sockets.
   const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
   // Changes of other instances may have been missed: look at every socket again.
-  const offGap = deps.feed.onGap(() => schedule([...new Set([...clients].map((c) => c.machineId))], [...new Set([...clients].map((c) => c.tabletId))]));
+  const offGap = deps.feed.onGap(() =>
+    schedule([...new Set([...clients].map((c) => c.machineId))], [...new Set([...clients].map((c) => c.tabletId))]),
+  );
 
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {

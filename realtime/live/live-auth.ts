@@ -27,7 +27,8 @@ export async function authenticateLive(handshake: LiveHandshake, viewers: LiveVi
 
 /** A `connect_error` with a message for people and `data.code` for the screen's logic. */
 export function refusal(err: unknown): Error & { data: { code: string } } {
-  const appError = err instanceof AppError ? err : new AppError('unavailable', 503, 'The server cannot check credentials right now; retrying');
+  const appError =
+    err instanceof AppError ? err : new AppError('unavailable', 503, 'The server cannot check credentials right now; retrying');
   const refused = new Error(appError.message) as Error & { data: { code: string } };
   refused.data = { code: appError.code };
   return refused;

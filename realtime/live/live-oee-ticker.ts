@@ -49,14 +49,16 @@ export class LiveOeeTicker {
     if (this.round.length === 0) {
       this.round = this.directory.watchedBy(localScopes(this.nsp));
       // Nothing watched: look again shortly; else one machine per slice of half the interval.
-      this.gapMs = this.round.length === 0 ? Math.min(5_000, this.intervalMs) : Math.max(10, Math.floor(this.intervalMs / 2 / this.round.length));
+      this.gapMs =
+        this.round.length === 0 ? Math.min(5_000, this.intervalMs) : Math.max(10, Math.floor(this.intervalMs / 2 / this.round.length));
     }
     const machine = this.round.shift();
     this.schedule(this.gapMs);
     if (!machine || this.oee.sentWithin(machine.id, this.intervalMs * 0.4)) return;
     this.oee.noteSent(machine.id);
     void this.oee.refresh(machine.id).then((result) => {
-      if (result && !this.closed) this.nsp.local.to(roomsOfMachine(machine.groupId)).emit('machine:oee-updated', { machineId: machine.id, shift: result });
+      if (result && !this.closed)
+        this.nsp.local.to(roomsOfMachine(machine.groupId)).emit('machine:oee-updated', { machineId: machine.id, shift: result });
     });
   }
 }

@@ -115,11 +115,14 @@ export class LiveOee {
     if (this.closed || this.timer || this.due.size === 0) return;
     const earliest = Math.min(...this.due.values());
     const at = Math.max(earliest, this.lastAfterChange + this.options.minGapMs);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.fire();
-      this.schedule();
-    }, Math.max(0, at - performance.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.fire();
+        this.schedule();
+      },
+      Math.max(0, at - performance.now()),
+    );
     this.timer.unref();
   }
 

@@ -34,7 +34,11 @@ export class LiveRelay {
   send(broadcast: LiveBroadcast): void {
     if (this.closed) return;
     this.deliverLocally(broadcast);
-    if (!this.cluster.send('live', broadcast)) this.logger.debug({ event: broadcast.event, machineId: broadcast.payload.machineId }, 'live relay: not relayed to the other instances');
+    if (!this.cluster.send('live', broadcast))
+      this.logger.debug(
+        { event: broadcast.event, machineId: broadcast.payload.machineId },
+        'live relay: not relayed to the other instances',
+      );
   }
 
   close(): void {

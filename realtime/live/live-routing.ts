@@ -77,7 +77,8 @@ export class LiveRouting {
   /** A machine's OEE computed after changes (`LiveOee`), to every instance's screens of its rooms. */
   broadcastOee(machineId: number, result: OeeResult): void {
     const machine = this.deps.screens.directory.machine(machineId);
-    if (machine) this.deps.relay.send({ rooms: roomsOfMachine(machine.groupId), event: 'machine:oee-updated', payload: { machineId, shift: result } });
+    if (machine)
+      this.deps.relay.send({ rooms: roomsOfMachine(machine.groupId), event: 'machine:oee-updated', payload: { machineId, shift: result } });
   }
 
   close(): void {
@@ -85,7 +86,8 @@ export class LiveRouting {
   }
 
   private broadcastState(state: RoutedState | null): void {
-    if (state && !this.closed) this.deps.relay.send({ rooms: roomsOfMachine(state.groupId), event: 'machine:state-changed', payload: state.message });
+    if (state && !this.closed)
+      this.deps.relay.send({ rooms: roomsOfMachine(state.groupId), event: 'machine:state-changed', payload: state.message });
   }
 
   private oeeAfterChange(machineId: number): void {

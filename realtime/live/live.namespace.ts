@@ -47,13 +47,18 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, cluster: C
     if (!closed) logger.warn({ err }, `live: ${what} failed`);
   };
 
-  const oee = new LiveOee((machineId) => deps.oee.currentShiftOee(machineId), (machineId, result) => routing.broadcastOee(machineId, result), logger, {
-    maxAgeMs: oeeIntervalMs,
-    throttleMs: options.oeeThrottleMs ?? 2_000,
-    settleMs: 250,
-    minGapMs: options.oeeMinGapMs ?? 200,
-    concurrency: 4,
-  });
+  const oee = new LiveOee(
+    (machineId) => deps.oee.currentShiftOee(machineId),
+    (machineId, result) => routing.broadcastOee(machineId, result),
+    logger,
+    {
+      maxAgeMs: oeeIntervalMs,
+      throttleMs: options.oeeThrottleMs ?? 2_000,
+      settleMs: 250,
+      minGapMs: options.oeeMinGapMs ?? 200,
+      concurrency: 4,
+    },
+  );
   // Results computed on another instance refresh this one's cache (and count as sent to its screens).
   const relay = new LiveRelay(nsp, cluster, logger, (b) => {
     if (b.event === 'machine:oee-updated') oee.noteSent(b.payload.machineId, b.payload.shift);
@@ -101,7 +106,8 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, cluster: C
 
   nsp.use((socket, next) => {
     const parsed = liveHandshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
-    if (!parsed.success) return next(refusal(AppError.invalid('Invalid handshake auth: expected {token?: string, groupId?: number | null}')));
+    if (!parsed.success)
+      return next(refusal(AppError.invalid('Invalid handshake auth: expected {token?: string, groupId?: number | null}')));
     authenticateLive({ token: parsed.data.token, headers: socket.handshake.headers }, viewers)
       .then(async (viewer) => {
         await screens.directory.ready();

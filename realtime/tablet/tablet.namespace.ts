@@ -91,7 +91,9 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     pending.tablets.clear();
     pending.all = false;
     if (local.all || local.machines.length || local.tablets.length) {
-      void enqueuePush(() => (local.all ? [...nsp.sockets.values()] : socketsIn([...local.machines.map(tabletMachineRoom), ...local.tablets.map(tabletRoom)]))).catch(() => undefined);
+      void enqueuePush(() =>
+        local.all ? [...nsp.sockets.values()] : socketsIn([...local.machines.map(tabletMachineRoom), ...local.tablets.map(tabletRoom)]),
+      ).catch(() => undefined);
     }
   };
 
@@ -151,7 +153,12 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     }
   });
 
-  const handle = async (socket: TabletSocket, name: TabletCommandName, payload: unknown, ack: ((answer: TabletAck) => void) | null): Promise<void> => {
+  const handle = async (
+    socket: TabletSocket,
+    name: TabletCommandName,
+    payload: unknown,
+    ack: ((answer: TabletAck) => void) | null,
+  ): Promise<void> => {
     let answer: TabletAck;
     let machineId: number | null = null;
     try {

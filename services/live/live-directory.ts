@@ -44,10 +44,12 @@ export class LiveDirectory {
       return this.loading;
     }
     // A read already running may have started before the edit we were told about: queue one more.
-    this.queued ??= this.loading.catch(() => false).then(() => {
-      this.queued = null;
-      return this.refresh();
-    });
+    this.queued ??= this.loading
+      .catch(() => false)
+      .then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
     return this.queued;
   }
 

@@ -33,7 +33,10 @@ export class LiveNames {
   }
 
   async read(ids: { jobId: number | null; operatorId: number | null }): Promise<LiveNamesOf> {
-    const [job, operator] = await Promise.all([ids.jobId === null ? null : this.jobs.get(ids.jobId), ids.operatorId === null ? null : this.operators.get(ids.operatorId)]);
+    const [job, operator] = await Promise.all([
+      ids.jobId === null ? null : this.jobs.get(ids.jobId),
+      ids.operatorId === null ? null : this.operators.get(ids.operatorId),
+    ]);
     return { job, operator };
   }
 

@@ -62,7 +62,12 @@ export class LiveScreens {
       operator: r.operator,
       oee: results.get(r.machineId) ?? null,
     }));
-    const meta = { groupId: scope, serverTime: now.toISOString(), activityCodes: this.directory.activityCodes, groups: this.directory.groups(scope) };
+    const meta = {
+      groupId: scope,
+      serverTime: now.toISOString(),
+      activityCodes: this.directory.activityCodes,
+      groups: this.directory.groups(scope),
+    };
     return [machines, meta];
   }
 

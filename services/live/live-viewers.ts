@@ -43,7 +43,8 @@ export class LiveViewers {
     }
     const key = await authenticator.fromBearer(token);
     if (!key) throw AppError.unauthenticated('Unknown or revoked token: use a kiosk token or an API key');
-    if (!roleAllows(key.role, 'signedIn')) throw AppError.forbidden(`An API key of role "${key.role}" cannot watch screens; use a kiosk token or a viewer key`);
+    if (!roleAllows(key.role, 'signedIn'))
+      throw AppError.forbidden(`An API key of role "${key.role}" cannot watch screens; use a kiosk token or a viewer key`);
     return {
       label: `apiKey:${key.apiKeyId}`,
       pinnedGroupId: null,

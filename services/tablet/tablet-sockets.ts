@@ -3,7 +3,8 @@ import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
 import { hashToken } from '../auth/hashing.js';
-import type { AppServices, DirectPersistence } from '../app-services.js';
+import type { AppServices } from '../app-services.js';
+import type { DirectPersistence } from '../persistence.js';
 import { TabletCommandService, type CommandOutcome } from './tablet-commands.js';
 import { TabletStateBuilder } from './tablet-state.js';
 

@@ -2,7 +2,7 @@ import type { OeeResult } from '../../core/oee/index.js';
 import type { TabletCode, TabletJob, TabletJobStartField, TabletShiftOee, TabletState } from '../../core/realtime/tablet-events.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 import type { OeeService } from '../oee/oee.service.js';
 
 /** What the running screen's target and OEE are read from; absent for the DigitME2 tablets, which show neither. */
@@ -53,18 +53,28 @@ export class TabletStateBuilder {
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
-      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then((rows) => new Map(rows.flat().map((j) => [j.id, j]))),
+      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then(
+        (rows) => new Map(rows.flat().map((j) => [j.id, j])),
+      ),
       repos.tabletWorkflow.lastCountEnds(jobIds),
     ]);
     const codeById = new Map(codes.map((c) => [c.id, c]));
     const at = clock.now();
     const now = at.toISOString();
-    const progress = await this.progress([...current.entries()].flatMap(([machineId, s]) => (s.jobId != null && jobs.has(s.jobId) ? [{ machineId, start: new Date(jobs.get(s.jobId)!.start) }] : [])), at);
+    const progress = await this.progress(
+      [...current.entries()].flatMap(([machineId, s]) =>
+        s.jobId != null && jobs.has(s.jobId) ? [{ machineId, start: new Date(jobs.get(s.jobId)!.start) }] : [],
+      ),
+      at,
+    );
 
     const out = new Map<number, TabletState>();
     for (const tablet of tablets) {
       const machine = tablet.machineId === null ? undefined : machines.get(tablet.machineId);
-      const operator = tablet.operatorId !== null && usernames.has(tablet.operatorId) ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! } : null;
+      const operator =
+        tablet.operatorId !== null && usernames.has(tablet.operatorId)
+          ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! }
+          : null;
       if (!machine) {
         out.set(tablet.id, {
           serverTime: now,
@@ -102,7 +112,11 @@ export class TabletStateBuilder {
         : null;
       const currentCode =
         state?.activityCodeId != null && state.since
-          ? { activityCodeId: state.activityCodeId, category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop', since: new Date(state.since).toISOString() }
+          ? {
+              activityCodeId: state.activityCodeId,
+              category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop',
+              since: new Date(state.since).toISOString(),
+            }
           : null;
       const excluded = new Set(machine.excludedActivityCodeIds);
       const offered: TabletCode[] = codes
@@ -127,7 +141,10 @@ export class TabletStateBuilder {
         paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
         runningTotal:
           machine.workflowType === 'running_total' && job
-            ? { lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start, updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS }
+            ? {
+                lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start,
+                updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS,
+              }
             : null,
       });
     }
@@ -156,5 +173,12 @@ export class TabletStateBuilder {
 }
 
 function shiftOee(result: OeeResult): TabletShiftOee {
-  return { from: result.from, to: result.to, oee: result.oee, availability: result.availability, performance: result.performance, quality: result.quality };
+  return {
+    from: result.from,
+    to: result.to,
+    oee: result.oee,
+    availability: result.availability,
+    performance: result.performance,
+    quality: result.quality,
+  };
 }

@@ -22,7 +22,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const tap = (page: Page, key: string) => page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
+const tap = (page: Page, key: string) =>
+  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
 async function typeOnKeypad(page: Page, digits: string) {
   for (const d of digits) await tap(page, d);
 }
@@ -61,7 +62,9 @@ const timeline = async (machineId: number): Promise<Interval[]> =>
 
 /** A machine with its own codes, an operator and a tablet, signed in at 1280×800. */
 async function signedInTablet(name: string, codes: Record<string, number>, excluded: number[] = [], machine: Record<string, unknown> = {}) {
-  const machineId = (await admin.post('/api/v1/machines', { name, jobStartInputType: 'cycle_time_seconds', excludedActivityCodeIds: excluded, ...machine })).body.id as number;
+  const machineId = (
+    await admin.post('/api/v1/machines', { name, jobStartInputType: 'cycle_time_seconds', excludedActivityCodeIds: excluded, ...machine })
+  ).body.id as number;
   const pin = '4812';
   const user = (await admin.post('/api/v1/users', { username: `op-${machineId}`, role: 'operator', pin })).body.id as number;
   const { token } = (await admin.post('/api/v1/tablets', { name: `${name} tablet`, machineId })).body as { token: string };
@@ -111,7 +114,9 @@ describe('/tablet between jobs and mid-job (Chromium, 1280×800)', () => {
 
     // Between jobs already (a new machine has no state yet): the reasons are the offered codes that are not running.
     const reasons = page.getByRole('group', { name: 'Reasons' });
-    expect(await reasons.getByRole('button').allTextContents()).toEqual(['Down', 'Closed', 'Setting', 'No material', 'Lunch break'].map((n) => expect.stringContaining(n)));
+    expect(await reasons.getByRole('button').allTextContents()).toEqual(
+      ['Down', 'Closed', 'Setting', 'No material', 'Lunch break'].map((n) => expect.stringContaining(n)),
+    );
 
     await startJob(page, 'J-1', '30');
     await page.getByRole('button', { name: 'End job' }).click();
@@ -186,8 +191,22 @@ describe('/tablet between jobs and mid-job (Chromium, 1280×800)', () => {
     expect(sets.map((c) => c.payload.activityCodeId)).toEqual([codeIds['Lunch break'], codeIds['No material']]);
     const job = (await admin.get(`/api/v1/jobs?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs[0];
     expect((await timeline(machineId)).slice(-2)).toEqual([
-      { start: sets[0]!.payload.at, end: sets[1]!.payload.at, activityCodeId: codeIds['Lunch break'], category: 'planned_shutdown', jobId: job.id, operatorId: t.user },
-      { start: sets[1]!.payload.at, end: null, activityCodeId: codeIds['No material'], category: 'unplanned_stop', jobId: job.id, operatorId: t.user },
+      {
+        start: sets[0]!.payload.at,
+        end: sets[1]!.payload.at,
+        activityCodeId: codeIds['Lunch break'],
+        category: 'planned_shutdown',
+        jobId: job.id,
+        operatorId: t.user,
+      },
+      {
+        start: sets[1]!.payload.at,
+        end: null,
+        activityCodeId: codeIds['No material'],
+        category: 'unplanned_stop',
+        jobId: job.id,
+        operatorId: t.user,
+      },
     ]);
     expect(t.errors).toEqual([]);
     await t.context.close();

@@ -33,7 +33,9 @@ export interface TestApp extends RunningServer {
 }
 
 /** The real app on port 0 against a fresh database (or the one given). */
-export async function startTestApp(options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string>; logger?: Logger } = {},
+): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'oee-test-'));
   const env = parseEnv({
@@ -48,7 +50,12 @@ export async function startTestApp(options: { databaseUrl?: string; clock?: Cloc
     OEE_DISCOVERY_PORT: '0',
     ...options.env,
   });
-  const running = await startServer({ env, clock: options.clock ?? systemClock, web: options.web ?? false, logger: options.logger ?? pino({ level: env.LOG_LEVEL }) });
+  const running = await startServer({
+    env,
+    clock: options.clock ?? systemClock,
+    web: options.web ?? false,
+    logger: options.logger ?? pino({ level: env.LOG_LEVEL }),
+  });
   return {
     ...running,
     databaseUrl,

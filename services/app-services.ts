@@ -15,6 +15,7 @@ import type { ScheduledTasksService } from './scheduled-tasks.service.js';
 import type { SetupService } from './setup.service.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 import type { ShopFloorServices } from './shop-floor.services.js';
+import type { ResumeNotesService } from './tablet/resume-notes.service.js';
 import type { UserService } from './user.service.js';
 import type { VerifyService } from './verify.service.js';
 
@@ -42,6 +43,7 @@ export interface AppServices extends ShopFloorServices {
   exports: ExportService;
   verify: VerifyService;
   legacyTablet: LegacyTabletService;
+  resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
   health: () => Promise<{

@@ -30,6 +30,7 @@ export const toMachine = (m: MachineEntity, state: MachineState) => ({
   workflowType: m.workflowType,
   jobStartInputType: m.jobStartInputType,
   jobNumberInputType: m.jobNumberInputType,
+  jobStartAutofill: m.jobStartAutofill,
   jobStartActivityCodeId: m.jobStartActivityCodeId,
   endJobOnShiftEnd: m.endJobOnShiftEnd,
   excludedActivityCodeIds: m.excludedActivityCodeIds,

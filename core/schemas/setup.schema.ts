@@ -100,6 +100,17 @@ export const shiftPatternSchema = z.object({
 });
 export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
 
+/**
+ * The value the tablet pre-fills in the job-start input, in the unit of the machine's jobStartInputType;
+ * null = the field starts empty. Used by the one-number input types only.
+ */
+const jobStartAutofillSchema = z
+  .number()
+  .positive()
+  .max(1_000_000_000)
+  .nullable()
+  .describe("Pre-filled in the tablet's job-start field, in the unit of jobStartInputType (e.g. 40 parts/h); null = empty");
+
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -107,6 +118,7 @@ export const machineCreateSchema = z.strictObject({
   workflowType: workflowTypeSchema.default('default'),
   jobStartInputType: jobStartInputTypeSchema.default('cycle_time_seconds'),
   jobNumberInputType: jobNumberInputTypeSchema.default('text'),
+  jobStartAutofill: jobStartAutofillSchema.default(null),
   jobStartActivityCodeId: idSchema.default(1),
   endJobOnShiftEnd: z.boolean().default(true),
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
@@ -119,6 +131,7 @@ export const machineUpdateSchema = z.strictObject({
   workflowType: workflowTypeSchema.optional(),
   jobStartInputType: jobStartInputTypeSchema.optional(),
   jobNumberInputType: jobNumberInputTypeSchema.optional(),
+  jobStartAutofill: jobStartAutofillSchema.optional(),
   jobStartActivityCodeId: idSchema.optional(),
   endJobOnShiftEnd: z.boolean().optional(),
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
@@ -149,6 +162,7 @@ export const machineSchema = z.object({
   workflowType: workflowTypeSchema,
   jobStartInputType: jobStartInputTypeSchema,
   jobNumberInputType: jobNumberInputTypeSchema,
+  jobStartAutofill: z.number().nullable(),
   jobStartActivityCodeId: z.number(),
   endJobOnShiftEnd: z.boolean(),
   excludedActivityCodeIds: z.array(z.number()),

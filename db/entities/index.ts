@@ -11,6 +11,7 @@ import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
 import { OeeHourlyEntity } from './oee-hourly.entity.js';
 import { PartEntity } from './part.entity.js';
 import { ProductionRecordEntity } from './production-record.entity.js';
+import { ResumeNoteEntity } from './resume-note.entity.js';
 import { SchedulerStateEntity } from './scheduler-state.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { ShiftPatternEntity } from './shift-pattern.entity.js';
@@ -34,6 +35,7 @@ export {
   OeeHourlyLossEntity,
   PartEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,
@@ -58,6 +60,7 @@ export const entities = [
   OeeHourlyLossEntity,
   PartEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,

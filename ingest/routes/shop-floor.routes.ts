@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { senderOf } from '../../core/live-window.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
+import { resumeNotesResponseSchema } from '../../core/schemas/resume-notes.schema.js';
 import {
   eventsBatchSchema,
   eventsResultSchema,
@@ -102,6 +103,17 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
     query: rangeQuerySchema,
     response: timelineSchema,
     handler: ({ params, query }) => deps.reports.timeline(params.id, query.from, query.to),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/machines/{id}/resume-notes',
+    access: 'signedIn',
+    tag: 'shop-floor',
+    summary: 'Notes operators gave when resuming paused jobs, whose pause overlaps [from, to), oldest first',
+    params: idParamsSchema,
+    query: rangeQuerySchema,
+    response: resumeNotesResponseSchema,
+    handler: ({ params, query }) => deps.resumeNotes.list(params.id, query.from, query.to),
   });
   routes.add({
     method: 'get',

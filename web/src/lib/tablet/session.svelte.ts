@@ -112,6 +112,11 @@ export class TabletSession {
     this.socket?.disconnect();
   }
 
+  /** server clock − tablet clock, in milliseconds. */
+  clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
   /** "Now" on the server's clock. */
   now(): Date {
     return new Date(Date.now() + this.clockOffsetMs);

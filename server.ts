@@ -278,6 +278,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
       new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS),
       settings.sessionSecret,
       clock,
+      feed,
     ),
     pinAttempts,
     users,

@@ -37,7 +37,9 @@ const column = (key: string, header: string, kind: ColumnKind, width?: number): 
   key,
   header,
   kind,
-  width: width ?? Math.max(header.length + 2, { id: 10, text: 16, datetime: 20, date: 12, duration: 12, percent: 10, count: 10, number: 10 }[kind]),
+  width:
+    width ??
+    Math.max(header.length + 2, { id: 10, text: 16, datetime: 20, date: 12, duration: 12, percent: 10, count: 10, number: 10 }[kind]),
 });
 
 /** Every column an export or table can have, by key. */
@@ -50,6 +52,7 @@ export const COLUMNS = {
   activityCodeId: column('activityCodeId', 'Activity code ID', 'id'),
   activityCode: column('activityCode', 'Activity', 'text', 20),
   category: column('category', 'Category', 'text', 18),
+  cause: column('cause', 'Cause', 'text', 12),
   jobId: column('jobId', 'Job ID', 'id'),
   jobNumber: column('jobNumber', 'Job number', 'text'),
   operatorId: column('operatorId', 'Operator ID', 'id'),
@@ -95,6 +98,9 @@ export const COLUMNS = {
   teep: column('teep', 'TEEP (%)', 'percent'),
   warnings: column('warnings', 'Warnings', 'text', 22),
   wholeRangeOee: column('wholeRangeOee', 'Whole range OEE (%)', 'percent'),
+  partNumber: column('partNumber', 'Part number', 'text', 18),
+  partName: column('partName', 'Part name', 'text', 24),
+  group: column('group', 'Group', 'text', 18),
 } as const satisfies Record<string, ExportColumn>;
 export type ColumnKey = keyof typeof COLUMNS;
 
@@ -117,9 +123,78 @@ export function dayColumn(date: string): ExportColumn {
 
 /** The columns of each export dataset, in file order (the daily grid adds a column per day). */
 export const DATASET_COLUMNS = {
-  timeline: ['machineId', 'machine', 'start', 'end', 'duration', 'activityCodeId', 'activityCode', 'category', 'jobId', 'jobNumber', 'operatorId', 'operator'],
-  events: ['eventRecordId', 'machineId', 'machine', 'at', 'until', 'activityCodeId', 'activityCode', 'category', 'source', 'sender', 'operatorId', 'operator', 'eventId', 'receivedAt'],
-  jobs: ['jobId', 'machineId', 'machine', 'jobNumber', 'start', 'end', 'duration', 'idealCycleTimeSeconds', 'good', 'rejects', 'operatorId', 'operator'],
-  production: ['productionRecordId', 'machineId', 'machine', 'jobId', 'jobNumber', 'from', 'to', 'good', 'rejects', 'source', 'sender', 'eventId', 'createdAt'],
+  timeline: [
+    'machineId',
+    'machine',
+    'start',
+    'end',
+    'duration',
+    'activityCodeId',
+    'activityCode',
+    'category',
+    'cause',
+    'jobId',
+    'jobNumber',
+    'operatorId',
+    'operator',
+  ],
+  events: [
+    'eventRecordId',
+    'machineId',
+    'machine',
+    'at',
+    'until',
+    'activityCodeId',
+    'activityCode',
+    'category',
+    'cause',
+    'source',
+    'sender',
+    'operatorId',
+    'operator',
+    'eventId',
+    'receivedAt',
+  ],
+  jobs: [
+    'jobId',
+    'machineId',
+    'machine',
+    'jobNumber',
+    'start',
+    'end',
+    'duration',
+    'idealCycleTimeSeconds',
+    'good',
+    'rejects',
+    'operatorId',
+    'operator',
+  ],
+  production: [
+    'productionRecordId',
+    'machineId',
+    'machine',
+    'jobId',
+    'jobNumber',
+    'from',
+    'to',
+    'good',
+    'rejects',
+    'source',
+    'sender',
+    'eventId',
+    'createdAt',
+  ],
   oee: ['machineId', 'machine', 'from', 'to', 'shift', ...OEE_NUMBER_KEYS, 'warnings'],
 } as const satisfies Record<string, readonly ColumnKey[]>;
+
+/**
+ * The part catalogue's file (export and import, docs/api.md "Part catalogue"): one row per entry; Machine and
+ * Group empty for an entry that is for every machine.
+ */
+export const PART_CATALOGUE_COLUMNS = [
+  'partNumber',
+  'partName',
+  'idealCycleTimeSeconds',
+  'machine',
+  'group',
+] as const satisfies readonly ColumnKey[];

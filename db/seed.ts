@@ -11,7 +11,8 @@ export interface SeedOptions {
 }
 
 /**
- * First start (docs/api.md): the four built-in codes with their DigitME2 ids, group 1, the "9-5" pattern
+ * First start (docs/api.md): the four built-in codes with their DigitME2 ids (the stops with cause `other`:
+ * an unexplained Down and Closed belong to no cause of their own), group 1, the "9-5" pattern
  * and site settings; and, while there are no users, `admin` with OEE_ADMIN_PASSWORD or a random
  * password printed once. Runs under the migration lock, so it happens exactly once.
  */
@@ -20,10 +21,42 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
     if (!(await tx.existsBy(SiteSettingsEntity, { id: 1 }))) {
       await tx.insert(SiteSettingsEntity, { id: 1, timezone: options.timezone, microStopSeconds: 0 });
       await tx.insert(ActivityCodeEntity, [
-        { id: 1, shortDescription: 'Up', longDescription: 'The machine is in use', category: 'running', colour: '#00FF80', active: true },
-        { id: 2, shortDescription: 'Down', longDescription: "Downtime that doesn't have an explanation from the user", category: 'unplanned_stop', colour: '#B22222', active: true },
-        { id: 3, shortDescription: 'Closed', longDescription: 'Planned downtime outside of shift hours', category: 'planned_shutdown', colour: '#C6C6C6', active: true },
-        { id: 4, shortDescription: 'Overtime', longDescription: 'Uptime outside of shift hours (kept for compatibility)', category: 'running', colour: '#00FF80', active: true },
+        {
+          id: 1,
+          shortDescription: 'Up',
+          longDescription: 'The machine is in use',
+          category: 'running',
+          cause: null,
+          colour: '#00FF80',
+          active: true,
+        },
+        {
+          id: 2,
+          shortDescription: 'Down',
+          longDescription: "Downtime that doesn't have an explanation from the user",
+          category: 'unplanned_stop',
+          cause: 'other',
+          colour: '#B22222',
+          active: true,
+        },
+        {
+          id: 3,
+          shortDescription: 'Closed',
+          longDescription: 'Planned downtime outside of shift hours',
+          category: 'planned_shutdown',
+          cause: 'other',
+          colour: '#C6C6C6',
+          active: true,
+        },
+        {
+          id: 4,
+          shortDescription: 'Overtime',
+          longDescription: 'Uptime outside of shift hours (kept for compatibility)',
+          category: 'running',
+          cause: null,
+          colour: '#00FF80',
+          active: true,
+        },
       ]);
       await tx.insert(GroupEntity, { id: 1, name: 'Group 1' });
       await tx.insert(ShiftPatternEntity, {
@@ -43,7 +76,9 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
       await tx.insert(UserEntity, { username: 'admin', role: 'admin', passwordHash: await options.hashSecret(password), pinHash: null });
       if (generated) {
         // Printed once, on purpose (docs/api.md): there is no default password.
-        process.stdout.write(`\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`);
+        process.stdout.write(
+          `\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`,
+        );
       } else {
         options.logger.info('created user "admin" with the password from OEE_ADMIN_PASSWORD');
       }

@@ -15,6 +15,7 @@ import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy
 import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
 import { LEGACY_TABLET_PATHS, legacyTabletBodies, legacyTabletErrors, registerLegacyTabletRoutes } from './routes/legacy-tablet.routes.js';
 import { registerOeeRoutes } from './routes/oee.routes.js';
+import { registerPartRoutes } from './routes/parts.routes.js';
 import { registerResultRoutes } from './routes/results.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
 import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
@@ -85,6 +86,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
+  registerPartRoutes(routes, deps);
   registerOeeRoutes(routes, deps);
   registerShopFloorRoutes(routes, deps);
   registerResultRoutes(routes, deps);
@@ -93,7 +95,8 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerLegacyDeviceRoutes(routes, deps);
   registerLegacyTabletRoutes(routes, deps);
   for (const route of routes.routes) {
-    if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path)) throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);
+    if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path))
+      throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);
   }
   api.use(LEGACY_TABLET_PATHS, legacyTabletErrors);
   api.use('/api', notFoundApi);
@@ -131,7 +134,8 @@ const ownHosts = (req: Request) => [req.headers.host, req.host];
 function crossSiteWriteGuard(allowedHosts: readonly string[]): RequestHandler {
   return (req, _res, next) => {
     if (isSafeMethod(req.method) || req.headers.authorization?.startsWith('Bearer ')) return next();
-    if (requestOrigin(req.headers, ownHosts(req), allowedHosts) === 'foreign') return next(AppError.forbidden('Cross-site request refused: this request did not come from a page of this app'));
+    if (requestOrigin(req.headers, ownHosts(req), allowedHosts) === 'foreign')
+      return next(AppError.forbidden('Cross-site request refused: this request did not come from a page of this app'));
     next();
   };
 }

@@ -1,9 +1,6 @@
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
-import type { Repositories } from '../db/repositories/index.js';
-import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -12,11 +9,13 @@ import type { ExportService } from './exports/export.service.js';
 import type { LegacyTabletService } from './legacy-tablet.service.js';
 import type { MachineStateService } from './machine-state.service.js';
 import type { OeeService } from './oee/oee.service.js';
+import type { PartsService } from './parts.service.js';
 import type { ReportsService } from './reports.service.js';
 import type { ScheduledTasksService } from './scheduled-tasks.service.js';
 import type { SetupService } from './setup.service.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 import type { ShopFloorServices } from './shop-floor.services.js';
+import type { ResumeNotesService } from './tablet/resume-notes.service.js';
 import type { UserService } from './user.service.js';
 import type { VerifyService } from './verify.service.js';
 
@@ -37,29 +36,21 @@ export interface AppServices extends ShopFloorServices {
   pinAttempts: AttemptLimiter;
   users: UserService;
   setup: SetupService;
+  parts: PartsService;
   machineStates: MachineStateService;
   oee: OeeService;
   reports: ReportsService;
   exports: ExportService;
   verify: VerifyService;
   legacyTablet: LegacyTabletService;
+  resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
+  health: () => Promise<{
+    status: 'ok' | 'degraded';
+    database: string;
+    influx: string;
+    outbox?: { pending: number; oldestSeconds: number };
+    reason?: string;
+  }>;
 }
-
-/**
- * Persistence that realtime/ and the tablet services (services/tablet/) still query directly. Issue 16
- * moves those queries behind services too; then this goes. ingest/ and scheduler/ never get it.
- */
-export interface DirectPersistence {
-  dataSource: DataSource;
-  repos: Repositories;
-  timeline: TimelineRepository;
-}
-
-/** What realtime/ is given for now: the services and, until its queries move, DirectPersistence. */
-export type RealtimeDeps = AppServices & DirectPersistence;
-
-/** What the tablet services (services/tablet/) are built from: the write path, the feed, the clock and, for now, persistence. */
-export type TabletServiceDeps = ShopFloorServices & DirectPersistence & Pick<AppServices, 'feed' | 'clock'>;

@@ -10,7 +10,13 @@ import { checkStateChange } from '../core/state/machine-state.rules.js';
 import type { CommittedChange } from './change-feed.js';
 import { isExclusionViolation } from '../db/pg-errors.js';
 import type { Actor, AuditRepository } from '../db/repositories/audit.repository.js';
-import type { ClippedInterval, HistoryEditRepository, JobRow, ProductionRow, StoredEvent } from '../db/repositories/history-edit.repository.js';
+import type {
+  ClippedInterval,
+  HistoryEditRepository,
+  JobRow,
+  ProductionRow,
+  StoredEvent,
+} from '../db/repositories/history-edit.repository.js';
 import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
 import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
 import { productionView, type ProductionService, type ProductionView } from './production.service.js';
@@ -140,15 +146,21 @@ export class HistoryEditService {
       }
       const code = (await shopFloor.codes(tx, [req.activityCodeId])).get(req.activityCodeId);
       if (!code) {
-        throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [{ path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` }]);
+        throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [
+          { path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` },
+        ]);
       }
       const open = (await timeline.openIntervals(tx, [req.machineId])).get(req.machineId);
       const historyStart = await historyEdits.historyStart(tx, req.machineId);
-      if (!open || !historyStart) throw AppError.invalid('The machine has no history to correct yet', [{ path: ['from'], message: 'no state recorded for this machine' }]);
-      if (req.to.getTime() > open.start.getTime()) {
-        throw AppError.invalid(`The correction overlaps the machine's current state, which began at ${open.start.toISOString()}: end it at or before then`, [
-          { path: ['to'], message: `must not be after ${open.start.toISOString()}` },
+      if (!open || !historyStart)
+        throw AppError.invalid('The machine has no history to correct yet', [
+          { path: ['from'], message: 'no state recorded for this machine' },
         ]);
+      if (req.to.getTime() > open.start.getTime()) {
+        throw AppError.invalid(
+          `The correction overlaps the machine's current state, which began at ${open.start.toISOString()}: end it at or before then`,
+          [{ path: ['to'], message: `must not be after ${open.start.toISOString()}` }],
+        );
       }
       if (req.from.getTime() < historyStart.getTime()) {
         throw AppError.invalid(`The machine's history begins at ${historyStart.toISOString()}: a correction cannot start before it`, [
@@ -160,7 +172,11 @@ export class HistoryEditService {
       const jobless = before.find((i) => i.jobId === null);
       const check = checkStateChange({ code, hasActiveJob: jobless === undefined, upCodeId: BUILT_IN_CODES.up });
       if (!check.ok) {
-        throw new AppError(check.code, check.status, `${check.message}: no job was active from ${jobless!.start} to ${jobless!.end}; start or extend a job there first`);
+        throw new AppError(
+          check.code,
+          check.status,
+          `${check.message}: no job was active from ${jobless!.start} to ${jobless!.end}; start or extend a job there first`,
+        );
       }
       if (!req.eventId && before.every((i) => i.activityCodeId === req.activityCodeId)) {
         // The same correction again (a retry without an eventId): already in force, nothing to do.
@@ -169,7 +185,17 @@ export class HistoryEditService {
       }
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null, sender: editSender(actor) }],
+        [
+          {
+            machineId: req.machineId,
+            at: req.from,
+            until: req.to,
+            activityCodeId: req.activityCodeId,
+            operatorId: null,
+            eventId: req.eventId ?? null,
+            sender: editSender(actor),
+          },
+        ],
         'correction',
         changes,
       );
@@ -177,7 +203,15 @@ export class HistoryEditService {
       if (!stored) throw new Error('the correction was not stored');
       const after = (await historyEdits.clippedIntervals(tx, req.machineId, req.from, req.to)).map(intervalView);
       const note = req.note || null;
-      await audit.record(tx, actor, { action: CORRECT, entity: 'timeline', entityId: stored.id, machineId: req.machineId, before, after, note });
+      await audit.record(tx, actor, {
+        action: CORRECT,
+        entity: 'timeline',
+        entityId: stored.id,
+        machineId: req.machineId,
+        before,
+        after,
+        note,
+      });
       return { correction: correctionView(req.machineId, stored, note), before, after };
     });
   }
@@ -218,7 +252,12 @@ export class HistoryEditService {
       };
       if (next.end !== null && next.end.getTime() < next.start.getTime()) {
         const field = patch.end !== undefined ? 'end' : 'start';
-        throw AppError.invalid('A job cannot end before it starts', [{ path: [field], message: field === 'end' ? `must not be before ${next.start.toISOString()}` : `must not be after ${next.end.toISOString()}` }]);
+        throw AppError.invalid('A job cannot end before it starts', [
+          {
+            path: [field],
+            message: field === 'end' ? `must not be before ${next.start.toISOString()}` : `must not be after ${next.end.toISOString()}`,
+          },
+        ]);
       }
       this.notInFuture(next.start, 'start');
       if (patch.start) this.notBeforeEarliest(patch.start, 'start');
@@ -237,7 +276,8 @@ export class HistoryEditService {
         const to = job.end === null || next.end === null ? null : new Date(Math.max(job.end.getTime(), next.end.getTime()));
         reassigned = await historyEdits.reassignProduction(tx, job.machineId, from, to);
         await this.stateEvents.reproject(tx, job.machineId, from, changes);
-        if ((await timeline.openIntervals(tx, [job.machineId])).has(job.machineId)) changes.push(await this.stateEvents.currentState(tx, job.machineId));
+        if ((await timeline.openIntervals(tx, [job.machineId])).has(job.machineId))
+          changes.push(await this.stateEvents.currentState(tx, job.machineId));
       }
       changes.push({ kind: 'job', machineId: job.machineId, jobId, action: 'updated' });
       await audit.record(tx, actor, {
@@ -246,7 +286,10 @@ export class HistoryEditService {
         entityId: jobId,
         machineId: job.machineId,
         before: jobView(job),
-        after: { ...jobView(next), ...(reassigned.length ? { productionReassigned: reassigned.map((r) => ({ ...r, id: Number(r.id) })) } : {}) },
+        after: {
+          ...jobView(next),
+          ...(reassigned.length ? { productionReassigned: reassigned.map((r) => ({ ...r, id: Number(r.id) })) } : {}),
+        },
         note: patch.note || null,
       });
     });
@@ -270,11 +313,28 @@ export class HistoryEditService {
       const jobId = await historyEdits.jobIdAt(tx, req.machineId, from, from.getTime() === to.getTime());
       const record = await this.production.recordIn(
         tx,
-        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction', sender: editSender(actor) },
+        {
+          machineId: req.machineId,
+          jobId,
+          from,
+          to,
+          good: req.good,
+          rejects: req.rejects,
+          eventId: req.eventId ?? null,
+          source: 'correction',
+          sender: editSender(actor),
+        },
         changes,
       );
       const view = productionView(record);
-      await audit.record(tx, actor, { action: 'production.create', entity: 'production', entityId: view.id, machineId: req.machineId, after: view, note: req.note || null });
+      await audit.record(tx, actor, {
+        action: 'production.create',
+        entity: 'production',
+        entityId: view.id,
+        machineId: req.machineId,
+        after: view,
+        note: req.note || null,
+      });
       return view;
     });
   }
@@ -287,9 +347,17 @@ export class HistoryEditService {
       await timeline.lockMachines(tx, [peek.machineId]);
       const record = await historyEdits.productionRecord(tx, id, true);
       if (!record) throw AppError.notFound('Production record');
-      const next: ProductionRow = { ...record, good: patch.good ?? record.good, rejects: patch.rejects ?? record.rejects, from: patch.from ?? record.from, to: patch.to ?? record.to };
+      const next: ProductionRow = {
+        ...record,
+        good: patch.good ?? record.good,
+        rejects: patch.rejects ?? record.rejects,
+        from: patch.from ?? record.from,
+        to: patch.to ?? record.to,
+      };
       if (next.from.getTime() > next.to.getTime()) {
-        throw AppError.invalid('A production record cannot end before it starts', [{ path: [patch.to ? 'to' : 'from'], message: 'from must not be after to' }]);
+        throw AppError.invalid('A production record cannot end before it starts', [
+          { path: [patch.to ? 'to' : 'from'], message: 'from must not be after to' },
+        ]);
       }
       this.notInFuture(next.to, 'to');
       if (patch.from) this.notBeforeEarliest(patch.from, 'from');
@@ -298,7 +366,15 @@ export class HistoryEditService {
       if (!spanChanged && next.good === record.good && next.rejects === record.rejects) return productionView(record);
       await historyEdits.updateProduction(tx, next);
       const view = productionView(next);
-      await audit.record(tx, actor, { action: 'production.update', entity: 'production', entityId: view.id, machineId: next.machineId, before: productionView(record), after: view, note: patch.note || null });
+      await audit.record(tx, actor, {
+        action: 'production.update',
+        entity: 'production',
+        entityId: view.id,
+        machineId: next.machineId,
+        before: productionView(record),
+        after: view,
+        note: patch.note || null,
+      });
       changes.push({
         kind: 'production',
         machineId: next.machineId,
@@ -326,8 +402,23 @@ export class HistoryEditService {
       const record = await historyEdits.productionRecord(tx, id, true);
       if (!record) return;
       await historyEdits.deleteProduction(tx, record.id);
-      await audit.record(tx, actor, { action: PRODUCTION_DELETE, entity: 'production', entityId: record.id, machineId: record.machineId, before: productionView(record), note: null });
-      changes.push({ kind: 'production', machineId: record.machineId, jobId: record.jobId, from: record.from.toISOString(), to: record.to.toISOString(), good: 0, rejects: 0 });
+      await audit.record(tx, actor, {
+        action: PRODUCTION_DELETE,
+        entity: 'production',
+        entityId: record.id,
+        machineId: record.machineId,
+        before: productionView(record),
+        note: null,
+      });
+      changes.push({
+        kind: 'production',
+        machineId: record.machineId,
+        jobId: record.jobId,
+        from: record.from.toISOString(),
+        to: record.to.toISOString(),
+        good: 0,
+        rejects: 0,
+      });
     });
   }
 
@@ -342,7 +433,9 @@ export class HistoryEditService {
   /** Even supervisors write nothing before EARLIEST_WRITE_AT (core/live-window): such a date is never real. */
   private notBeforeEarliest(at: Date, field: string): void {
     if (at.getTime() < EARLIEST_WRITE_AT.getTime()) {
-      throw AppError.invalid(`\`${field}\` lies before ${EARLIEST_WRITE_AT.toISOString()}`, [{ path: [field], message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` }]);
+      throw AppError.invalid(`\`${field}\` lies before ${EARLIEST_WRITE_AT.toISOString()}`, [
+        { path: [field], message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` },
+      ]);
     }
   }
 
@@ -363,13 +456,31 @@ function sameCorrection(stored: StoredEvent, req: CorrectionRequest): boolean {
 }
 
 function intervalView(i: ClippedInterval): IntervalView {
-  return { start: i.start.toISOString(), end: i.end.toISOString(), activityCodeId: i.activityCodeId, jobId: i.jobId, operatorId: i.operatorId };
+  return {
+    start: i.start.toISOString(),
+    end: i.end.toISOString(),
+    activityCodeId: i.activityCodeId,
+    jobId: i.jobId,
+    operatorId: i.operatorId,
+  };
 }
 
 function correctionView(machineId: number, stored: StoredEvent, note: string | null): CorrectionResult['correction'] {
-  return { id: Number(stored.id), machineId, from: stored.at.toISOString(), to: stored.until!.toISOString(), activityCodeId: stored.activityCodeId, note };
+  return {
+    id: Number(stored.id),
+    machineId,
+    from: stored.at.toISOString(),
+    to: stored.until!.toISOString(),
+    activityCodeId: stored.activityCodeId,
+    note,
+  };
 }
 
 function jobView(j: JobRow) {
-  return { jobNumber: j.jobNumber, start: j.start.toISOString(), end: j.end ? j.end.toISOString() : null, idealCycleTimeSeconds: j.idealCycleTimeSeconds };
+  return {
+    jobNumber: j.jobNumber,
+    start: j.start.toISOString(),
+    end: j.end ? j.end.toISOString() : null,
+    idealCycleTimeSeconds: j.idealCycleTimeSeconds,
+  };
 }

@@ -7,7 +7,6 @@ import type {
   TabletEntity,
   UserEntity,
 } from '../db/entities/index.js';
-import type { CurrentMachineState } from '../db/repositories/machine-state.repository.js';
 import type { MachineState } from '../core/schemas/setup.schema.js';
 
 /** Entity → API shape. Only named fields travel, so no hash can leak into an answer. */
@@ -16,6 +15,7 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
   shortDescription: c.shortDescription,
   longDescription: c.longDescription,
   category: c.category,
+  cause: c.cause,
   colour: c.colour,
   active: c.active,
 });
@@ -29,17 +29,6 @@ export const toShiftPattern = (p: ShiftPatternEntity) => ({
   ...(p.effectiveFrom === null ? {} : { effectiveFrom: p.effectiveFrom }),
 });
 
-export function toMachineState(state: CurrentMachineState | undefined, offShift: boolean): MachineState {
-  return {
-    activityCodeId: state?.activityCodeId ?? null,
-    category: state?.category ?? null,
-    since: state?.since ? new Date(state.since).toISOString() : null,
-    jobId: state?.jobId ?? null,
-    operatorId: state?.operatorId ?? null,
-    offShift,
-  };
-}
-
 export const toMachine = (m: MachineEntity, state: MachineState) => ({
   id: m.id,
   name: m.name,
@@ -48,6 +37,7 @@ export const toMachine = (m: MachineEntity, state: MachineState) => ({
   workflowType: m.workflowType,
   jobStartInputType: m.jobStartInputType,
   jobNumberInputType: m.jobNumberInputType,
+  jobStartAutofill: m.jobStartAutofill,
   jobStartActivityCodeId: m.jobStartActivityCodeId,
   endJobOnShiftEnd: m.endJobOnShiftEnd,
   excludedActivityCodeIds: m.excludedActivityCodeIds,

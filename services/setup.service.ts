@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { applyEdit, changedDays, listVersions } from '../core/calendar/index.js';
 import { AppError } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
+import { codeCause, type Category, type DowntimeCause } from '../core/schemas/setup.schema.js';
 import type {
   activityCodeCreateSchema,
   activityCodeUpdateSchema,
@@ -35,7 +36,21 @@ import type { UserService } from './user.service.js';
 
 type Group = z.output<typeof groupSchema>;
 
-type SetupRepositories = Pick<Repositories, 'groups' | 'activityCodes' | 'shiftPatterns' | 'shiftPatternEdits' | 'oeeData' | 'machines' | 'site' | 'users' | 'tablets' | 'kioskTokens' | 'apiKeys' | 'credentials'>;
+type SetupRepositories = Pick<
+  Repositories,
+  | 'groups'
+  | 'activityCodes'
+  | 'shiftPatterns'
+  | 'shiftPatternEdits'
+  | 'oeeData'
+  | 'machines'
+  | 'site'
+  | 'users'
+  | 'tablets'
+  | 'kioskTokens'
+  | 'apiKeys'
+  | 'credentials'
+>;
 
 export interface SetupServiceDeps {
   repos: SetupRepositories;
@@ -83,12 +98,22 @@ export class SetupService {
   }
 
   async createActivityCode(actor: Actor, input: z.output<typeof activityCodeCreateSchema>) {
-    return toActivityCode(await this.deps.repos.activityCodes.create(actor, input));
+    const cause = checkedCause(input.category, input.cause, undefined);
+    return toActivityCode(await this.deps.repos.activityCodes.create(actor, { ...input, cause }));
   }
 
-  /** A new category changes what every stored hour counts as (docs/oee.md): they are all dropped. */
+  /**
+   * A new category changes what every stored hour counts as (docs/oee.md): they are all dropped. The cause
+   * follows the category (`codeCause`): a code that becomes a running one loses it, a stop keeps its own.
+   * The cause alone changes no number.
+   */
   async updateActivityCode(actor: Actor, id: number, input: z.output<typeof activityCodeUpdateSchema>) {
-    const code = toActivityCode(await this.deps.repos.activityCodes.update(actor, id, input));
+    let cause: DowntimeCause | null | undefined;
+    if (input.category !== undefined || input.cause !== undefined) {
+      const current = await this.deps.repos.activityCodes.get(id);
+      cause = checkedCause(input.category ?? current.category, input.cause, current.cause);
+    }
+    const code = toActivityCode(await this.deps.repos.activityCodes.update(actor, id, { ...input, cause }));
     if (input.category !== undefined) await this.deps.oee.invalidateAll();
     return code;
   }
@@ -266,7 +291,13 @@ export class SetupService {
 
   async createTablet(actor: Actor, input: z.output<typeof tabletCreateSchema>): Promise<{ id: number; token: string }> {
     const token = newToken('tab');
-    const tablet = await this.deps.repos.tablets.create(actor, { ...input, tokenHash: hashToken(token), deviceUuid: null, operatorId: null, operatorSince: null });
+    const tablet = await this.deps.repos.tablets.create(actor, {
+      ...input,
+      tokenHash: hashToken(token),
+      deviceUuid: null,
+      operatorId: null,
+      operatorSince: null,
+    });
     return { id: tablet.id, token };
   }
 
@@ -322,5 +353,19 @@ export class SetupService {
 function editedPattern(row: ShiftPatternEntity, input: z.output<typeof shiftPatternUpdateSchema>, effectiveFrom: string) {
   const name = input.name ?? row.name;
   if (input.shifts === undefined && input.exceptions === undefined) return { name, planned: row };
-  return { name, planned: applyEdit(row, { shifts: input.shifts ?? row.shifts, exceptions: input.exceptions ?? row.exceptions }, effectiveFrom) };
+  return {
+    name,
+    planned: applyEdit(row, { shifts: input.shifts ?? row.shifts, exceptions: input.exceptions ?? row.exceptions }, effectiveFrom),
+  };
+}
+
+/** The cause a code is stored with, or a 400 naming the `cause` field. */
+function checkedCause(
+  category: Category,
+  requested: DowntimeCause | null | undefined,
+  current: DowntimeCause | null | undefined,
+): DowntimeCause | null {
+  const result = codeCause(category, requested, current);
+  if (!result.ok) throw AppError.invalid(`Invalid cause: ${result.message}`, [{ path: ['cause'], message: result.message }]);
+  return result.cause;
 }

@@ -39,7 +39,11 @@ async function storedRows(): Promise<{ start: string; hours: number; row: unknow
 
 /** docs/oee.md's worked example on each day: Closed until 09:00, Down 09–10, Up 10–12 (90 good, 10 rejects at 60 s a part), Closed after. */
 async function writeWeek(machineId: number): Promise<void> {
-  const jobs = await insertJobs(app.dataSource, machineId, DAYS.map((day) => ({ start: t(day, '10:00'), end: t(day, '12:00'), idealCycleTimeSeconds: 60 })));
+  const jobs = await insertJobs(
+    app.dataSource,
+    machineId,
+    DAYS.map((day) => ({ start: t(day, '10:00'), end: t(day, '12:00'), idealCycleTimeSeconds: 60 })),
+  );
   await insertTimeline(
     app.dataSource,
     machineId,
@@ -50,7 +54,11 @@ async function writeWeek(machineId: number): Promise<void> {
       { start: t(day, '12:00'), end: i === DAYS.length - 1 ? null : t(DAYS[i + 1]!, '00:00'), activityCodeId: CLOSED },
     ]),
   );
-  await insertProduction(app.dataSource, machineId, DAYS.map((day, i) => ({ from: t(day, '10:00'), to: t(day, '12:00'), good: 90, rejects: 10, jobId: jobs[i]! })));
+  await insertProduction(
+    app.dataSource,
+    machineId,
+    DAYS.map((day, i) => ({ from: t(day, '10:00'), to: t(day, '12:00'), good: 90, rejects: 10, jobId: jobs[i]! })),
+  );
 }
 
 /** A day under 09:00–17:00: the worked example (OEE 0.5). */
@@ -109,7 +117,9 @@ describe('an edit from a date', () => {
     for (const day of DAYS.slice(0, 4)) expectNineToFive(old[day]!, 86_400);
     expectNineToFive(old['2026-05-08']!, 64_800);
     const storedBefore = await storedRows();
-    expect(storedBefore.filter((r) => r.hours > 1).map((r) => r.start)).toEqual(DAYS.slice(0, 4).map((day) => t(day, '00:00').replace('Z', '.000Z')));
+    expect(storedBefore.filter((r) => r.hours > 1).map((r) => r.start)).toEqual(
+      DAYS.slice(0, 4).map((day) => t(day, '00:00').replace('Z', '.000Z')),
+    );
 
     const edit = await c.admin.patch(`/api/v1/shift-patterns/${pattern}`, { shifts: TEN_TO_TWELVE, effectiveFrom: '2026-05-06' });
     expect(edit.status).toBe(200);
@@ -140,7 +150,12 @@ describe('an edit from a date', () => {
     for (const day of DAYS.slice(0, 4)) expect(after[day], day).toEqual(old[day]);
     expectTenToTwelve(after['2026-05-07']!, 86_400);
     expectNineToFive(after['2026-05-08']!, 64_800);
-    expect((await c.viewer.get(`/api/v1/shift-patterns/${pattern}/versions`)).body.map((v: { from: string | null; until: string | null }) => [v.from, v.until])).toEqual([
+    expect(
+      (await c.viewer.get(`/api/v1/shift-patterns/${pattern}/versions`)).body.map((v: { from: string | null; until: string | null }) => [
+        v.from,
+        v.until,
+      ]),
+    ).toEqual([
       [null, '2026-05-06'],
       ['2026-05-06', '2026-05-08'],
       ['2026-05-08', null],
@@ -172,7 +187,9 @@ describe('POST /api/v1/shift-patterns/{id}/impact', () => {
   it('counts the days with history from the effective date to today whose planned time moves, and names the machines', async () => {
     const versions = (await c.admin.get(`/api/v1/shift-patterns/${pattern}/versions`)).body;
     // From before the machine's first data: its five days (the 6th and 7th had 10–12, the others 9–17).
-    expect((await impact({ shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '14:00' }], effectiveFrom: '2026-05-01' })).body).toEqual({
+    expect(
+      (await impact({ shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '14:00' }], effectiveFrom: '2026-05-01' })).body,
+    ).toEqual({
       effectiveFrom: '2026-05-01',
       today: '2026-05-08',
       days: 5,
@@ -181,21 +198,42 @@ describe('POST /api/v1/shift-patterns/{id}/impact', () => {
       machines: [{ id: machine, name: 'Versioned' }],
     });
     // 9–17 again from the 4th changes only the days that had 10–12.
-    expect((await impact({ shifts: NINE_TO_FIVE, effectiveFrom: '2026-05-04' })).body).toMatchObject({ days: 2, firstDay: '2026-05-06', lastDay: '2026-05-07' });
+    expect((await impact({ shifts: NINE_TO_FIVE, effectiveFrom: '2026-05-04' })).body).toMatchObject({
+      days: 2,
+      firstDay: '2026-05-06',
+      lastDay: '2026-05-07',
+    });
     // Today by default; the same shifts change nothing; a date after today touches no day yet.
     expect((await impact({ shifts: TEN_TO_TWELVE })).body).toMatchObject({ effectiveFrom: '2026-05-08', days: 1, firstDay: '2026-05-08' });
     expect((await impact({ shifts: NINE_TO_FIVE })).body).toMatchObject({ days: 0, firstDay: null, lastDay: null });
-    expect((await impact({ shifts: TEN_TO_TWELVE, effectiveFrom: '2026-06-01' })).body).toMatchObject({ days: 0, machines: [{ id: machine, name: 'Versioned' }] });
+    expect((await impact({ shifts: TEN_TO_TWELVE, effectiveFrom: '2026-06-01' })).body).toMatchObject({
+      days: 0,
+      machines: [{ id: machine, name: 'Versioned' }],
+    });
     // A holiday on the 5th, from the 5th: the latest shifts (9–17) also replace the 6th's and 7th's 10–12.
-    expect((await impact({ exceptions: [{ date: '2026-05-05', shifts: [] }], effectiveFrom: '2026-05-05' })).body).toMatchObject({ days: 3, firstDay: '2026-05-05', lastDay: '2026-05-07' });
-    expect((await impact({ exceptions: [{ date: '2026-05-08', shifts: [] }], effectiveFrom: '2026-05-08' })).body).toMatchObject({ days: 1, firstDay: '2026-05-08' });
+    expect((await impact({ exceptions: [{ date: '2026-05-05', shifts: [] }], effectiveFrom: '2026-05-05' })).body).toMatchObject({
+      days: 3,
+      firstDay: '2026-05-05',
+      lastDay: '2026-05-07',
+    });
+    expect((await impact({ exceptions: [{ date: '2026-05-08', shifts: [] }], effectiveFrom: '2026-05-08' })).body).toMatchObject({
+      days: 1,
+      firstDay: '2026-05-08',
+    });
     // Nothing was saved.
     expect((await c.admin.get(`/api/v1/shift-patterns/${pattern}/versions`)).body).toEqual(versions);
   });
 
   it('a pattern no machine uses touches no day', async () => {
     const unused = (await c.admin.post('/api/v1/shift-patterns', { name: 'Unused', shifts: NINE_TO_FIVE })).body.id;
-    expect((await impact({ shifts: [], effectiveFrom: '2026-01-01' }, unused)).body).toEqual({ effectiveFrom: '2026-01-01', today: '2026-05-08', days: 0, firstDay: null, lastDay: null, machines: [] });
+    expect((await impact({ shifts: [], effectiveFrom: '2026-01-01' }, unused)).body).toEqual({
+      effectiveFrom: '2026-01-01',
+      today: '2026-05-08',
+      days: 0,
+      firstDay: null,
+      lastDay: null,
+      machines: [],
+    });
   });
 
   it('400 for invalid input, naming the field', async () => {
@@ -210,7 +248,9 @@ describe('POST /api/v1/shift-patterns/{id}/impact', () => {
       expect(res.body.error.code).toBe('invalid_input');
       if (field) expect(res.body.error.issues.some((i: { path: string[] }) => i.path[0] === field)).toBe(true);
     }
-    expect((await c.admin.request('POST', `/api/v1/shift-patterns/${pattern}/impact`, undefined, { raw: '{"shifts": ' })).body.error.code).toBe('malformed_json');
+    expect(
+      (await c.admin.request('POST', `/api/v1/shift-patterns/${pattern}/impact`, undefined, { raw: '{"shifts": ' })).body.error.code,
+    ).toBe('malformed_json');
   });
 
   it('401 without credentials, 403 below admin', async () => {
@@ -237,7 +277,9 @@ describe('POST /api/v1/shift-patterns/{id}/impact', () => {
 
 describe('GET /api/v1/shift-patterns/{id}/versions', () => {
   it('a pattern never edited has one version, since always', async () => {
-    expect((await c.viewer.get('/api/v1/shift-patterns/1/versions')).body).toEqual([{ from: null, until: null, shifts: NINE_TO_FIVE, exceptions: [] }]);
+    expect((await c.viewer.get('/api/v1/shift-patterns/1/versions')).body).toEqual([
+      { from: null, until: null, shifts: NINE_TO_FIVE, exceptions: [] },
+    ]);
   });
 
   it('401 without credentials, 403 for a device key, 404 for an unknown or malformed id', async () => {

@@ -1,20 +1,38 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { computeElements, type StateInterval } from '../oee/index.js';
-import { applyEdit, changedDays, firstPlannedWindow, isInPlannedTime, listVersions, plannedShifts, plannedWindows, versionOn, type VersionedPattern } from './index.js';
+import {
+  applyEdit,
+  changedDays,
+  firstPlannedWindow,
+  isInPlannedTime,
+  listVersions,
+  plannedShifts,
+  plannedWindows,
+  versionOn,
+  type VersionedPattern,
+} from './index.js';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7];
 const d = (iso: string) => new Date(iso);
 const iso = (r: { start: Date; end: Date }) => [r.start.toISOString(), r.end.toISOString()];
 const never: VersionedPattern = { shifts: [], exceptions: [], effectiveFrom: null, earlierVersions: [] };
-const pattern = (shifts: VersionedPattern['shifts'], exceptions: VersionedPattern['exceptions'] = []): VersionedPattern => ({ ...never, shifts, exceptions });
+const pattern = (shifts: VersionedPattern['shifts'], exceptions: VersionedPattern['exceptions'] = []): VersionedPattern => ({
+  ...never,
+  shifts,
+  exceptions,
+});
 const nineToFive = pattern([{ days: ALL_DAYS, start: '09:00', end: '17:00' }]);
 const nights = { shifts: [{ days: ALL_DAYS, start: '22:00', end: '06:00' }], exceptions: [] };
 
 describe('applyEdit', () => {
   it('ends the version in force at the effective date and keeps the ones before it', () => {
     const once = applyEdit(nineToFive, nights, '2026-05-10');
-    expect(once).toEqual({ ...nights, effectiveFrom: '2026-05-10', earlierVersions: [{ from: null, shifts: nineToFive.shifts, exceptions: [] }] });
+    expect(once).toEqual({
+      ...nights,
+      effectiveFrom: '2026-05-10',
+      earlierVersions: [{ from: null, shifts: nineToFive.shifts, exceptions: [] }],
+    });
     const twice = applyEdit(once, { shifts: [], exceptions: [] }, '2026-06-01');
     expect(listVersions(twice).map((v) => [v.from, v.until, v.shifts.length])).toEqual([
       [null, '2026-05-10', 1],
@@ -38,7 +56,10 @@ describe('applyEdit', () => {
   });
 
   it('cuts the exceptions of the version it ends to the days it is in force', () => {
-    const holidays = pattern(nineToFive.shifts, [{ date: '2026-01-01', shifts: [] }, { date: '2026-12-25', shifts: [] }]);
+    const holidays = pattern(nineToFive.shifts, [
+      { date: '2026-01-01', shifts: [] },
+      { date: '2026-12-25', shifts: [] },
+    ]);
     const edited = applyEdit(holidays, { shifts: nights.shifts, exceptions: holidays.exceptions }, '2026-06-01');
     expect(edited.earlierVersions[0]!.exceptions).toEqual([{ date: '2026-01-01', shifts: [] }]);
     expect(edited.exceptions).toEqual(holidays.exceptions);
@@ -46,20 +67,17 @@ describe('applyEdit', () => {
 
   it('changes nothing for the same shifts and exceptions (keys in any order)', () => {
     const stored = applyEdit(nineToFive, nights, '2026-05-10');
-    expect(applyEdit(stored, { shifts: [{ end: '06:00', start: '22:00', days: ALL_DAYS }] as never, exceptions: [] }, '2026-07-01')).toBe(stored);
+    expect(applyEdit(stored, { shifts: [{ end: '06:00', start: '22:00', days: ALL_DAYS }] as never, exceptions: [] }, '2026-07-01')).toBe(
+      stored,
+    );
     expect(applyEdit(nineToFive, { shifts: nineToFive.shifts, exceptions: [] }, '2026-05-10')).toBe(nineToFive);
   });
 
   it('versionOn: the last version starting on or before the date', () => {
     const versions = [{ from: null }, { from: '2026-05-10' }, { from: '2026-06-01' }];
-    expect(['2020-01-01', '2026-05-09', '2026-05-10', '2026-05-31', '2026-06-01', '2030-01-01'].map((date) => versionOn(versions, date).from)).toEqual([
-      null,
-      null,
-      '2026-05-10',
-      '2026-05-10',
-      '2026-06-01',
-      '2026-06-01',
-    ]);
+    expect(
+      ['2020-01-01', '2026-05-09', '2026-05-10', '2026-05-31', '2026-06-01', '2030-01-01'].map((date) => versionOn(versions, date).from),
+    ).toEqual([null, null, '2026-05-10', '2026-05-10', '2026-06-01', '2026-06-01']);
   });
 });
 
@@ -90,11 +108,24 @@ describe('the calendar of a versioned pattern', () => {
   });
 
   it('firstPlannedWindow finds the first window across versions, also far back and through versions without weekly shifts', () => {
-    const closedYear = applyEdit(applyEdit(nineToFive, { shifts: [], exceptions: [{ date: '2026-03-04', shifts: [{ start: '20:00', end: '02:00' }] }] }, '2026-01-01'), nights, '2027-01-01');
+    const closedYear = applyEdit(
+      applyEdit(nineToFive, { shifts: [], exceptions: [{ date: '2026-03-04', shifts: [{ start: '20:00', end: '02:00' }] }] }, '2026-01-01'),
+      nights,
+      '2027-01-01',
+    );
     const from = d('2025-12-31T18:00:00Z');
-    expect(iso(firstPlannedWindow(closedYear, 'UTC', from, d('2028-01-01T00:00:00Z'))!)).toEqual(['2026-03-04T20:00:00.000Z', '2026-03-05T02:00:00.000Z']);
-    expect(iso(firstPlannedWindow(closedYear, 'UTC', d('2026-03-05T02:00:00Z'), d('2028-01-01T00:00:00Z'))!)).toEqual(['2027-01-01T22:00:00.000Z', '2027-01-02T06:00:00.000Z']);
-    expect(iso(firstPlannedWindow(closedYear, 'UTC', d('0001-01-01T10:00:00Z'), d('2028-01-01T00:00:00Z'))!)).toEqual(['0001-01-01T10:00:00.000Z', '0001-01-01T17:00:00.000Z']);
+    expect(iso(firstPlannedWindow(closedYear, 'UTC', from, d('2028-01-01T00:00:00Z'))!)).toEqual([
+      '2026-03-04T20:00:00.000Z',
+      '2026-03-05T02:00:00.000Z',
+    ]);
+    expect(iso(firstPlannedWindow(closedYear, 'UTC', d('2026-03-05T02:00:00Z'), d('2028-01-01T00:00:00Z'))!)).toEqual([
+      '2027-01-01T22:00:00.000Z',
+      '2027-01-02T06:00:00.000Z',
+    ]);
+    expect(iso(firstPlannedWindow(closedYear, 'UTC', d('0001-01-01T10:00:00Z'), d('2028-01-01T00:00:00Z'))!)).toEqual([
+      '0001-01-01T10:00:00.000Z',
+      '0001-01-01T17:00:00.000Z',
+    ]);
     expect(firstPlannedWindow(closedYear, 'UTC', d('2026-03-05T02:00:00Z'), d('2027-01-01T22:00:00Z'))).toBeNull();
   });
 
@@ -124,13 +155,27 @@ describe('changedDays', () => {
     expect(changedDays(split, long, 'UTC', '2026-04-28', '2026-05-05')).toEqual([]);
     const evenings = applyEdit(split, { shifts: [{ days: [6, 7], start: '06:00', end: '14:00' }], exceptions: [] }, '2026-05-01');
     // 2026-05-02 and -03 are a Saturday and a Sunday: their morning stays, the afternoon goes.
-    expect(changedDays(split, evenings, 'Europe/London', '2026-04-28', '2026-05-05')).toEqual(['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05']);
+    expect(changedDays(split, evenings, 'Europe/London', '2026-04-28', '2026-05-05')).toEqual([
+      '2026-05-01',
+      '2026-05-02',
+      '2026-05-03',
+      '2026-05-04',
+      '2026-05-05',
+    ]);
     expect(changedDays(split, evenings, 'UTC', '2026-05-06', '2026-05-05')).toEqual([]);
   });
 
   it('a night shift moved on the effective date changes that day and the next (its end lies there)', () => {
-    const later = applyEdit(pattern(nights.shifts), { shifts: [{ days: ALL_DAYS, start: '23:00', end: '07:00' }], exceptions: [] }, '2026-05-10');
-    expect(changedDays(pattern(nights.shifts), later, 'UTC', '2026-05-01', '2026-05-12')).toEqual(['2026-05-10', '2026-05-11', '2026-05-12']);
+    const later = applyEdit(
+      pattern(nights.shifts),
+      { shifts: [{ days: ALL_DAYS, start: '23:00', end: '07:00' }], exceptions: [] },
+      '2026-05-10',
+    );
+    expect(changedDays(pattern(nights.shifts), later, 'UTC', '2026-05-01', '2026-05-12')).toEqual([
+      '2026-05-10',
+      '2026-05-11',
+      '2026-05-12',
+    ]);
   });
 });
 
@@ -142,7 +187,8 @@ describe('property: an edit from a date never changes a day before it', () => {
     const random = prng(zone.length * 31);
     for (let run = 0; run < 25; run++) {
       let before: VersionedPattern = pattern(randomEdit(random).shifts);
-      for (let e = 0; e < Math.floor(random() * 3); e++) before = applyEdit(before, randomEdit(random), randomDate(random, '2026-03-01', 40));
+      for (let e = 0; e < Math.floor(random() * 3); e++)
+        before = applyEdit(before, randomEdit(random), randomDate(random, '2026-03-01', 40));
       const effectiveFrom = randomDate(random, '2026-03-10', 30);
       const after = applyEdit(before, randomEdit(random), effectiveFrom);
       const intervals = randomHistory(random, Date.parse('2026-03-01T00:00:00Z'), 60);
@@ -154,8 +200,19 @@ describe('property: an edit from a date never changes a day before it', () => {
         const from = day.startOf('day').toJSDate();
         const to = day.plus({ days: 1 }).startOf('day').toJSDate();
         const elements = (planned: typeof plannedBefore) =>
-          computeElements({ from, to, now: new Date('2026-06-01T00:00:00Z'), intervals, plannedWindows: planned, jobs: [], production: [], microStopSeconds: 120 });
-        expect(elements(plannedAfter), `${zone} run ${run} day ${day.toISODate()} edit from ${effectiveFrom}`).toEqual(elements(plannedBefore));
+          computeElements({
+            from,
+            to,
+            now: new Date('2026-06-01T00:00:00Z'),
+            intervals,
+            plannedWindows: planned,
+            jobs: [],
+            production: [],
+            microStopSeconds: 120,
+          });
+        expect(elements(plannedAfter), `${zone} run ${run} day ${day.toISODate()} edit from ${effectiveFrom}`).toEqual(
+          elements(plannedBefore),
+        );
       }
       expect(changedDays(before, after, zone, '2026-03-01', effectiveFrom).every((date) => date >= effectiveFrom)).toBe(true);
     }
@@ -177,7 +234,9 @@ function prng(seed: number): () => number {
 function randomEdit(random: () => number): Pick<VersionedPattern, 'shifts' | 'exceptions'> {
   const hhmm = () => `${String(Math.floor(random() * 24)).padStart(2, '0')}:${['00', '30'][Math.floor(random() * 2)]}`;
   const shifts = Array.from({ length: Math.floor(random() * 3) }, () => ({
-    days: ALL_DAYS.filter(() => random() < 0.6).concat([1 + Math.floor(random() * 7)]).filter((v, i, all) => all.indexOf(v) === i),
+    days: ALL_DAYS.filter(() => random() < 0.6)
+      .concat([1 + Math.floor(random() * 7)])
+      .filter((v, i, all) => all.indexOf(v) === i),
     start: hhmm(),
     end: hhmm(),
   }));
@@ -186,7 +245,9 @@ function randomEdit(random: () => number): Pick<VersionedPattern, 'shifts' | 'ex
 }
 
 function randomDate(random: () => number, first: string, days: number): string {
-  return DateTime.fromISO(first, { zone: 'UTC' }).plus({ days: Math.floor(random() * days) }).toISODate() as string;
+  return DateTime.fromISO(first, { zone: 'UTC' })
+    .plus({ days: Math.floor(random() * days) })
+    .toISODate() as string;
 }
 
 /** Tiled intervals from `startMs` over `days` days: running and stopped stretches of 1 min to 10 h. */

@@ -73,21 +73,30 @@ export function versionOn<V extends { from: string | null }>(versions: readonly 
  * ends there (its exceptions are cut to the days it is in force: the others can never apply), and
  * the earlier ones are kept as they are. An edit that changes nothing returns the pattern as it is.
  */
-export function applyEdit(pattern: VersionedPattern, edit: { shifts: Shifts; exceptions: Exceptions }, effectiveFrom: string): VersionedPattern {
+export function applyEdit(
+  pattern: VersionedPattern,
+  edit: { shifts: Shifts; exceptions: Exceptions },
+  effectiveFrom: string,
+): VersionedPattern {
   const latestFrom = pattern.effectiveFrom;
   if ((latestFrom === null || latestFrom <= effectiveFrom) && sameContent(pattern, edit)) return pattern;
   const all: PatternVersion[] = [...pattern.earlierVersions, { from: latestFrom, shifts: pattern.shifts, exceptions: pattern.exceptions }];
   // The first version has no start, so at least it is kept.
   const kept = all.filter((v, i) => i === 0 || (v.from !== null && v.from < effectiveFrom));
   const closed = kept.map((v, i) =>
-    i < kept.length - 1 ? v : { ...v, exceptions: v.exceptions.filter((e) => (v.from === null || e.date >= v.from) && e.date < effectiveFrom) },
+    i < kept.length - 1
+      ? v
+      : { ...v, exceptions: v.exceptions.filter((e) => (v.from === null || e.date >= v.from) && e.date < effectiveFrom) },
   );
   return { shifts: edit.shifts, exceptions: edit.exceptions, effectiveFrom, earlierVersions: closed };
 }
 
 /** Every version with the day it ends before (`until`, exclusive; null for the latest), oldest first. */
 export function listVersions(pattern: VersionedPattern): (PatternVersion & { until: string | null })[] {
-  const all: PatternVersion[] = [...pattern.earlierVersions, { from: pattern.effectiveFrom, shifts: pattern.shifts, exceptions: pattern.exceptions }];
+  const all: PatternVersion[] = [
+    ...pattern.earlierVersions,
+    { from: pattern.effectiveFrom, shifts: pattern.shifts, exceptions: pattern.exceptions },
+  ];
   return all.map((v, i) => ({ ...v, until: all[i + 1]?.from ?? null }));
 }
 
@@ -100,7 +109,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

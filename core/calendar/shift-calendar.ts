@@ -155,7 +155,14 @@ export function firstPlannedWindow(pattern: CalendarPattern, tz: string, from: D
     }
     // Only exception dates have shifts: look at each such date of the version that can reach into the range, in order.
     const dates = [...version.exceptions.entries()]
-      .filter(([date, shifts]) => shifts.length > 0 && date >= fromDate && date <= toDate && (version.from === null || date >= version.from) && (until === null || date < until))
+      .filter(
+        ([date, shifts]) =>
+          shifts.length > 0 &&
+          date >= fromDate &&
+          date <= toDate &&
+          (version.from === null || date >= version.from) &&
+          (until === null || date < until),
+      )
       .map(([date]) => date)
       .sort();
     for (const date of dates) {
@@ -211,10 +218,12 @@ export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string,
   if (!(from.getTime() < to.getTime())) return [];
   if (kind !== 'shift') return localPeriods(kind, from, to, tz);
   if (pattern === null) return localPeriods('day', from, to, tz);
-  return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to), ...(s.name === undefined ? {} : { name: s.name }) }));
+  return plannedShifts(pattern, tz, from, to).map((s) => ({
+    from: maxDate(s.start, from),
+    to: minDate(s.end, to),
+    ...(s.name === undefined ? {} : { name: s.name }),
+  }));
 }
-
-// --- helpers
 
 /** Consecutive local hours/days/weeks covering [from, to), clipped to it. */
 function localPeriods(unit: 'hour' | 'day' | 'week', from: Date, to: Date, tz: string): TimeRange[] {
@@ -224,8 +233,7 @@ function localPeriods(unit: 'hour' | 'day' | 'week', from: Date, to: Date, tz: s
   while (cursor < end) {
     // Hours step in absolute time; days and weeks step on the wall clock and snap back to the
     // local start (for zones where midnight itself can fall into a DST gap).
-    const next =
-      unit === 'hour' ? cursor.plus({ hours: 1 }) : cursor.plus(unit === 'day' ? { days: 1 } : { weeks: 1 }).startOf(unit);
+    const next = unit === 'hour' ? cursor.plus({ hours: 1 }) : cursor.plus(unit === 'day' ? { days: 1 } : { weeks: 1 }).startOf(unit);
     if (next <= cursor) throw new Error(`calendar: no progress cutting ${unit} buckets in ${tz}`);
     result.push({ from: maxDate(cursor.toJSDate(), from), to: minDate(next.toJSDate(), to) });
     cursor = next;

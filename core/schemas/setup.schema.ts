@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { MAX_LIVE_WINDOW_DAYS } from '../live-window.js';
 import { roleSchema } from '../roles.js';
-import { categories, jobStartInputTypes, workflowTypes } from '../vocabulary.js';
+import { categories, downtimeCauses, jobStartInputTypes, workflowTypes, type DowntimeCause } from '../vocabulary.js';
 import { colourSchema, hhmmSchema, idSchema, localDateSchema, nameSchema } from './common.schema.js';
 
-export { categories, jobStartInputTypes, workflowTypes };
+export { categories, downtimeCauses, jobStartInputTypes, workflowTypes };
 export const categorySchema = z.enum(categories);
 export type Category = z.infer<typeof categorySchema>;
+export type { DowntimeCause };
 
 export const workflowTypeSchema = z.enum(workflowTypes);
 export type WorkflowType = z.infer<typeof workflowTypeSchema>;
@@ -16,16 +17,18 @@ export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 
 export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
 
-// --- groups
 export const groupCreateSchema = z.strictObject({ name: nameSchema });
 export const groupUpdateSchema = groupCreateSchema.partial();
 export const groupSchema = z.object({ id: z.number(), name: z.string() });
 
-// --- activity codes
+export const downtimeCauseSchema = z.enum(downtimeCauses);
+
 export const activityCodeCreateSchema = z.strictObject({
   shortDescription: nameSchema,
   longDescription: z.string().trim().max(255).default(''),
   category: categorySchema,
+  /** Left out: `other` for a stop code, none for a running one (`codeCause`). */
+  cause: downtimeCauseSchema.nullable().optional(),
   colour: colourSchema,
   active: z.boolean().default(true),
 });
@@ -33,6 +36,7 @@ export const activityCodeUpdateSchema = z.strictObject({
   shortDescription: nameSchema.optional(),
   longDescription: z.string().trim().max(255).optional(),
   category: categorySchema.optional(),
+  cause: downtimeCauseSchema.nullable().optional(),
   colour: colourSchema.optional(),
   active: z.boolean().optional(),
 });
@@ -41,11 +45,29 @@ export const activityCodeSchema = z.object({
   shortDescription: z.string(),
   longDescription: z.string(),
   category: categorySchema,
+  /** Why the machine stops (docs/oee.md "Downtime causes"); null for running codes. */
+  cause: downtimeCauseSchema.nullable(),
   colour: z.string(),
   active: z.boolean(),
 });
 
-// --- shift patterns
+/**
+ * The cause a code ends up with (docs/oee.md "Downtime causes"): running codes have none; every other code
+ * has one, `requested` when given, else the one it had, else `other`. A cause on a running code, or none on
+ * a stop code, is refused with a message in words.
+ */
+export function codeCause(
+  category: Category,
+  requested: DowntimeCause | null | undefined,
+  current: DowntimeCause | null | undefined,
+): { ok: true; cause: DowntimeCause | null } | { ok: false; message: string } {
+  if (category === 'running') {
+    return requested ? { ok: false, message: 'a running code has no downtime cause: leave it empty' } : { ok: true, cause: null };
+  }
+  if (requested === null) return { ok: false, message: 'a stop code needs a downtime cause (other when none fits)' };
+  return { ok: true, cause: requested ?? current ?? 'other' };
+}
+
 const weekdaySchema = z.number().int().min(1).max(7);
 /** A shift's name ("Night"), shown wherever a shift is labelled (trends, the wall, exports); optional. */
 const shiftNameSchema = z.string().trim().min(1).max(40).optional();
@@ -79,7 +101,6 @@ export const shiftPatternUpdateSchema = z.strictObject({
   exceptions: shiftExceptionsSchema.optional(),
   effectiveFrom: localDateSchema.optional(),
 });
-export type ShiftPatternInput = z.infer<typeof shiftPatternCreateSchema>;
 export const shiftPatternSchema = z.object({
   id: z.number(),
   name: z.string(),
@@ -108,7 +129,17 @@ export const shiftPatternImpactSchema = z.object({
   machines: z.array(z.object({ id: z.number(), name: z.string() })),
 });
 
-// --- machines
+/**
+ * The value the tablet pre-fills in the job-start input, in the unit of the machine's jobStartInputType;
+ * null = the field starts empty. Used by the one-number input types only.
+ */
+const jobStartAutofillSchema = z
+  .number()
+  .positive()
+  .max(1_000_000_000)
+  .nullable()
+  .describe("Pre-filled in the tablet's job-start field, in the unit of jobStartInputType (e.g. 40 parts/h); null = empty");
+
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -116,6 +147,7 @@ export const machineCreateSchema = z.strictObject({
   workflowType: workflowTypeSchema.default('default'),
   jobStartInputType: jobStartInputTypeSchema.default('cycle_time_seconds'),
   jobNumberInputType: jobNumberInputTypeSchema.default('text'),
+  jobStartAutofill: jobStartAutofillSchema.default(null),
   jobStartActivityCodeId: idSchema.default(1),
   endJobOnShiftEnd: z.boolean().default(true),
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
@@ -128,20 +160,25 @@ export const machineUpdateSchema = z.strictObject({
   workflowType: workflowTypeSchema.optional(),
   jobStartInputType: jobStartInputTypeSchema.optional(),
   jobNumberInputType: jobNumberInputTypeSchema.optional(),
+  jobStartAutofill: jobStartAutofillSchema.optional(),
   jobStartActivityCodeId: idSchema.optional(),
   endJobOnShiftEnd: z.boolean().optional(),
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
   active: z.boolean().optional(),
 });
-export type MachineCreate = z.infer<typeof machineCreateSchema>;
-export type MachineUpdate = z.infer<typeof machineUpdateSchema>;
 
+/**
+ * What a machine is doing now (docs/api.md `state`): in the HTTP machine reads, in `/live` snapshots and
+ * in `machine:state-changed` (core/realtime/live-events.schema.ts extends it).
+ */
 export const machineStateSchema = z.object({
   activityCodeId: z.number().nullable(),
   category: categorySchema.nullable(),
+  /** ISO time the current state began. */
   since: z.string().nullable(),
   jobId: z.number().nullable(),
   operatorId: z.number().nullable(),
+  /** Outside the machine's planned time now (no shift pattern: planned 24/7, never off shift). */
   offShift: z.boolean(),
 });
 export type MachineState = z.infer<typeof machineStateSchema>;
@@ -154,6 +191,7 @@ export const machineSchema = z.object({
   workflowType: workflowTypeSchema,
   jobStartInputType: jobStartInputTypeSchema,
   jobNumberInputType: jobNumberInputTypeSchema,
+  jobStartAutofill: z.number().nullable(),
   jobStartActivityCodeId: z.number(),
   endJobOnShiftEnd: z.boolean(),
   excludedActivityCodeIds: z.array(z.number()),
@@ -161,8 +199,8 @@ export const machineSchema = z.object({
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
 
-// --- site
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),
   microStopSeconds: z.number().int().min(0).max(86_400),
@@ -180,7 +218,6 @@ function isIanaZone(zone: string): boolean {
   }
 }
 
-// --- users
 const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
 const pinSchema = z.string().regex(/^\d{4,8}$/, 'expected 4 to 8 digits');
 const usernameSchema = z
@@ -209,7 +246,6 @@ export const userSchema = z.object({
   hasPin: z.boolean(),
 });
 
-// --- tablets
 export const tabletCreateSchema = z.strictObject({ name: nameSchema, machineId: idSchema.nullable().default(null) });
 export const tabletUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
@@ -223,7 +259,6 @@ export const tabletSchema = z.object({
   operatorId: z.number().nullable(),
 });
 
-// --- kiosk tokens and API keys
 export const kioskTokenCreateSchema = z.strictObject({ name: nameSchema, groupId: idSchema.nullable().default(null) });
 export const kioskTokenSchema = z.object({ id: z.number(), name: z.string(), groupId: z.number().nullable() });
 export const apiKeyCreateSchema = z.strictObject({ name: nameSchema, role: roleSchema });
@@ -231,7 +266,6 @@ export const apiKeySchema = z.object({ id: z.number(), name: z.string(), role: r
 export const createdSecretSchema = z.object({ id: z.number(), token: z.string() });
 export const createdKeySchema = z.object({ id: z.number(), key: z.string() });
 
-// --- session
 export const sessionCreateSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(200),

@@ -20,7 +20,6 @@ export const stateEventInputSchema = z
     message: 'give either activityCodeId or state',
     path: ['activityCodeId'],
   });
-export type StateEventInput = z.output<typeof stateEventInputSchema>;
 
 export const eventsBatchSchema = z.strictObject({
   events: z.array(stateEventInputSchema).min(1).max(MAX_EVENTS_PER_BATCH),
@@ -30,6 +29,8 @@ export const eventsResultSchema = z.object({ accepted: z.number(), duplicates: z
 export const jobStartSchema = z.strictObject({
   jobNumber: z.union([z.string().trim().min(1).max(100), z.number().int().nonnegative().transform(String)]),
   idealCycleTimeSeconds: z.number().positive().max(31_536_000).nullable().optional(),
+  /** A part of the catalogue (docs/api.md "Part catalogue"): its ideal cycle time for this machine when none is given. */
+  partNumber: z.string().trim().min(1).max(100).optional(),
   at: isoDateTimeSchema.optional(),
   eventId: eventIdSchema.optional(),
 });

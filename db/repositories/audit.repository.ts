@@ -24,7 +24,9 @@ const SECRET_FIELDS = new Set(['password', 'pin', 'token', 'key', 'apikey', 'sec
 
 export function isSecretField(name: string): boolean {
   const plain = name.toLowerCase().replace(/[_-]/g, '');
-  return SECRET_FIELDS.has(plain) || plain.endsWith('hash') || plain.endsWith('token') || plain.endsWith('secret') || plain.endsWith('password');
+  return (
+    SECRET_FIELDS.has(plain) || plain.endsWith('hash') || plain.endsWith('token') || plain.endsWith('secret') || plain.endsWith('password')
+  );
 }
 
 /** Secrets never reach the audit log, not even as hashes; applied on write and again on read (older rows). */

@@ -16,8 +16,17 @@ export class CredentialRepository {
     await this.dataSource.manager.insert(SessionEntity, { userId, tokenHash, expiresAt, lastSeenAt: now });
   }
 
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.dataSource.manager.delete(SessionEntity, { tokenHash });
+  /** Deletes one session; the user it belonged to, or null when there was none. */
+  async deleteSession(tokenHash: string): Promise<number | null> {
+    const result = await this.dataSource.manager
+      .createQueryBuilder()
+      .delete()
+      .from(SessionEntity)
+      .where({ tokenHash })
+      .returning('"userId"')
+      .execute();
+    const rows = result.raw as { userId: number }[];
+    return rows[0]?.userId ?? null;
   }
 
   async deleteSessionsOf(userId: number): Promise<void> {
@@ -42,7 +51,12 @@ export class CredentialRepository {
    */
   async findSessionUser(tokenHash: string, now: Date, touch = true): Promise<{ id: number; username: string; role: Role } | null> {
     const session = await this.dataSource.manager.findOne(SessionEntity, {
-      where: { tokenHash, expiresAt: MoreThan(now), lastSeenAt: MoreThan(new Date(now.getTime() - SESSION_IDLE_MS)), user: { deletedAt: IsNull() } },
+      where: {
+        tokenHash,
+        expiresAt: MoreThan(now),
+        lastSeenAt: MoreThan(new Date(now.getTime() - SESSION_IDLE_MS)),
+        user: { deletedAt: IsNull() },
+      },
       relations: { user: true },
     });
     if (!session?.user) return null;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { CommittedChange } from '../../core/cluster/cluster-events.js';
+import type { CommittedChange, SetupEntity } from '../../core/cluster/committed-change.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
@@ -8,6 +8,7 @@ import { HistoryEditRepository } from './history-edit.repository.js';
 import { MachineStateRepository } from './machine-state.repository.js';
 import { OeeDataRepository } from './oee-data.repository.js';
 import { OeeRollupRepository } from './oee-rollup.repository.js';
+import { PartsRepository } from './parts.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 import { createSetupStores } from './setup-stores.js';
 import { SchedulerRepository } from './scheduler.repository.js';
@@ -21,7 +22,7 @@ import { VerifyRepository } from './verify.repository.js';
 /** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
 export function createRepositories(dataSource: DataSource, feed?: { publish(change: CommittedChange): void }) {
   const audit = new AuditRepository(dataSource);
-  const onSetupChange = (entity: string, id: number) => feed?.publish({ kind: 'setup', entity, id });
+  const onSetupChange = (entity: SetupEntity, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
     audit,
     authAttempts: new AuthAttemptRepository(dataSource),
@@ -39,6 +40,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     reports: new ReportsRepository(dataSource),
     verify: new VerifyRepository(dataSource),
     shiftPatternEdits: new ShiftPatternRepository(dataSource, audit, onSetupChange),
+    parts: new PartsRepository(dataSource, audit),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }

@@ -18,7 +18,10 @@ export class SchedulerRepository {
   }
 
   async setMarker(tx: EntityManager, key: string, value: Date): Promise<void> {
-    await tx.query(`INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value]);
+    await tx.query(`INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+      key,
+      value,
+    ]);
   }
 
   /** Active machines with a shift pattern (24/7 machines have no boundaries). */

@@ -21,14 +21,25 @@ export class ShiftPatternRepository {
    * Changes pattern `id` (404 when unknown) to what `edit` makes of the locked row, in one transaction
    * with its audit entry; a name another pattern has is a 409. Returns the row before and after.
    */
-  async update(actor: Actor, id: number, edit: (row: ShiftPatternEntity) => Partial<ShiftPatternEntity>): Promise<{ before: ShiftPatternEntity; after: ShiftPatternEntity }> {
+  async update(
+    actor: Actor,
+    id: number,
+    edit: (row: ShiftPatternEntity) => Partial<ShiftPatternEntity>,
+  ): Promise<{ before: ShiftPatternEntity; after: ShiftPatternEntity }> {
     const result = await this.dataSource.transaction(async (tx) => {
       const row = await tx.findOne(ShiftPatternEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw AppError.notFound('Shift pattern');
       const before = structuredClone(row);
       Object.assign(row, edit(row));
       const after = await saveUnique(tx, ShiftPatternEntity, row, `A shift pattern named "${row.name}" already exists`);
-      await this.audit.record(tx, actor, { action: 'shift-pattern.update', entity: 'shift-pattern', entityId: id, machineId: null, before, after });
+      await this.audit.record(tx, actor, {
+        action: 'shift-pattern.update',
+        entity: 'shift-pattern',
+        entityId: id,
+        machineId: null,
+        before,
+        after,
+      });
       return { before, after };
     });
     this.onChange('shift-pattern', id);

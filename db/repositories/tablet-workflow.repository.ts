@@ -11,6 +11,17 @@ export interface TabletRow {
   operatorSince: Date | null;
 }
 
+/** A resume note with its job's number, as the machine page shows it. */
+export interface ResumeNoteRow {
+  id: number;
+  jobId: number;
+  jobNumber: string;
+  pausedAt: Date;
+  resumedAt: Date;
+  activityCodeId: number;
+  notes: string;
+}
+
 export interface TabletUser {
   id: number;
   username: string;
@@ -23,13 +34,18 @@ export class TabletWorkflowRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(id: number, tx: EntityManager = this.dataSource.manager): Promise<TabletRow | null> {
-    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1`, [id]);
+    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1`, [
+      id,
+    ]);
     return rows[0] ?? null;
   }
 
   /** Locks the tablet's row until the transaction ends, so sign-ins on one tablet are serialised. */
   async lock(tx: EntityManager, id: number): Promise<TabletRow | null> {
-    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: TabletRow[] = await tx.query(
+      `SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
@@ -39,7 +55,10 @@ export class TabletWorkflowRepository {
 
   /** Tablets of these ids (operator and pairing), for pushing state to many sockets at once. */
   async findMany(ids: number[]): Promise<Map<number, TabletRow>> {
-    const rows: TabletRow[] = await this.dataSource.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = ANY($1::int[])`, [ids]);
+    const rows: TabletRow[] = await this.dataSource.query(
+      `SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -51,13 +70,19 @@ export class TabletWorkflowRepository {
 
   /** A user who may exist (retired users do not). */
   async activeUser(id: number): Promise<TabletUser | null> {
-    const rows: TabletUser[] = await this.dataSource.query(`SELECT id, username, role, "pinHash" FROM users WHERE id = $1 AND "deletedAt" IS NULL`, [id]);
+    const rows: TabletUser[] = await this.dataSource.query(
+      `SELECT id, username, role, "pinHash" FROM users WHERE id = $1 AND "deletedAt" IS NULL`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   async usernames(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: number; username: string }[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [ids]);
+    const rows: { id: number; username: string }[] = await this.dataSource.query(
+      `SELECT id, username FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r.username]));
   }
 
@@ -79,7 +104,10 @@ export class TabletWorkflowRepository {
 
   /** The end of the job's last count at or before `at`, or null when it has none yet (running_total spans). */
   async lastCountEnd(tx: EntityManager, jobId: number, at: Date): Promise<Date | null> {
-    const rows: { last: Date | null }[] = await tx.query(`SELECT max("to") AS last FROM production_records WHERE "jobId" = $1 AND "to" <= $2`, [jobId, at]);
+    const rows: { last: Date | null }[] = await tx.query(
+      `SELECT max("to") AS last FROM production_records WHERE "jobId" = $1 AND "to" <= $2`,
+      [jobId, at],
+    );
     return rows[0]?.last ?? null;
   }
 
@@ -95,5 +123,24 @@ export class TabletWorkflowRepository {
 
   async appendJobNotes(tx: EntityManager, jobId: number, line: string): Promise<void> {
     await tx.query(`UPDATE jobs SET notes = notes || $2 WHERE id = $1`, [jobId, line]);
+  }
+
+  async addResumeNote(tx: EntityManager, note: Omit<ResumeNoteRow, 'id' | 'jobNumber'> & { machineId: number }): Promise<void> {
+    await tx.query(
+      `INSERT INTO resume_notes ("jobId", "machineId", "pausedAt", "resumedAt", "activityCodeId", notes) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [note.jobId, note.machineId, note.pausedAt, note.resumedAt, note.activityCodeId, note.notes],
+    );
+  }
+
+  /** The machine's resume notes whose pause overlaps [from, to) (a pause of no length at `from` too), oldest first. */
+  async resumeNotes(machineId: number, from: Date, to: Date, limit: number): Promise<ResumeNoteRow[]> {
+    return this.dataSource.query(
+      `SELECT n.id, n."jobId", j."jobNumber", n."pausedAt", n."resumedAt", n."activityCodeId", n.notes
+         FROM resume_notes n JOIN jobs j ON j.id = n."jobId"
+        WHERE n."machineId" = $1 AND n."pausedAt" < $3 AND n."resumedAt" >= $2
+        ORDER BY n."pausedAt", n.id
+        LIMIT $4`,
+      [machineId, from, to, limit],
+    );
   }
 }

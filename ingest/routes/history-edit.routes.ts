@@ -47,7 +47,9 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     params: idParamsSchema,
     body: jobUpdateSchema,
     response: z.object({ job: jobSchema }),
-    handler: async ({ params, body, auth }) => ({ job: await deps.jobs.get(await deps.historyEdits.updateJob(actorOf(auth), params.id, body)) }),
+    handler: async ({ params, body, auth }) => ({
+      job: await deps.jobs.get(await deps.historyEdits.updateJob(actorOf(auth), params.id, body)),
+    }),
   });
 
   routes.add({
@@ -55,7 +57,8 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     path: '/api/v1/production',
     access: 'supervisor',
     tag: 'corrections',
-    summary: 'Add a production record by hand (audited, with a note), at an instant or over [from, to); it belongs to the job running at its start. A repeated eventId answers with the stored record.',
+    summary:
+      'Add a production record by hand (audited, with a note), at an instant or over [from, to); it belongs to the job running at its start. A repeated eventId answers with the stored record.',
     body: productionCreateSchema,
     status: 201,
     response: z.object({ record: productionRecordSchema }),
@@ -90,7 +93,8 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     path: '/api/v1/audit',
     access: 'supervisor',
     tag: 'corrections',
-    summary: 'The audit log, oldest first: every correction of past data and every set-up change (who, when, before, after, note); from/to filter on when the change was made',
+    summary:
+      'The audit log, oldest first: every correction of past data and every set-up change (who, when, before, after, note); from/to filter on when the change was made',
     query: auditQuerySchema,
     response: auditResponseSchema,
     handler: ({ query }) => deps.historyEdits.auditLog(query),

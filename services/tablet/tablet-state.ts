@@ -1,7 +1,18 @@
-import type { TabletCode, TabletJob, TabletJobStartField, TabletState } from '../../core/realtime/tablet-events.js';
+import type { OeeResult } from '../../core/oee/index.js';
+import type { TabletCode, TabletJob, TabletJobStartField, TabletShiftOee, TabletState } from '../../core/realtime/tablet-events.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
+import type { OeeService } from '../oee/oee.service.js';
+
+/** What the running screen's target and OEE are read from; absent for the DigitME2 tablets, which show neither. */
+export type TabletProgressSource = Pick<OeeService, 'machineOee' | 'currentShiftOee'>;
+
+interface Progress {
+  runSeconds: number | null;
+  shiftOee: TabletShiftOee | null;
+}
+const noProgress: Progress = { runSeconds: null, shiftOee: null };
 
 /** How often a running_total tablet asks for a count (DigitME2's RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS). */
 export const RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS = 3600;
@@ -26,7 +37,10 @@ const jobStartFields: Record<JobStartInputType, TabletJobStartField[]> = {
  * Everything is read fresh from the database: the server is the tablet's source of truth.
  */
 export class TabletStateBuilder {
-  constructor(private readonly deps: AppServices) {}
+  constructor(
+    private readonly deps: AppServices,
+    private readonly oee?: TabletProgressSource,
+  ) {}
 
   async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
     const { repos, clock } = this.deps;
@@ -39,16 +53,28 @@ export class TabletStateBuilder {
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
-      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then((rows) => new Map(rows.flat().map((j) => [j.id, j]))),
+      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then(
+        (rows) => new Map(rows.flat().map((j) => [j.id, j])),
+      ),
       repos.tabletWorkflow.lastCountEnds(jobIds),
     ]);
     const codeById = new Map(codes.map((c) => [c.id, c]));
-    const now = clock.now().toISOString();
+    const at = clock.now();
+    const now = at.toISOString();
+    const progress = await this.progress(
+      [...current.entries()].flatMap(([machineId, s]) =>
+        s.jobId != null && jobs.has(s.jobId) ? [{ machineId, start: new Date(jobs.get(s.jobId)!.start) }] : [],
+      ),
+      at,
+    );
 
     const out = new Map<number, TabletState>();
     for (const tablet of tablets) {
       const machine = tablet.machineId === null ? undefined : machines.get(tablet.machineId);
-      const operator = tablet.operatorId !== null && usernames.has(tablet.operatorId) ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! } : null;
+      const operator =
+        tablet.operatorId !== null && usernames.has(tablet.operatorId)
+          ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! }
+          : null;
       if (!machine) {
         out.set(tablet.id, {
           serverTime: now,
@@ -57,12 +83,14 @@ export class TabletStateBuilder {
           workflowType: 'default',
           operator,
           job: null,
+          shiftOee: null,
           current: null,
           codes: [],
           jobStartActivityCodeId: 1,
           jobNumberInputType: 'text',
           jobStartInputType: 'no_cycle_time',
           jobStartFields: [],
+          jobStartAutofill: null,
           paused: false,
           runningTotal: null,
         });
@@ -70,12 +98,25 @@ export class TabletStateBuilder {
       }
       const state = current.get(machine.id);
       const row = state?.jobId != null ? jobs.get(state.jobId) : undefined;
+      const machineProgress = (row && progress.get(machine.id)) || noProgress;
       const job: TabletJob | null = row
-        ? { id: row.id, jobNumber: row.jobNumber, start: new Date(row.start).toISOString(), idealCycleTimeSeconds: row.idealCycleTimeSeconds, good: Number(row.good), rejects: Number(row.rejects) }
+        ? {
+            id: row.id,
+            jobNumber: row.jobNumber,
+            start: new Date(row.start).toISOString(),
+            idealCycleTimeSeconds: row.idealCycleTimeSeconds,
+            good: Number(row.good),
+            rejects: Number(row.rejects),
+            runSeconds: machineProgress.runSeconds,
+          }
         : null;
       const currentCode =
         state?.activityCodeId != null && state.since
-          ? { activityCodeId: state.activityCodeId, category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop', since: new Date(state.since).toISOString() }
+          ? {
+              activityCodeId: state.activityCodeId,
+              category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop',
+              since: new Date(state.since).toISOString(),
+            }
           : null;
       const excluded = new Set(machine.excludedActivityCodeIds);
       const offered: TabletCode[] = codes
@@ -89,19 +130,55 @@ export class TabletStateBuilder {
         workflowType: machine.workflowType,
         operator,
         job,
+        shiftOee: machineProgress.shiftOee,
         current: currentCode,
         codes: offered,
         jobStartActivityCodeId: machine.jobStartActivityCodeId,
         jobNumberInputType: machine.jobNumberInputType,
         jobStartInputType: machine.jobStartInputType,
         jobStartFields: jobStartFields[machine.jobStartInputType],
+        jobStartAutofill: jobStartFields[machine.jobStartInputType].some((f) => f.key === 'value') ? machine.jobStartAutofill : null,
         paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
         runningTotal:
           machine.workflowType === 'running_total' && job
-            ? { lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start, updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS }
+            ? {
+                lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start,
+                updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS,
+              }
             : null,
       });
     }
     return out;
   }
+
+  /**
+   * Each running job's run time so far and its machine's shift OEE, from the OEE service (docs/oee.md), so
+   * the tablet shows what the wall and the analysis pages show. A machine whose OEE fails to compute gets
+   * none rather than holding up the whole state (the tablet then hides the figures).
+   */
+  private async progress(running: { machineId: number; start: Date }[], now: Date): Promise<Map<number, Progress>> {
+    const oee = this.oee;
+    if (!oee || running.length === 0) return new Map();
+    const entries = await Promise.all(
+      running.map(async ({ machineId, start }): Promise<[number, Progress]> => {
+        const [job, shift] = await Promise.all([
+          start < now ? oee.machineOee(machineId, start, now).catch(() => null) : null,
+          oee.currentShiftOee(machineId).catch(() => null),
+        ]);
+        return [machineId, { runSeconds: start < now ? (job?.runSeconds ?? null) : 0, shiftOee: shift ? shiftOee(shift) : null }];
+      }),
+    );
+    return new Map(entries);
+  }
+}
+
+function shiftOee(result: OeeResult): TabletShiftOee {
+  return {
+    from: result.from,
+    to: result.to,
+    oee: result.oee,
+    availability: result.availability,
+    performance: result.performance,
+    quality: result.quality,
+  };
 }

@@ -4,6 +4,10 @@ import type { PageLoad } from './$types';
 
 export const load: PageLoad = (event) =>
   adminLoad(event, async (get) => {
-    const [patterns, machines, site] = await Promise.all([get<ShiftPattern[]>('/shift-patterns'), get<Machine[]>('/machines'), get<Site>('/site')]);
+    const [patterns, machines, site] = await Promise.all([
+      get<ShiftPattern[]>('/shift-patterns'),
+      get<Machine[]>('/machines'),
+      get<Site>('/site'),
+    ]);
     return { patterns, machines, site };
   });

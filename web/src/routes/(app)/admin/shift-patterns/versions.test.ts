@@ -11,16 +11,34 @@ describe('shift pattern editor texts', () => {
 
   it('says how many days and machines an edit touches', () => {
     const machines = [{ id: 1, name: 'Press 1' }];
-    expect(impactSentence({ effectiveFrom: '2026-05-06', today: '2026-05-08', days: 3, firstDay: '2026-05-06', lastDay: '2026-05-08', machines })).toBe(
+    expect(
+      impactSentence({
+        effectiveFrom: '2026-05-06',
+        today: '2026-05-08',
+        days: 3,
+        firstDay: '2026-05-06',
+        lastDay: '2026-05-08',
+        machines,
+      }),
+    ).toBe(
       'Planned time changes on 3 days with history (Wed 6 May 2026 – Fri 8 May 2026) on 1 machine (Press 1); their OEE is recomputed.',
     );
-    expect(impactSentence({ effectiveFrom: '2026-05-08', today: '2026-05-08', days: 1, firstDay: '2026-05-08', lastDay: '2026-05-08', machines: [...machines, { id: 2, name: 'Press 2' }] })).toBe(
-      'Planned time changes on 1 day with history (Fri 8 May 2026) on 2 machines (Press 1, Press 2); their OEE is recomputed.',
-    );
+    expect(
+      impactSentence({
+        effectiveFrom: '2026-05-08',
+        today: '2026-05-08',
+        days: 1,
+        firstDay: '2026-05-08',
+        lastDay: '2026-05-08',
+        machines: [...machines, { id: 2, name: 'Press 2' }],
+      }),
+    ).toBe('Planned time changes on 1 day with history (Fri 8 May 2026) on 2 machines (Press 1, Press 2); their OEE is recomputed.');
     expect(impactSentence({ effectiveFrom: '2026-06-01', today: '2026-05-08', days: 0, firstDay: null, lastDay: null, machines: [] })).toBe(
       'It applies from Mon 1 Jun 2026; it concerns no machine (none uses this pattern).',
     );
-    expect(impactSentence({ effectiveFrom: '2026-05-08', today: '2026-05-08', days: 0, firstDay: null, lastDay: null, machines })).toBe('No day with history changes; it concerns 1 machine (Press 1).');
+    expect(impactSentence({ effectiveFrom: '2026-05-08', today: '2026-05-08', days: 0, firstDay: null, lastDay: null, machines })).toBe(
+      'No day with history changes; it concerns 1 machine (Press 1).',
+    );
   });
 
   it('names the days a version is in force', () => {

@@ -21,13 +21,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The impact in one sentence, e.g. "Planned time changes on 3 days with history (Wed 6 May 2026 – Fri 8 May 2026) on 1 machine (Press 1)." */
 export function impactSentence(impact: Impact): string {
   const machines = impact.machines.length
-    ? `${plural(impact.machines.length, 'machine')} (${impact.machines.slice(0, 5).map((m) => m.name).join(', ')}${impact.machines.length > 5 ? ', …' : ''})`
+    ? `${plural(impact.machines.length, 'machine')} (${impact.machines
+        .slice(0, 5)
+        .map((m) => m.name)
+        .join(', ')}${impact.machines.length > 5 ? ', …' : ''})`
     : 'no machine (none uses this pattern)';
   if (impact.days === 0) {
-    const when = impact.effectiveFrom > impact.today ? `It applies from ${formatDate(impact.effectiveFrom)}` : 'No day with history changes';
+    const when =
+      impact.effectiveFrom > impact.today ? `It applies from ${formatDate(impact.effectiveFrom)}` : 'No day with history changes';
     return `${when}; it concerns ${machines}.`;
   }
-  const span = impact.firstDay === impact.lastDay ? formatDate(impact.firstDay!) : `${formatDate(impact.firstDay!)} – ${formatDate(impact.lastDay!)}`;
+  const span =
+    impact.firstDay === impact.lastDay ? formatDate(impact.firstDay!) : `${formatDate(impact.firstDay!)} – ${formatDate(impact.lastDay!)}`;
   return `Planned time changes on ${plural(impact.days, 'day')} with history (${span}) on ${machines}; their OEE is recomputed.`;
 }
 

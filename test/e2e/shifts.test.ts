@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, watchErrors } from '../support/browser.js';
@@ -99,6 +100,46 @@ describe('shift shading in Chromium', () => {
     const label = page.locator(`[data-testid="machine-tile"][data-machine-id="${machine}"] [data-testid="tile-oee-label"]`);
     await label.waitFor();
     await expect.poll(() => label.textContent()).toBe(`OEE · ${current}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the shift-pattern editor says how many days and machines an edit from a date touches, then saves it as a new version', async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const [name, value] = admin.cookie!.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.url }]);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    // The real clock: "today" is the site's (UTC) date; the machine has history since 7 May.
+    const today = DateTime.utc().startOf('day');
+    const from = today.minus({ days: 2 });
+    const long = (d: DateTime) => d.toFormat('ccc d LLL yyyy');
+    await page.goto(`${app.url}/admin/shift-patterns`);
+    await page.click('button[aria-label="Edit Two shifts"]');
+    await page.waitForSelector('[data-testid="pattern-impact"]:has-text("No change to shifts")');
+    await page.fill('#sp-shift-0-start', '07:00');
+    await page.fill('#sp-effective-from', from.toISODate()!);
+    const impact = page.locator('[data-testid="pattern-impact"]');
+    await expect
+      .poll(() => impact.textContent())
+      .toContain(
+        `Planned time changes on 3 days with history (${long(from)} – ${long(today)}) on 1 machine (Shaded); their OEE is recomputed.`,
+      );
+    expect(await impact.textContent()).toContain(`Days before ${long(from)} keep their shifts and OEE.`);
+
+    await page.click('[data-testid="pattern-form"] button[type="submit"]');
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="pattern-form"] [data-testid="form-success"]')?.textContent?.includes(text),
+      `Saved shift pattern “Two shifts”; the new shifts apply from ${long(from)}.`,
+    );
+    await page.waitForSelector('[data-testid="pattern-versions"] li >> nth=1');
+    const versions = await page.$$eval('[data-testid="pattern-versions"] li', (els) =>
+      els.map((el) => [...el.querySelectorAll('.span, .chip')].map((part) => part.textContent!.trim())),
+    );
+    expect(versions).toEqual([
+      [`Until ${long(from.minus({ days: 1 }))}`, 'Early Mon–Sun 06:00–14:00', 'Late Mon–Sun 14:00–22:00'],
+      [`From ${long(from)}`, 'Early Mon–Sun 07:00–14:00', 'Late Mon–Sun 14:00–22:00'],
+    ]);
     expect(errors).toEqual([]);
     await context.close();
   });

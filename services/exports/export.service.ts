@@ -12,6 +12,7 @@ import {
   type ExportQuery,
 } from '../../core/schemas/export.schema.js';
 import type {
+  BatchReader,
   EventExportRow,
   ExportSession,
   JobExportRow,
@@ -22,7 +23,6 @@ import type {
 import type { Repositories } from '../../db/repositories/index.js';
 import type { ReportsService } from '../reports.service.js';
 import { CSV_CONTENT_TYPE, createCsvWriter } from './csv-writer.js';
-import { HeapGuard } from './heap-guard.js';
 import { localTimeFormatter } from '../../core/calendar/local-time.js';
 import type { TableWriter, Value } from './table-writer.js';
 import { createXlsxWriter, XLSX_CONTENT_TYPE } from './xlsx-writer.js';
@@ -47,12 +47,17 @@ interface Input {
   localDate: (instant: Date) => string;
 }
 
-/** What a dataset streams: its columns (known once the first batch is read) and its rows as values. */
+/**
+ * What a dataset streams: its columns (known once the first batch is read), its row count, and its
+ * batches, each written as it is read.
+ */
 interface Source {
   columns: ExportColumn[];
   rowCount: number;
-  first: Value[][] | null;
-  rest: AsyncIterator<Value[][]>;
+  /** Writes the next batch (the first was read when the source opened); false when there is none left. */
+  writeNext(writer: TableWriter): Promise<boolean>;
+  /** Stops early: lets the rows' iterator close its cursor. */
+  close(): Promise<void>;
 }
 
 interface Dataset {
@@ -66,32 +71,64 @@ const columnsOf = (keys: readonly (keyof typeof COLUMNS)[]): ExportColumn[] => k
 const seconds = (start: Date, end: Date | null): number | null => (end === null ? null : (end.getTime() - start.getTime()) / 1000);
 const ids = (machines: ScopeMachine[]) => machines.map((m) => m.id);
 
-/** Reads the first batch (so a failure is still a JSON error) and maps every batch to values. */
+/**
+ * Reads the first batch (so a failure is still a JSON error). Rows become values one at a time as the
+ * writer takes them, and no batch is kept once written: what lives across the writer's waits is the
+ * one batch of rows being written (docs/exports.md, "Memory and speed").
+ */
 async function source<R>(
   shape: (first: R[] | null) => { columns: ExportColumn[]; rowCount: number },
-  rows: AsyncIterable<R[]>,
+  reader: BatchReader<R>,
   values: (row: R) => Value[],
 ): Promise<Source> {
-  const iterator = rows[Symbol.asyncIterator]();
-  const head = await iterator.next();
-  const first = head.done ? null : head.value;
-  const rest: AsyncIterator<Value[][]> = {
-    async next() {
-      const next = await iterator.next();
-      return next.done ? { done: true, value: undefined } : { done: false, value: next.value.map(values) };
+  let pending: Promise<R[] | null> | null = Promise.resolve(await reader.read());
+  let exhausted = false;
+  const first = await pending;
+  return {
+    ...shape(first),
+    async writeNext(writer) {
+      if (exhausted) return false;
+      const batch = await (pending ?? reader.read());
+      pending = null;
+      if (batch === null) {
+        exhausted = true;
+        return false;
+      }
+      if (writer.readAhead) {
+        pending = reader.read();
+        // Awaited by the next writeNext or by close; this only keeps a failure from being unhandled meanwhile.
+        pending.catch(() => undefined);
+      }
+      await writer.write(batch, values);
+      return true;
     },
-    async return() {
-      await iterator.return?.(undefined);
-      return { done: true, value: undefined };
+    async close() {
+      await pending?.catch(() => undefined);
+      pending = null;
+      if (!exhausted) await reader.close();
+      exhausted = true;
     },
   };
-  return { ...shape(first), first: first && first.map(values), rest };
+}
+
+/** The OEE service's batches (an async generator: a machine's buckets each) as a reader. */
+function readerOf<R>(batches: AsyncIterable<R[]>): BatchReader<R> {
+  const iterator = batches[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const next = await iterator.next();
+      return next.done ? null : next.value;
+    },
+    close: async () => {
+      await iterator.return?.(undefined);
+    },
+  };
 }
 
 /** Lists of rows read through a cursor, counted first in the same snapshot. */
 function listed<R>(
   name: 'timeline' | 'events' | 'jobs' | 'production',
-  read: (s: ExportSession, input: Input) => AsyncIterable<R[]>,
+  read: (s: ExportSession, input: Input) => BatchReader<R>,
   values: (row: R) => Value[],
 ): Dataset['open'] {
   return async (input) => {
@@ -212,7 +249,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
         columns: columnsOf(DATASET_COLUMNS.oee),
         rowCount: (first?.length ?? 0) * machines.length,
       });
-      return source<Row>(shape, rows, ({ machine, result }) => [
+      return source<Row>(shape, readerOf(rows), ({ machine, result }) => [
         machine.id,
         machine.name,
         new Date(result.from),
@@ -239,7 +276,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
         rowCount: machines.length,
       });
       const rows = reports.bucketOee(machines, query.from, query.to, 'day');
-      return source<Row>(shape, rows, ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
+      return source<Row>(shape, readerOf(rows), ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
     },
   },
 };
@@ -315,21 +352,11 @@ async function stream(
   res.setHeader(ROW_COUNT_HEADER, String(source.rowCount));
   const writer: TableWriter =
     format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
-  let done = source.first === null;
-  const heap = new HeapGuard();
   try {
-    let batch = source.first;
-    while (batch !== null && !gone) {
-      await writer.write(batch);
-      heap.check();
-      if (gone || res.destroyed) break;
-      const next = await source.rest.next();
-      if (next.done) done = true;
-      batch = next.done ? null : next.value;
-    }
+    while (!gone && !res.destroyed && (await source.writeNext(writer)));
   } finally {
     // Stopped early (client gone, or an error): let the source close its cursor.
-    if (!done) await source.rest.return?.().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
   if (!gone && !res.destroyed) await writer.end();
 }

@@ -108,8 +108,7 @@ export default defineConfig(
   // - Gantt's layerchart snippet scales (use web/src/lib/analysis/chart-scale.ts as the bar charts do);
   // - local tallies in LossPareto and the tablet session's Date (not reactive state);
   // - the machine page's fire-and-forget reload;
-  // - server.ts configures SvelteKit's adapter-node, which reads only process.env;
-  // - the export service streams to an Express Response (to become a plain Writable).
+  // - server.ts configures SvelteKit's adapter-node, which reads only process.env.
   { files: ['web/src/lib/analysis/Gantt.svelte'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   {
     files: ['web/src/lib/analysis/LossPareto.svelte', 'web/src/lib/tablet/session.svelte.ts'],
@@ -117,5 +116,4 @@ export default defineConfig(
   },
   { files: ['web/src/routes/(app)/(analysis)/machines/[[]id]/+page.svelte'], rules: { '@typescript-eslint/no-floating-promises': 'off' } },
   { files: ['server.ts'], rules: { 'no-restricted-syntax': 'off' } },
-  { files: ['services/exports/export.service.ts'], rules: { 'local/layers': 'off' } },
 );

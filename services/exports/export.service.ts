@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Writable } from 'node:stream';
 import { COLUMNS, DATASET_COLUMNS, dayColumn, OEE_NUMBER_KEYS, type ExportColumn } from '../../core/export-columns.js';
 import { AppError } from '../../core/errors.js';
 import type { OeeResult } from '../../core/oee/index.js';
@@ -35,8 +35,25 @@ export const MAX_CONCURRENT_EXPORTS = 4;
 /** Slots one caller (a user, an API key) may hold: one slow download cannot take them all. */
 export const MAX_EXPORTS_PER_CALLER = 2;
 
-/** The number of data rows of the file, sent before it (the download's progress shows it). */
-export const ROW_COUNT_HEADER = 'X-Export-Rows';
+/** Seconds a caller turned away with a 429 should wait before asking again (the route's Retry-After). */
+export const EXPORT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * What the file is, known once its first batch is read and before a byte of it is written: the
+ * HTTP route sends it as headers (`rowCount` as X-Export-Rows, which the download's progress shows).
+ */
+export interface ExportFile {
+  contentType: string;
+  fileName: string;
+  rowCount: number;
+}
+
+/**
+ * Where the file goes: called once, with the file's description, when the export starts; returns
+ * the stream to write it to. The service writes, heeds its back-pressure (`drain`) and ends it; a
+ * stream destroyed meanwhile (the client left) stops the export and closes its cursor.
+ */
+export type ExportTarget = (file: ExportFile) => Writable;
 
 interface Input {
   session: ExportSession | null;
@@ -297,8 +314,8 @@ export class ExportService {
     private readonly reports: ReportsService,
   ) {}
 
-  /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). */
-  async export(datasetName: string, formatName: string, query: ExportQuery, res: Response, caller: string): Promise<void> {
+  /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). A 429 asks to wait EXPORT_RETRY_AFTER_SECONDS. */
+  async export(datasetName: string, formatName: string, query: ExportQuery, caller: string, target: ExportTarget): Promise<void> {
     const dataset = exportDatasetSchema.safeParse(datasetName);
     const format = exportFormatSchema.safeParse(formatName);
     if (!dataset.success)
@@ -308,14 +325,10 @@ export class ExportService {
     const timezone = (await this.repos.site.get()).timezone;
     const time = localTimeFormatter(timezone);
     const mine = this.byCaller.get(caller) ?? 0;
-    if (mine >= MAX_EXPORTS_PER_CALLER) {
-      res.setHeader('Retry-After', '5');
+    if (mine >= MAX_EXPORTS_PER_CALLER)
       throw new AppError('rate_limited', 429, `You have ${MAX_EXPORTS_PER_CALLER} exports running; wait for one to finish`);
-    }
-    if (this.running >= MAX_CONCURRENT_EXPORTS) {
-      res.setHeader('Retry-After', '5');
+    if (this.running >= MAX_CONCURRENT_EXPORTS)
       throw new AppError('rate_limited', 429, `${MAX_CONCURRENT_EXPORTS} exports are running; try again shortly`);
-    }
     this.running++;
     this.byCaller.set(caller, mine + 1);
     try {
@@ -323,7 +336,7 @@ export class ExportService {
       const def = DATASETS[dataset.data];
       const run = async (session: ExportSession | null) => {
         const input: Input = { session, reports: this.reports, machines: scope.machines, query, localDate: (d) => time(d).slice(0, 10) };
-        await stream(res, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
+        await stream(target, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
       };
       if (def.cursor) await this.repos.exports.session(run);
       else await run(null);
@@ -337,28 +350,27 @@ export class ExportService {
 }
 
 async function stream(
-  res: Response,
+  target: ExportTarget,
   format: ExportFormat,
   file: string,
   sheet: string,
   source: Source,
   options: { separator: ExportQuery['separator']; timezone: string },
 ): Promise<void> {
+  const contentType = format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE;
+  const out = target({ contentType, fileName: file, rowCount: source.rowCount });
+  // Closed before it finished: the client left (an HTTP response closes with its connection).
   let gone = false;
-  res.once('close', () => (gone = !res.writableFinished));
-  res.status(200);
-  res.setHeader('Content-Type', format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE);
-  res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
-  res.setHeader(ROW_COUNT_HEADER, String(source.rowCount));
+  out.once('close', () => (gone = !out.writableFinished));
   const writer: TableWriter =
-    format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
+    format === 'csv' ? createCsvWriter(out, source.columns, options) : createXlsxWriter(out, sheet, source.columns, options.timezone);
   try {
-    while (!gone && !res.destroyed && (await source.writeNext(writer)));
+    while (!gone && !out.destroyed && (await source.writeNext(writer)));
   } finally {
     // Stopped early (client gone, or an error): let the source close its cursor.
     await source.close().catch(() => undefined);
   }
-  if (!gone && !res.destroyed) await writer.end();
+  if (!gone && !out.destroyed) await writer.end();
 }
 
 /** `oee-monitor_<dataset>_<machine|group|site>_<from>_<to>.<ext>`, times local to the site (a date alone at midnight). */

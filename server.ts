@@ -163,8 +163,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
 
-    const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadSvelteKitHandler(logger) : undefined;
+    // What this instance serves over HTTP, by its roles (docs/operations.md, "Several instances").
+    const serves = { api: env.OEE_ROLES.includes('ingest'), pages: env.OEE_ROLES.includes('web') };
+    const webHandler = options.web !== false && serves.pages ? await loadSvelteKitHandler(logger) : undefined;
     const { app } = createHttpApp(services, {
+      serves,
       trustProxy: env.OEE_TRUST_PROXY,
       allowedHosts: env.OEE_ALLOWED_HOSTS,
       frameAncestors: env.OEE_FRAME_ANCESTORS,

@@ -178,7 +178,7 @@ export const siteSchema = z.strictObject({
   /** Days back devices, tablets and operators may write (older history: supervisors). Omitted on PUT = unchanged. */
   liveWindowDays: z.number().int().min(1).max(MAX_LIVE_WINDOW_DAYS).optional(),
   /**
-   * The address tablets and wall screens reach the server at, for the pairing links and QR codes of docs/admin.md
+   * The address tablets and wall screens reach the server at, for the pairing links and QR codes of the admin pages (docs/api.md)
    * (null: the address the admin's browser used). Omitted on PUT = unchanged.
    */
   publicUrl: z

@@ -111,6 +111,8 @@ describe('site settings', () => {
     expect(suggestions.filter((z) => /berl/i.test(z))).toEqual(['Europe/Berlin']);
     await page.fill('#site-micro', '0');
     await page.fill('#site-timezone', 'Europe/Berlin');
+    // The hint shows the time there, so a wrong pick shows at once.
+    expect(await page.textContent('#site-timezone-hint')).toMatch(/Now there: .*GMT\+[12]\b/);
     await page.fill('#site-public-url', 'https://oee.example.com/');
     await page.click('[data-testid="site-form"] button[type="submit"]');
     await page.waitForSelector('[data-testid="site-form"] [data-testid="form-success"]:has-text("Saved the site settings")');

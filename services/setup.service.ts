@@ -305,6 +305,17 @@ export class SetupService {
     return toTablet(await this.deps.repos.tablets.update(actor, id, input));
   }
 
+  /**
+   * A new token for the tablet, shown once; the old one stops working at once (it is no longer stored).
+   * The write is announced as a tablet change, on which every instance checks its open tablet sockets'
+   * tokens again and closes those of the old one (realtime/tablet/tablet.namespace.ts).
+   */
+  async reissueTabletToken(actor: Actor, id: number): Promise<{ id: number; token: string }> {
+    const token = newToken('tab');
+    await this.deps.repos.tablets.update(actor, id, { tokenHash: hashToken(token) }, 'token-reissue');
+    return { id, token };
+  }
+
   deleteTablet(actor: Actor, id: number): Promise<void> {
     return this.deps.repos.tablets.delete(actor, id);
   }

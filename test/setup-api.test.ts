@@ -250,8 +250,14 @@ describe('site', () => {
       timezone: 'Europe/London',
       microStopSeconds: 30,
       liveWindowDays: 31,
+      publicUrl: null,
     });
-    expect((await c.viewer.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30, liveWindowDays: 31 });
+    expect((await c.viewer.get('/api/v1/site')).body).toEqual({
+      timezone: 'Europe/London',
+      microStopSeconds: 30,
+      liveWindowDays: 31,
+      publicUrl: null,
+    });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues[0].path).toEqual(['timezone']);
@@ -259,6 +265,26 @@ describe('site', () => {
     expect((await c.supervisor.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(403);
     expect((await c.anonymous.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(401);
     expect((await c.admin.request('PUT', '/api/v1/site', undefined, { raw: 'nope' })).status).toBe(400);
+  });
+
+  it('keeps a public address for pairing links: absolute http(s) only, kept when omitted, cleared with null', async () => {
+    const put = (body: object) => c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, ...body });
+    const saved = await put({ publicUrl: ' https://oee.example.com/ ' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.publicUrl).toBe('https://oee.example.com');
+    expect((await put({})).body.publicUrl).toBe('https://oee.example.com');
+    expect((await c.viewer.get('/api/v1/site')).body.publicUrl).toBe('https://oee.example.com');
+    expect((await put({ publicUrl: 'http://10.0.0.5:3000' })).body.publicUrl).toBe('http://10.0.0.5:3000');
+    for (const bad of ['oee.example.com', 'ftp://oee.example.com', '/tablet', 'https://oee.example.com/?a=1', 42]) {
+      const res = await put({ publicUrl: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.body.error.issues[0].path).toEqual(['publicUrl']);
+    }
+    expect((await c.supervisor.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, publicUrl: null })).status).toBe(403);
+    expect((await put({ publicUrl: null })).body.publicUrl).toBeNull();
+    const audit = await app.dataSource.query(`SELECT before, after FROM audit_log WHERE action = 'site.update' ORDER BY id DESC LIMIT 1`);
+    expect(audit[0].before.publicUrl).toBe('http://10.0.0.5:3000');
+    expect(audit[0].after.publicUrl).toBeNull();
   });
 });
 

@@ -206,8 +206,26 @@ export const siteSchema = z.strictObject({
   microStopSeconds: z.number().int().min(0).max(86_400),
   /** Days back devices, tablets and operators may write (older history: supervisors). Omitted on PUT = unchanged. */
   liveWindowDays: z.number().int().min(1).max(MAX_LIVE_WINDOW_DAYS).optional(),
+  /**
+   * The address tablets and wall screens reach the server at, for the pairing links and QR codes of the admin pages (docs/api.md)
+   * (null: the address the admin's browser used). Omitted on PUT = unchanged.
+   */
+  publicUrl: z
+    .string()
+    .trim()
+    .max(200)
+    .refine(isPublicUrl, 'expected an absolute http:// or https:// address without a query, such as https://oee.example.com')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .nullable()
+    .optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
+
+function isPublicUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username && !url.password;
+}
 
 function isIanaZone(zone: string): boolean {
   try {

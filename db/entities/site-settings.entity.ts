@@ -23,6 +23,10 @@ export class SiteSettingsEntity {
   @Column('int', { default: 31 })
   liveWindowDays: number;
 
+  /** The address tablets and wall screens use (pairing links, QR codes); null = the admin browser's. */
+  @Column('text', { nullable: true })
+  publicUrl: string | null;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

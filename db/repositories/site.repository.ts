@@ -13,19 +13,28 @@ export class SiteRepository {
 
   async get(): Promise<Site> {
     const row = await this.dataSource.manager.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds, liveWindowDays: row.liveWindowDays };
+    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds, liveWindowDays: row.liveWindowDays, publicUrl: row.publicUrl };
   }
 
   async put(actor: Actor, site: Site): Promise<Site> {
     const saved = await this.dataSource.transaction(async (tx) => {
       const before = await tx.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-      const next = { ...site, liveWindowDays: site.liveWindowDays ?? before.liveWindowDays };
+      const next = {
+        ...site,
+        liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
+        publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
+      };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
         action: 'site.update',
         entity: 'site',
         entityId: 1,
-        before: { timezone: before.timezone, microStopSeconds: before.microStopSeconds, liveWindowDays: before.liveWindowDays },
+        before: {
+          timezone: before.timezone,
+          microStopSeconds: before.microStopSeconds,
+          liveWindowDays: before.liveWindowDays,
+          publicUrl: before.publicUrl,
+        },
         after: next,
       });
       return next;

@@ -339,6 +339,16 @@ export function registerSetupRoutes(routes: RouteTable, deps: AppServices): void
     handler: ({ params, body, auth }) => setup.updateTablet(actorOf(auth), params.id, body),
   });
   routes.add({
+    method: 'post',
+    path: '/api/v1/tablets/{id}/token',
+    access: 'admin',
+    tag: 'setup',
+    summary: 'Issue a new token for a tablet (shown once); the old token stops working at once (audited)',
+    params: idParamsSchema,
+    response: createdSecretSchema,
+    handler: ({ params, auth }) => setup.reissueTabletToken(actorOf(auth), params.id),
+  });
+  routes.add({
     method: 'delete',
     path: '/api/v1/tablets/{id}',
     access: 'admin',

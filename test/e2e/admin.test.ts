@@ -418,11 +418,16 @@ describe('admin pages in Chromium', () => {
 
   it('saves the site settings and shows the overview counts', async () => {
     await goto('/admin/site');
-    await page.selectOption('#site-timezone', 'Europe/Berlin');
+    await page.fill('#site-timezone', 'Europe/Berlin');
     await page.fill('#site-micro', '45');
     await page.click('[data-testid="site-form"] button[type="submit"]');
     await saved('[data-testid="site-form"]', /saved the site settings/);
-    expect((await admin.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/Berlin', microStopSeconds: 45, liveWindowDays: 31 });
+    expect((await admin.get('/api/v1/site')).body).toEqual({
+      timezone: 'Europe/Berlin',
+      microStopSeconds: 45,
+      liveWindowDays: 31,
+      publicUrl: null,
+    });
 
     await goto('/admin');
     const count = (href: string) => page.textContent(`[data-testid="admin-count"][data-href="${href}"]`);

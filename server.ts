@@ -284,7 +284,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     ),
     pinAttempts,
     users,
-    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed, clock }),
     parts: new PartsService({ repos }),
     machineStates,
     oee,

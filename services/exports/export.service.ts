@@ -271,6 +271,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
         machine.name,
         new Date(result.from),
         new Date(result.to),
+        result.shiftName ?? null,
         ...oeeNumbers(result),
         result.warnings.join(' ') || null,
       ]);

@@ -14,7 +14,7 @@ export function createShopFloorServices(dataSource: DataSource, repos: Repositor
   const liveWindow = new LiveWindowGuard(repos.shopFloor, repos.audit);
   const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.shopFloor, outbox, feed, clock, liveWindow);
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock, liveWindow);
-  const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock);
+  const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock, repos.historyEdits);
   const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);
   return { stateEvents, production, jobs, historyEdits };
 }

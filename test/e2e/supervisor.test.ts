@@ -219,6 +219,54 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await context.close();
   });
 
+  it('sets the state now, starts a job ten minutes ago and ends it now, from the machine page', async () => {
+    const context = await signedIn('sam', password);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${app.url}/machines/${machineId}`);
+    const actions = page.locator('[data-testid="machine-actions"]');
+    await actions.waitFor();
+
+    // Running codes need a job; Setup does not.
+    expect(await actions.locator(`select[name="activityCodeId"] option[value="${UP}"]`).isDisabled()).toBe(true);
+    await actions.locator('select[name="activityCodeId"]').selectOption(String(setupCode));
+    await actions.locator('button[type="submit"]').click();
+    await notice(page, 'The machine is now in Setup.');
+    expect(await page.getAttribute('[data-testid="live-state"]', 'data-activity-code-id')).toBe(String(setupCode));
+
+    const started = DateTime.now().setZone(ZONE).minus({ minutes: 10 }).startOf('minute');
+    await actions.locator('[role="tab"]:has-text("Start a job")').click();
+    const start = actions.locator('[data-testid="start-job-form"]');
+    await start.locator('input[name="jobNumber"]').fill('L-9');
+    await start.locator('input[name="idealCycleTimeSeconds"]').fill('12');
+    await start.locator('input[name="when"][value="earlier"]').check();
+    await start.locator('input[name="at"]').fill(started.toFormat("yyyy-MM-dd'T'HH:mm"));
+    await start.locator('button[type="submit"]').click();
+    await notice(page, 'Job L-9 started.');
+    const running = (await admin.get(`/api/v1/machines/${machineId}`)).body.state;
+    const job = (await admin.get(`/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`)).body.jobs.find(
+      (j: { jobNumber: string }) => j.jobNumber === 'L-9',
+    );
+    expect(job).toMatchObject({ start: started.toUTC().toISO(), end: null, idealCycleTimeSeconds: 12 });
+    // Setup was set after the job's start: it stays the current state, now inside the job.
+    expect(running).toMatchObject({ activityCodeId: setupCode, jobId: job.id });
+
+    await actions.locator('[role="tab"]:has-text("End job")').click();
+    const end = actions.locator('[data-testid="end-job-form"]');
+    expect(await end.textContent()).toContain('Job L-9 is running.');
+    await end.locator('input[name="good"]').fill('30');
+    await end.locator('button[type="submit"]').click();
+    await notice(page, 'Job L-9 ended.');
+    const ended = (await admin.get(`/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`)).body.jobs.find(
+      (j: { id: number }) => j.id === job.id,
+    );
+    expect(ended).toMatchObject({ good: 30, rejects: 0 });
+    expect(ended.end).not.toBeNull();
+    expect((await admin.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({ activityCodeId: DOWN, jobId: null });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows the tools and the audit screen to supervisors and admins only', async () => {
     expect((await admin.post('/api/v1/users', { username: 'vic', password: 'viewer-password-1', role: 'viewer' })).status).toBe(201);
     const context = await signedIn('vic', 'viewer-password-1');

@@ -6,7 +6,6 @@ import { LEGACY_ANONYMOUS_MODES } from './core/net/legacy-network.js';
  * one message naming every bad variable. No secret has a default.
  */
 const roleNames = ['ingest', 'realtime', 'scheduler', 'web'] as const;
-export type ProcessRole = (typeof roleNames)[number];
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -26,10 +25,7 @@ const envSchema = z
     INFLUX_ORG: optionalString,
     INFLUX_BUCKET: optionalString,
     MONGODB_URL: optionalUrl,
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     OEE_ROLES: z.preprocess(
       emptyToUndefined,
       z
@@ -53,7 +49,12 @@ const envSchema = z
       z
         .string()
         .default('')
-        .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+        .transform((s) =>
+          s
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
     ),
     /**
      * Origins (space- or comma-separated, e.g. `https://intranet.example`) whose pages may embed the
@@ -65,7 +66,15 @@ const envSchema = z
         .string()
         .default('')
         .transform((s) => s.split(/[\s,]+/).filter(Boolean))
-        .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path')).transform((list) => list.map((u) => new URL(u).origin))),
+        .pipe(
+          z
+            .array(
+              z
+                .url({ protocol: /^https?$/ })
+                .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'an origin: scheme://host[:port], no path'),
+            )
+            .transform((list) => list.map((u) => new URL(u).origin)),
+        ),
     ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
@@ -103,6 +112,25 @@ export function loadEnv(): Env {
 /** Variables the test harness reads (test runtime only). */
 export function testDatabaseUrl(): string | undefined {
   return emptyToUndefined(process.env.TEST_DATABASE_URL) as string | undefined;
+}
+
+/**
+ * Settings of the test and bench runs: `TEST_LOG_LEVEL` (the test app's log level; silent when unset),
+ * `PROPERTY_RUNS` and `PROPERTY_SEED` (test/timeline-property.test.ts), and `DATABASE_URL`, which `npm run bench`
+ * uses instead of an embedded PostgreSQL when set.
+ */
+export function testRunEnv(): { logLevel?: string; propertyRuns?: number; propertySeed?: number; databaseUrl?: string } {
+  const text = (name: string) => emptyToUndefined(process.env[name]) as string | undefined;
+  const logLevel = text('TEST_LOG_LEVEL');
+  const propertyRuns = text('PROPERTY_RUNS');
+  const propertySeed = text('PROPERTY_SEED');
+  const databaseUrl = text('DATABASE_URL');
+  return {
+    ...(logLevel ? { logLevel } : {}),
+    ...(propertyRuns ? { propertyRuns: Number(propertyRuns) } : {}),
+    ...(propertySeed ? { propertySeed: Number(propertySeed) } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
+  };
 }
 
 /**

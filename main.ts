@@ -25,7 +25,13 @@ async function main(): Promise<void> {
     }
     running.logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 30_000).unref();
-    running.stop().then(() => process.exit(0));
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   for (const name of ['SIGINT', 'SIGTERM'] as const) {
     process.on(name, () => {

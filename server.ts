@@ -30,7 +30,8 @@ import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
 import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
-import type { AppServices, DirectPersistence, RealtimeDeps } from './services/app-services.js';
+import type { AppServices } from './services/app-services.js';
+import type { DirectPersistence } from './services/persistence.js';
 import { ExportService } from './services/exports/export.service.js';
 import { LegacyTabletService } from './services/legacy-tablet.service.js';
 import { MachineStateService } from './services/machine-state.service.js';
@@ -44,6 +45,7 @@ import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './services/shop-floor.services.js';
+import { createRealtimeServices, type RealtimeDeps } from './services/realtime.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
@@ -83,7 +85,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { env } = options;
   const clock = options.clock ?? systemClock;
   // Whatever logger is given, errors are logged without SQL parameters.
-  const logger = (options.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] })).child({}, { serializers: { err: logSafeError } });
+  const logger = (options.logger ?? pino({ level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] })).child(
+    {},
+    { serializers: { err: logSafeError } },
+  );
   const dataDir = resolve(env.OEE_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
 
@@ -119,34 +124,63 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const repos = createRepositories(dataSource, feed);
     const influxConfig = influxSettings(env);
     const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
-    const influxRelay = influxConfig ? new OutboxRelay({ dataSource, outbox, writer: new InfluxWriter(influxConfig), logger }).start() : null;
+    const influxRelay = influxConfig
+      ? new OutboxRelay({ dataSource, outbox, writer: new InfluxWriter(influxConfig), logger }).start()
+      : null;
     if (influxRelay) cleanups.unshift(() => influxRelay.stop());
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
     authenticator.listen(feed);
     const health: AppServices['health'] = async () => {
-      const reachable = await dataSource.query('SELECT 1').then(() => true, () => false);
+      const reachable = await dataSource.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
       const fault = reachable ? databaseFaults.current() : null;
       const database = !reachable ? 'unavailable' : fault ? 'out_of_resources' : 'ok';
       const influx = await influxHealth(influxRelay, outbox);
       const reason = !reachable ? 'PostgreSQL does not answer' : fault?.reason;
-      return { status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded', database, ...influx.report, ...(reason ? { reason } : {}) };
+      return {
+        status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded',
+        database,
+        ...influx.report,
+        ...(reason ? { reason } : {}),
+      };
     };
     const persistence: DirectPersistence = { dataSource, repos, timeline: repos.timeline };
-    const services = buildServices(persistence, { feed, outbox, authenticator, sessionSecret, legacyAnonymous: env.OEE_LEGACY_ANONYMOUS, clock, logger, health });
+    const services = buildServices(persistence, {
+      feed,
+      outbox,
+      authenticator,
+      sessionSecret,
+      legacyAnonymous: env.OEE_LEGACY_ANONYMOUS,
+      clock,
+      logger,
+      health,
+    });
 
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
 
     const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
-    const { app } = createHttpApp(services, { trustProxy: env.OEE_TRUST_PROXY, allowedHosts: env.OEE_ALLOWED_HOSTS, frameAncestors: env.OEE_FRAME_ANCESTORS, ...(webHandler ? { webHandler } : {}) });
+    const { app } = createHttpApp(services, {
+      trustProxy: env.OEE_TRUST_PROXY,
+      allowedHosts: env.OEE_ALLOWED_HOSTS,
+      frameAncestors: env.OEE_FRAME_ANCESTORS,
+      ...(webHandler ? { webHandler } : {}),
+    });
     const server = createServer(app);
-    // realtime/ still queries some tables itself: it gets the persistence too, for now (services/app-services.ts).
-    const realtimeDeps: RealtimeDeps = { ...services, ...persistence };
-    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, databaseUrl) : null;
+    // realtime/ gets the services and its own socket services, which are built here with the persistence
+    // they query (services/realtime.services.ts): realtime/ itself reaches no table.
+    const realtimeDeps: RealtimeDeps = { ...services, ...createRealtimeServices({ ...services, ...persistence }) };
+    const realtime = env.OEE_ROLES.includes('realtime') ? attachRealtime(server, realtimeDeps, channel) : null;
     // The DigitME2 tablets' plain websocket, beside Socket.IO on the same port.
     const inputDevices = realtime
-      ? attachInputDeviceUpdates(server, realtimeDeps, { mode: env.OEE_LEGACY_ANONYMOUS, allowedHosts: env.OEE_ALLOWED_HOSTS, trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean })
+      ? attachInputDeviceUpdates(server, realtimeDeps, {
+          mode: env.OEE_LEGACY_ANONYMOUS,
+          allowedHosts: env.OEE_ALLOWED_HOSTS,
+          trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+        })
       : null;
     // Started before the port opens: after a restart every screen and tablet reconnects at once, and
     // the scheduler's start (its tables, catch-up of missed boundaries) should not compete with them.
@@ -179,7 +213,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (inputDevices) cleanups.unshift(() => inputDevices.close());
     // DigitME2 tablets find the server by UDP broadcast, on the interfaces HOST names (a port in use only logs a warning).
     if (env.OEE_ROLES.includes('ingest') && env.OEE_DISCOVERY_PORT > 0) {
-      const discovery = await startDiscoveryResponder({ port: env.OEE_DISCOVERY_PORT, host: env.HOST, advertisedPort: env.OEE_PUBLIC_PORT ?? port, logger });
+      const discovery = await startDiscoveryResponder({
+        port: env.OEE_DISCOVERY_PORT,
+        host: env.HOST,
+        advertisedPort: env.OEE_PUBLIC_PORT ?? port,
+        logger,
+      });
       cleanups.unshift(() => discovery.close());
     }
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
@@ -220,7 +259,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const { feed, outbox, authenticator, clock, logger } = settings;
   const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
   const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
-  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow);
+  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow, clock);
   const machineStates = new MachineStateService(repos, clock);
   const oee = new OeeService(repos, clock, logger);
   const verify = new VerifyService(dataSource, repos, shopFloor.stateEvents, oee);
@@ -232,7 +271,12 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     feed,
     legacyAnonymous: settings.legacyAnonymous,
     authenticator,
-    sessions: new SessionService(repos.credentials, new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS), settings.sessionSecret, clock),
+    sessions: new SessionService(
+      repos.credentials,
+      new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS),
+      settings.sessionSecret,
+      clock,
+    ),
     pinAttempts,
     users,
     setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
@@ -256,7 +300,12 @@ const CONNECT_RETRY_SECONDS = [1, 2, 4, 8, 16, 30];
  * file or after a power cut), one log line per attempt. Other failures (a wrong password, a missing
  * database) are not going to pass by waiting: they end the start. `signal` cancels the wait.
  */
-async function connectDatabase(create: () => DataSource, url: string, logger: Logger, signal: AbortSignal | undefined): Promise<DataSource> {
+async function connectDatabase(
+  create: () => DataSource,
+  url: string,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+): Promise<DataSource> {
   const { hostname, port } = new URL(url);
   const where = `${hostname}:${port || '5432'}`;
   for (let attempt = 0; ; attempt++) {

@@ -9,7 +9,15 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'db/**/*.test.ts', 'ingest/**/*.test.ts', 'realtime/**/*.test.ts', 'scheduler/**/*.test.ts', 'services/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'db/**/*.test.ts',
+            'ingest/**/*.test.ts',
+            'realtime/**/*.test.ts',
+            'scheduler/**/*.test.ts',
+            'services/**/*.test.ts',
+            'web/src/**/*.test.ts',
+          ],
           env: { TZ: 'UTC' },
         },
       },

@@ -14,10 +14,18 @@ const auth = (role: AuthContext['role'], via: AuthContext['via'], ids: { userId?
 
 describe('senders', () => {
   it('names the credential and trusts supervisors, admins and the system only', () => {
-    expect(senderOf(auth('device', 'apiKey', { apiKeyId: 7 }))).toEqual({ label: 'api-key:7', trusted: false, actor: { userId: null, apiKeyId: 7 } });
+    expect(senderOf(auth('device', 'apiKey', { apiKeyId: 7 }))).toEqual({
+      label: 'api-key:7',
+      trusted: false,
+      actor: { userId: null, apiKeyId: 7 },
+    });
     expect(senderOf(auth('operator', 'session', { userId: 3 }))).toMatchObject({ label: 'user:3', trusted: false });
     expect(senderOf(auth('supervisor', 'apiKey', { apiKeyId: 9 }))).toMatchObject({ label: 'api-key:9', trusted: true });
-    expect(senderOf(auth('admin', 'session', { userId: 1 }))).toEqual({ label: 'user:1', trusted: true, actor: { userId: 1, apiKeyId: null } });
+    expect(senderOf(auth('admin', 'session', { userId: 1 }))).toEqual({
+      label: 'user:1',
+      trusted: true,
+      actor: { userId: 1, apiKeyId: null },
+    });
     expect(senderOf(auth('device', 'anonymous'))).toEqual({ label: 'legacy-device', trusted: false, actor: null });
     expect(senderOf(null)).toMatchObject({ label: 'legacy-device', trusted: false });
     expect(tabletSender(4)).toEqual({ label: 'tablet:4', trusted: false, actor: null });

@@ -8,7 +8,6 @@ import type { Role } from './roles.js';
  * before EARLIEST_WRITE_AT: a clock with a flat battery says 1970, and such a date is never real.
  */
 export const EARLIEST_WRITE_AT = new Date('2000-01-01T00:00:00Z');
-export const DEFAULT_LIVE_WINDOW_DAYS = 31;
 export const MAX_LIVE_WINDOW_DAYS = 3660;
 
 /** Who sent a write: stored with every state event and production record. */

@@ -1,51 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import pg from 'pg';
-import { clusterMessageSchema, parseClusterEvents, type ClusterEvent, type ClusterEventName, type ClusterEvents } from '../core/cluster/cluster-events.js';
+import {
+  clusterMessageSchema,
+  MAX_CLUSTER_EVENT_BYTES,
+  parseClusterEvents,
+  type ClusterChannel,
+  type ClusterEvent,
+  type ClusterEventName,
+  type ClusterEvents,
+} from '../core/cluster/cluster-events.js';
 import { guardPool } from './pool-guard.js';
 
 /** The NOTIFY channel every instance of one database listens on. */
 export const CLUSTER_CHANNEL = 'oee_cluster';
-/** NOTIFY payloads must stay under 8000 bytes; keep a margin for the envelope. */
-const MAX_PAYLOAD_BYTES = 7_500;
+/** NOTIFY payloads must stay under 8000 bytes: events of one payload add up to at most this (plus the envelope). */
+const MAX_PAYLOAD_BYTES = MAX_CLUSTER_EVENT_BYTES;
 /** Events waiting while the database is unreachable; beyond this the oldest go (the others see a gap anyway). */
 const MAX_QUEUE = 50_000;
 
-/** What the change feed and the tests need of the channel. */
-export interface ClusterChannel {
-  /** This instance's id (messages carry it; an instance ignores its own). */
-  readonly instanceId: string;
-  /** Sends an event to every other instance, after the events sent before it. */
-  send<K extends ClusterEventName>(type: K, data: ClusterEvents[K]): void;
-  /** Resolves once every event sent so far has been handed to PostgreSQL, or an attempt failed (then retried). */
-  flushed(): Promise<void>;
-  /** Events from the other instances. Returns the unsubscribe function. */
-  onEvent(listener: (event: ClusterEvent) => void): () => void;
-  /**
-   * Told when events from other instances may have been missed (the listening connection was
-   * lost and is back): listeners drop what they cache.
-   */
-  onGap(listener: () => void): () => void;
-  close(): Promise<void>;
+/** An event waiting to be sent, serialised once. */
+interface Queued {
+  json: string;
+  bytes: number;
 }
 
 /**
- * The inter-instance channel over PostgreSQL LISTEN/NOTIFY, the mechanism the Socket.IO adapter
- * already uses between instances, but on its own connections so it works in every role (an
- * ingest-only instance has no Socket.IO). One connection LISTENs; a small pool NOTIFYs. Events
- * sent in one tick share a NOTIFY (split below 8000 bytes), one NOTIFY at a time, so other
- * instances receive them in the order they were sent.
+ * The inter-instance channel (its contract: core/cluster/cluster-events.ts) over PostgreSQL
+ * LISTEN/NOTIFY, on connections of its own so it works in every role (an ingest-only instance has no
+ * Socket.IO). One connection LISTENs; a small pool NOTIFYs. Events sent in one tick share a NOTIFY
+ * (as many as fit below 8000 bytes), one NOTIFY at a time, so the others receive them in the order
+ * they were sent (PostgreSQL delivers notifications in commit order).
  *
- * Delivery is at most once: an event sent while the database is away is retried, and a listener
- * that was disconnected is told of the gap. A crash between a commit and its NOTIFY loses the
- * event; what caches depend on it has its own bound (the credential cache expires within 5 s,
- * stored roll-ups are checked by the nightly verifier).
+ * Delivery is at most once, as the contract says: a NOTIFY that failed is sent again a second later
+ * (the database away), and events queue meanwhile (up to 50 000); a crash loses what was queued; a
+ * listening connection that was lost is re-opened and its gap reported. One exception to "once":
+ * when the connection breaks after PostgreSQL took a NOTIFY but before it answered, the retry sends
+ * that batch again. Every receiver tolerates a repeat (invalidations are idempotent; a repeated
+ * `/live` message shows the same state again).
  */
 export class PgClusterChannel implements ClusterChannel {
   readonly instanceId = randomUUID();
   private readonly pool: pg.Pool;
   private listener: pg.Client | null = null;
-  private queue: ClusterEvent[] = [];
+  private queue: Queued[] = [];
   private sending: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -58,7 +56,12 @@ export class PgClusterChannel implements ClusterChannel {
     private readonly logger: Logger,
   ) {
     // Notifications are ephemeral: their commits need not wait for the WAL flush.
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 3_000, options: '-c synchronous_commit=off' });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 2,
+      connectionTimeoutMillis: 3_000,
+      options: '-c synchronous_commit=off',
+    });
     guardPool(this.pool, logger);
   }
 
@@ -67,14 +70,22 @@ export class PgClusterChannel implements ClusterChannel {
     await this.listen();
   }
 
-  send<K extends ClusterEventName>(type: K, data: ClusterEvents[K]): void {
-    if (this.closed) return;
-    this.queue.push({ type, data } as ClusterEvent);
+  send<K extends ClusterEventName>(type: K, data: ClusterEvents[K]): boolean {
+    if (this.closed) return false;
+    const json = JSON.stringify({ type, data });
+    const bytes = Buffer.byteLength(json);
+    if (bytes > MAX_CLUSTER_EVENT_BYTES) {
+      // It would fail every NOTIFY it is part of, and hold up every event behind it.
+      this.logger.warn({ type, bytes }, 'cluster channel: event too large for a NOTIFY; not sent');
+      return false;
+    }
+    this.queue.push({ json, bytes });
     if (this.queue.length > MAX_QUEUE) {
       this.queue.splice(0, this.queue.length - MAX_QUEUE);
       this.logger.warn('cluster channel: database unreachable; dropping the oldest events');
     }
     if (!this.sending && !this.retryTimer) this.kick();
+    return true;
   }
 
   /** Resolves once every event sent so far was handed to PostgreSQL, or the attempt failed (it is retried). */
@@ -104,8 +115,6 @@ export class PgClusterChannel implements ClusterChannel {
     await this.pool.end().catch(() => undefined);
   }
 
-  // --- sending
-
   /** Starts a drain on the next tick, so events sent in the same tick share a NOTIFY. */
   private kick(): void {
     const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
@@ -120,7 +129,9 @@ export class PgClusterChannel implements ClusterChannel {
     try {
       while (this.queue.length > 0 && !this.closed) {
         const batch = this.takeBatch();
-        await this.pool.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, JSON.stringify({ from: this.instanceId, events: batch })]).catch((err: unknown) => {
+        // The events are JSON already: the envelope is built around them rather than serialised again.
+        const payload = `{"from":${JSON.stringify(this.instanceId)},"events":[${batch.map((e) => e.json).join(',')}]}`;
+        await this.pool.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]).catch((err: unknown) => {
           this.queue.unshift(...batch);
           throw err;
         });
@@ -136,19 +147,16 @@ export class PgClusterChannel implements ClusterChannel {
   }
 
   /** The longest prefix of the queue that fits one payload (at least one event). */
-  private takeBatch(): ClusterEvent[] {
+  private takeBatch(): Queued[] {
     let bytes = 0;
     let count = 0;
     for (const event of this.queue) {
-      const size = Buffer.byteLength(JSON.stringify(event)) + 1;
-      if (count > 0 && bytes + size > MAX_PAYLOAD_BYTES) break;
-      bytes += size;
+      if (count > 0 && bytes + event.bytes + 1 > MAX_PAYLOAD_BYTES) break;
+      bytes += event.bytes + 1;
       count++;
     }
     return this.queue.splice(0, count);
   }
-
-  // --- listening
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl });

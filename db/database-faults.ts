@@ -22,6 +22,9 @@ export class DatabaseFaults {
   /** The fault to report now, or null. */
   current(): { code: string; reason: string } | null {
     if (!this.last || this.clock.now().getTime() - this.last.at.getTime() > REPORT_FOR_MS) return null;
-    return { code: this.last.code, reason: `PostgreSQL is ${describeResourceFault(this.last.code)}: writes are refused (last at ${this.last.at.toISOString()})` };
+    return {
+      code: this.last.code,
+      reason: `PostgreSQL is ${describeResourceFault(this.last.code)}: writes are refused (last at ${this.last.at.toISOString()})`,
+    };
   }
 }

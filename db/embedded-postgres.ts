@@ -104,9 +104,9 @@ async function stopLeftoverPostgres(clusterDir: string, logger: Logger): Promise
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !(await isPostgres(pid))) return;
   logger.warn({ postgresPid: pid }, 'a PostgreSQL from an earlier run is still running; shutting it down');
   process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 30_000;
+  const deadline = performance.now() + 30_000;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       process.kill(pid, 'SIGQUIT');
       break;
     }

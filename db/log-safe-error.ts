@@ -17,7 +17,8 @@ function withoutQueryData(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'parameters') continue;
-    if (key === 'query' && typeof v === 'string' && v.length > QUERY_CHARS) out[key] = `${v.slice(0, QUERY_CHARS)}… (${v.length} characters)`;
+    if (key === 'query' && typeof v === 'string' && v.length > QUERY_CHARS)
+      out[key] = `${v.slice(0, QUERY_CHARS)}… (${v.length} characters)`;
     else out[key] = withoutQueryData(v, depth + 1);
   }
   return out;

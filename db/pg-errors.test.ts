@@ -5,7 +5,13 @@ import { isDatabaseOutOfResources, isDatabaseUnavailable } from './pg-errors.js'
 /** TypeORM's QueryFailedError shape: the pg error in driverError, its fields copied, the query and its parameters. */
 function queryFailed(code: string, parameters: unknown[] = []) {
   const driverError = Object.assign(new Error('boom'), { code });
-  return Object.assign(new Error('boom'), { name: 'QueryFailedError', code, driverError, query: 'INSERT INTO state_events VALUES ($1)', parameters });
+  return Object.assign(new Error('boom'), {
+    name: 'QueryFailedError',
+    code,
+    driverError,
+    query: 'INSERT INTO state_events VALUES ($1)',
+    parameters,
+  });
 }
 
 describe('database fault classes', () => {
@@ -15,11 +21,13 @@ describe('database fault classes', () => {
     }
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
-    for (const code of ['23505', '53100', '22P02', '28P01', '3D000']) expect([code, isDatabaseUnavailable(queryFailed(code))]).toEqual([code, false]);
+    for (const code of ['23505', '53100', '22P02', '28P01', '3D000'])
+      expect([code, isDatabaseUnavailable(queryFailed(code))]).toEqual([code, false]);
   });
 
   it('reads class 53 as out of resources', () => {
-    for (const code of ['53000', '53100', '53200', '53300', '53400']) expect([code, isDatabaseOutOfResources(queryFailed(code))]).toEqual([code, true]);
+    for (const code of ['53000', '53100', '53200', '53300', '53400'])
+      expect([code, isDatabaseOutOfResources(queryFailed(code))]).toEqual([code, true]);
     for (const code of ['57P01', '23505']) expect([code, isDatabaseOutOfResources(queryFailed(code))]).toEqual([code, false]);
     expect(isDatabaseOutOfResources(null)).toBe(false);
   });

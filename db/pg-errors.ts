@@ -6,10 +6,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return pgCode(err) === '23505';
 }
 
-export function isForeignKeyViolation(err: unknown): boolean {
-  return pgCode(err) === '23503';
-}
-
 export function isExclusionViolation(err: unknown): boolean {
   return pgCode(err) === '23P01';
 }
@@ -23,14 +19,28 @@ export function pgCode(err: unknown): string | undefined {
 
 /** Shutting down (57P01, 57P02), starting up (57P03), and every connection exception (class 08). */
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** Errors that mean "the database is away" rather than "this request is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = pgCode(err);
   if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || NETWORK_CODES.has(code))) return true;
   const message = (err as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Connection is not established|the database system is (starting|shutting) up/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Connection is not established|the database system is (starting|shutting) up/i.test(
+      message,
+    )
+  );
 }
 
 /** Class 53, insufficient resources: the disk (53100), memory (53200), connections (53300) or a limit (53400) ran out. */

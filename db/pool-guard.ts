@@ -19,7 +19,13 @@ export function guardPool(pool: pg.Pool, logger: Logger): void {
  * moment, then it is let go.
  */
 export function openSchedulerPool(databaseUrl: string, logger: Logger): { pool: pg.Pool; close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, application_name: 'oee-monitor-scheduler' });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 4,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'oee-monitor-scheduler',
+  });
   guardPool(pool, logger);
   return {
     pool,

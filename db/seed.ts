@@ -21,9 +21,30 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
       await tx.insert(SiteSettingsEntity, { id: 1, timezone: options.timezone, microStopSeconds: 0 });
       await tx.insert(ActivityCodeEntity, [
         { id: 1, shortDescription: 'Up', longDescription: 'The machine is in use', category: 'running', colour: '#00FF80', active: true },
-        { id: 2, shortDescription: 'Down', longDescription: "Downtime that doesn't have an explanation from the user", category: 'unplanned_stop', colour: '#B22222', active: true },
-        { id: 3, shortDescription: 'Closed', longDescription: 'Planned downtime outside of shift hours', category: 'planned_shutdown', colour: '#C6C6C6', active: true },
-        { id: 4, shortDescription: 'Overtime', longDescription: 'Uptime outside of shift hours (kept for compatibility)', category: 'running', colour: '#00FF80', active: true },
+        {
+          id: 2,
+          shortDescription: 'Down',
+          longDescription: "Downtime that doesn't have an explanation from the user",
+          category: 'unplanned_stop',
+          colour: '#B22222',
+          active: true,
+        },
+        {
+          id: 3,
+          shortDescription: 'Closed',
+          longDescription: 'Planned downtime outside of shift hours',
+          category: 'planned_shutdown',
+          colour: '#C6C6C6',
+          active: true,
+        },
+        {
+          id: 4,
+          shortDescription: 'Overtime',
+          longDescription: 'Uptime outside of shift hours (kept for compatibility)',
+          category: 'running',
+          colour: '#00FF80',
+          active: true,
+        },
       ]);
       await tx.insert(GroupEntity, { id: 1, name: 'Group 1' });
       await tx.insert(ShiftPatternEntity, {
@@ -43,7 +64,9 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
       await tx.insert(UserEntity, { username: 'admin', role: 'admin', passwordHash: await options.hashSecret(password), pinHash: null });
       if (generated) {
         // Printed once, on purpose (docs/api.md): there is no default password.
-        process.stdout.write(`\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`);
+        process.stdout.write(
+          `\n  OEE Monitor: created user "admin" with password  ${password}\n  Sign in and change it, or set OEE_ADMIN_PASSWORD before the first start.\n\n`,
+        );
       } else {
         options.logger.info('created user "admin" with the password from OEE_ADMIN_PASSWORD');
       }

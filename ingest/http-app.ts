@@ -93,7 +93,8 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerLegacyDeviceRoutes(routes, deps);
   registerLegacyTabletRoutes(routes, deps);
   for (const route of routes.routes) {
-    if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path)) throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);
+    if (route.tag === 'legacy' && !LEGACY_PATHS.includes(route.path))
+      throw new Error(`Legacy route ${route.path} is missing from LEGACY_PATHS`);
   }
   api.use(LEGACY_TABLET_PATHS, legacyTabletErrors);
   api.use('/api', notFoundApi);
@@ -131,7 +132,8 @@ const ownHosts = (req: Request) => [req.headers.host, req.host];
 function crossSiteWriteGuard(allowedHosts: readonly string[]): RequestHandler {
   return (req, _res, next) => {
     if (isSafeMethod(req.method) || req.headers.authorization?.startsWith('Bearer ')) return next();
-    if (requestOrigin(req.headers, ownHosts(req), allowedHosts) === 'foreign') return next(AppError.forbidden('Cross-site request refused: this request did not come from a page of this app'));
+    if (requestOrigin(req.headers, ownHosts(req), allowedHosts) === 'foreign')
+      return next(AppError.forbidden('Cross-site request refused: this request did not come from a page of this app'));
     next();
   };
 }

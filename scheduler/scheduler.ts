@@ -3,7 +3,7 @@ import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import { databaseFailure } from '../services/database-failure.js';
 import type { VerifyReport } from '../core/schemas/verify.schema.js';
@@ -90,7 +90,10 @@ export class Scheduler {
     }
     const { pool } = store;
     // The backend's own channel retries every 100 ms and has no way to be told otherwise.
-    const channel = new PostgresNotificationChannel({ pool, reconnect: { enabled: true, initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.MAX_SAFE_INTEGER } });
+    const channel = new PostgresNotificationChannel({
+      pool,
+      reconnect: { enabled: true, initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.MAX_SAFE_INTEGER },
+    });
     return { backend: new PostgresBackend({ pool, tableName: 'agenda_jobs', disableNotifications: true }), kind: 'postgres', channel };
   }
 
@@ -99,7 +102,14 @@ export class Scheduler {
     const { backend, kind, channel } = await Scheduler.backendFor(this.options.store);
     // Agenda creates its tables when it connects: one instance at a time, or two starting together collide.
     const agenda = await this.options.serialiseStart(async () => {
-      const created = new Agenda({ backend, ...(channel ? { notificationChannel: channel } : {}), name: `oee-${process.pid}`, processEvery: '2 seconds', defaultLockLifetime: 5 * 60_000, removeOnComplete: true });
+      const created = new Agenda({
+        backend,
+        ...(channel ? { notificationChannel: channel } : {}),
+        name: `oee-${process.pid}`,
+        processEvery: '2 seconds',
+        defaultLockLifetime: 5 * 60_000,
+        removeOnComplete: true,
+      });
       await created.ready;
       return created;
     });
@@ -107,12 +117,16 @@ export class Scheduler {
     agenda.on('fail', (err: unknown, job: Job) => this.logFailure(err, 'scheduled job failed', job.attrs?.name));
     if (channel) this.watchChannel(channel);
 
-    agenda.define(JOBS.shiftBoundaries, async (job: Job) => {
-      shiftBoundariesData.parse(job.attrs.data);
-      const applied = await this.tasks.shiftBoundaries.applyDue();
-      if (applied.length) this.options.logger.info({ applied: applied.length }, 'shift boundaries applied');
-      await this.scheduleNextBoundary();
-    }, { lockLifetime: SHIFT_BOUNDARIES_LOCK_MS });
+    agenda.define(
+      JOBS.shiftBoundaries,
+      async (job: Job) => {
+        shiftBoundariesData.parse(job.attrs.data);
+        const applied = await this.tasks.shiftBoundaries.applyDue();
+        if (applied.length) this.options.logger.info({ applied: applied.length }, 'shift boundaries applied');
+        await this.scheduleNextBoundary();
+      },
+      { lockLifetime: SHIFT_BOUNDARIES_LOCK_MS },
+    );
     agenda.define(JOBS.oeeRollup, async (job: Job) => {
       emptyData.parse(job.attrs.data);
       await this.tasks.closeFinishedHours();
@@ -161,8 +175,12 @@ export class Scheduler {
   private async scheduleBoundaryRun(at: Date): Promise<void> {
     if (!this.agenda) return;
     // Agenda runs on wall time; the app's clock may be shifted (tests), so convert.
-    const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - Date.now()));
-    const save = () => this.agenda!.create(JOBS.shiftBoundaries, { reason: 'next' as const }).unique({ 'data.reason': 'next' }).schedule(wallTime).save();
+    const wallTime = new Date(at.getTime() - (this.options.clock.now().getTime() - systemClock.now().getTime()));
+    const save = () =>
+      this.agenda!.create(JOBS.shiftBoundaries, { reason: 'next' as const })
+        .unique({ 'data.reason': 'next' })
+        .schedule(wallTime)
+        .save();
     // The upsert finds the pending run, then updates it: when another instance finished and removed
     // that run in between, the library fails on the missing row. A second try inserts a new one.
     await save().catch(save);
@@ -218,7 +236,14 @@ export class Scheduler {
   async verifyPreviousDay(): Promise<VerifyReport> {
     const report = await this.tasks.verifyPreviousDay();
     const repairs = report.timeline.length + report.rollups.length;
-    const summary = { from: report.from, to: report.to, repairs, timelineDifferences: report.timeline.length, rollupDifferences: report.rollups.length, repaired: report.repaired };
+    const summary = {
+      from: report.from,
+      to: report.to,
+      repairs,
+      timelineDifferences: report.timeline.length,
+      rollupDifferences: report.rollups.length,
+      repaired: report.repaired,
+    };
     if (repairs > 0) this.options.logger.warn(summary, 'verifier: stored history differed from its recomputation and was repaired');
     else this.options.logger.info(summary, 'verifier: stored history matches its recomputation');
     return report;

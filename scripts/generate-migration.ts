@@ -3,6 +3,7 @@
  * DATABASE_URL), asks TypeORM what the entities need beyond the migrations, and writes that as
  * `db/migrations/<timestamp>-PascalName.ts` for review.
  */
+import { systemClock } from '../core/clock.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -28,11 +29,14 @@ try {
   if (sql.upQueries.length === 0) {
     console.log('No changes: entities and migrations agree.');
   } else {
-    const timestamp = Date.now();
+    const timestamp = systemClock.now().getTime();
     const className = `${name}${timestamp}`;
     const quote = (q: string) => '`' + q.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
     const up = sql.upQueries.map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
-    const down = [...sql.downQueries].reverse().map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
+    const down = [...sql.downQueries]
+      .reverse()
+      .map((q) => `    await queryRunner.query(${quote(q.query)});`)
+      .join('\n');
     const file = join('db', 'migrations', `${timestamp}-${name}.ts`);
     await writeFile(
       file,

@@ -17,10 +17,15 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { OutboxRepository, outboxWriterFor } from '../db/influx/outbox.repository.js';
 import { createRepositories } from '../db/repositories/index.js';
 
-const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, repair: { type: 'boolean', default: false } }, strict: true });
+const { values } = parseArgs({
+  options: { from: { type: 'string' }, to: { type: 'string' }, repair: { type: 'boolean', default: false } },
+  strict: true,
+});
 const request = verifyRequestSchema.safeParse({ from: values.from, to: values.to, repair: values.repair });
 if (!request.success) {
-  console.error(`usage: npm run verify -- --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z [--repair]\n${request.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  console.error(
+    `usage: npm run verify -- --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z [--repair]\n${request.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+  );
   process.exit(2);
 }
 
@@ -28,7 +33,7 @@ const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL });
 const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres(env.OEE_DATA_DIR, logger);
 const dataSource = createDataSource({ url: env.DATABASE_URL ?? embedded!.url });
-let remaining = 0;
+let remaining: number;
 try {
   await dataSource.initialize();
   const feed = new ChangeFeed();
@@ -46,12 +51,18 @@ try {
 process.exit(remaining > 0 ? 1 : 0);
 
 function describe(r: VerifyReport): string {
-  const state = (s: VerifyReport['timeline'][number]['stored']) => (s ? `code ${s.activityCodeId} job ${s.jobId ?? '-'} operator ${s.operatorId ?? '-'}` : 'no interval');
+  const state = (s: VerifyReport['timeline'][number]['stored']) =>
+    s ? `code ${s.activityCodeId} job ${s.jobId ?? '-'} operator ${s.operatorId ?? '-'}` : 'no interval';
   const lines = [
     `verified ${r.from} .. ${r.to}: ${r.machinesChecked} machines, ${r.rollupsChecked} stored roll-ups`,
-    ...r.timeline.map((d) => `timeline machine ${d.machineId} ${d.from} .. ${d.to}: stored ${state(d.stored)}, recomputed ${state(d.recomputed)}`),
-    ...r.rollups.map((d) => `roll-up machine ${d.machineId} ${d.hourStart} (${d.hours} h) ${d.field}: stored ${d.stored}, recomputed ${d.recomputed}`),
-    `${r.timeline.length} timeline and ${r.rollups.length} roll-up differences` + (r.repaired ? `; repaired: ${r.repaired.timelines} timelines re-projected, ${r.repaired.rollups} roll-up rows dropped` : ''),
+    ...r.timeline.map(
+      (d) => `timeline machine ${d.machineId} ${d.from} .. ${d.to}: stored ${state(d.stored)}, recomputed ${state(d.recomputed)}`,
+    ),
+    ...r.rollups.map(
+      (d) => `roll-up machine ${d.machineId} ${d.hourStart} (${d.hours} h) ${d.field}: stored ${d.stored}, recomputed ${d.recomputed}`,
+    ),
+    `${r.timeline.length} timeline and ${r.rollups.length} roll-up differences` +
+      (r.repaired ? `; repaired: ${r.repaired.timelines} timelines re-projected, ${r.repaired.rollups} roll-up rows dropped` : ''),
   ];
   return lines.join('\n');
 }

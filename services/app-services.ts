@@ -1,9 +1,6 @@
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
-import type { Repositories } from '../db/repositories/index.js';
-import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -45,21 +42,11 @@ export interface AppServices extends ShopFloorServices {
   legacyTablet: LegacyTabletService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
-  health: () => Promise<{ status: 'ok' | 'degraded'; database: string; influx: string; outbox?: { pending: number; oldestSeconds: number }; reason?: string }>;
+  health: () => Promise<{
+    status: 'ok' | 'degraded';
+    database: string;
+    influx: string;
+    outbox?: { pending: number; oldestSeconds: number };
+    reason?: string;
+  }>;
 }
-
-/**
- * Persistence that realtime/ and the tablet services (services/tablet/) still query directly. Issue 16
- * moves those queries behind services too; then this goes. ingest/ and scheduler/ never get it.
- */
-export interface DirectPersistence {
-  dataSource: DataSource;
-  repos: Repositories;
-  timeline: TimelineRepository;
-}
-
-/** What realtime/ is given for now: the services and, until its queries move, DirectPersistence. */
-export type RealtimeDeps = AppServices & DirectPersistence;
-
-/** What the tablet services (services/tablet/) are built from: the write path, the feed, the clock and, for now, persistence. */
-export type TabletServiceDeps = ShopFloorServices & DirectPersistence & Pick<AppServices, 'feed' | 'clock'>;

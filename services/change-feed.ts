@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { CommittedChange } from '../core/cluster/cluster-events.js';
-import type { ClusterChannel } from '../db/cluster-channel.js';
+import type { ClusterChannel } from '../core/cluster/cluster-events.js';
+import type { CommittedChange } from '../core/cluster/committed-change.js';
 
-export type { CommittedChange } from '../core/cluster/cluster-events.js';
+export type { CommittedChange, SetupEntity } from '../core/cluster/committed-change.js';
 
 /** Where a change was committed: on this instance, or on another one sharing the database. */
 export type ChangeOrigin = 'local' | 'remote';

@@ -30,10 +30,20 @@ export function databaseFailure(err: unknown): DatabaseFailure | null {
     return { kind: 'unstorable', error: AppError.invalid('A value is out of range or not storable'), retryAfterSeconds: null, code };
   }
   if (isDatabaseOutOfResources(err)) {
-    return { kind: 'out_of_resources', error: new AppError('unavailable', 503, `The database is ${describeResourceFault(code!)}; nothing was stored. Try again later`), retryAfterSeconds: 30, code };
+    return {
+      kind: 'out_of_resources',
+      error: new AppError('unavailable', 503, `The database is ${describeResourceFault(code!)}; nothing was stored. Try again later`),
+      retryAfterSeconds: 30,
+      code,
+    };
   }
   if (isDatabaseUnavailable(err)) {
-    return { kind: 'unavailable', error: new AppError('unavailable', 503, 'The database is unavailable; try again shortly'), retryAfterSeconds: 2, code };
+    return {
+      kind: 'unavailable',
+      error: new AppError('unavailable', 503, 'The database is unavailable; try again shortly'),
+      retryAfterSeconds: 2,
+      code,
+    };
   }
   return null;
 }

@@ -13,7 +13,13 @@ import { checkStateChange } from '../core/state/machine-state.rules.js';
 import type { CommittedChange } from './change-feed.js';
 import { isExclusionViolation } from '../db/pg-errors.js';
 import type { Actor, AuditRepository } from '../db/repositories/audit.repository.js';
-import type { ClippedInterval, HistoryEditRepository, JobRow, ProductionRow, StoredEvent } from '../db/repositories/history-edit.repository.js';
+import type {
+  ClippedInterval,
+  HistoryEditRepository,
+  JobRow,
+  ProductionRow,
+  StoredEvent,
+} from '../db/repositories/history-edit.repository.js';
 import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
 import type { SiteRepository } from '../db/repositories/site.repository.js';
 import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
@@ -144,9 +150,17 @@ export class HistoryEditService {
   async auditTable(filter: AuditQuery): Promise<AuditTable & { truncated: boolean }> {
     const { entries, truncated } = await this.auditLog(filter);
     const ids = (pick: (e: (typeof entries)[number]) => number | null) => [...new Set(entries.map(pick).filter((id) => id !== null))];
-    const names = await this.repos.audit.names({ userIds: ids((e) => e.userId), apiKeyIds: ids((e) => e.apiKeyId), machineIds: ids((e) => e.machineId) });
+    const names = await this.repos.audit.names({
+      userIds: ids((e) => e.userId),
+      apiKeyIds: ids((e) => e.apiKeyId),
+      machineIds: ids((e) => e.machineId),
+    });
     const who = (e: (typeof entries)[number]) =>
-      e.userId !== null ? (names.users.get(e.userId) ?? `user ${e.userId}`) : e.apiKeyId !== null ? `API key ${names.apiKeys.get(e.apiKeyId) ?? e.apiKeyId}` : null;
+      e.userId !== null
+        ? (names.users.get(e.userId) ?? `user ${e.userId}`)
+        : e.apiKeyId !== null
+          ? `API key ${names.apiKeys.get(e.apiKeyId) ?? e.apiKeyId}`
+          : null;
     const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
     const rows = entries.map((e) => [
       e.id,
@@ -193,7 +207,11 @@ export class HistoryEditService {
       const moves = correctionMoves(before, after);
       const codes = await this.repos.shopFloor.codes(tx, [...new Set(moves.flatMap((m) => [m.fromActivityCodeId, m.toActivityCodeId]))]);
       const categoryOf = (id: number) => codes.get(id)?.category ?? 'unplanned_stop';
-      return { before, after, moves: moves.map((m) => ({ ...m, fromCategory: categoryOf(m.fromActivityCodeId), toCategory: categoryOf(m.toActivityCodeId) })) };
+      return {
+        before,
+        after,
+        moves: moves.map((m) => ({ ...m, fromCategory: categoryOf(m.fromActivityCodeId), toCategory: categoryOf(m.toActivityCodeId) })),
+      };
     });
   }
 
@@ -214,15 +232,21 @@ export class HistoryEditService {
     }
     const code = (await shopFloor.codes(tx, [req.activityCodeId])).get(req.activityCodeId);
     if (!code) {
-      throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [{ path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` }]);
+      throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [
+        { path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` },
+      ]);
     }
     const open = (await timeline.openIntervals(tx, [req.machineId])).get(req.machineId);
     const historyStart = await historyEdits.historyStart(tx, req.machineId);
-    if (!open || !historyStart) throw AppError.invalid('The machine has no history to correct yet', [{ path: ['from'], message: 'no state recorded for this machine' }]);
-    if (req.to.getTime() > open.start.getTime()) {
-      throw AppError.invalid(`The correction overlaps the machine's current state, which began at ${open.start.toISOString()}: end it at or before then`, [
-        { path: ['to'], message: `must not be after ${open.start.toISOString()}` },
+    if (!open || !historyStart)
+      throw AppError.invalid('The machine has no history to correct yet', [
+        { path: ['from'], message: 'no state recorded for this machine' },
       ]);
+    if (req.to.getTime() > open.start.getTime()) {
+      throw AppError.invalid(
+        `The correction overlaps the machine's current state, which began at ${open.start.toISOString()}: end it at or before then`,
+        [{ path: ['to'], message: `must not be after ${open.start.toISOString()}` }],
+      );
     }
     if (req.from.getTime() < historyStart.getTime()) {
       throw AppError.invalid(`The machine's history begins at ${historyStart.toISOString()}: a correction cannot start before it`, [
@@ -234,7 +258,11 @@ export class HistoryEditService {
     const jobless = before.find((i) => i.jobId === null);
     const check = checkStateChange({ code, hasActiveJob: jobless === undefined, upCodeId: BUILT_IN_CODES.up });
     if (!check.ok) {
-      throw new AppError(check.code, check.status, `${check.message}: no job was active from ${jobless!.start} to ${jobless!.end}; start or extend a job there first`);
+      throw new AppError(
+        check.code,
+        check.status,
+        `${check.message}: no job was active from ${jobless!.start} to ${jobless!.end}; start or extend a job there first`,
+      );
     }
     if (!req.eventId && before.every((i) => i.activityCodeId === req.activityCodeId)) {
       // The same correction again (a retry without an eventId): already in force, nothing to do.
@@ -243,7 +271,17 @@ export class HistoryEditService {
     }
     await this.stateEvents.recordIn(
       tx,
-      [{ machineId: req.machineId, at: req.from, until: req.to, activityCodeId: req.activityCodeId, operatorId: null, eventId: req.eventId ?? null, sender: editSender(actor) }],
+      [
+        {
+          machineId: req.machineId,
+          at: req.from,
+          until: req.to,
+          activityCodeId: req.activityCodeId,
+          operatorId: null,
+          eventId: req.eventId ?? null,
+          sender: editSender(actor),
+        },
+      ],
       'correction',
       changes,
     );
@@ -251,7 +289,15 @@ export class HistoryEditService {
     if (!stored) throw new Error('the correction was not stored');
     const after = (await historyEdits.clippedIntervals(tx, req.machineId, req.from, req.to)).map(intervalView);
     const note = req.note || null;
-    await audit.record(tx, actor, { action: CORRECT, entity: 'timeline', entityId: stored.id, machineId: req.machineId, before, after, note });
+    await audit.record(tx, actor, {
+      action: CORRECT,
+      entity: 'timeline',
+      entityId: stored.id,
+      machineId: req.machineId,
+      before,
+      after,
+      note,
+    });
     return { correction: correctionView(req.machineId, stored, note), before, after };
   }
 
@@ -291,7 +337,12 @@ export class HistoryEditService {
       };
       if (next.end !== null && next.end.getTime() < next.start.getTime()) {
         const field = patch.end !== undefined ? 'end' : 'start';
-        throw AppError.invalid('A job cannot end before it starts', [{ path: [field], message: field === 'end' ? `must not be before ${next.start.toISOString()}` : `must not be after ${next.end.toISOString()}` }]);
+        throw AppError.invalid('A job cannot end before it starts', [
+          {
+            path: [field],
+            message: field === 'end' ? `must not be before ${next.start.toISOString()}` : `must not be after ${next.end.toISOString()}`,
+          },
+        ]);
       }
       this.notInFuture(next.start, 'start');
       if (patch.start) this.notBeforeEarliest(patch.start, 'start');
@@ -312,10 +363,12 @@ export class HistoryEditService {
         const to = job.end === null || next.end === null ? null : new Date(Math.max(job.end.getTime(), next.end.getTime()));
         reassigned = await historyEdits.reassignProduction(tx, job.machineId, from, to);
         await this.stateEvents.reproject(tx, job.machineId, from, changes);
-        if ((await timeline.openIntervals(tx, [job.machineId])).has(job.machineId)) changes.push(await this.stateEvents.currentState(tx, job.machineId));
+        if ((await timeline.openIntervals(tx, [job.machineId])).has(job.machineId))
+          changes.push(await this.stateEvents.currentState(tx, job.machineId));
       }
       // Counts after the new times: the records that belong to the job now.
-      const counts = patch.good !== undefined || patch.rejects !== undefined ? await this.setJobCounts(tx, changes, actor, next, patch) : null;
+      const counts =
+        patch.good !== undefined || patch.rejects !== undefined ? await this.setJobCounts(tx, changes, actor, next, patch) : null;
       if (!jobChanged && !counts) return;
       changes.push({ kind: 'job', machineId: job.machineId, jobId, action: 'updated' });
       await audit.record(tx, actor, {
@@ -324,7 +377,11 @@ export class HistoryEditService {
         entityId: jobId,
         machineId: job.machineId,
         before: { ...jobView(job), ...(counts ? counts.before : {}) },
-        after: { ...jobView(next), ...(counts ? counts.after : {}), ...(reassigned.length ? { productionReassigned: reassigned.map((r) => ({ ...r, id: Number(r.id) })) } : {}) },
+        after: {
+          ...jobView(next),
+          ...(counts ? counts.after : {}),
+          ...(reassigned.length ? { productionReassigned: reassigned.map((r) => ({ ...r, id: Number(r.id) })) } : {}),
+        },
         note: patch.note || null,
       });
     });
@@ -348,11 +405,19 @@ export class HistoryEditService {
       this.notBeforeEarliest(req.start, 'start');
       this.notInFuture(req.end, 'end');
       if (req.activityCodeId !== undefined && !(await shopFloor.codes(tx, [req.activityCodeId])).has(req.activityCodeId)) {
-        throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [{ path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` }]);
+        throw AppError.invalid(`Unknown activity code ${req.activityCodeId}`, [
+          { path: ['activityCodeId'], message: `no activity code with id ${req.activityCodeId}` },
+        ]);
       }
       const same = await historyEdits.jobOver(tx, req.machineId, req.start, req.end);
       if (same && same.jobNumber === req.jobNumber) return same.id;
-      const job = { machineId: req.machineId, jobNumber: req.jobNumber, start: req.start, end: req.end, idealCycleTimeSeconds: req.idealCycleTimeSeconds ?? null };
+      const job = {
+        machineId: req.machineId,
+        jobNumber: req.jobNumber,
+        start: req.start,
+        end: req.end,
+        idealCycleTimeSeconds: req.idealCycleTimeSeconds ?? null,
+      };
       let jobId: number;
       try {
         jobId = await tx.transaction((savepoint) => historyEdits.insertEndedJob(savepoint, job));
@@ -362,12 +427,23 @@ export class HistoryEditService {
       }
       const reassigned = await historyEdits.reassignProduction(tx, req.machineId, req.start, req.end);
       await this.stateEvents.reproject(tx, req.machineId, req.start, changes);
-      if ((await timeline.openIntervals(tx, [req.machineId])).has(req.machineId)) changes.push(await this.stateEvents.currentState(tx, req.machineId));
+      if ((await timeline.openIntervals(tx, [req.machineId])).has(req.machineId))
+        changes.push(await this.stateEvents.currentState(tx, req.machineId));
       let counts: ProductionView | null = null;
       if ((req.good ?? 0) > 0 || (req.rejects ?? 0) > 0) {
         const record = await this.production.recordIn(
           tx,
-          { machineId: req.machineId, jobId, from: req.start, to: req.end, good: req.good ?? 0, rejects: req.rejects ?? 0, eventId: null, source: 'correction', sender: editSender(actor) },
+          {
+            machineId: req.machineId,
+            jobId,
+            from: req.start,
+            to: req.end,
+            good: req.good ?? 0,
+            rejects: req.rejects ?? 0,
+            eventId: null,
+            source: 'correction',
+            sender: editSender(actor),
+          },
           changes,
         );
         counts = productionView(record);
@@ -387,7 +463,13 @@ export class HistoryEditService {
         note: req.note || null,
       });
       if (req.activityCodeId !== undefined) {
-        await this.correctIn(tx, changes, actor, { machineId: req.machineId, from: req.start, to: req.end, activityCodeId: req.activityCodeId, note: req.note });
+        await this.correctIn(tx, changes, actor, {
+          machineId: req.machineId,
+          from: req.start,
+          to: req.end,
+          activityCodeId: req.activityCodeId,
+          note: req.note,
+        });
       }
       return jobId;
     });
@@ -405,19 +487,37 @@ export class HistoryEditService {
     const wanted = { good: patch.good ?? current.good, rejects: patch.rejects ?? current.rejects };
     if (wanted.good === current.good && wanted.rejects === current.rejects) return null;
     if (records.length > 1) {
-      throw AppError.conflict(`Job ${job.jobNumber} has ${records.length} production records: change its counts record by record (PATCH /api/v1/production/{id})`);
+      throw AppError.conflict(
+        `Job ${job.jobNumber} has ${records.length} production records: change its counts record by record (PATCH /api/v1/production/{id})`,
+      );
     }
     let recordId: number;
     const [only] = records;
     if (only) {
       await this.repos.historyEdits.updateProduction(tx, { ...only, ...wanted });
-      changes.push({ kind: 'production', machineId: job.machineId, jobId: job.id, from: only.from.toISOString(), to: only.to.toISOString(), ...wanted });
+      changes.push({
+        kind: 'production',
+        machineId: job.machineId,
+        jobId: job.id,
+        from: only.from.toISOString(),
+        to: only.to.toISOString(),
+        ...wanted,
+      });
       recordId = Number(only.id);
     } else {
       const to = job.end ?? this.clock.now();
       const record = await this.production.recordIn(
         tx,
-        { machineId: job.machineId, jobId: job.id, from: job.start, to, ...wanted, eventId: null, source: 'correction', sender: editSender(actor) },
+        {
+          machineId: job.machineId,
+          jobId: job.id,
+          from: job.start,
+          to,
+          ...wanted,
+          eventId: null,
+          source: 'correction',
+          sender: editSender(actor),
+        },
         changes,
       );
       recordId = Number(record.id);
@@ -442,11 +542,28 @@ export class HistoryEditService {
       const jobId = await historyEdits.jobIdAt(tx, req.machineId, from, from.getTime() === to.getTime());
       const record = await this.production.recordIn(
         tx,
-        { machineId: req.machineId, jobId, from, to, good: req.good, rejects: req.rejects, eventId: req.eventId ?? null, source: 'correction', sender: editSender(actor) },
+        {
+          machineId: req.machineId,
+          jobId,
+          from,
+          to,
+          good: req.good,
+          rejects: req.rejects,
+          eventId: req.eventId ?? null,
+          source: 'correction',
+          sender: editSender(actor),
+        },
         changes,
       );
       const view = productionView(record);
-      await audit.record(tx, actor, { action: 'production.create', entity: 'production', entityId: view.id, machineId: req.machineId, after: view, note: req.note || null });
+      await audit.record(tx, actor, {
+        action: 'production.create',
+        entity: 'production',
+        entityId: view.id,
+        machineId: req.machineId,
+        after: view,
+        note: req.note || null,
+      });
       return view;
     });
   }
@@ -459,9 +576,17 @@ export class HistoryEditService {
       await timeline.lockMachines(tx, [peek.machineId]);
       const record = await historyEdits.productionRecord(tx, id, true);
       if (!record) throw AppError.notFound('Production record');
-      const next: ProductionRow = { ...record, good: patch.good ?? record.good, rejects: patch.rejects ?? record.rejects, from: patch.from ?? record.from, to: patch.to ?? record.to };
+      const next: ProductionRow = {
+        ...record,
+        good: patch.good ?? record.good,
+        rejects: patch.rejects ?? record.rejects,
+        from: patch.from ?? record.from,
+        to: patch.to ?? record.to,
+      };
       if (next.from.getTime() > next.to.getTime()) {
-        throw AppError.invalid('A production record cannot end before it starts', [{ path: [patch.to ? 'to' : 'from'], message: 'from must not be after to' }]);
+        throw AppError.invalid('A production record cannot end before it starts', [
+          { path: [patch.to ? 'to' : 'from'], message: 'from must not be after to' },
+        ]);
       }
       this.notInFuture(next.to, 'to');
       if (patch.from) this.notBeforeEarliest(patch.from, 'from');
@@ -470,7 +595,15 @@ export class HistoryEditService {
       if (!spanChanged && next.good === record.good && next.rejects === record.rejects) return productionView(record);
       await historyEdits.updateProduction(tx, next);
       const view = productionView(next);
-      await audit.record(tx, actor, { action: 'production.update', entity: 'production', entityId: view.id, machineId: next.machineId, before: productionView(record), after: view, note: patch.note || null });
+      await audit.record(tx, actor, {
+        action: 'production.update',
+        entity: 'production',
+        entityId: view.id,
+        machineId: next.machineId,
+        before: productionView(record),
+        after: view,
+        note: patch.note || null,
+      });
       changes.push({
         kind: 'production',
         machineId: next.machineId,
@@ -498,8 +631,23 @@ export class HistoryEditService {
       const record = await historyEdits.productionRecord(tx, id, true);
       if (!record) return;
       await historyEdits.deleteProduction(tx, record.id);
-      await audit.record(tx, actor, { action: PRODUCTION_DELETE, entity: 'production', entityId: record.id, machineId: record.machineId, before: productionView(record), note: null });
-      changes.push({ kind: 'production', machineId: record.machineId, jobId: record.jobId, from: record.from.toISOString(), to: record.to.toISOString(), good: 0, rejects: 0 });
+      await audit.record(tx, actor, {
+        action: PRODUCTION_DELETE,
+        entity: 'production',
+        entityId: record.id,
+        machineId: record.machineId,
+        before: productionView(record),
+        note: null,
+      });
+      changes.push({
+        kind: 'production',
+        machineId: record.machineId,
+        jobId: record.jobId,
+        from: record.from.toISOString(),
+        to: record.to.toISOString(),
+        good: 0,
+        rejects: 0,
+      });
     });
   }
 
@@ -529,7 +677,9 @@ export class HistoryEditService {
   /** Even supervisors write nothing before EARLIEST_WRITE_AT (core/live-window): such a date is never real. */
   private notBeforeEarliest(at: Date, field: string): void {
     if (at.getTime() < EARLIEST_WRITE_AT.getTime()) {
-      throw AppError.invalid(`\`${field}\` lies before ${EARLIEST_WRITE_AT.toISOString()}`, [{ path: [field], message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` }]);
+      throw AppError.invalid(`\`${field}\` lies before ${EARLIEST_WRITE_AT.toISOString()}`, [
+        { path: [field], message: `must not be before ${EARLIEST_WRITE_AT.toISOString()}` },
+      ]);
     }
   }
 
@@ -550,13 +700,31 @@ function sameCorrection(stored: StoredEvent, req: CorrectionRequest): boolean {
 }
 
 function intervalView(i: ClippedInterval): IntervalView {
-  return { start: i.start.toISOString(), end: i.end.toISOString(), activityCodeId: i.activityCodeId, jobId: i.jobId, operatorId: i.operatorId };
+  return {
+    start: i.start.toISOString(),
+    end: i.end.toISOString(),
+    activityCodeId: i.activityCodeId,
+    jobId: i.jobId,
+    operatorId: i.operatorId,
+  };
 }
 
 function correctionView(machineId: number, stored: StoredEvent, note: string | null): CorrectionResult['correction'] {
-  return { id: Number(stored.id), machineId, from: stored.at.toISOString(), to: stored.until!.toISOString(), activityCodeId: stored.activityCodeId, note };
+  return {
+    id: Number(stored.id),
+    machineId,
+    from: stored.at.toISOString(),
+    to: stored.until!.toISOString(),
+    activityCodeId: stored.activityCodeId,
+    note,
+  };
 }
 
 function jobView(j: JobRow) {
-  return { jobNumber: j.jobNumber, start: j.start.toISOString(), end: j.end ? j.end.toISOString() : null, idealCycleTimeSeconds: j.idealCycleTimeSeconds };
+  return {
+    jobNumber: j.jobNumber,
+    start: j.start.toISOString(),
+    end: j.end ? j.end.toISOString() : null,
+    idealCycleTimeSeconds: j.idealCycleTimeSeconds,
+  };
 }

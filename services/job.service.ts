@@ -72,15 +72,31 @@ export class JobService {
       let job;
       try {
         job = await tx.transaction((sp) =>
-          this.shopFloor.insertJob(sp, { machineId: req.machineId, jobNumber: req.jobNumber, start: at, idealCycleTimeSeconds: req.idealCycleTimeSeconds, operatorId: req.operatorId ?? null }),
+          this.shopFloor.insertJob(sp, {
+            machineId: req.machineId,
+            jobNumber: req.jobNumber,
+            start: at,
+            idealCycleTimeSeconds: req.idealCycleTimeSeconds,
+            operatorId: req.operatorId ?? null,
+          }),
         );
       } catch (err) {
-        if (isExclusionViolation(err) || isUniqueViolation(err)) throw AppError.conflict('The job would overlap another job of this machine');
+        if (isExclusionViolation(err) || isUniqueViolation(err))
+          throw AppError.conflict('The job would overlap another job of this machine');
         throw err;
       }
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at, activityCodeId: codeOnJobStart(machine.jobStartActivityCodeId), eventId: req.eventId ?? null, sender: req.sender, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
+        [
+          {
+            machineId: req.machineId,
+            at,
+            activityCodeId: codeOnJobStart(machine.jobStartActivityCodeId),
+            eventId: req.eventId ?? null,
+            sender: req.sender,
+            ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}),
+          },
+        ],
         req.source,
         changes,
       );
@@ -110,18 +126,44 @@ export class JobService {
       const running = await this.shopFloor.runningJob(tx, req.machineId);
       if (!running) throw AppError.conflict('No job is running on this machine');
       const at = this.checkedTime(req.at);
-      if (at.getTime() < running.start.getTime()) throw AppError.invalid('A job cannot end before it started', [{ path: ['at'], message: `must not be before ${running.start.toISOString()}` }]);
+      if (at.getTime() < running.start.getTime())
+        throw AppError.invalid('A job cannot end before it started', [
+          { path: ['at'], message: `must not be before ${running.start.toISOString()}` },
+        ]);
       await this.shopFloor.endJob(tx, running.id, at);
       // Ended at a time given: counts recorded after it no longer belong to the job.
       if (req.at) await this.historyEdits.reassignProduction(tx, req.machineId, at, null);
       await this.stateEvents.recordIn(
         tx,
-        [{ machineId: req.machineId, at, activityCodeId: codeOnJobEnd(BUILT_IN_CODES.down), eventId: req.eventId ?? null, sender: req.sender, ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}) }],
+        [
+          {
+            machineId: req.machineId,
+            at,
+            activityCodeId: codeOnJobEnd(BUILT_IN_CODES.down),
+            eventId: req.eventId ?? null,
+            sender: req.sender,
+            ...(req.operatorId !== undefined ? { operatorId: req.operatorId } : {}),
+          },
+        ],
         req.source,
         changes,
       );
       if ((req.good ?? 0) > 0 || (req.rejects ?? 0) > 0) {
-        await this.production.recordIn(tx, { machineId: req.machineId, jobId: running.id, from: running.start, to: at, good: req.good ?? 0, rejects: req.rejects ?? 0, eventId: req.eventId ? `${req.eventId}:counts` : null, source: req.source, sender: req.sender }, changes);
+        await this.production.recordIn(
+          tx,
+          {
+            machineId: req.machineId,
+            jobId: running.id,
+            from: running.start,
+            to: at,
+            good: req.good ?? 0,
+            rejects: req.rejects ?? 0,
+            eventId: req.eventId ? `${req.eventId}:counts` : null,
+            source: req.source,
+            sender: req.sender,
+          },
+          changes,
+        );
       }
       changes.push({ kind: 'job', machineId: req.machineId, jobId: running.id, action: 'ended' });
       return running.id;
@@ -151,13 +193,24 @@ export class JobService {
     const now = this.clock.now();
     const t = at ?? now;
     if (t.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
-      throw AppError.invalid('`at` lies too far in the future', [{ path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` }]);
+      throw AppError.invalid('`at` lies too far in the future', [
+        { path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` },
+      ]);
     }
     return t;
   }
 }
 
-export function toJob(j: { id: number; machineId: number; jobNumber: string; start: Date; end: Date | null; idealCycleTimeSeconds: number | null; good: number; rejects: number }): Job {
+export function toJob(j: {
+  id: number;
+  machineId: number;
+  jobNumber: string;
+  start: Date;
+  end: Date | null;
+  idealCycleTimeSeconds: number | null;
+  good: number;
+  rejects: number;
+}): Job {
   return {
     id: j.id,
     machineId: j.machineId,

@@ -10,7 +10,9 @@ import type { Actor } from '../db/repositories/audit.repository.js';
 import { TabletCommandService } from './tablet/tablet-commands.js';
 import { TabletStateBuilder } from './tablet/tablet-state.js';
 import { databaseFailure } from './database-failure.js';
-import type { AppServices, TabletServiceDeps } from './app-services.js';
+import type { Logger } from 'pino';
+import type { AttemptLimiter } from './auth/attempt-limiter.js';
+import type { TabletServiceDeps } from './tablet/tablet-deps.js';
 import { RecentReplies } from './recent-replies.js';
 
 /** A reply of the DigitME2 tablet routes: always a JSON object, answered with HTTP 200. */
@@ -72,14 +74,14 @@ export class LegacyTabletService {
   private readonly states: TabletStateBuilder;
   private readonly replies: RecentReplies<LegacyReply>;
 
-  constructor(private readonly deps: TabletServiceDeps & Pick<AppServices, 'pinAttempts' | 'logger'>) {
+  constructor(private readonly deps: TabletServiceDeps & { pinAttempts: AttemptLimiter; logger: Logger }) {
     this.tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
     this.commands = new TabletCommandService(deps, deps.pinAttempts);
     this.states = new TabletStateBuilder(deps);
     this.replies = new RecentReplies(deps.clock);
   }
 
-  // --- GET /check-state
+  // GET /check-state
 
   /** Which screen the tablet shows. An unknown uuid registers a new tablet. */
   async checkState(deviceUuid: unknown): Promise<LegacyReply> {
@@ -117,7 +119,9 @@ export class LegacyTabletService {
     const currentId = state.current?.activityCodeId ?? BUILT_IN_CODES.down;
     const category = state.current?.category ?? 'unplanned_stop';
     // The current code may be one the tablet does not offer (set by a device): its colour still shows.
-    const colour = state.codes.find((c) => c.id === currentId)?.colour ?? (await this.deps.repos.activityCodes.list()).find((c) => c.id === currentId)?.colour;
+    const colour =
+      state.codes.find((c) => c.id === currentId)?.colour ??
+      (await this.deps.repos.activityCodes.list()).find((c) => c.id === currentId)?.colour;
     const reply: LegacyReply = {
       machine_id: state.machine.id,
       workflow_type,
@@ -126,7 +130,11 @@ export class LegacyTabletService {
       current_activity_code_id: currentId,
       current_machine_state: machineStateOf[category],
       colour: androidColour(colour),
-      activity_codes: state.codes.map((c) => ({ activity_code_id: c.id, colour: androidColour(c.colour), description: c.shortDescription })),
+      activity_codes: state.codes.map((c) => ({
+        activity_code_id: c.id,
+        colour: androidColour(c.colour),
+        description: c.shortDescription,
+      })),
       requested_data_on_end: requestedDataOnEnd,
     };
     if (state.workflowType === 'running_total' && state.runningTotal) {
@@ -137,7 +145,7 @@ export class LegacyTabletService {
     return reply;
   }
 
-  // --- the POST routes
+  // The POST routes.
 
   /** Answers one POST of the app; never throws. */
   async post(route: LegacyTabletPost, body: Record<string, unknown>): Promise<LegacyReply> {
@@ -266,7 +274,7 @@ export class LegacyTabletService {
     },
   };
 
-  // --- force logout (admin)
+  // Force logout (admin).
 
   /**
    * Signs the operator out of a tablet through the shared sign-out (audited with the admin as the
@@ -292,7 +300,7 @@ export class LegacyTabletService {
     return signedOut;
   }
 
-  // --- helpers
+  // Helpers.
 
   private async signOut(tablet: TabletRow, actor: Actor): Promise<boolean> {
     if (tablet.machineId === null) return this.tablets.signOutUnpaired(actor, tablet.id);
@@ -324,7 +332,8 @@ export class LegacyTabletService {
   /** Refusals and errors as the app's failure reply; unexpected errors are logged. */
   private failure(err: unknown): LegacyReply {
     if (err instanceof Refusal) return fail(err.message);
-    if (err instanceof AppError) return fail(err.code === 'unauthenticated' && err.message === 'Sign in on the tablet first' ? LOGGED_OUT : err.message);
+    if (err instanceof AppError)
+      return fail(err.code === 'unauthenticated' && err.message === 'Sign in on the tablet first' ? LOGGED_OUT : err.message);
     if (err instanceof z.ZodError) {
       const issue = err.issues[0];
       return fail(`Invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'not accepted'}`);
@@ -336,7 +345,7 @@ export class LegacyTabletService {
     }
     if (database === 'out_of_resources') {
       this.deps.logger.warn({ err }, 'DigitME2 tablet request: database out of resources');
-      return fail('The server\'s database is out of space or resources; nothing was stored. Try again later');
+      return fail("The server's database is out of space or resources; nothing was stored. Try again later");
     }
     this.deps.logger.error({ err }, 'DigitME2 tablet request failed');
     return fail('Server error; try again');
@@ -373,7 +382,12 @@ function text(body: Record<string, unknown>, key: string): string {
 /** A whole number ≥ 0 as the app sends it: `"10"` (or 10, or "10.0"). */
 function count(body: Record<string, unknown>, key: string): number {
   const value = present(body, key);
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,10}(\.0*)?\s*$/.test(value) ? Number(value.trim()) : Number.NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d{1,10}(\.0*)?\s*$/.test(value)
+        ? Number(value.trim())
+        : Number.NaN;
   if (Number.isInteger(n) && n >= 0 && n <= 1_000_000_000) return n;
   return refuse(`${key} must be a whole number of 0 or more`);
 }
@@ -381,7 +395,8 @@ function count(body: Record<string, unknown>, key: string): number {
 /** An id: a number, or its digits as a string. */
 function id(body: Record<string, unknown>, key: string): number {
   const value = present(body, key);
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,10}\s*$/.test(value) ? Number(value.trim()) : Number.NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,10}\s*$/.test(value) ? Number(value.trim()) : Number.NaN;
   if (Number.isInteger(n) && n >= 1 && n <= 2_147_483_647) return n;
   return refuse(`Invalid ${key}`);
 }
@@ -395,7 +410,8 @@ function jobStartInput(type: JobStartInputType, body: Record<string, unknown>): 
   const keys = cycleTimeKeys(type);
   if (keys.length === 0) return {};
   const num = (key: string) => Number(String(body[key]).trim());
-  if (type === 'planned_qty_minutes') return { input: { plannedQuantity: num('planned_quantity'), plannedTimeMinutes: num('planned_time') } };
+  if (type === 'planned_qty_minutes')
+    return { input: { plannedQuantity: num('planned_quantity'), plannedTimeMinutes: num('planned_time') } };
   return { input: { value: num('ideal_cycle_time') } };
 }
 

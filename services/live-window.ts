@@ -48,7 +48,11 @@ export class LiveWindowGuard {
       else if (verdict === 'before-live-window') refused.push(w);
       else if (verdict === 'backdated' && w.audit && w.sender.actor) backdated.push(w);
     }
-    if (tooEarly.length) throw AppError.invalid(`A time before ${EARLIEST_WRITE_AT.toISOString()} is never real (a device clock without its battery?)`, tooEarly);
+    if (tooEarly.length)
+      throw AppError.invalid(
+        `A time before ${EARLIEST_WRITE_AT.toISOString()} is never real (a device clock without its battery?)`,
+        tooEarly,
+      );
     // A device retrying what it sent while it was still inside the window gets its duplicate answer.
     const keys = refused.filter((w) => w.eventId !== null).map((w) => ({ machineId: w.machineId, eventId: w.eventId! }));
     const known = keys.length ? await this.shopFloor.storedEventIds(tx, table, keys) : new Set<string>();

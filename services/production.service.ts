@@ -47,8 +47,24 @@ export interface ProductionView {
   rejects: number;
 }
 
-export function productionView(p: { id: string | number; machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number }): ProductionView {
-  return { id: Number(p.id), machineId: p.machineId, jobId: p.jobId, from: p.from.toISOString(), to: p.to.toISOString(), good: p.good, rejects: p.rejects };
+export function productionView(p: {
+  id: string | number;
+  machineId: number;
+  jobId: number | null;
+  from: Date;
+  to: Date;
+  good: number;
+  rejects: number;
+}): ProductionView {
+  return {
+    id: Number(p.id),
+    machineId: p.machineId,
+    jobId: p.jobId,
+    from: p.from.toISOString(),
+    to: p.to.toISOString(),
+    good: p.good,
+    rejects: p.rejects,
+  };
 }
 
 /** Good and reject counts; they belong to the job running at their time (the span's start). */
@@ -70,7 +86,9 @@ export class ProductionService {
       const to = req.to ?? req.at ?? now;
       const from = req.from ?? to;
       if (to.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
-        throw AppError.invalid('The counts lie too far in the future', [{ path: [req.to ? 'to' : 'at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` }]);
+        throw AppError.invalid('The counts lie too far in the future', [
+          { path: [req.to ? 'to' : 'at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` },
+        ]);
       }
       const job = await this.shopFloor.jobAt(tx, req.machineId, from, from.getTime() === to.getTime());
       return this.recordIn(tx, { ...req, from, to, jobId: job?.id ?? null, eventId: req.eventId ?? null }, changes, { judgeFrom: true });
@@ -84,13 +102,32 @@ export class ProductionService {
    * nothing. The live window judges `to` (when the counts were made), and `from` too when the
    * caller chose it (`judgeFrom`); a span from a running job's start is judged by that job's events.
    */
-  async recordIn(tx: EntityManager, r: ProductionWrite, changes: CommittedChange[], options: { judgeFrom?: boolean } = {}): Promise<ProductionRecordEntity> {
+  async recordIn(
+    tx: EntityManager,
+    r: ProductionWrite,
+    changes: CommittedChange[],
+    options: { judgeFrom?: boolean } = {},
+  ): Promise<ProductionRecordEntity> {
     const summary = { from: r.from.toISOString(), to: r.to.toISOString(), good: r.good, rejects: r.rejects, eventId: r.eventId };
-    const times: [Date, string][] = options.judgeFrom && r.from.getTime() !== r.to.getTime() ? [[r.from, 'from'], [r.to, 'to']] : [[r.to, 'to']];
+    const times: [Date, string][] =
+      options.judgeFrom && r.from.getTime() !== r.to.getTime()
+        ? [
+            [r.from, 'from'],
+            [r.to, 'to'],
+          ]
+        : [[r.to, 'to']];
     const backdated = await this.liveWindow.check(
       tx,
       'production_records',
-      times.map(([at, field]) => ({ machineId: r.machineId, at, sender: r.sender, path: [r.from.getTime() === r.to.getTime() ? 'at' : field], summary, audit: true, eventId: r.eventId })),
+      times.map(([at, field]) => ({
+        machineId: r.machineId,
+        at,
+        sender: r.sender,
+        path: [r.from.getTime() === r.to.getTime() ? 'at' : field],
+        summary,
+        audit: true,
+        eventId: r.eventId,
+      })),
       this.clock.now(),
     );
     const inserted = await this.shopFloor.insertProduction(tx, { ...r, sender: r.sender.label });
@@ -98,7 +135,15 @@ export class ProductionService {
     // One record, one audit entry, even when both of its ends lie before the window.
     await this.liveWindow.record(tx, 'production.backdate', backdated.slice(0, 1));
     await this.outbox.production(tx, r);
-    changes.push({ kind: 'production', machineId: r.machineId, jobId: r.jobId, from: r.from.toISOString(), to: r.to.toISOString(), good: r.good, rejects: r.rejects });
+    changes.push({
+      kind: 'production',
+      machineId: r.machineId,
+      jobId: r.jobId,
+      from: r.from.toISOString(),
+      to: r.to.toISOString(),
+      good: r.good,
+      rejects: r.rejects,
+    });
     return inserted;
   }
 }

@@ -19,7 +19,7 @@ describe('RecentReplies', () => {
     expect(await replies.run('other', key({ a: 2, b: 2 }), act)).toBe(4); // per device
   });
 
-  it('joins a retry to the request still running, and runs one device\'s requests in order', async () => {
+  it("joins a retry to the request still running, and runs one device's requests in order", async () => {
     const replies = new RecentReplies<string>(new FixedClock(new Date()), 10_000);
     const order: string[] = [];
     let release!: () => void;

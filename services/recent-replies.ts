@@ -42,7 +42,8 @@ export class RecentReplies<R> {
   run(device: string, key: string, act: () => Promise<R>, replayable = true): Promise<R> {
     const now = this.clock.now().getTime();
     const last = this.entries.get(device);
-    if (replayable && last?.replayable && last.key === key && (last.settledAt === null || now - last.settledAt <= this.windowMs)) return last.reply;
+    if (replayable && last?.replayable && last.key === key && (last.settledAt === null || now - last.settledAt <= this.windowMs))
+      return last.reply;
     if (this.entries.size >= this.maxDevices) this.sweep(now);
 
     const before = this.tails.get(device) ?? Promise.resolve();

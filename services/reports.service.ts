@@ -55,7 +55,9 @@ export class ReportsService {
   checkDayBuckets(from: Date, to: Date): void {
     // The shortest local day is 23 h; the two partial days at the edges add at most two.
     if ((to.getTime() - from.getTime()) / (23 * 3_600_000) > MAX_OEE_BUCKETS - 2) {
-      throw AppError.invalid(`The window is too long: at most ${MAX_OEE_BUCKETS - 2} days`, [{ path: ['to'], message: `more than ${MAX_OEE_BUCKETS - 2} days after from` }]);
+      throw AppError.invalid(`The window is too long: at most ${MAX_OEE_BUCKETS - 2} days`, [
+        { path: ['to'], message: `more than ${MAX_OEE_BUCKETS - 2} days after from` },
+      ]);
     }
   }
 
@@ -76,7 +78,12 @@ export class ReportsService {
    * Each machine's OEE over [from, to) and per bucket, machine by machine (one batch of one each);
    * too many buckets is a 400 from the OEE service.
    */
-  async *bucketOee(machines: ScopeMachine[], from: Date, to: Date, bucket: OeeBucket): AsyncGenerator<{ machine: ScopeMachine; whole: OeeResult; buckets: OeeResult[] }[]> {
+  async *bucketOee(
+    machines: ScopeMachine[],
+    from: Date,
+    to: Date,
+    bucket: OeeBucket,
+  ): AsyncGenerator<{ machine: ScopeMachine; whole: OeeResult; buckets: OeeResult[] }[]> {
     for (const machine of machines) {
       const { buckets = [], ...whole } = await this.deps.oee.machineOee(machine.id, from, to, bucket);
       yield [{ machine, whole, buckets }];

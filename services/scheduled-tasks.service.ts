@@ -39,7 +39,10 @@ export class ScheduledTasksService {
   async verifyPreviousDay(): Promise<VerifyReport> {
     const { timezone } = await this.deps.site.get();
     const today = DateTime.fromJSDate(this.deps.clock.now(), { zone: timezone }).startOf('day');
-    return this.deps.verify.run({ userId: null, apiKeyId: null }, { from: today.minus({ days: 1 }).toJSDate(), to: today.toJSDate(), repair: true });
+    return this.deps.verify.run(
+      { userId: null, apiKeyId: null },
+      { from: today.minus({ days: 1 }).toJSDate(), to: today.toJSDate(), repair: true },
+    );
   }
 
   /** Prunes delivered outbox rows and expired sessions. */

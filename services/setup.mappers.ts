@@ -7,7 +7,6 @@ import type {
   TabletEntity,
   UserEntity,
 } from '../db/entities/index.js';
-import type { CurrentMachineState } from '../db/repositories/machine-state.repository.js';
 import type { MachineState } from '../core/schemas/setup.schema.js';
 
 /** Entity → API shape. Only named fields travel, so no hash can leak into an answer. */
@@ -21,17 +20,6 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
 });
 
 export const toShiftPattern = (p: ShiftPatternEntity) => ({ id: p.id, name: p.name, shifts: p.shifts, exceptions: p.exceptions });
-
-export function toMachineState(state: CurrentMachineState | undefined, offShift: boolean): MachineState {
-  return {
-    activityCodeId: state?.activityCodeId ?? null,
-    category: state?.category ?? null,
-    since: state?.since ? new Date(state.since).toISOString() : null,
-    jobId: state?.jobId ?? null,
-    operatorId: state?.operatorId ?? null,
-    offShift,
-  };
-}
 
 export const toMachine = (m: MachineEntity, state: MachineState) => ({
   id: m.id,

@@ -32,7 +32,10 @@ import type { UserService } from './user.service.js';
 
 type Group = z.output<typeof groupSchema>;
 
-type SetupRepositories = Pick<Repositories, 'groups' | 'activityCodes' | 'shiftPatterns' | 'machines' | 'site' | 'users' | 'tablets' | 'kioskTokens' | 'apiKeys' | 'credentials'>;
+type SetupRepositories = Pick<
+  Repositories,
+  'groups' | 'activityCodes' | 'shiftPatterns' | 'machines' | 'site' | 'users' | 'tablets' | 'kioskTokens' | 'apiKeys' | 'credentials'
+>;
 
 export interface SetupServiceDeps {
   repos: SetupRepositories;
@@ -205,7 +208,13 @@ export class SetupService {
 
   async createTablet(actor: Actor, input: z.output<typeof tabletCreateSchema>): Promise<{ id: number; token: string }> {
     const token = newToken('tab');
-    const tablet = await this.deps.repos.tablets.create(actor, { ...input, tokenHash: hashToken(token), deviceUuid: null, operatorId: null, operatorSince: null });
+    const tablet = await this.deps.repos.tablets.create(actor, {
+      ...input,
+      tokenHash: hashToken(token),
+      deviceUuid: null,
+      operatorId: null,
+      operatorSince: null,
+    });
     return { id: tablet.id, token };
   }
 

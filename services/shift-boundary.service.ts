@@ -72,7 +72,9 @@ export class ShiftBoundaryService {
     const all = (await this.scheduler.machinesWithPatterns()).flatMap((m) =>
       shiftBoundaries(m.pattern, timezone, from, to).map((b) => ({ ...b, machineId: m.id, endJobOnShiftEnd: m.endJobOnShiftEnd })),
     );
-    return all.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.machineId - b.machineId : a.kind === 'end' ? -1 : 1));
+    return all.sort(
+      (a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? a.machineId - b.machineId : a.kind === 'end' ? -1 : 1),
+    );
   }
 
   private async apply(b: ShiftBoundary & { machineId: number; endJobOnShiftEnd: boolean }): Promise<AppliedBoundary> {
@@ -80,7 +82,13 @@ export class ShiftBoundaryService {
     if (b.kind === 'end' && b.endJobOnShiftEnd) {
       const running = await this.shopFloor.runningJob(this.dataSource.manager, b.machineId);
       if (running && running.start.getTime() < b.at.getTime()) {
-        const job = await this.jobs.end({ machineId: b.machineId, at: b.at, eventId: `shift-end:${b.machineId}:${b.at.toISOString()}`, source: 'scheduler', sender: systemSender('scheduler') });
+        const job = await this.jobs.end({
+          machineId: b.machineId,
+          at: b.at,
+          eventId: `shift-end:${b.machineId}:${b.at.toISOString()}`,
+          source: 'scheduler',
+          sender: systemSender('scheduler'),
+        });
         endedJobId = job.id;
       }
     }

@@ -89,7 +89,13 @@ export class StateEventsService {
     const changes: CommittedChange[] = [];
     const perItem = await this.dataSource.transaction(async (tx) => {
       const tagged = items.flatMap((item, index) => item.requests.map((r) => ({ r, index, source: item.source })));
-      const stored = await this.store(tx, tagged.map((t) => t.r), tagged.map((t) => t.source), changes, () => []);
+      const stored = await this.store(
+        tx,
+        tagged.map((t) => t.r),
+        tagged.map((t) => t.source),
+        changes,
+        () => [],
+      );
       return items.map((_, index) => {
         const mine = tagged.map((t, i) => (t.index === index ? stored[i]! : null)).filter((s) => s !== null);
         const accepted = mine.filter(Boolean).length;
@@ -101,9 +107,21 @@ export class StateEventsService {
   }
 
   /** Records inside the caller's transaction; the caller announces `changes` after its commit. */
-  async recordIn(tx: EntityManager, requests: StateEventRequest[], source: EventSource, changes: CommittedChange[], options: RecordOptions = {}): Promise<RecordResult> {
+  async recordIn(
+    tx: EntityManager,
+    requests: StateEventRequest[],
+    source: EventSource,
+    changes: CommittedChange[],
+    options: RecordOptions = {},
+  ): Promise<RecordResult> {
     const pathOf = options.issuePath ?? ((i: number) => (requests.length === 1 ? [] : ['events', i]));
-    const stored = await this.store(tx, requests, requests.map(() => source), changes, pathOf);
+    const stored = await this.store(
+      tx,
+      requests,
+      requests.map(() => source),
+      changes,
+      pathOf,
+    );
     const accepted = stored.filter(Boolean).length;
     return { accepted, duplicates: stored.length - accepted };
   }
@@ -117,20 +135,34 @@ export class StateEventsService {
     pathOf: (i: number) => (string | number)[],
   ): Promise<boolean[]> {
     const now = this.clock.now();
-    const writes = requests.map((r, i): TimedWrite => ({ machineId: r.machineId, at: r.at ?? now, sender: r.sender, path: [...pathOf(i), 'at'], summary: { activityCodeId: r.activityCodeId, eventId: r.eventId ?? null }, audit: !r.until, eventId: r.eventId ?? null }));
+    const writes = requests.map((r, i): TimedWrite => ({
+      machineId: r.machineId,
+      at: r.at ?? now,
+      sender: r.sender,
+      path: [...pathOf(i), 'at'],
+      summary: { activityCodeId: r.activityCodeId, eventId: r.eventId ?? null },
+      audit: !r.until,
+      eventId: r.eventId ?? null,
+    }));
     const backdated = await this.liveWindow.check(tx, 'state_events', writes, now);
     const machineIds = [...new Set(requests.map((r) => r.machineId))];
     await this.timeline.lockMachines(tx, machineIds);
     const machines = await this.shopFloor.machines(tx, machineIds);
     const open = await this.timeline.openIntervals(tx, machineIds);
     const latest = await this.timeline.latestEventTimes(tx, machineIds);
-    const codes = await this.shopFloor.codes(tx, [...new Set([...requests.map((r) => r.activityCodeId), ...[...open.values()].map((o) => o.activityCodeId)])]);
+    const codes = await this.shopFloor.codes(tx, [
+      ...new Set([...requests.map((r) => r.activityCodeId), ...[...open.values()].map((o) => o.activityCodeId)]),
+    ]);
     const operators = await this.shopFloor.currentOperators(tx, machineIds);
     // Jobs that may cover a new event or cut the current interval after it began.
     const jobsFrom = new Map<number, Date>();
     for (const r of requests) {
       if (!machines.has(r.machineId)) continue;
-      const t = Math.min((r.at ?? now).getTime(), open.get(r.machineId)?.start.getTime() ?? Infinity, jobsFrom.get(r.machineId)?.getTime() ?? Infinity);
+      const t = Math.min(
+        (r.at ?? now).getTime(),
+        open.get(r.machineId)?.start.getTime() ?? Infinity,
+        jobsFrom.get(r.machineId)?.getTime() ?? Infinity,
+      );
       jobsFrom.set(r.machineId, new Date(t));
     }
     const jobs = await this.timeline.jobsFromMany(tx, jobsFrom);
@@ -154,7 +186,11 @@ export class StateEventsService {
         continue;
       }
       if (!r.until) {
-        const check = checkStateChange({ code, hasActiveJob: jobAt(jobs.get(r.machineId)!, at.getTime()) !== null, upCodeId: BUILT_IN_CODES.up });
+        const check = checkStateChange({
+          code,
+          hasActiveJob: jobAt(jobs.get(r.machineId)!, at.getTime()) !== null,
+          upCodeId: BUILT_IN_CODES.up,
+        });
         if (!check.ok) {
           if (requests.length === 1) throw new AppError(check.code, check.status, check.message);
           issues.push({ path: [...pathOf(i), 'activityCodeId'], message: check.message });
@@ -172,13 +208,18 @@ export class StateEventsService {
         sender: r.sender.label,
       });
     }
-    if (issues.length) throw AppError.invalid(requests.length === 1 ? issues[0]!.message : 'The batch was refused; nothing was stored', issues);
+    if (issues.length)
+      throw AppError.invalid(requests.length === 1 ? issues[0]!.message : 'The batch was refused; nothing was stored', issues);
 
     const inserted = await this.timeline.insertEvents(tx, events);
     const stored = storedFlags(events, inserted);
     // Every request became an event (any refusal threw above), so indexes line up; a duplicate is not audited again.
     const storedWrites = new Set(writes.filter((_, i) => stored[i]));
-    await this.liveWindow.record(tx, 'events.backdate', backdated.filter((w) => storedWrites.has(w)));
+    await this.liveWindow.record(
+      tx,
+      'events.backdate',
+      backdated.filter((w) => storedWrites.has(w)),
+    );
     const newByMachine = new Map<number, NewStateEvent[]>();
     events.forEach((e, i) => stored[i] && newByMachine.set(e.machineId, [...(newByMachine.get(e.machineId) ?? []), e]));
 
@@ -190,15 +231,26 @@ export class StateEventsService {
       // Only events strictly after the latest recorded one can extend the open interval: a repeat of the
       // current state leaves no interval boundary, so the open interval's start says nothing about it.
       const latestAt = latest.get(machineId) ?? null;
-      const appendable = (latestAt === null) === (current === null) && machineEvents.every((e) => !e.until && (latestAt === null || e.at.getTime() > latestAt));
+      const appendable =
+        (latestAt === null) === (current === null) &&
+        machineEvents.every((e) => !e.until && (latestAt === null || e.at.getTime() > latestAt));
       if (!appendable) {
         await this.reproject(tx, machineId, new Date(Math.min(...machineEvents.map((e) => e.at.getTime()))), changes);
         changes.push(await this.currentState(tx, machineId));
         continue;
       }
       // The current state continues from its start; the new events follow it in recording order.
-      const base = current ? [{ at: current.start.getTime(), seq: 0, activityCodeId: current.activityCodeId, operatorId: current.operatorId }] : [];
-      const projected = projectTimeline([...base, ...machineEvents.map((e, k) => ({ at: e.at.getTime(), seq: k + 1, activityCodeId: e.activityCodeId, operatorId: e.operatorId }))], [], machineJobs);
+      const base = current
+        ? [{ at: current.start.getTime(), seq: 0, activityCodeId: current.activityCodeId, operatorId: current.operatorId }]
+        : [];
+      const projected = projectTimeline(
+        [
+          ...base,
+          ...machineEvents.map((e, k) => ({ at: e.at.getTime(), seq: k + 1, activityCodeId: e.activityCodeId, operatorId: e.operatorId })),
+        ],
+        [],
+        machineJobs,
+      );
       const last = projected[projected.length - 1]!;
       if (!(current && projected.length === 1 && sameState(last, current))) {
         if (current) replacedOpen.push(current.id);
@@ -207,7 +259,11 @@ export class StateEventsService {
       changes.push(stateChange(machineId, last, codes.get(last.activityCodeId)?.category ?? 'unplanned_stop'));
     }
     await this.timeline.replaceOpenIntervals(tx, replacedOpen, appended);
-    await this.outbox.stateChanges(tx, events.filter((_, i) => stored[i]), codes);
+    await this.outbox.stateChanges(
+      tx,
+      events.filter((_, i) => stored[i]),
+      codes,
+    );
     return stored;
   }
 

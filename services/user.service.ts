@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { IsNull, Not } from 'typeorm';
+import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { SessionEntity, TabletEntity, UserEntity } from '../db/entities/index.js';
 import type { Actor, AuditRepository } from '../db/repositories/audit.repository.js';
@@ -13,6 +14,7 @@ export class UserService {
     private readonly audit: AuditRepository,
     private readonly attempts: AuthAttemptRepository,
     private readonly tabletWorkflow: Pick<TabletWorkflowRepository, 'activeUser'>,
+    private readonly clock: Clock,
   ) {}
 
   /** Whether the user exists and is not retired (devices and tablets may name an operator). */
@@ -32,7 +34,12 @@ export class UserService {
         { kind: 'login', subject: user.username.toLowerCase() },
         { kind: 'pin', subject: String(user.id) },
       ]);
-      await this.audit.record(tx, actor, { action: 'user.unlock', entity: 'user', entityId: userId, after: { username: user.username, cleared } });
+      await this.audit.record(tx, actor, {
+        action: 'user.unlock',
+        entity: 'user',
+        entityId: userId,
+        after: { username: user.username, cleared },
+      });
       return { cleared };
     });
   }
@@ -51,7 +58,7 @@ export class UserService {
     await this.dataSource.transaction(async (tx) => {
       const user = await tx.findOneBy(UserEntity, { id: userId, deletedAt: IsNull() });
       if (!user) throw AppError.notFound('User');
-      await tx.update(UserEntity, { id: userId }, { deletedAt: new Date(), passwordHash: null, pinHash: null });
+      await tx.update(UserEntity, { id: userId }, { deletedAt: this.clock.now(), passwordHash: null, pinHash: null });
       await tx.delete(SessionEntity, { userId });
       await tx.update(TabletEntity, { operatorId: userId }, { operatorId: null, operatorSince: null });
       await this.audit.record(tx, actor, { action: 'user.delete', entity: 'user', entityId: userId, before: user });

@@ -40,16 +40,30 @@ export class VerifyService {
     // compared (the timeline difference is the finding) and a repair drops it with the re-projection.
     const { microStopSeconds } = await this.repos.site.get();
     const firstDifference = new Map<number, number>();
-    for (const d of timeline) firstDifference.set(d.machineId, Math.min(firstDifference.get(d.machineId) ?? Infinity, Date.parse(d.from) - microStopSeconds * 1000));
+    for (const d of timeline)
+      firstDifference.set(
+        d.machineId,
+        Math.min(firstDifference.get(d.machineId) ?? Infinity, Date.parse(d.from) - microStopSeconds * 1000),
+      );
     // Rows a change has just made stale are deleted a moment later (batched): let that happen first.
     await this.oee.flushInvalidations();
-    const stored = (await this.repos.verify.storedRollups(from, to)).filter((row) => row.hourStart.getTime() + row.hours * HOUR_MS <= (firstDifference.get(row.machineId) ?? Infinity));
+    const stored = (await this.repos.verify.storedRollups(from, to)).filter(
+      (row) => row.hourStart.getTime() + row.hours * HOUR_MS <= (firstDifference.get(row.machineId) ?? Infinity),
+    );
     const rollups: RollupDiff[] = [];
     for (const row of stored) {
       const result = await this.oee.machineOee(row.machineId, row.hourStart, new Date(row.hourStart.getTime() + row.hours * HOUR_MS));
       rollups.push(...rollupDifferences(row, result));
     }
-    const report: VerifyReport = { from: from.toISOString(), to: to.toISOString(), machinesChecked: machineIds.length, rollupsChecked: stored.length, timeline, rollups, repaired: null };
+    const report: VerifyReport = {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      machinesChecked: machineIds.length,
+      rollupsChecked: stored.length,
+      timeline,
+      rollups,
+      repaired: null,
+    };
     if (req.repair) report.repaired = await this.repair(actor, report);
     return report;
   }
@@ -71,7 +85,8 @@ export class VerifyService {
 
   private async repair(actor: Actor, report: VerifyReport): Promise<{ timelines: number; rollups: number }> {
     const firstDifference = new Map<number, number>();
-    for (const d of report.timeline) firstDifference.set(d.machineId, Math.min(firstDifference.get(d.machineId) ?? Infinity, Date.parse(d.from)));
+    for (const d of report.timeline)
+      firstDifference.set(d.machineId, Math.min(firstDifference.get(d.machineId) ?? Infinity, Date.parse(d.from)));
     const machines = [...new Set([...firstDifference.keys(), ...report.rollups.map((r) => r.machineId)])].sort((a, b) => a - b);
     if (machines.length === 0) return { timelines: 0, rollups: 0 };
     const changes: CommittedChange[] = [];
@@ -91,7 +106,10 @@ export class VerifyService {
           entity: 'timeline',
           entityId: machineId,
           machineId,
-          before: { timeline: report.timeline.filter((d) => d.machineId === machineId), rollups: report.rollups.filter((d) => d.machineId === machineId) },
+          before: {
+            timeline: report.timeline.filter((d) => d.machineId === machineId),
+            rollups: report.rollups.filter((d) => d.machineId === machineId),
+          },
           after: { reprojectedFrom: reprojected.find((r) => r.machineId === machineId)?.from ?? null },
           note: `verify ${report.from}..${report.to}`,
         });
@@ -105,7 +123,8 @@ export class VerifyService {
 
 function uniqueRows(diffs: RollupDiff[]): { machineId: number; hourStart: Date; hours: number }[] {
   const seen = new Map<string, { machineId: number; hourStart: Date; hours: number }>();
-  for (const d of diffs) seen.set(`${d.machineId}|${d.hourStart}|${d.hours}`, { machineId: d.machineId, hourStart: new Date(d.hourStart), hours: d.hours });
+  for (const d of diffs)
+    seen.set(`${d.machineId}|${d.hourStart}|${d.hours}`, { machineId: d.machineId, hourStart: new Date(d.hourStart), hours: d.hours });
   return [...seen.values()];
 }
 

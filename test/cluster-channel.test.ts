@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterEvent, CommittedChange } from '../core/cluster/cluster-events.js';
+import { MAX_CLUSTER_EVENT_BYTES, type ClusterEvent } from '../core/cluster/cluster-events.js';
+import type { CommittedChange } from '../core/cluster/committed-change.js';
 import { CLUSTER_CHANNEL, PgClusterChannel } from '../db/cluster-channel.js';
 import { createTestDatabase } from './support/test-app.js';
 
@@ -11,16 +12,17 @@ let databaseUrl: string;
 let a: PgClusterChannel;
 let b: PgClusterChannel;
 let admin: pg.Client;
-const heardByA: ClusterEvent[] = [];
-const heardByB: ClusterEvent[] = [];
+type ChangeEvent = Extract<ClusterEvent, { type: 'change' }>;
+const heardByA: ChangeEvent[] = [];
+const heardByB: ChangeEvent[] = [];
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   a = new PgClusterChannel(databaseUrl, logger);
   b = new PgClusterChannel(databaseUrl, logger);
   await Promise.all([a.start(), b.start()]);
-  a.onEvent((e) => heardByA.push(e));
-  b.onEvent((e) => heardByB.push(e));
+  a.onEvent((e) => e.type === 'change' && heardByA.push(e));
+  b.onEvent((e) => e.type === 'change' && heardByB.push(e));
   admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
 });
@@ -49,8 +51,25 @@ describe('PgClusterChannel', () => {
     for (let i = 1_001; i <= 2_000; i++) a.send('change', { kind: 'setup', entity: 'machine', id: i });
     await a.flushed();
     await until(() => heardByB.length >= 2_000, 'all 2000 events on B');
-    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
+    expect(heardByB.map((e) => (e.data.kind === 'setup' ? e.data.id : e.data.machineId))).toEqual(
+      Array.from({ length: 2_000 }, (_, i) => i + 1),
+    );
     expect(heardByA).toEqual([]);
+  });
+
+  it('refuses an event too large for one NOTIFY, and sends the events around it', async () => {
+    heardByB.length = 0;
+    expect(a.send('change', timeline(1))).toBe(true);
+    // A set-up change cannot be that large; a relayed /live message could (an OEE result with many losses).
+    const huge = {
+      event: 'machine:oee-updated',
+      rooms: ['site'],
+      payload: { machineId: 1, shift: { losses: 'x'.repeat(MAX_CLUSTER_EVENT_BYTES) } },
+    };
+    expect(a.send('live', huge as never)).toBe(false);
+    expect(a.send('change', timeline(2))).toBe(true);
+    await until(() => heardByB.length >= 2, 'the events around it');
+    expect(heardByB.map((e) => e.data)).toEqual([timeline(1), timeline(2)]);
   });
 
   it('ignores malformed messages and invalid events, and keeps the valid events of a message', async () => {
@@ -74,7 +93,9 @@ describe('PgClusterChannel', () => {
     b.onGap(() => gaps++);
     // End both LISTEN backends of this database (what a database restart does to them).
     const listeners: { pid: number }[] = (
-      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${CLUSTER_CHANNEL}`])
+      await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [
+        `LISTEN ${CLUSTER_CHANNEL}`,
+      ])
     ).rows;
     expect(listeners).toHaveLength(2);
     await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [listeners.map((l) => l.pid)]);

@@ -30,7 +30,10 @@ beforeAll(async () => {
   // Instances behind one load balancer share the session secret.
   const env = { OEE_SESSION_SECRET: 'a shared secret of at least 32 characters' };
   a = await startTestApp({ databaseUrl, clock, env });
-  [b, s] = await Promise.all([startTestApp({ databaseUrl, clock, env }), startTestApp({ databaseUrl, clock, env: { ...env, OEE_ROLES: 'ingest' } })]);
+  [b, s] = await Promise.all([
+    startTestApp({ databaseUrl, clock, env }),
+    startTestApp({ databaseUrl, clock, env: { ...env, OEE_ROLES: 'ingest' } }),
+  ]);
 });
 
 afterAll(async () => {
@@ -62,22 +65,43 @@ describe('several instances on one database', () => {
     // 08:00 job (Up), 11:00 Down, 11:30 Up; now 12:00: 3.5 h running, 0.5 h stopped.
     const onS = new ApiClient(s.url, key);
     expect((await onS.post(`/api/v1/machines/${machineId}/jobs`, { jobNumber: 'J-1', at: t('08:00') })).status).toBe(201);
-    expect((await onS.post('/api/v1/events', { events: [{ machineId, at: t('11:00'), activityCodeId: DOWN }, { machineId, at: t('11:30'), state: 'up' }] })).status).toBe(200);
+    expect(
+      (
+        await onS.post('/api/v1/events', {
+          events: [
+            { machineId, at: t('11:00'), activityCodeId: DOWN },
+            { machineId, at: t('11:30'), state: 'up' },
+          ],
+        })
+      ).status,
+    ).toBe(200);
 
-    const shiftOnB = async () => (await viewerB.get(`/api/v1/oee?machineId=${machineId}&from=${t('00:00')}&to=2026-05-05T00:00:00.000Z`)).body;
+    const shiftOnB = async () =>
+      (await viewerB.get(`/api/v1/oee?machineId=${machineId}&from=${t('00:00')}&to=2026-05-05T00:00:00.000Z`)).body;
     expect(await shiftOnB()).toMatchObject({ runSeconds: 12_600, unplannedStopSeconds: 1_800, unplannedStopCount: 1 });
     const screen = await LiveTestClient.connect(b.url, { token: kiosk });
     clients.push(screen);
     expect(screen.lastSnapshot().machines.find((m) => m.machineId === machineId)!.oee).toMatchObject({ runSeconds: 12_600 });
 
     // A Down at 09:00 arrives late (buffered by the device): down 09:00–11:30, Up from 11:30.
-    expect((await new ApiClient(a.url, key).post('/api/v1/events', { events: [{ machineId, at: t('09:00'), activityCodeId: DOWN }] })).status).toBe(200);
-    const pushed = screen.waitFor(() => screen.oeeUpdates.some((u) => u.machineId === machineId && u.shift.runSeconds === 5_400), 'the new shift OEE on B', 1_000);
+    expect(
+      (await new ApiClient(a.url, key).post('/api/v1/events', { events: [{ machineId, at: t('09:00'), activityCodeId: DOWN }] })).status,
+    ).toBe(200);
+    const pushed = screen.waitFor(
+      () => screen.oeeUpdates.some((u) => u.machineId === machineId && u.shift.runSeconds === 5_400),
+      'the new shift OEE on B',
+      1_000,
+    );
     const served = await until(shiftOnB, (r) => r.runSeconds === 5_400, 'the new shift OEE over HTTP on B', 1_000);
     await pushed;
     expect(served).toMatchObject({ runSeconds: 5_400, unplannedStopSeconds: 9_000, unplannedStopCount: 1 });
     const update = screen.oeeUpdates.filter((u) => u.machineId === machineId).at(-1)!;
-    expect(update.shift).toMatchObject({ runSeconds: 5_400, unplannedStopSeconds: 9_000, availability: served.availability, oee: served.oee });
+    expect(update.shift).toMatchObject({
+      runSeconds: 5_400,
+      unplannedStopSeconds: 9_000,
+      availability: served.availability,
+      oee: served.oee,
+    });
   });
 
   it('a roll-up computation on one instance that overlaps a change committed on another stores no stale hours', async () => {
@@ -85,7 +109,10 @@ describe('several instances on one database', () => {
     const machineId = (await admin.post('/api/v1/machines', { name: 'Lathe' })).body.id as number;
     const key = (await admin.post('/api/v1/api-keys', { name: 'lathe plc', role: 'device' })).body.key as string;
     const mill = (await admin.post('/api/v1/machines', { name: 'Mill' })).body.id as number;
-    for (const [id, jobNumber] of [[machineId, 'L-1'], [mill, 'M-1']] as const) {
+    for (const [id, jobNumber] of [
+      [machineId, 'L-1'],
+      [mill, 'M-1'],
+    ] as const) {
       expect((await new ApiClient(s.url, key).post(`/api/v1/machines/${id}/jobs`, { jobNumber, at: t('08:00') })).status).toBe(201);
     }
 
@@ -100,13 +127,18 @@ describe('several instances on one database', () => {
     const c = new OeeService(repos, clock, undefined, { rawMaxSeconds: 0 });
     const stopListening = c.listen(feed);
     const heard = new Promise<void>((resolve) =>
-      feed.subscribe((change, origin) => origin === 'remote' && change.kind === 'machine-state' && change.machineId === machineId && resolve(), { remote: true }),
+      feed.subscribe(
+        (change, origin) => origin === 'remote' && change.kind === 'machine-state' && change.machineId === machineId && resolve(),
+        { remote: true },
+      ),
     );
     try {
       const storing = c.storeClosed(new Date(t('00:00')), new Date(t('12:00')));
       await dataInHand;
       // A late Down at 09:00, committed on A while C computes 08:00–12:00 as running.
-      expect((await new ApiClient(a.url, key).post('/api/v1/events', { events: [{ machineId, at: t('09:00'), activityCodeId: DOWN }] })).status).toBe(200);
+      expect(
+        (await new ApiClient(a.url, key).post('/api/v1/events', { events: [{ machineId, at: t('09:00'), activityCodeId: DOWN }] })).status,
+      ).toBe(200);
       await heard;
       // A long window of another machine on A runs A's pending deletes first (and stores only that
       // machine's hours): whatever C stores for the lathe after this stays.
@@ -119,8 +151,16 @@ describe('several instances on one database', () => {
       await channel.close();
     }
     // The stored hours (rawMaxSeconds 0 reads them) agree with the raw history: 1 h running, 3 h down.
-    const fromStored = await new OeeService(createRepositories(a.dataSource), clock, undefined, { rawMaxSeconds: 0 }).machineOee(machineId, new Date(t('00:00')), new Date(t('12:00')));
-    const fromRaw = await new OeeService(createRepositories(a.dataSource), clock).machineOee(machineId, new Date(t('00:00')), new Date(t('12:00')));
+    const fromStored = await new OeeService(createRepositories(a.dataSource), clock, undefined, { rawMaxSeconds: 0 }).machineOee(
+      machineId,
+      new Date(t('00:00')),
+      new Date(t('12:00')),
+    );
+    const fromRaw = await new OeeService(createRepositories(a.dataSource), clock).machineOee(
+      machineId,
+      new Date(t('00:00')),
+      new Date(t('12:00')),
+    );
     expect([fromRaw.runSeconds, fromRaw.unplannedStopSeconds]).toEqual([3_600, 10_800]);
     expect([fromStored.runSeconds, fromStored.unplannedStopSeconds]).toEqual([3_600, 10_800]);
   });

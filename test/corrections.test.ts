@@ -25,9 +25,22 @@ let recordId: number;
 const clock = new FixedClock(new Date(t('18:00')));
 
 const timeline = async (from = t('00:00'), to = t('18:00')) =>
-  (await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${from}&to=${to}`)).body.intervals as { start: string; end: string | null; activityCodeId: number; jobId: number | null }[];
+  (await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${from}&to=${to}`)).body.intervals as {
+    start: string;
+    end: string | null;
+    activityCodeId: number;
+    jobId: number | null;
+  }[];
 const oee = async (from: string, to: string) => (await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${from}&to=${to}`)).body;
-const audit = async () => (await sue.get(`/api/v1/audit?machineId=${m}`)).body.entries as { at: string; userId: number | null; action: string; before: any; after: any; note: string | null }[];
+const audit = async () =>
+  (await sue.get(`/api/v1/audit?machineId=${m}`)).body.entries as {
+    at: string;
+    userId: number | null;
+    action: string;
+    before: any;
+    after: any;
+    note: string | null;
+  }[];
 const auditCount = async () => Number((await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n);
 /** The numbers docs/oee.md defines, for a window [08:00, 13:00) of this machine (24/7 planned, no shutdown in it). */
 const SHORT = [t('08:00'), t('13:00')] as const;
@@ -52,7 +65,8 @@ beforeAll(async () => {
   // 08 Down, 09 job J (Up), 12 J ends (Down), 13 Closed, 14 job K (Up), 15 K ends (Down), 16 Closed (open).
   await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('08:00'), activityCodeId: DOWN }] });
   jobJ = (await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'J', idealCycleTimeSeconds: 30, at: t('09:00') })).body.job.id;
-  recordId = (await c.device.post(`/api/v1/machines/${m}/production`, { good: 150, rejects: 30, from: t('09:00'), to: t('12:00') })).body.record.id;
+  recordId = (await c.device.post(`/api/v1/machines/${m}/production`, { good: 150, rejects: 30, from: t('09:00'), to: t('12:00') })).body
+    .record.id;
   await c.device.post(`/api/v1/machines/${m}/jobs/current/end`, { at: t('12:00') });
   await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('13:00'), activityCodeId: CLOSED }] });
   await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'K', at: t('14:00') });
@@ -64,14 +78,34 @@ afterAll(() => app.stop());
 describe('POST /api/v1/machines/:id/corrections', () => {
   it('sets a code over a past span: timeline, OEE and audit follow exactly', async () => {
     // Before: 3 h running, 2 h down in two stops. Asked once before the correction so stored hours exist.
-    await expectOee({ calendarSeconds: 18_000, plannedProductionSeconds: 18_000, runSeconds: 10_800, unplannedStopSeconds: 7_200, unplannedStopCount: 2, availability: 10_800 / 18_000 });
+    await expectOee({
+      calendarSeconds: 18_000,
+      plannedProductionSeconds: 18_000,
+      runSeconds: 10_800,
+      unplannedStopSeconds: 7_200,
+      unplannedStopCount: 2,
+      availability: 10_800 / 18_000,
+    });
 
-    const res = await sue.post(`/api/v1/machines/${m}/corrections`, { from: t('10:00'), to: t('11:00'), activityCodeId: JAM, note: 'the jam was not logged', eventId: 'corr-1' });
+    const res = await sue.post(`/api/v1/machines/${m}/corrections`, {
+      from: t('10:00'),
+      to: t('11:00'),
+      activityCodeId: JAM,
+      note: 'the jam was not logged',
+      eventId: 'corr-1',
+    });
     expect(res.status).toBe(201);
     const before = [{ start: t('10:00'), end: t('11:00'), activityCodeId: UP, jobId: jobJ, operatorId: null }];
     const after = [{ start: t('10:00'), end: t('11:00'), activityCodeId: JAM, jobId: jobJ, operatorId: null }];
     expect(res.body).toEqual({
-      correction: { id: expect.any(Number), machineId: m, from: t('10:00'), to: t('11:00'), activityCodeId: JAM, note: 'the jam was not logged' },
+      correction: {
+        id: expect.any(Number),
+        machineId: m,
+        from: t('10:00'),
+        to: t('11:00'),
+        activityCodeId: JAM,
+        note: 'the jam was not logged',
+      },
       before,
       after,
     });
@@ -113,13 +147,33 @@ describe('POST /api/v1/machines/:id/corrections', () => {
     ]);
 
     const entries = (await audit()).filter((e) => e.action === 'timeline.correct');
-    expect(entries).toEqual([{ id: expect.any(Number), at: expect.any(String), userId: sueId, apiKeyId: null, action: 'timeline.correct', entity: 'timeline', entityId: String(res.body.correction.id), machineId: m, before, after, note: 'the jam was not logged' }]);
+    expect(entries).toEqual([
+      {
+        id: expect.any(Number),
+        at: expect.any(String),
+        userId: sueId,
+        apiKeyId: null,
+        action: 'timeline.correct',
+        entity: 'timeline',
+        entityId: String(res.body.correction.id),
+        machineId: m,
+        before,
+        after,
+        note: 'the jam was not logged',
+      },
+    ]);
   });
 
   it('is harmless to repeat: the same eventId, or the same correction again, changes nothing', async () => {
     const before = await snapshot(app.dataSource);
     const entries = await auditCount();
-    const replay = await sue.post(`/api/v1/machines/${m}/corrections`, { from: t('10:00'), to: t('11:00'), activityCodeId: JAM, note: 'the jam was not logged', eventId: 'corr-1' });
+    const replay = await sue.post(`/api/v1/machines/${m}/corrections`, {
+      from: t('10:00'),
+      to: t('11:00'),
+      activityCodeId: JAM,
+      note: 'the jam was not logged',
+      eventId: 'corr-1',
+    });
     expect(replay.status).toBe(201);
     expect(replay.body.after).toEqual([{ start: t('10:00'), end: t('11:00'), activityCodeId: JAM, jobId: jobJ, operatorId: null }]);
     expect(replay.body.before[0].activityCodeId).toBe(UP);
@@ -129,7 +183,10 @@ describe('POST /api/v1/machines/:id/corrections', () => {
     expect(await snapshot(app.dataSource)).toEqual(before);
     expect(await auditCount()).toBe(entries);
     // The eventId names that correction: using it for another one is a conflict.
-    expect((await sue.post(`/api/v1/machines/${m}/corrections`, { from: t('10:00'), to: t('10:30'), activityCodeId: DOWN, eventId: 'corr-1' })).status).toBe(409);
+    expect(
+      (await sue.post(`/api/v1/machines/${m}/corrections`, { from: t('10:00'), to: t('10:30'), activityCodeId: DOWN, eventId: 'corr-1' }))
+        .status,
+    ).toBe(409);
   });
 
   it('refuses a span reaching into the open interval, reversing time, in the future or before the history (400), storing nothing', async () => {
@@ -151,13 +208,17 @@ describe('POST /api/v1/machines/:id/corrections', () => {
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), status]);
       expect(res.body.error.message).toContain(message);
     }
-    expect((await sue.post('/api/v1/machines/999999/corrections', { from: t('10:00'), to: t('11:00'), activityCodeId: DOWN })).status).toBe(404);
+    expect((await sue.post('/api/v1/machines/999999/corrections', { from: t('10:00'), to: t('11:00'), activityCodeId: DOWN })).status).toBe(
+      404,
+    );
     expect(await snapshot(app.dataSource)).toEqual(before);
     expect(await auditCount()).toBe(entries);
   });
 
   it('refuses a running code over a span where no job was active (409), as the live path refuses, storing nothing', async () => {
-    const RUN_SLOW = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Slow run', category: 'running', colour: '#00AA00' })).body.id as number;
+    const RUN_SLOW = (
+      await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Slow run', category: 'running', colour: '#00AA00' })
+    ).body.id as number;
     const cases: [Record<string, unknown>, string][] = [
       // Up over 08:00–09:00, before job J: no job at all.
       [{ from: t('08:00'), to: t('09:00'), activityCodeId: UP }, `no job was active from ${t('08:00')} to ${t('09:00')}`],
@@ -171,7 +232,9 @@ describe('POST /api/v1/machines/:id/corrections', () => {
     for (const [body, message] of cases) {
       const res = await sue.post(`/api/v1/machines/${m}/corrections`, body);
       expect([JSON.stringify(body), res.status, res.body.error.code]).toEqual([JSON.stringify(body), 409, 'conflict']);
-      expect(res.body.error.message).toBe(`Cannot set a machine to up when there is no active job: ${message}; start or extend a job there first`);
+      expect(res.body.error.message).toBe(
+        `Cannot set a machine to up when there is no active job: ${message}; start or extend a job there first`,
+      );
     }
     expect(await snapshot(app.dataSource)).toEqual(before);
     expect(await auditCount()).toBe(entries);
@@ -200,9 +263,23 @@ describe('POST /api/v1/machines/:id/corrections', () => {
 describe('PATCH /api/v1/jobs/:id', () => {
   it("moves a past job's times and ideal cycle time: jobs, timeline, OEE and audit follow", async () => {
     // 08:00 is where the stop before it began: the stop stays one interval, now inside the job.
-    const res = await sue.patch(`/api/v1/jobs/${jobJ}`, { start: t('08:00'), idealCycleTimeSeconds: 40, jobNumber: 'J-1', note: 'started early' });
+    const res = await sue.patch(`/api/v1/jobs/${jobJ}`, {
+      start: t('08:00'),
+      idealCycleTimeSeconds: 40,
+      jobNumber: 'J-1',
+      note: 'started early',
+    });
     expect(res.status).toBe(200);
-    expect(res.body.job).toEqual({ id: jobJ, machineId: m, jobNumber: 'J-1', start: t('08:00'), end: t('12:00'), idealCycleTimeSeconds: 40, good: 150, rejects: 30 });
+    expect(res.body.job).toEqual({
+      id: jobJ,
+      machineId: m,
+      jobNumber: 'J-1',
+      start: t('08:00'),
+      end: t('12:00'),
+      idealCycleTimeSeconds: 40,
+      good: 150,
+      rejects: 30,
+    });
     const jobs = (await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs;
     expect(jobs[0]).toEqual(res.body.job);
     expect((await timeline(t('00:00'), t('13:00'))).map((i) => [i.start, i.end, i.activityCodeId, i.jobId])).toEqual([
@@ -214,7 +291,14 @@ describe('PATCH /api/v1/jobs/:id', () => {
     ]);
     await assertTiles(app.dataSource, m);
     // Ideal cycle time 40 s × 180 parts over 2 h of rated run time.
-    await expectOee({ runSeconds: 7_200, ratedRunSeconds: 7_200, idealSeconds: 7_200, fullyProductiveSeconds: 6_000, performance: 1, unplannedStopCount: 3 });
+    await expectOee({
+      runSeconds: 7_200,
+      ratedRunSeconds: 7_200,
+      idealSeconds: 7_200,
+      fullyProductiveSeconds: 6_000,
+      performance: 1,
+      unplannedStopCount: 3,
+    });
     const entry = (await audit()).filter((e) => e.action === 'job.update').at(-1)!;
     expect(entry).toMatchObject({
       userId: sueId,
@@ -234,7 +318,11 @@ describe('PATCH /api/v1/jobs/:id', () => {
   it('re-assigns production records when a job no longer covers them', async () => {
     const point = (await c.device.post(`/api/v1/machines/${m}/production`, { good: 5, rejects: 0, at: t('11:30') })).body.record;
     expect(point.jobId).toBe(jobJ);
-    expect((await sue.patch(`/api/v1/jobs/${jobJ}`, { end: t('11:00') })).body.job).toMatchObject({ end: t('11:00'), good: 150, rejects: 30 });
+    expect((await sue.patch(`/api/v1/jobs/${jobJ}`, { end: t('11:00') })).body.job).toMatchObject({
+      end: t('11:00'),
+      good: 150,
+      rejects: 30,
+    });
     const records = (await c.viewer.get(`/api/v1/production?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.records;
     expect(records.find((r: { id: number }) => r.id === point.id).jobId).toBeNull();
     expect((await timeline(t('11:00'), t('12:00')))[0]).toMatchObject({ start: t('11:00'), activityCodeId: UP, jobId: null });
@@ -242,7 +330,9 @@ describe('PATCH /api/v1/jobs/:id', () => {
     expect(entry.after.productionReassigned).toEqual([{ id: point.id, jobIdBefore: jobJ, jobIdAfter: null }]);
     // Back to 12:00: the point record belongs to J again.
     await sue.patch(`/api/v1/jobs/${jobJ}`, { end: t('12:00') });
-    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({ good: 155 });
+    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({
+      good: 155,
+    });
     await sue.delete(`/api/v1/production/${point.id}`);
   });
 
@@ -265,8 +355,18 @@ describe('production records by hand', () => {
     const res = await sue.patch(`/api/v1/production/${recordId}`, { good: 120, note: 'recount' });
     expect(res.status).toBe(200);
     expect(res.body.record).toEqual({ id: recordId, machineId: m, jobId: jobJ, from: t('09:00'), to: t('12:00'), good: 120, rejects: 30 });
-    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({ good: 120, rejects: 30 });
-    await expectOee({ goodCount: 120, rejectCount: 30, totalCount: 150, quality: 120 / 150, idealSeconds: 40 * 150, fullyProductiveSeconds: 40 * 120 });
+    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({
+      good: 120,
+      rejects: 30,
+    });
+    await expectOee({
+      goodCount: 120,
+      rejectCount: 30,
+      totalCount: 150,
+      quality: 120 / 150,
+      idealSeconds: 40 * 150,
+      fullyProductiveSeconds: 40 * 120,
+    });
     expect((await audit()).filter((e) => e.action === 'production.update').at(-1)).toMatchObject({
       userId: sueId,
       before: { id: recordId, good: 150, rejects: 30, from: t('09:00'), to: t('12:00') },
@@ -285,17 +385,37 @@ describe('production records by hand', () => {
     const body = { machineId: m, good: 10, rejects: 2, from: t('09:00'), to: t('10:00'), note: 'paper log', eventId: 'manual-1' };
     const added = await sue.post('/api/v1/production', body);
     expect(added.status).toBe(201);
-    expect(added.body.record).toEqual({ id: expect.any(Number), machineId: m, jobId: jobJ, from: t('09:00'), to: t('10:00'), good: 10, rejects: 2 });
+    expect(added.body.record).toEqual({
+      id: expect.any(Number),
+      machineId: m,
+      jobId: jobJ,
+      from: t('09:00'),
+      to: t('10:00'),
+      good: 10,
+      rejects: 2,
+    });
     const entries = await auditCount();
     expect((await sue.post('/api/v1/production', body)).body.record).toEqual(added.body.record);
     expect(await auditCount()).toBe(entries);
     expect(await oee(...SHORT)).toMatchObject({ goodCount: 130, rejectCount: 32 });
-    expect((await audit()).filter((e) => e.action === 'production.create').at(-1)).toMatchObject({ userId: sueId, before: null, after: added.body.record, note: 'paper log' });
+    expect((await audit()).filter((e) => e.action === 'production.create').at(-1)).toMatchObject({
+      userId: sueId,
+      before: null,
+      after: added.body.record,
+      note: 'paper log',
+    });
 
     expect((await sue.delete(`/api/v1/production/${recordId}`)).status).toBe(204);
-    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({ good: 10, rejects: 2 });
+    expect((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs[0]).toMatchObject({
+      good: 10,
+      rejects: 2,
+    });
     await expectOee({ goodCount: 10, rejectCount: 2, totalCount: 12 });
-    expect((await audit()).filter((e) => e.action === 'production.delete').at(-1)).toMatchObject({ userId: sueId, before: { id: recordId, good: 120, rejects: 30 }, after: null });
+    expect((await audit()).filter((e) => e.action === 'production.delete').at(-1)).toMatchObject({
+      userId: sueId,
+      before: { id: recordId, good: 120, rejects: 30 },
+      after: null,
+    });
     const before = await snapshot(app.dataSource);
     const count = await auditCount();
     expect((await sue.delete(`/api/v1/production/${recordId}`)).status).toBe(204);

@@ -19,7 +19,11 @@ afterAll(() => app.stop());
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
 function postRaw(path: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(app.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}`, ...headers }, body });
+  return fetch(app.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}`, ...headers },
+    body,
+  });
 }
 
 describe('nested JSON bodies', () => {
@@ -36,7 +40,11 @@ describe('nested JSON bodies', () => {
     const tooDeep = await postRaw('/api/v1/events', JSON.stringify({ events: JSON.parse(nested(32)) }));
     expect(tooDeep.status).toBe(400);
     expect(await tooDeep.json()).toEqual({
-      error: { code: 'invalid_input', message: 'The body nests arrays and objects deeper than 32 levels', issues: [{ path: [], message: 'at most 32 levels of nesting' }] },
+      error: {
+        code: 'invalid_input',
+        message: 'The body nests arrays and objects deeper than 32 levels',
+        issues: [{ path: [], message: 'at most 32 levels of nesting' }],
+      },
     });
     const deepEnough = await postRaw('/api/v1/events', JSON.stringify({ events: JSON.parse(nested(31)) }));
     expect(deepEnough.status).toBe(400);
@@ -49,7 +57,10 @@ describe('nested JSON bodies', () => {
     // The tablet routes take 16 kB: 8 000 levels fit.
     const tablet = await postRaw('/android-login', nested(8_000));
     expect(tablet.status).toBe(200);
-    expect(await tablet.json()).toEqual({ success: false, reason: 'The body nests arrays and objects deeper than 32 levels: body at most 32 levels of nesting' });
+    expect(await tablet.json()).toEqual({
+      success: false,
+      reason: 'The body nests arrays and objects deeper than 32 levels: body at most 32 levels of nesting',
+    });
   });
 });
 
@@ -58,9 +69,14 @@ describe('the legacy network rule behind proxies (OEE_TRUST_PROXY, X-Forwarded-F
   beforeAll(async () => {
     machineId = (await admin.post('/api/v1/machines', { name: 'Legacy network' })).body.id;
   });
-  const fromAddress = (path: string, forwardedFor?: string, base = app.url) => fetch(base + path, forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+  const fromAddress = (path: string, forwardedFor?: string, base = app.url) =>
+    fetch(base + path, forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
   const stateChange = (forwardedFor: string) =>
-    fetch(app.url + '/api/machine-state-change', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ machine_id: machineId, machine_state: 2 }) });
+    fetch(app.url + '/api/machine-state-change', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ machine_id: machineId, machine_state: 2 }),
+    });
 
   it('legacy GET /api/oee and /api/activity-durations answer anonymous callers on the local network only', async () => {
     const oee = `/api/oee?machine_id=${machineId}&date=2026-05-01`;
@@ -99,7 +115,12 @@ describe('legacy routes refuse browsers of other sites and unknown Host names (D
 
   it('GET /check-state from a page of another site is 403 and registers no tablet', async () => {
     const before = await tabletsNamed();
-    const foreign: Record<string, string>[] = [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }];
+    const foreign: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+    ];
     for (const headers of foreign) {
       const res = await fetch(`${app.url}/check-state?device_uuid=browser-${Object.values(headers)[0]}`, { headers });
       expect(res.status).toBe(403);
@@ -118,10 +139,13 @@ describe('legacy routes refuse browsers of other sites and unknown Host names (D
     const { request } = await import('node:http');
     const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body ? { 'content-type': 'text/plain' } : {}) } }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        });
+        const req = request(
+          { host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body ? { 'content-type': 'text/plain' } : {}) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -132,7 +156,9 @@ describe('legacy routes refuse browsers of other sites and unknown Host names (D
     expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `localhost:${port}` })).toBe(200);
     expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `[::1]:${port}` })).toBe(200);
     // Same-origin pages of the app itself are not foreign.
-    expect(await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` })).toBe(200);
+    expect(
+      await send('GET', '/check-state?device_uuid=real-tablet-1', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }),
+    ).toBe(200);
 
     // The DigitME2 tablet websocket too (a page's WebSocket always carries its Origin).
     const { WebSocket } = await import('ws');
@@ -154,14 +180,19 @@ describe('legacy routes refuse browsers of other sites and unknown Host names (D
       const namedPort = new URL(named.url).port;
       const at = (host: string) =>
         new Promise<number>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: namedPort, path: '/check-state?device_uuid=named-1', headers: { host } }, (res) => {
-            res.resume();
-            resolve(res.statusCode!);
-          });
+          const req = request(
+            { host: '127.0.0.1', port: namedPort, path: '/check-state?device_uuid=named-1', headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            },
+          );
           req.on('error', reject);
           req.end();
         });
-      expect([await at('oee.plant.example'), await at(`other.example:${namedPort}`), await at('attacker.example')]).toEqual([200, 200, 403]);
+      expect([await at('oee.plant.example'), await at(`other.example:${namedPort}`), await at('attacker.example')]).toEqual([
+        200, 200, 403,
+      ]);
     } finally {
       await named.stop();
     }
@@ -174,12 +205,23 @@ describe('CSRF: writes from pages of other sites, JSON-only writes', () => {
     const foreign = await session.request('POST', '/api/v1/machines', { name: 'CSRF' }, { headers: { origin: 'http://evil.example' } });
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.message).toBe('Cross-site request refused: this request did not come from a page of this app');
-    expect((await session.request('DELETE', '/api/v1/session', undefined, { headers: { referer: 'http://evil.example/page' } })).status).toBe(403);
+    expect(
+      (await session.request('DELETE', '/api/v1/session', undefined, { headers: { referer: 'http://evil.example/page' } })).status,
+    ).toBe(403);
     const own = await session.request('POST', '/api/v1/machines', { name: 'Same origin' }, { headers: { origin: app.url } });
     expect(own.status).toBe(201);
     // An API key is not sent by browsers on their own: no Origin check.
     const key = (await session.post('/api/v1/api-keys', { name: 'csrf admin', role: 'admin' })).body.key;
-    expect((await new ApiClient(app.url, key).request('POST', '/api/v1/machines', { name: 'Scripted' }, { headers: { origin: 'http://evil.example' } })).status).toBe(201);
+    expect(
+      (
+        await new ApiClient(app.url, key).request(
+          'POST',
+          '/api/v1/machines',
+          { name: 'Scripted' },
+          { headers: { origin: 'http://evil.example' } },
+        )
+      ).status,
+    ).toBe(201);
   });
 
   it('answers 415 to a write without Content-Type: application/json, bodyless ones included', async () => {
@@ -188,14 +230,23 @@ describe('CSRF: writes from pages of other sites, JSON-only writes', () => {
     const plain = await fetch(`${app.url}/api/v1/machines/${machine}`, { method: 'DELETE', headers: { cookie: session.cookie! } });
     expect(plain.status).toBe(415);
     expect(((await plain.json()) as any).error.code).toBe('unsupported_media_type');
-    const form = await fetch(`${app.url}/api/v1/machines`, { method: 'POST', headers: { cookie: session.cookie!, 'content-type': 'text/plain' }, body: '{"name": "form"}' });
+    const form = await fetch(`${app.url}/api/v1/machines`, {
+      method: 'POST',
+      headers: { cookie: session.cookie!, 'content-type': 'text/plain' },
+      body: '{"name": "form"}',
+    });
     expect(form.status).toBe(415);
     expect((await session.delete(`/api/v1/machines/${machine}`)).status).toBe(204);
   });
 
   it('the sign-in and sign-out forms refuse other origins', async () => {
     const form = (origin: string, path = '/login') =>
-      fetch(app.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: `username=admin&password=${ADMIN_PASSWORD}` });
+      fetch(app.url + path, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: `username=admin&password=${ADMIN_PASSWORD}`,
+      });
     const foreign = await form('http://evil.example');
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('set-cookie')).toBeNull();
@@ -248,12 +299,17 @@ describe('sessions', () => {
 
   it('use the __Host- cookie prefix over HTTPS', async () => {
     const https = { 'x-forwarded-proto': 'https' };
-    const res = await fetch(app.url + '/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json', ...https }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const res = await fetch(app.url + '/api/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...https },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^__Host-oee_session=[^;]+; Max-Age=604800; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
     const value = setCookie.split(';')[0]!.split('=').slice(1).join('=');
-    const asUser = (cookie: string, headers: Record<string, string> = https) => fetch(app.url + '/api/v1/session', { headers: { cookie, ...headers } });
+    const asUser = (cookie: string, headers: Record<string, string> = https) =>
+      fetch(app.url + '/api/v1/session', { headers: { cookie, ...headers } });
     expect((await asUser(`__Host-oee_session=${value}`)).status).toBe(200);
     // Over HTTPS only the prefixed name counts: a planted plain cookie is ignored.
     expect((await asUser(`oee_session=${value}`)).status).toBe(401);
@@ -271,7 +327,13 @@ describe('socket payloads and legacy operators', () => {
     try {
       expect((await client.send('operator:sign-in', { userId: operator, pin: '4711' })).ok).toBe(true);
       const nul = await client.send('job:start', { jobNumber: 'A\u0000B' });
-      expect(nul).toEqual({ ok: false, error: { code: 'invalid_input', message: 'The payload contains text that cannot be stored at jobNumber: contains a NUL character or broken Unicode' } });
+      expect(nul).toEqual({
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: 'The payload contains text that cannot be stored at jobNumber: contains a NUL character or broken Unicode',
+        },
+      });
       const surrogate = await client.send('job:start', { jobNumber: 'J\uD800' });
       expect(surrogate.ok === false && surrogate.error.code).toBe('invalid_input');
       let deep: unknown = 1;

@@ -90,7 +90,13 @@ const KEY_OF_HEADER = new Map<string, string>(Object.values(COLUMNS).map((c) => 
 async function download(path: string, client: ApiClient = c.viewer): Promise<Download> {
   const res = await fetch(app.url + path, { headers: { authorization: `Bearer ${client.bearer}` } });
   const raw = Buffer.from(await res.arrayBuffer());
-  const base = { status: res.status, contentType: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), rowCount: res.headers.get('x-export-rows'), raw };
+  const base = {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    disposition: res.headers.get('content-disposition'),
+    rowCount: res.headers.get('x-export-rows'),
+    raw,
+  };
   if (res.status !== 200) return { ...base, header: [], rows: [], sheet: null };
   let table: Plain[][];
   let sheet: ExcelJS.Worksheet | null = null;
@@ -105,11 +111,14 @@ async function download(path: string, client: ApiClient = c.viewer): Promise<Dow
     const width = sheet.getRow(1).cellCount;
     table = [];
     sheet.eachRow({ includeEmpty: true }, (row) => {
-      table.push(Array.from({ length: width }, (_, i) => {
-        const v = row.getCell(i + 1).value;
-        if (v !== null && typeof v === 'object' && !(v instanceof Date)) throw new Error(`cell ${row.number}/${i + 1} is not a plain value: ${JSON.stringify(v)}`);
-        return (v ?? null) as Plain;
-      }));
+      table.push(
+        Array.from({ length: width }, (_, i) => {
+          const v = row.getCell(i + 1).value;
+          if (v !== null && typeof v === 'object' && !(v instanceof Date))
+            throw new Error(`cell ${row.number}/${i + 1} is not a plain value: ${JSON.stringify(v)}`);
+          return (v ?? null) as Plain;
+        }),
+      );
     });
   }
   const [header, ...body] = table;
@@ -134,7 +143,8 @@ const EXCEL_EPOCH_DAYS = 25_569;
  */
 function secondsOf(v: Plain | undefined): number | null {
   if (v === null || v === undefined) return null;
-  const seconds = v instanceof Date ? v.getTime() / 1000 + EXCEL_EPOCH_DAYS * 86_400 : typeof v === 'number' ? v * 86_400 : Number(v) * 3_600;
+  const seconds =
+    v instanceof Date ? v.getTime() / 1000 + EXCEL_EPOCH_DAYS * 86_400 : typeof v === 'number' ? v * 86_400 : Number(v) * 3_600;
   return Math.round(seconds * 1000) / 1000;
 }
 /** A percent cell as a ratio: xlsx the ratio, CSV percent. */
@@ -153,7 +163,8 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
   expect((await c.admin.put('/api/v1/site', { timezone: ZONE, microStopSeconds: 0 })).status).toBe(200);
-  const jam = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id;
+  const jam = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' }))
+    .body.id;
   lineA = (await c.admin.post('/api/v1/groups', { name: 'Line A' })).body.id;
   m1 = (await c.admin.post('/api/v1/machines', { name: 'Press "A", 1', groupId: lineA })).body.id;
   m2 = (await c.admin.post('/api/v1/machines', { name: 'Lathe 2', groupId: lineA, shiftPatternId: 1 })).body.id;
@@ -166,20 +177,41 @@ beforeAll(async () => {
     if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
     return res;
   };
-  const event = (machineId: number, at: string, activityCodeId: number) => c.device.post('/api/v1/events', { events: [{ machineId, at, activityCodeId }] }).then(ok);
+  const event = (machineId: number, at: string, activityCodeId: number) =>
+    c.device.post('/api/v1/events', { events: [{ machineId, at, activityCodeId }] }).then(ok);
   await event(m1, '2026-06-30T22:00:00Z', DOWN);
   ok(await c.device.post(`/api/v1/machines/${m1}/jobs`, { jobNumber: FORMULA_JOB, idealCycleTimeSeconds: 30, at: '2026-07-01T07:00:00Z' }));
   await event(m1, '2026-07-01T08:00:00Z', jam);
   await event(m1, '2026-07-01T08:30:00Z', UP);
-  ok(await c.device.post(`/api/v1/machines/${m1}/production`, { good: 200, rejects: 10, from: '2026-07-01T07:00:00Z', to: '2026-07-01T09:00:00Z' }));
+  ok(
+    await c.device.post(`/api/v1/machines/${m1}/production`, {
+      good: 200,
+      rejects: 10,
+      from: '2026-07-01T07:00:00Z',
+      to: '2026-07-01T09:00:00Z',
+    }),
+  );
   ok(await c.device.post(`/api/v1/machines/${m1}/jobs/current/end`, { good: 50, rejects: 5, at: '2026-07-01T10:00:00Z' }));
   ok(await c.device.post(`/api/v1/machines/${m1}/jobs`, { jobNumber: 'J-2', idealCycleTimeSeconds: 20, at: '2026-07-02T20:00:00Z' }));
   // Spans the local midnight of 3 July (23:00 UTC): half of it belongs to each day.
-  ok(await c.device.post(`/api/v1/machines/${m1}/production`, { good: 100, rejects: 0, from: '2026-07-02T22:00:00Z', to: '2026-07-03T00:00:00Z' }));
+  ok(
+    await c.device.post(`/api/v1/machines/${m1}/production`, {
+      good: 100,
+      rejects: 0,
+      from: '2026-07-02T22:00:00Z',
+      to: '2026-07-03T00:00:00Z',
+    }),
+  );
   ok(await c.device.post(`/api/v1/machines/${m1}/jobs/current/end`, { at: '2026-07-02T23:30:00Z' }));
   ok(await c.device.post(`/api/v1/machines/${m1}/production`, { good: 7, rejects: 1, at: '2026-07-03T05:00:00Z' }));
   await event(m1, '2026-07-03T12:00:00Z', CLOSED);
-  ok(await c.supervisor.post(`/api/v1/machines/${m1}/corrections`, { from: '2026-07-01T10:30:00Z', to: '2026-07-01T11:00:00Z', activityCodeId: CLOSED }));
+  ok(
+    await c.supervisor.post(`/api/v1/machines/${m1}/corrections`, {
+      from: '2026-07-01T10:30:00Z',
+      to: '2026-07-01T11:00:00Z',
+      activityCodeId: CLOSED,
+    }),
+  );
 
   await event(m2, '2026-06-30T20:00:00Z', DOWN);
   await event(m2, '2026-07-01T12:00:00Z', CLOSED);
@@ -202,14 +234,29 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app?.stop());
 
-const TIMELINE_HEADER = ['Machine ID', 'Machine', 'Start', 'End', 'Duration (h)', 'Activity code ID', 'Activity', 'Category', 'Job ID', 'Job number', 'Operator ID', 'Operator'];
+const TIMELINE_HEADER = [
+  'Machine ID',
+  'Machine',
+  'Start',
+  'End',
+  'Duration (h)',
+  'Activity code ID',
+  'Activity',
+  'Category',
+  'Job ID',
+  'Job number',
+  'Operator ID',
+  'Operator',
+];
 
 describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
   for (const format of ['csv', 'xlsx'] as const) {
     it(`timeline.${format}: the timeline API's intervals, machine by machine, times in the site zone`, async () => {
       const file = await download(`/api/v1/export/timeline.${format}?${WINDOW}&groupId=${lineA}`);
       expect(file.status).toBe(200);
-      expect(file.contentType).toBe(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(file.contentType).toBe(
+        format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      );
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_timeline_Line-A_2026-07-01_2026-07-04.${format}"`);
       expect(file.header).toEqual(TIMELINE_HEADER);
       const api: Row[] = [];
@@ -222,15 +269,15 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
       expect(file.rows.length).toBeGreaterThan(10);
       file.rows.forEach((row, k) => {
         const a = api[k]!;
-        expect([num(row.machineId), instant(row.start), instant(row.end), num(row.activityCodeId), row.category, num(row.jobId), num(row.operatorId)]).toEqual([
-          a.machineId,
-          ms(a.start),
-          ms(a.end),
-          a.activityCodeId,
-          a.category,
-          a.jobId,
-          a.operatorId,
-        ]);
+        expect([
+          num(row.machineId),
+          instant(row.start),
+          instant(row.end),
+          num(row.activityCodeId),
+          row.category,
+          num(row.jobId),
+          num(row.operatorId),
+        ]).toEqual([a.machineId, ms(a.start), ms(a.end), a.activityCodeId, a.category, a.jobId, a.operatorId]);
         expect(secondsOf(row.duration)).toBe(a.end === null ? null : (ms(a.end)! - ms(a.start)!) / 1000);
       });
       // Summer time in London: CSV times carry +01:00 (milliseconds when there are some); xlsx date cells show the wall clock.
@@ -255,13 +302,35 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     it(`jobs.${format}: GET /api/v1/jobs row for row`, async () => {
       const file = await download(`/api/v1/export/jobs.${format}?${WINDOW}`);
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_jobs_site_2026-07-01_2026-07-04.${format}"`);
-      expect(file.header).toEqual(['Job ID', 'Machine ID', 'Machine', 'Job number', 'Start', 'End', 'Duration (h)', 'Ideal cycle time (s)', 'Good (parts)', 'Rejects (parts)', 'Operator ID', 'Operator']);
+      expect(file.header).toEqual([
+        'Job ID',
+        'Machine ID',
+        'Machine',
+        'Job number',
+        'Start',
+        'End',
+        'Duration (h)',
+        'Ideal cycle time (s)',
+        'Good (parts)',
+        'Rejects (parts)',
+        'Operator ID',
+        'Operator',
+      ]);
       const api = (await c.viewer.get(`/api/v1/jobs?${WINDOW}`)).body.jobs as Row[];
       expect(api.length).toBe(2);
       expect(file.rowCount).toBe('2');
-      expect(file.rows.map((r) => [num(r.jobId), num(r.machineId), String(r.jobNumber).replace(/^'=/, '='), instant(r.start), instant(r.end), num(r.idealCycleTimeSeconds), num(r.good), num(r.rejects)])).toEqual(
-        api.map((j) => [j.id, j.machineId, j.jobNumber, ms(j.start), ms(j.end), j.idealCycleTimeSeconds, j.good, j.rejects]),
-      );
+      expect(
+        file.rows.map((r) => [
+          num(r.jobId),
+          num(r.machineId),
+          String(r.jobNumber).replace(/^'=/, '='),
+          instant(r.start),
+          instant(r.end),
+          num(r.idealCycleTimeSeconds),
+          num(r.good),
+          num(r.rejects),
+        ]),
+      ).toEqual(api.map((j) => [j.id, j.machineId, j.jobNumber, ms(j.start), ms(j.end), j.idealCycleTimeSeconds, j.good, j.rejects]));
       expect(file.rows.map((r) => [num(r.good), num(r.rejects), secondsOf(r.duration)])).toEqual([
         [250, 15, 3 * 3_600],
         [100, 0, 3.5 * 3_600],
@@ -271,13 +340,36 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     it(`production.${format}: GET /api/v1/production row for row`, async () => {
       const file = await download(`/api/v1/export/production.${format}?${WINDOW}&machineId=${m1}`);
       expect(file.disposition).toBe(`attachment; filename="oee-monitor_production_Press-A-1_2026-07-01_2026-07-04.${format}"`);
-      expect(file.header).toEqual(['Production record ID', 'Machine ID', 'Machine', 'Job ID', 'Job number', 'From', 'To', 'Good (parts)', 'Rejects (parts)', 'Source', 'Sent by', 'Device event ID', 'Recorded at']);
+      expect(file.header).toEqual([
+        'Production record ID',
+        'Machine ID',
+        'Machine',
+        'Job ID',
+        'Job number',
+        'From',
+        'To',
+        'Good (parts)',
+        'Rejects (parts)',
+        'Source',
+        'Sent by',
+        'Device event ID',
+        'Recorded at',
+      ]);
       const api = (await c.viewer.get(`/api/v1/production?${WINDOW}&machineId=${m1}`)).body.records as Row[];
       expect(api.length).toBe(4);
       expect(file.rowCount).toBe('4');
-      expect(file.rows.map((r) => [num(r.productionRecordId), num(r.machineId), num(r.jobId), instant(r.from), instant(r.to), num(r.good), num(r.rejects), r.source])).toEqual(
-        api.map((p) => [p.id, p.machineId, p.jobId, ms(p.from), ms(p.to), p.good, p.rejects, p.source]),
-      );
+      expect(
+        file.rows.map((r) => [
+          num(r.productionRecordId),
+          num(r.machineId),
+          num(r.jobId),
+          instant(r.from),
+          instant(r.to),
+          num(r.good),
+          num(r.rejects),
+          r.source,
+        ]),
+      ).toEqual(api.map((p) => [p.id, p.machineId, p.jobId, ms(p.from), ms(p.to), p.good, p.rejects, p.source]));
       for (const r of file.rows) expect(instant(r.createdAt)).toBeGreaterThan(0);
       // Who sent each record (the device key posted them all).
       for (const r of file.rows) expect(String(r.sender)).toMatch(/^api-key:\d+$/);
@@ -285,24 +377,54 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
 
     it(`events.${format}: the state events of the window, corrections included`, async () => {
       const file = await download(`/api/v1/export/events.${format}?${WINDOW}`);
-      const stored: { id: string; machineId: number; at: Date; until: Date | null; activityCodeId: number; source: string; eventId: string | null }[] = await app.dataSource.query(
+      const stored: {
+        id: string;
+        machineId: number;
+        at: Date;
+        until: Date | null;
+        activityCodeId: number;
+        source: string;
+        eventId: string | null;
+      }[] = await app.dataSource.query(
         `SELECT id, "machineId", at, until, "activityCodeId", source, "eventId" FROM state_events WHERE at >= $1 AND at < $2 ORDER BY "machineId", at, id`,
         [new Date(FROM), new Date(TO)],
       );
       expect(stored.length).toBeGreaterThan(8);
       expect(file.rowCount).toBe(String(stored.length));
-      expect(file.rows.map((r) => [num(r.eventRecordId), num(r.machineId), instant(r.at), instant(r.until), num(r.activityCodeId), r.source, r.eventId])).toEqual(
+      expect(
+        file.rows.map((r) => [
+          num(r.eventRecordId),
+          num(r.machineId),
+          instant(r.at),
+          instant(r.until),
+          num(r.activityCodeId),
+          r.source,
+          r.eventId,
+        ]),
+      ).toEqual(
         stored.map((e) => [Number(e.id), e.machineId, e.at.getTime(), e.until?.getTime() ?? null, e.activityCodeId, e.source, e.eventId]),
       );
       const corrections = file.rows.filter((r) => r.source === 'correction');
-      expect(corrections.map((r) => [instant(r.at), instant(r.until), r.activityCode])).toEqual([[Date.parse('2026-07-01T10:30:00Z'), Date.parse('2026-07-01T11:00:00Z'), 'Closed']]);
+      expect(corrections.map((r) => [instant(r.at), instant(r.until), r.activityCode])).toEqual([
+        [Date.parse('2026-07-01T10:30:00Z'), Date.parse('2026-07-01T11:00:00Z'), 'Closed'],
+      ]);
       for (const r of file.rows) instant(r.receivedAt);
     });
 
     it(`oee.${format}: the OEE API by bucket, every number of the waterfall, per machine`, async () => {
       const file = await download(`/api/v1/export/oee.${format}?${WINDOW}&groupId=${lineA}`);
       expect(file.header.slice(0, 4)).toEqual(['Machine ID', 'Machine', 'From', 'To']);
-      expect(file.header).toEqual(expect.arrayContaining(['Run time (h)', 'Planned production time (h)', 'Good count (parts)', 'Availability (%)', 'OEE (%)', 'TEEP (%)', 'MTBF (h)']));
+      expect(file.header).toEqual(
+        expect.arrayContaining([
+          'Run time (h)',
+          'Planned production time (h)',
+          'Good count (parts)',
+          'Availability (%)',
+          'OEE (%)',
+          'TEEP (%)',
+          'MTBF (h)',
+        ]),
+      );
       expect(file.header.at(-1)).toBe('Warnings');
       const expected: Row[] = [];
       for (const machineId of [m1, m2]) {
@@ -343,7 +465,10 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
       expect(file.rowCount).toBe('2');
       const grid = file.rows.map((r) => file.header.map((h) => r[KEY_OF_HEADER.get(h) ?? h] ?? null));
       const expected: (string | number | null)[][] = [];
-      for (const [machineId, name] of [[m1, 'Press "A", 1'], [m2, 'Lathe 2']] as const) {
+      for (const [machineId, name] of [
+        [m1, 'Press "A", 1'],
+        [m2, 'Lathe 2'],
+      ] as const) {
         const days = (await c.viewer.get(`/api/v1/oee?machineId=${machineId}&${WINDOW}&bucket=day`)).body.buckets as Row[];
         const whole = (await c.viewer.get(`/api/v1/oee?machineId=${machineId}&${WINDOW}`)).body as Row;
         expected.push([name, ...days.map((d) => d.oee as number | null), whole.oee as number | null]);
@@ -380,7 +505,12 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     const header = (oee.getRow(1).values as (string | undefined)[]).slice(1);
     const cellOf = (name: string) => oee.getRow(2).getCell(header.indexOf(name) + 1);
     expect(oee.autoFilter).toBe(`A1:${oee.getColumn(header.length).letter}1`);
-    expect([cellOf('OEE (%)').numFmt, cellOf('Run time (h)').numFmt, cellOf('Good count (parts)').numFmt, cellOf('From').numFmt]).toEqual(['0.0%', '[h]:mm:ss', '#,##0', 'yyyy-mm-dd hh:mm:ss']);
+    expect([cellOf('OEE (%)').numFmt, cellOf('Run time (h)').numFmt, cellOf('Good count (parts)').numFmt, cellOf('From').numFmt]).toEqual([
+      '0.0%',
+      '[h]:mm:ss',
+      '#,##0',
+      'yyyy-mm-dd hh:mm:ss',
+    ]);
     // A duration is a number of days under [h]:mm:ss (exceljs reads it back as a Date from Excel's day 0), not seconds.
     const run = (await c.viewer.get(`/api/v1/oee?machineId=${m1}&${WINDOW}&bucket=day`)).body.buckets[0].runSeconds as number;
     expect(run).toBeGreaterThan(0);
@@ -396,15 +526,21 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
 
   it('CSV with separator=semicolon: ; between fields and a decimal comma, the same columns', async () => {
     const file = await download(`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}&separator=semicolon`);
-    expect(file.raw.toString('utf8')).toMatch(/^\ufeffMachine ID;Machine;Start;End;Duration \(h\);Activity code ID;Activity;Category;Job ID;Job number;Operator ID;Operator\r\n/);
+    expect(file.raw.toString('utf8')).toMatch(
+      /^\ufeffMachine ID;Machine;Start;End;Duration \(h\);Activity code ID;Activity;Category;Job ID;Job number;Operator ID;Operator\r\n/,
+    );
     expect(file.raw.toString('utf8')).toContain(`;"Press ""A"", 1";2026-06-30T23:00:00+01:00;`);
     expect(file.rows.find((r) => r.activityCode === 'Jam')!.duration).toBe('0,5');
     const comma = await download(`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}`);
-    expect(file.rows).toEqual(comma.rows.map((r) => ({ ...r, duration: r.duration === null ? null : String(r.duration).replace('.', ',') })));
+    expect(file.rows).toEqual(
+      comma.rows.map((r) => ({ ...r, duration: r.duration === null ? null : String(r.duration).replace('.', ',') })),
+    );
     const oee = await download(`/api/v1/export/oee.csv?${WINDOW}&machineId=${m1}&separator=semicolon`);
     const oeeComma = await download(`/api/v1/export/oee.csv?${WINDOW}&machineId=${m1}`);
     expect(oee.header).toEqual(oeeComma.header);
-    expect(oee.rows.map((r) => r.availability)).toEqual(oeeComma.rows.map((r) => (r.availability === null ? null : String(r.availability).replace('.', ','))));
+    expect(oee.rows.map((r) => r.availability)).toEqual(
+      oeeComma.rows.map((r) => (r.availability === null ? null : String(r.availability).replace('.', ','))),
+    );
     expect(oee.rows.some((r) => String(r.availability).includes(','))).toBe(true);
   });
 
@@ -456,8 +592,13 @@ describe('read APIs of the analysis pages', () => {
       const mine = (await c.viewer.get(`/api/v1/activity-durations?${day(date)}&groupBy=machine`)).body;
       expect(mine.rows.map((r: Row) => r.machineId)).toEqual([m1, m2, m3, m4]);
       for (const row of mine.rows) {
-        const legacy = (await c.anonymous.get(`/api/activity-durations?machine_id=${row.machineId}&date=${date}`)).body as Record<string, number>;
-        const nonZero = Object.entries(legacy).filter(([, s]) => s > 0).map(([id, seconds]) => ({ activityCodeId: Number(id), seconds }));
+        const legacy = (await c.anonymous.get(`/api/activity-durations?machine_id=${row.machineId}&date=${date}`)).body as Record<
+          string,
+          number
+        >;
+        const nonZero = Object.entries(legacy)
+          .filter(([, s]) => s > 0)
+          .map(([id, seconds]) => ({ activityCodeId: Number(id), seconds }));
         expect(row.durations).toEqual(nonZero);
         expect(row.totalSeconds).toBe(nonZero.reduce((s, d) => s + d.seconds, 0));
       }
@@ -469,7 +610,15 @@ describe('read APIs of the analysis pages', () => {
     expect(res.status).toBe(200);
     expect(res.body.rows).toEqual([
       { operatorId: null, name: null, totalSeconds: 3_600, durations: [{ activityCodeId: DOWN, seconds: 3_600 }] },
-      { operatorId: olga, name: 'olga', totalSeconds: 3_600 + 11 * 3_600, durations: [{ activityCodeId: UP, seconds: 3_600 }, { activityCodeId: CLOSED, seconds: 11 * 3_600 }] },
+      {
+        operatorId: olga,
+        name: 'olga',
+        totalSeconds: 3_600 + 11 * 3_600,
+        durations: [
+          { activityCodeId: UP, seconds: 3_600 },
+          { activityCodeId: CLOSED, seconds: 11 * 3_600 },
+        ],
+      },
       { operatorId: omar, name: 'omar', totalSeconds: 3_600, durations: [{ activityCodeId: DOWN, seconds: 3_600 }] },
     ]);
     expect((await c.viewer.get(`/api/v1/activity-durations?${day('2026-07-01')}&groupBy=shift`)).status).toBe(400);
@@ -484,7 +633,9 @@ describe('read APIs of the analysis pages', () => {
       ['2026-07-03', 57, 1, 58],
     ]);
     const m1Days = (await c.viewer.get(`/api/v1/oee?machineId=${m1}&${WINDOW}&bucket=day`)).body.buckets;
-    expect(production.map((r: Row) => [r.goodCount, r.rejectCount, r.totalCount])).toEqual(m1Days.map((b: Row) => [b.goodCount, b.rejectCount, b.totalCount]));
+    expect(production.map((r: Row) => [r.goodCount, r.rejectCount, r.totalCount])).toEqual(
+      m1Days.map((b: Row) => [b.goodCount, b.rejectCount, b.totalCount]),
+    );
     const daily = (await c.viewer.get(`/api/v1/reports/daily-oee?${WINDOW}&groupId=${lineA}`)).body.rows;
     const m1Buckets = (await c.viewer.get(`/api/v1/oee?machineId=${m1}&${WINDOW}&bucket=day`)).body.buckets;
     expect(daily.filter((r: Row) => r.machineId === m1).map(({ machineId: _m, date: _d, ...rest }: Row) => rest)).toEqual(m1Buckets);
@@ -502,7 +653,7 @@ describe('read APIs of the analysis pages', () => {
   });
 });
 
-// --- memory of a streamed 200 000-row export, measured on a child process
+// memory of a streamed 200 000-row export, measured on a child process
 
 const ROWS = 200_000;
 const children: ChildProcess[] = [];
@@ -553,7 +704,10 @@ describe('a 200 000-row xlsx export', () => {
     const started = Date.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the app exited: ${output}`);
-      const ok = await fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/api/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() - started > 60_000) throw new Error(`no health in 60 s: ${output}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -79,9 +79,7 @@ async function enqueue(app: TestApp, points: StateChangePoint[], perTransaction:
 
 /** `labels|timestamp|value` for every raw sample: a point written twice appears twice. */
 function samples(series: ExportedSeries[], labels: string[]): string[] {
-  return series
-    .flatMap((s) => s.timestamps.map((t, i) => `${labels.map((l) => s.metric[l] ?? '-').join('|')}|${t}|${s.values[i]}`))
-    .sort();
+  return series.flatMap((s) => s.timestamps.map((t, i) => `${labels.map((l) => s.metric[l] ?? '-').join('|')}|${t}|${s.values[i]}`)).sort();
 }
 
 const stateLabels = ['machine_id', 'activity_code_id', 'category'];
@@ -106,8 +104,12 @@ async function expectStatePointsInVictoria(vm: VictoriaMetrics, points: StateCha
     expect(new Set(times).size).toBe(times.length);
     expect(times.length).toBe(points.filter((p) => p.machineId === machine).length);
   }
-  expect(samples(await vm.export(`{__name__="machine_state_operator_id",${ofMachines}}`), stateLabels)).toEqual(expectedStateSamples(points, (p) => p.operatorId));
-  expect(samples(await vm.export(`{__name__="machine_state_job_id",${ofMachines}}`), stateLabels)).toEqual(expectedStateSamples(points, (p) => p.jobId));
+  expect(samples(await vm.export(`{__name__="machine_state_operator_id",${ofMachines}}`), stateLabels)).toEqual(
+    expectedStateSamples(points, (p) => p.operatorId),
+  );
+  expect(samples(await vm.export(`{__name__="machine_state_job_id",${ofMachines}}`), stateLabels)).toEqual(
+    expectedStateSamples(points, (p) => p.jobId),
+  );
 }
 
 /**
@@ -144,151 +146,190 @@ const pendingRows = async (databaseUrl: string) =>
 
 const haveVictoriaMetrics = optionalPrerequisite(VICTORIA_METRICS);
 
-describe.skipIf(!haveVictoriaMetrics)(`InfluxDB outbox relay against victoria-metrics${haveVictoriaMetrics ? '' : ' (skipped: victoria-metrics is not installed)'}`, () => {
-  let vm: VictoriaMetrics;
-  let app: TestApp;
-  let databaseUrl: string;
-  const sent: StateChangePoint[] = [];
+describe.skipIf(!haveVictoriaMetrics)(
+  `InfluxDB outbox relay against victoria-metrics${haveVictoriaMetrics ? '' : ' (skipped: victoria-metrics is not installed)'}`,
+  () => {
+    let vm: VictoriaMetrics;
+    let app: TestApp;
+    let databaseUrl: string;
+    const sent: StateChangePoint[] = [];
 
-  beforeAll(async () => {
-    vm = await VictoriaMetrics.create();
-    app = await startTestApp({ env: influxEnv(vm.url) });
-    databaseUrl = app.databaseUrl;
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await vm?.dispose();
-  });
+    beforeAll(async () => {
+      vm = await VictoriaMetrics.create();
+      app = await startTestApp({ env: influxEnv(vm.url) });
+      databaseUrl = app.databaseUrl;
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await vm?.dispose();
+    });
 
-  it('delivers 500 state changes over 5 machines and production records with exact values and timestamps', async () => {
-    // As ingest would: single events and batches.
-    await enqueue(app, stateChanges(100), 1, sent);
-    await enqueue(app, stateChanges(400), 50, sent);
+    it('delivers 500 state changes over 5 machines and production records with exact values and timestamps', async () => {
+      // As ingest would: single events and batches.
+      await enqueue(app, stateChanges(100), 1, sent);
+      await enqueue(app, stateChanges(400), 50, sent);
 
-    const records: ProductionPoint[] = MACHINES.flatMap((machineId, i) => [
-      { machineId, from: new Date(base + 60_000 + i), to: new Date(base + 60_000 + i), good: 3 + i, rejects: i, jobId: 7, jobNumber: 'J-7', source: 'api' },
-      { machineId, from: new Date(base + 120_000), to: new Date(base + 180_500 + i), good: 40 + i, rejects: 2, jobId: null, source: 'device' },
-    ]);
-    await app.dataSource.transaction((tx) => app.outbox.enqueueProduction(tx, records));
-    app.outbox.notifyCommitted();
+      const records: ProductionPoint[] = MACHINES.flatMap((machineId, i) => [
+        {
+          machineId,
+          from: new Date(base + 60_000 + i),
+          to: new Date(base + 60_000 + i),
+          good: 3 + i,
+          rejects: i,
+          jobId: 7,
+          jobNumber: 'J-7',
+          source: 'api',
+        },
+        {
+          machineId,
+          from: new Date(base + 120_000),
+          to: new Date(base + 180_500 + i),
+          good: 40 + i,
+          rejects: 2,
+          jobId: null,
+          source: 'device',
+        },
+      ]);
+      await app.dataSource.transaction((tx) => app.outbox.enqueueProduction(tx, records));
+      app.outbox.notifyCommitted();
 
-    await expectStatePointsInVictoria(vm, sent);
-    const production = await waitFor(
-      'production points',
-      () => vm.export('{__name__=~"production_(good|rejects|span_seconds|job_id)"}'),
-      (series) => series.reduce((n, s) => n + s.timestamps.length, 0) >= records.length * 3 + records.filter((r) => r.jobId).length,
-    );
-    const expected = records
-      .flatMap((r) => [
-        `production_good|${r.machineId}|${r.to.getTime()}|${r.good}`,
-        `production_rejects|${r.machineId}|${r.to.getTime()}|${r.rejects}`,
-        `production_span_seconds|${r.machineId}|${r.to.getTime()}|${(r.to.getTime() - r.from.getTime()) / 1000}`,
-        ...(r.jobId ? [`production_job_id|${r.machineId}|${r.to.getTime()}|${r.jobId}`] : []),
-      ])
-      .sort();
-    expect(samples(production, ['__name__', 'machine_id'])).toEqual(expected);
+      await expectStatePointsInVictoria(vm, sent);
+      const production = await waitFor(
+        'production points',
+        () => vm.export('{__name__=~"production_(good|rejects|span_seconds|job_id)"}'),
+        (series) => series.reduce((n, s) => n + s.timestamps.length, 0) >= records.length * 3 + records.filter((r) => r.jobId).length,
+      );
+      const expected = records
+        .flatMap((r) => [
+          `production_good|${r.machineId}|${r.to.getTime()}|${r.good}`,
+          `production_rejects|${r.machineId}|${r.to.getTime()}|${r.rejects}`,
+          `production_span_seconds|${r.machineId}|${r.to.getTime()}|${(r.to.getTime() - r.from.getTime()) / 1000}`,
+          ...(r.jobId ? [`production_job_id|${r.machineId}|${r.to.getTime()}|${r.jobId}`] : []),
+        ])
+        .sort();
+      expect(samples(production, ['__name__', 'machine_id'])).toEqual(expected);
 
-    await waitFor('an empty outbox', () => health(app), (h) => h.outbox?.pending === 0);
-    expect(await health(app)).toMatchObject({ status: 'ok', database: 'ok', influx: 'ok', outbox: { pending: 0, oldestSeconds: 0 } });
-    await expectDeliveredInIdOrderPerMachine(databaseUrl);
-  }, 120_000);
+      await waitFor(
+        'an empty outbox',
+        () => health(app),
+        (h) => h.outbox?.pending === 0,
+      );
+      expect(await health(app)).toMatchObject({ status: 'ok', database: 'ok', influx: 'ok', outbox: { pending: 0, oldestSeconds: 0 } });
+      await expectDeliveredInIdOrderPerMachine(databaseUrl);
+    }, 120_000);
 
-  it('ships events and counts accepted over HTTP', async () => {
-    const c = await clientsForRoles(app.url, ADMIN_PASSWORD);
-    const machineId = (await c.admin.post('/api/v1/machines', { name: 'Influx M1' })).body.id as number;
-    const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-    const events = [
-      { machineId, at: new Date(t0).toISOString(), activityCodeId: 2 },
-      { machineId, at: new Date(t0 + 60_250).toISOString(), activityCodeId: 3 },
-    ];
-    expect((await c.device.post('/api/v1/events', { events })).status).toBe(200);
-    const count = { good: 12, rejects: 1, from: new Date(t0).toISOString(), to: new Date(t0 + 30_000).toISOString() };
-    expect((await c.device.post(`/api/v1/machines/${machineId}/production`, count)).status).toBe(201);
+    it('ships events and counts accepted over HTTP', async () => {
+      const c = await clientsForRoles(app.url, ADMIN_PASSWORD);
+      const machineId = (await c.admin.post('/api/v1/machines', { name: 'Influx M1' })).body.id as number;
+      const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+      const events = [
+        { machineId, at: new Date(t0).toISOString(), activityCodeId: 2 },
+        { machineId, at: new Date(t0 + 60_250).toISOString(), activityCodeId: 3 },
+      ];
+      expect((await c.device.post('/api/v1/events', { events })).status).toBe(200);
+      const count = { good: 12, rejects: 1, from: new Date(t0).toISOString(), to: new Date(t0 + 30_000).toISOString() };
+      expect((await c.device.post(`/api/v1/machines/${machineId}/production`, count)).status).toBe(201);
 
-    const state = await waitFor(
-      'the HTTP events in victoria-metrics',
-      () => vm.export(`{__name__="machine_state_running",machine_id="${machineId}"}`),
-      (series) => series.reduce((n, s) => n + s.timestamps.length, 0) >= 2,
-    );
-    expect(samples(state, stateLabels)).toEqual([`${machineId}|2|unplanned_stop|${t0}|0`, `${machineId}|3|planned_shutdown|${t0 + 60_250}|0`]);
-    const good = await waitFor(
-      'the HTTP count in victoria-metrics',
-      () => vm.export(`{__name__="production_good",machine_id="${machineId}"}`),
-      (series) => series.length > 0,
-    );
-    expect(samples(good, ['machine_id'])).toEqual([`${machineId}|${t0 + 30_000}|12`]);
-  }, 60_000);
+      const state = await waitFor(
+        'the HTTP events in victoria-metrics',
+        () => vm.export(`{__name__="machine_state_running",machine_id="${machineId}"}`),
+        (series) => series.reduce((n, s) => n + s.timestamps.length, 0) >= 2,
+      );
+      expect(samples(state, stateLabels)).toEqual([
+        `${machineId}|2|unplanned_stop|${t0}|0`,
+        `${machineId}|3|planned_shutdown|${t0 + 60_250}|0`,
+      ]);
+      const good = await waitFor(
+        'the HTTP count in victoria-metrics',
+        () => vm.export(`{__name__="production_good",machine_id="${machineId}"}`),
+        (series) => series.length > 0,
+      );
+      expect(samples(good, ['machine_id'])).toEqual([`${machineId}|${t0 + 30_000}|12`]);
+    }, 60_000);
 
-  it('keeps every point through an outage and an app restart, then delivers each once, in order per machine', async () => {
-    await waitFor('an empty outbox', () => health(app), (h) => h.outbox?.pending === 0);
-    await vm.stop();
+    it('keeps every point through an outage and an app restart, then delivers each once, in order per machine', async () => {
+      await waitFor(
+        'an empty outbox',
+        () => health(app),
+        (h) => h.outbox?.pending === 0,
+      );
+      await vm.stop();
 
-    // More than one relay batch (1 000 rows) piles up, so the order across batches is put to the test.
-    const during: StateChangePoint[] = [];
-    await enqueue(app, stateChanges(1_200), 100, during);
-    const degraded = await waitFor(
-      'health to show the outage and the lag',
-      () => health(app),
-      (h) => h.status === 'degraded' && h.influx === 'unavailable' && h.outbox?.pending === 1_200,
-    );
-    expect(degraded).toMatchObject({ database: 'ok', outbox: { pending: 1_200 } });
-    expect(degraded.outbox!.oldestSeconds).toBeGreaterThanOrEqual(0);
+      // More than one relay batch (1 000 rows) piles up, so the order across batches is put to the test.
+      const during: StateChangePoint[] = [];
+      await enqueue(app, stateChanges(1_200), 100, during);
+      const degraded = await waitFor(
+        'health to show the outage and the lag',
+        () => health(app),
+        (h) => h.status === 'degraded' && h.influx === 'unavailable' && h.outbox?.pending === 1_200,
+      );
+      expect(degraded).toMatchObject({ database: 'ok', outbox: { pending: 1_200 } });
+      expect(degraded.outbox!.oldestSeconds).toBeGreaterThanOrEqual(0);
 
-    // The app restarts while InfluxDB is still down: the pending rows stay in the table.
-    await app.stop();
-    expect(await pendingRows(databaseUrl)).toBe(1_200);
-    app = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
-    await enqueue(app, stateChanges(50), 1, during);
-    await enqueue(app, stateChanges(1_250), 50, during);
-    await waitFor(
-      'the restarted app to see the outage',
-      () => health(app),
-      (h) => h.status === 'degraded' && h.influx === 'unavailable' && h.outbox?.pending === 2_500,
-    );
+      // The app restarts while InfluxDB is still down: the pending rows stay in the table.
+      await app.stop();
+      expect(await pendingRows(databaseUrl)).toBe(1_200);
+      app = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
+      await enqueue(app, stateChanges(50), 1, during);
+      await enqueue(app, stateChanges(1_250), 50, during);
+      await waitFor(
+        'the restarted app to see the outage',
+        () => health(app),
+        (h) => h.status === 'degraded' && h.influx === 'unavailable' && h.outbox?.pending === 2_500,
+      );
 
-    await vm.start();
-    await waitFor('the backlog to drain', () => health(app), (h) => h.status === 'ok' && h.influx === 'ok' && h.outbox?.pending === 0);
-    sent.push(...during);
-    await expectStatePointsInVictoria(vm, sent);
-    await expectDeliveredInIdOrderPerMachine(databaseUrl);
-  }, 180_000);
+      await vm.start();
+      await waitFor(
+        'the backlog to drain',
+        () => health(app),
+        (h) => h.status === 'ok' && h.influx === 'ok' && h.outbox?.pending === 0,
+      );
+      sent.push(...during);
+      await expectStatePointsInVictoria(vm, sent);
+      await expectDeliveredInIdOrderPerMachine(databaseUrl);
+    }, 180_000);
 
-  it('relays from two instances at once without duplicates or reordering', async () => {
-    const second = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
-    try {
-      const points = stateChanges(300);
-      for (let i = 0; i < points.length; i += 20) {
-        await enqueue(i % 40 ? second : app, points.slice(i, i + 20), 20, sent);
+    it('relays from two instances at once without duplicates or reordering', async () => {
+      const second = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
+      try {
+        const points = stateChanges(300);
+        for (let i = 0; i < points.length; i += 20) {
+          await enqueue(i % 40 ? second : app, points.slice(i, i + 20), 20, sent);
+        }
+        await waitFor(
+          'the outbox to drain',
+          () => health(second),
+          (h) => h.outbox?.pending === 0,
+        );
+      } finally {
+        await second.stop();
       }
-      await waitFor('the outbox to drain', () => health(second), (h) => h.outbox?.pending === 0);
-    } finally {
-      await second.stop();
-    }
-    await expectStatePointsInVictoria(vm, sent);
-    await expectDeliveredInIdOrderPerMachine(databaseUrl);
-  }, 120_000);
+      await expectStatePointsInVictoria(vm, sent);
+      await expectDeliveredInIdOrderPerMachine(databaseUrl);
+    }, 120_000);
 
-  it('ships what is pending before stop() returns', async () => {
-    const points = stateChanges(200);
-    await app.dataSource.transaction((tx) => app.outbox.enqueueStateChange(tx, points));
-    sent.push(...points);
-    await app.stop();
-    expect(await pendingRows(databaseUrl)).toBe(0);
-    await expectStatePointsInVictoria(vm, sent);
-  }, 60_000);
+    it('ships what is pending before stop() returns', async () => {
+      const points = stateChanges(200);
+      await app.dataSource.transaction((tx) => app.outbox.enqueueStateChange(tx, points));
+      sent.push(...points);
+      await app.stop();
+      expect(await pendingRows(databaseUrl)).toBe(0);
+      await expectStatePointsInVictoria(vm, sent);
+    }, 60_000);
 
-  it('prunes delivered rows older than the cut-off and never pending ones', async () => {
-    app = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
-    const total = (await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM influx_outbox'))[0]!.n;
-    // Pending rows are never pruned, however old.
-    await vm.stop();
-    await enqueue(app, stateChanges(5), 5, []);
-    expect(await app.outbox.pruneDelivered(new Date(Date.now() + 60_000), 100)).toBe(total);
-    expect(await pendingRows(databaseUrl)).toBe(5);
-    expect((await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM influx_outbox'))[0]!.n).toBe(5);
-    await vm.start();
-  }, 60_000);
-});
+    it('prunes delivered rows older than the cut-off and never pending ones', async () => {
+      app = await startTestApp({ databaseUrl, env: influxEnv(vm.url) });
+      const total = (await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM influx_outbox'))[0]!.n;
+      // Pending rows are never pruned, however old.
+      await vm.stop();
+      await enqueue(app, stateChanges(5), 5, []);
+      expect(await app.outbox.pruneDelivered(new Date(Date.now() + 60_000), 100)).toBe(total);
+      expect(await pendingRows(databaseUrl)).toBe(5);
+      expect((await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM influx_outbox'))[0]!.n).toBe(5);
+      await vm.start();
+    }, 60_000);
+  },
+);
 
 describe('without INFLUX_URL', () => {
   let app: TestApp;
@@ -336,13 +377,23 @@ describe('a point the server refuses', () => {
       },
       close: async () => undefined,
     };
-    const relay = new OutboxRelay({ dataSource: app.dataSource, outbox, writer, logger: pino({ level: 'silent' }) }, { batchSize: 16, pollIntervalMs: 50 }).start();
+    const relay = new OutboxRelay(
+      { dataSource: app.dataSource, outbox, writer, logger: pino({ level: 'silent' }) },
+      { batchSize: 16, pollIntervalMs: 50 },
+    ).start();
     try {
-      await waitFor('the outbox to drain', () => outbox.lag(), (lag) => lag.pending === 0, 20_000);
+      await waitFor(
+        'the outbox to drain',
+        () => outbox.lag(),
+        (lag) => lag.pending === 0,
+        20_000,
+      );
     } finally {
       await relay.stop();
     }
-    const all = ((await app.dataSource.query(`SELECT o.id::text AS id FROM influx_outbox o ORDER BY o.id`)) as { id: string }[]).map((r) => r.id);
+    const all = ((await app.dataSource.query(`SELECT o.id::text AS id FROM influx_outbox o ORDER BY o.id`)) as { id: string }[]).map(
+      (r) => r.id,
+    );
     expect(written).toEqual(all.filter((id) => id !== poisoned));
     expect(refusals).toBeGreaterThanOrEqual(4); // 16 → 8 → 4 → 2 → 1
     expect(relay.influxStatus).toBe('ok');

@@ -17,7 +17,12 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const timeline = async (machineId: number, from = '2026-01-01T00:00:00Z', to = '2027-01-01T00:00:00Z') =>
-  (await c.viewer.get(`/api/v1/machines/${machineId}/timeline?from=${from}&to=${to}`)).body.intervals as { start: string; end: string | null; activityCodeId: number; jobId: number | null }[];
+  (await c.viewer.get(`/api/v1/machines/${machineId}/timeline?from=${from}&to=${to}`)).body.intervals as {
+    start: string;
+    end: string | null;
+    activityCodeId: number;
+    jobId: number | null;
+  }[];
 
 describe('legacy device API: POST /api/machine-state-change', () => {
   it('answers exactly as legacy-api.md says', async () => {
@@ -53,8 +58,12 @@ describe('legacy device API: POST /api/machine-state-change', () => {
       const key = (await admin.post('/api/v1/api-keys', { name: 'dev', role: 'device' })).body.key;
       const viewer = (await admin.post('/api/v1/api-keys', { name: 'view', role: 'viewer' })).body.key;
       expect((await new ApiClient(strict.url).post('/api/machine-state-change', { machine_id: m, machine_state: 2 })).status).toBe(401);
-      expect((await new ApiClient(strict.url, viewer).post('/api/machine-state-change', { machine_id: m, machine_state: 2 })).status).toBe(403);
-      expect((await new ApiClient(strict.url, key).post('/api/machine-state-change', { machine_id: m, machine_state: 2 })).status).toBe(200);
+      expect((await new ApiClient(strict.url, viewer).post('/api/machine-state-change', { machine_id: m, machine_state: 2 })).status).toBe(
+        403,
+      );
+      expect((await new ApiClient(strict.url, key).post('/api/machine-state-change', { machine_id: m, machine_state: 2 })).status).toBe(
+        200,
+      );
     } finally {
       await strict.stop();
     }
@@ -69,15 +78,36 @@ describe('POST /api/v1/events', () => {
     const late = await c.device.post('/api/v1/events', { events: [{ machineId: m, at: '2026-11-24T11:00:00Z', activityCodeId: 6 }] });
     expect(late.body).toEqual({ accepted: 1, duplicates: 0 });
     expect(await timeline(m)).toEqual([
-      { start: '2026-11-24T10:00:00.000Z', end: '2026-11-24T11:00:00.000Z', activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: null },
-      { start: '2026-11-24T11:00:00.000Z', end: '2026-11-24T12:00:00.000Z', activityCodeId: 6, category: 'unplanned_stop', jobId: null, operatorId: null },
+      {
+        start: '2026-11-24T10:00:00.000Z',
+        end: '2026-11-24T11:00:00.000Z',
+        activityCodeId: 2,
+        category: 'unplanned_stop',
+        jobId: null,
+        operatorId: null,
+      },
+      {
+        start: '2026-11-24T11:00:00.000Z',
+        end: '2026-11-24T12:00:00.000Z',
+        activityCodeId: 6,
+        category: 'unplanned_stop',
+        jobId: null,
+        operatorId: null,
+      },
       { start: '2026-11-24T12:00:00.000Z', end: null, activityCodeId: 3, category: 'planned_shutdown', jobId: null, operatorId: null },
     ]);
   });
 
   it('reports a replayed batch as duplicates and changes nothing', async () => {
     const m = machines[2]!;
-    const batch = { events: [0, 1, 2, 3].map((i) => ({ eventId: `dev-${i}`, machineId: m, at: `2026-11-24T0${i}:00:00Z`, activityCodeId: i % 2 ? 6 : 2 })) };
+    const batch = {
+      events: [0, 1, 2, 3].map((i) => ({
+        eventId: `dev-${i}`,
+        machineId: m,
+        at: `2026-11-24T0${i}:00:00Z`,
+        activityCodeId: i % 2 ? 6 : 2,
+      })),
+    };
     expect((await c.device.post('/api/v1/events', batch)).body).toEqual({ accepted: 4, duplicates: 0 });
     const before = await snapshot(app.dataSource);
     expect((await c.device.post('/api/v1/events', batch)).body).toEqual({ accepted: 0, duplicates: 4 });
@@ -87,10 +117,21 @@ describe('POST /api/v1/events', () => {
   it('refuses a whole batch for one bad event, naming its index, and stores nothing', async () => {
     const m = machines[3]!;
     const before = await snapshot(app.dataSource);
-    const res = await c.device.post('/api/v1/events', { events: [{ machineId: m, activityCodeId: 2 }, { machineId: 999_999, activityCodeId: 2 }, { machineId: m, activityCodeId: 2 }] });
+    const res = await c.device.post('/api/v1/events', {
+      events: [
+        { machineId: m, activityCodeId: 2 },
+        { machineId: 999_999, activityCodeId: 2 },
+        { machineId: m, activityCodeId: 2 },
+      ],
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.issues).toEqual([{ path: ['events', 1, 'machineId'], message: 'no machine with id 999999' }]);
-    const up = await c.device.post('/api/v1/events', { events: [{ machineId: m, activityCodeId: 2 }, { machineId: m, state: 'up' }] });
+    const up = await c.device.post('/api/v1/events', {
+      events: [
+        { machineId: m, activityCodeId: 2 },
+        { machineId: m, state: 'up' },
+      ],
+    });
     expect(up.status).toBe(400);
     expect(up.body.error.issues[0].path).toEqual(['events', 1, 'activityCodeId']);
     expect(await snapshot(app.dataSource)).toEqual(before);
@@ -123,13 +164,19 @@ describe('POST /api/v1/events', () => {
     }
     // Up without an active job: well formed, but in conflict with the machine's state (no job).
     const up = await c.device.post('/api/v1/events', { events: [{ machineId: m, state: 'up' }] });
-    expect([up.status, up.body.error.code, up.body.error.message]).toEqual([409, 'conflict', 'Cannot set a machine to up when there is no active job']);
+    expect([up.status, up.body.error.code, up.body.error.message]).toEqual([
+      409,
+      'conflict',
+      'Cannot set a machine to up when there is no active job',
+    ]);
     expect((await c.device.request('POST', '/api/v1/events', undefined, { raw: '{"events": [' })).status).toBe(400);
     const huge = JSON.stringify({ events: [{ machineId: m, activityCodeId: 2, eventId: 'x'.repeat(3_000_000) }] });
     const tooLarge = await c.device.request('POST', '/api/v1/events', undefined, { raw: huge });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error.code).toBe('payload_too_large');
-    const tooMany = await c.device.post('/api/v1/events', { events: Array.from({ length: 5001 }, () => ({ machineId: m, activityCodeId: 2 })) });
+    const tooMany = await c.device.post('/api/v1/events', {
+      events: Array.from({ length: 5001 }, () => ({ machineId: m, activityCodeId: 2 })),
+    });
     expect(tooMany.status).toBe(400);
     expect((await c.viewer.post('/api/v1/events', { events: [{ machineId: m, activityCodeId: 2 }] })).status).toBe(403);
     expect((await c.anonymous.post('/api/v1/events', { events: [{ machineId: m, activityCodeId: 2 }] })).status).toBe(401);
@@ -146,11 +193,16 @@ describe('POST /api/v1/events', () => {
         for (let i = 0; i < perWriter; i++) {
           const machineId = targets[(w + i) % targets.length]!;
           // Spread times so writers interleave out of order; distinct times per event.
-          const at = new Date(base + ((i * 10 + w) * 7919 % 600_000) * 1000 + w).toISOString();
+          const at = new Date(base + (((i * 10 + w) * 7919) % 600_000) * 1000 + w).toISOString();
           const single = i % 3 !== 0;
           const events = single
             ? [{ eventId: `w${w}-${i}`, machineId, at, activityCodeId: [2, 3, 6][(w + i) % 3] }]
-            : [0, 1, 2].map((k) => ({ eventId: `w${w}-${i}-${k}`, machineId: targets[(w + i + k) % targets.length]!, at: new Date(Date.parse(at) + k * 1000).toISOString(), activityCodeId: [2, 3, 6][(w + k) % 3] }));
+            : [0, 1, 2].map((k) => ({
+                eventId: `w${w}-${i}-${k}`,
+                machineId: targets[(w + i + k) % targets.length]!,
+                at: new Date(Date.parse(at) + k * 1000).toISOString(),
+                activityCodeId: [2, 3, 6][(w + k) % 3],
+              }));
           const res = await c.device.post('/api/v1/events', { events });
           if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
         }
@@ -164,7 +216,10 @@ describe('POST /api/v1/events', () => {
     // The projection equals a projection from scratch: re-project each machine and compare.
     for (const machineId of targets) {
       const before = await timeline(machineId, '2020-01-01T00:00:00Z');
-      const events: { at: Date; activityCodeId: number }[] = await app.dataSource.query(`SELECT at, "activityCodeId" FROM state_events WHERE "machineId" = $1 ORDER BY at, id`, [machineId]);
+      const events: { at: Date; activityCodeId: number }[] = await app.dataSource.query(
+        `SELECT at, "activityCodeId" FROM state_events WHERE "machineId" = $1 ORDER BY at, id`,
+        [machineId],
+      );
       const expected: { start: string; activityCodeId: number }[] = [];
       for (const [i, e] of events.entries()) {
         const next = events[i + 1];
@@ -186,7 +241,16 @@ describe('jobs and production', () => {
     const start = { jobNumber: 'A-100', idealCycleTimeSeconds: 30, at: '2026-11-24T08:00:00Z', eventId: 'job-start-1' };
     const started = await c.operator.post(`/api/v1/machines/${m2}/jobs`, start);
     expect(started.status).toBe(201);
-    expect(started.body.job).toEqual({ id: started.body.job.id, machineId: m2, jobNumber: 'A-100', start: '2026-11-24T08:00:00.000Z', end: null, idealCycleTimeSeconds: 30, good: 0, rejects: 0 });
+    expect(started.body.job).toEqual({
+      id: started.body.job.id,
+      machineId: m2,
+      jobNumber: 'A-100',
+      start: '2026-11-24T08:00:00.000Z',
+      end: null,
+      idealCycleTimeSeconds: 30,
+      good: 0,
+      rejects: 0,
+    });
     expect((await c.operator.post(`/api/v1/machines/${m2}/jobs`, start)).body.job).toEqual(started.body.job);
     const again = await c.operator.post(`/api/v1/machines/${m2}/jobs`, { ...start, eventId: 'job-start-2' });
     expect(again.status).toBe(409);
@@ -196,7 +260,9 @@ describe('jobs and production', () => {
     expect(recorded.status).toBe(201);
     expect(recorded.body.record).toMatchObject({ machineId: m2, jobId: started.body.job.id, good: 40, rejects: 2 });
     expect((await c.device.post(`/api/v1/machines/${m2}/production`, prod)).body.record.id).toBe(recorded.body.record.id);
-    expect((await c.device.post(`/api/v1/machines/${m2}/production`, { good: 1, rejects: 0, at: '2026-11-24T09:30:00Z' })).status).toBe(201);
+    expect((await c.device.post(`/api/v1/machines/${m2}/production`, { good: 1, rejects: 0, at: '2026-11-24T09:30:00Z' })).status).toBe(
+      201,
+    );
 
     const end = { good: 10, rejects: 1, at: '2026-11-24T10:00:00Z', eventId: 'job-end-1' };
     const ended = await c.operator.post(`/api/v1/machines/${m2}/jobs/current/end`, end);
@@ -206,7 +272,14 @@ describe('jobs and production', () => {
     expect((await c.operator.post(`/api/v1/machines/${m2}/jobs/current/end`, { eventId: 'job-end-2' })).status).toBe(409);
 
     expect(await timeline(m2)).toEqual([
-      { start: '2026-11-24T08:00:00.000Z', end: '2026-11-24T10:00:00.000Z', activityCodeId: 1, category: 'running', jobId: started.body.job.id, operatorId: null },
+      {
+        start: '2026-11-24T08:00:00.000Z',
+        end: '2026-11-24T10:00:00.000Z',
+        activityCodeId: 1,
+        category: 'running',
+        jobId: started.body.job.id,
+        operatorId: null,
+      },
       { start: '2026-11-24T10:00:00.000Z', end: null, activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: null },
     ]);
     const jobs = (await c.viewer.get(`/api/v1/jobs?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&machineId=${m2}`)).body.jobs;
@@ -223,8 +296,19 @@ describe('jobs and production', () => {
     expect((await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: '' })).status).toBe(400);
     expect((await c.device.post(`/api/v1/machines/999999/jobs`, { jobNumber: 'X' })).status).toBe(404);
     expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: -1, rejects: 0 })).status).toBe(400);
-    expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: 1, rejects: 0, from: '2026-11-24T09:00:00Z' })).status).toBe(400);
-    expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: 1, rejects: 0, from: '2026-11-24T09:00:00Z', to: '2026-11-24T08:00:00Z' })).status).toBe(400);
+    expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: 1, rejects: 0, from: '2026-11-24T09:00:00Z' })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await c.device.post(`/api/v1/machines/${m}/production`, {
+          good: 1,
+          rejects: 0,
+          from: '2026-11-24T09:00:00Z',
+          to: '2026-11-24T08:00:00Z',
+        })
+      ).status,
+    ).toBe(400);
     expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: 1.5, rejects: 0 })).status).toBe(400);
     expect((await c.viewer.post(`/api/v1/machines/${m}/production`, { good: 1, rejects: 0 })).status).toBe(403);
     expect((await c.viewer.get(`/api/v1/machines/${m}/timeline?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z`)).status).toBe(400);

@@ -89,7 +89,8 @@ class Frames {
     for (;;) {
       const value = check();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames)}, closed: ${JSON.stringify(this.closed)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames)}, closed: ${JSON.stringify(this.closed)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -113,7 +114,9 @@ async function pairedTablet(name: string) {
   const machine = await c.admin.post('/api/v1/machines', { name });
   const uuid = randomUUID();
   await tabletHttp.get(`/check-state?device_uuid=${uuid}`);
-  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
+  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find(
+    (t) => t.deviceUuid === uuid,
+  )!;
   expect((await c.admin.patch(`/api/v1/tablets/${tablet.id}`, { machineId: machine.body.id })).status).toBe(200);
   return { uuid, tabletId: tablet.id, machineId: machine.body.id as number };
 }
@@ -121,8 +124,12 @@ async function pairedTablet(name: string) {
 describe('websocket /api/input-device-updates', () => {
   it('sends the current code as a bare frame, then activity_change for changes from any source, and logout on a forced logout', async () => {
     const { uuid, tabletId, machineId } = await pairedTablet('WS machine');
-    expect((await tabletHttp.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body).toEqual({ success: true });
-    expect((await tabletHttp.post('/android-start-job', { job_number: 'W-1', ideal_cycle_time: '10', device_uuid: uuid })).body).toEqual({ success: true });
+    expect(
+      (await tabletHttp.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body,
+    ).toEqual({ success: true });
+    expect((await tabletHttp.post('/android-start-job', { job_number: 'W-1', ideal_cycle_time: '10', device_uuid: uuid })).body).toEqual({
+      success: true,
+    });
 
     const ws = await Frames.open();
     ws.ws.send(JSON.stringify({ device_uuid: uuid }));
@@ -177,7 +184,9 @@ describe('websocket /api/input-device-updates', () => {
     const other = await startTestApp({ databaseUrl: app.databaseUrl, env: { OEE_ROLES: 'ingest,realtime' } });
     apps.push(other);
     const { uuid, tabletId, machineId } = await pairedTablet('Two instances');
-    expect((await tabletHttp.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body).toEqual({ success: true });
+    expect(
+      (await tabletHttp.post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).body,
+    ).toEqual({ success: true });
     const ws = await Frames.open();
     ws.ws.send(JSON.stringify({ device_uuid: uuid }));
     expect(await ws.frame(0)).toBe('2');
@@ -212,7 +221,11 @@ describe('websocket /api/input-device-updates', () => {
 });
 
 describe('UDP discovery', () => {
-  async function client(): Promise<{ socket: dgram.Socket; replies: { text: string; from: string }[]; next: (n: number) => Promise<void> }> {
+  async function client(): Promise<{
+    socket: dgram.Socket;
+    replies: { text: string; from: string }[];
+    next: (n: number) => Promise<void>;
+  }> {
     const socket = dgram.createSocket('udp4');
     udp.push(socket);
     const replies: { text: string; from: string }[] = [];
@@ -258,7 +271,10 @@ describe('UDP discovery', () => {
 
   it('announces OEE_PUBLIC_PORT behind a proxy; a port in use only logs a warning', async () => {
     const port = await freeUdpPort();
-    const proxied = await startTestApp({ databaseUrl: app.databaseUrl, env: { OEE_ROLES: 'ingest', OEE_DISCOVERY_PORT: String(port), OEE_PUBLIC_PORT: '8443' } });
+    const proxied = await startTestApp({
+      databaseUrl: app.databaseUrl,
+      env: { OEE_ROLES: 'ingest', OEE_DISCOVERY_PORT: String(port), OEE_PUBLIC_PORT: '8443' },
+    });
     apps.push(proxied);
     const { socket, replies, next } = await client();
     await send(socket, 'DISCOVER_OEE_SERVER_REQUEST', port);

@@ -12,7 +12,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
  */
 
 const DAY = '2026-11-20';
-const T = (h: number, m = 0, s = 0) => `${DAY}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`;
+const T = (h: number, m = 0, s = 0) =>
+  `${DAY}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`;
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 const window = `from=2026-11-19T00:00:00.000Z&to=2026-11-22T00:00:00.000Z`;
 const NO_MACHINE = 'No assigned machine. Pair via the admin interface then press back to refresh.';
@@ -36,8 +37,14 @@ beforeAll(async () => {
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
   tabletHttp = new ApiClient(app.url);
   jam = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id;
-  setting = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' })).body.id;
-  await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Retired', category: 'unplanned_stop', colour: '#333333', active: false });
+  setting = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' }))
+    .body.id;
+  await c.admin.post('/api/v1/activity-codes', {
+    shortDescription: 'Retired',
+    category: 'unplanned_stop',
+    colour: '#333333',
+    active: false,
+  });
   const user = await c.admin.post('/api/v1/users', { username: 'olga', role: 'operator', pin: '1234' });
   operator = { id: user.body.id, pin: '1234', username: 'olga' };
   codes = (await c.viewer.get('/api/v1/activity-codes')).body;
@@ -48,14 +55,19 @@ afterAll(async () => {
 
 /** The spinner items the app gets: active codes the machine does not exclude. */
 const offered = (excluded: number[] = []) =>
-  codes.filter((code) => code.active && !excluded.includes(code.id)).map((code) => ({ activity_code_id: code.id, colour: code.colour, description: code.shortDescription }));
+  codes
+    .filter((code) => code.active && !excluded.includes(code.id))
+    .map((code) => ({ activity_code_id: code.id, colour: code.colour, description: code.shortDescription }));
 const colourOf = (id: number) => codes.find((code) => code.id === id)!.colour;
 
 const timeline = async (machineId: number) => (await c.viewer.get(`/api/v1/machines/${machineId}/timeline?${window}`)).body.intervals;
 const jobs = async (machineId: number) => (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs;
 const production = async (machineId: number) =>
   (
-    (await app.dataSource.query(`SELECT "from", "to", good, rejects, source FROM production_records WHERE "machineId" = $1 ORDER BY "to", id`, [machineId])) as {
+    (await app.dataSource.query(
+      `SELECT "from", "to", good, rejects, source FROM production_records WHERE "machineId" = $1 ORDER BY "to", id`,
+      [machineId],
+    )) as {
       from: Date;
       to: Date;
       good: number;
@@ -105,14 +117,18 @@ async function newMachine(name: string, machine: Record<string, unknown> = {}) {
 async function pairedTablet(machineId: number) {
   const uuid = randomUUID();
   const first = await checkState(uuid);
-  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!;
+  const tablet = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find(
+    (t) => t.deviceUuid === uuid,
+  )!;
   expect(first).toEqual({ workflow_type: 'default', state: 'no_user', machine: NO_MACHINE, device_name: `Tablet ${tablet.id}` });
   expect((await c.admin.patch(`/api/v1/tablets/${tablet.id}`, { machineId })).status).toBe(200);
   return { uuid, tabletId: tablet.id };
 }
 
 async function signIn(uuid: string) {
-  expect(await post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).toEqual({ success: true });
+  expect(await post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).toEqual({
+    success: true,
+  });
 }
 
 describe('registration and pairing', () => {
@@ -121,21 +137,39 @@ describe('registration and pairing', () => {
     const before = (await c.admin.get('/api/v1/tablets')).body.length;
     const [a, b] = await Promise.all([checkState(uuid), checkState(uuid)]);
     expect(b).toEqual(a);
-    const tablets = (await c.admin.get('/api/v1/tablets')).body as { id: number; name: string; machineId: number | null; deviceUuid: string | null; operatorId: number | null }[];
+    const tablets = (await c.admin.get('/api/v1/tablets')).body as {
+      id: number;
+      name: string;
+      machineId: number | null;
+      deviceUuid: string | null;
+      operatorId: number | null;
+    }[];
     expect(tablets.length).toBe(before + 1);
     const tablet = tablets.find((t) => t.deviceUuid === uuid)!;
     expect(tablet).toEqual({ id: tablet.id, name: `Tablet ${tablet.id}`, machineId: null, deviceUuid: uuid, operatorId: null });
     expect(a).toEqual({ workflow_type: 'default', state: 'no_user', machine: NO_MACHINE, device_name: `Tablet ${tablet.id}` });
-    const audit = await app.dataSource.query(`SELECT action, "userId", after FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1`, [String(tablet.id)]);
+    const audit = await app.dataSource.query(`SELECT action, "userId", after FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1`, [
+      String(tablet.id),
+    ]);
     // The device uuid is the tablet's credential: kept out of the audit log (issue 15 point 9).
-    expect(audit).toEqual([{ action: 'tablet.register', userId: null, after: { name: `Tablet ${tablet.id}`, machineId: null, autoPaired: false } }]);
+    expect(audit).toEqual([
+      { action: 'tablet.register', userId: null, after: { name: `Tablet ${tablet.id}`, machineId: null, autoPaired: false } },
+    ]);
 
     // Not paired: nobody can sign in.
-    expect(await post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).toEqual({ success: false, reason: NO_MACHINE });
+    expect(await post('/android-login', { user_id: String(operator.id), password: operator.pin, device_uuid: uuid })).toEqual({
+      success: false,
+      reason: NO_MACHINE,
+    });
 
     const machineId = await newMachine('Pairing', { workflowType: 'pausable' });
     expect((await c.admin.patch(`/api/v1/tablets/${tablet.id}`, { machineId, name: 'Press tablet' })).status).toBe(200);
-    expect(await checkState(uuid)).toEqual({ workflow_type: 'pausable', state: 'no_user', machine: 'Pairing', device_name: 'Press tablet' });
+    expect(await checkState(uuid)).toEqual({
+      workflow_type: 'pausable',
+      state: 'no_user',
+      machine: 'Pairing',
+      device_name: 'Press tablet',
+    });
   });
 
   it('pairs a new tablet with the first active machine without a tablet when the site auto-pairs', async () => {
@@ -148,7 +182,9 @@ describe('registration and pairing', () => {
       const uuid = randomUUID();
       const reply = await checkState(uuid);
       expect(reply).toMatchObject({ state: 'no_user', machine: expected.name });
-      const tablet = ((await c.admin.get('/api/v1/tablets')).body as { deviceUuid: string; machineId: number }[]).find((t) => t.deviceUuid === uuid)!;
+      const tablet = ((await c.admin.get('/api/v1/tablets')).body as { deviceUuid: string; machineId: number }[]).find(
+        (t) => t.deviceUuid === uuid,
+      )!;
       expect(tablet.machineId).toBe(expected.id);
     } finally {
       await app.dataSource.query(`UPDATE site_settings SET "autoPairTablets" = false`);
@@ -160,7 +196,12 @@ describe('the default workflow', () => {
   it('replays the app: login, start job, change activity, end job, logout — exact replies, job, counts and timeline', async () => {
     const machineId = await newMachine('Lathe', { jobNumberInputType: 'number', excludedActivityCodeIds: [setting] });
     const { uuid, tabletId } = await pairedTablet(machineId);
-    expect(await checkState(uuid)).toEqual({ workflow_type: 'default', state: 'no_user', machine: 'Lathe', device_name: `Tablet ${tabletId}` });
+    expect(await checkState(uuid)).toEqual({
+      workflow_type: 'default',
+      state: 'no_user',
+      machine: 'Lathe',
+      device_name: `Tablet ${tabletId}`,
+    });
 
     clock.set(T(6));
     await signIn(uuid);
@@ -197,22 +238,35 @@ describe('the default workflow', () => {
     clock.set(T(7, 45));
     expect(await post('/android-update', { device_uuid: uuid, activity_code_id: 1 })).toEqual({ success: true });
     // A code this machine does not offer is refused.
-    expect(await post('/android-update', { device_uuid: uuid, activity_code_id: setting })).toEqual({ success: false, reason: `Activity code ${setting} is not offered on this machine` });
+    expect(await post('/android-update', { device_uuid: uuid, activity_code_id: setting })).toEqual({
+      success: false,
+      reason: `Activity code ${setting} is not offered on this machine`,
+    });
 
     clock.set(T(10));
     expect(await post('/android-end-job', { quantity_good: '40', rejects: '3', device_uuid: uuid })).toEqual({ success: true });
     expect(await checkState(uuid)).toMatchObject({ state: 'no_job', user_name: 'olga' });
     clock.set(T(10, 0, 30));
-    expect(await post('/android-end-job', { quantity_good: '40', rejects: '3', device_uuid: uuid })).toEqual({ success: false, reason: 'No job is running on this machine' });
+    expect(await post('/android-end-job', { quantity_good: '40', rejects: '3', device_uuid: uuid })).toEqual({
+      success: false,
+      reason: 'No job is running on this machine',
+    });
 
     clock.set(T(10, 5));
     await logoutTwice(uuid);
-    expect(await checkState(uuid)).toEqual({ workflow_type: 'default', state: 'no_user', machine: 'Lathe', device_name: `Tablet ${tabletId}` });
+    expect(await checkState(uuid)).toEqual({
+      workflow_type: 'default',
+      state: 'no_user',
+      machine: 'Lathe',
+      device_name: `Tablet ${tabletId}`,
+    });
     clock.set(T(10, 6));
     expect(await post('/android-logout', { device_uuid: uuid })).toEqual({ success: false, reason: 'User is logged out' });
 
     const [job] = await jobs(machineId);
-    expect(await jobs(machineId)).toEqual([{ id: job.id, machineId, jobNumber: '1001', start: T(6, 5), end: T(10), idealCycleTimeSeconds: 30, good: 40, rejects: 3 }]);
+    expect(await jobs(machineId)).toEqual([
+      { id: job.id, machineId, jobNumber: '1001', start: T(6, 5), end: T(10), idealCycleTimeSeconds: 30, good: 40, rejects: 3 },
+    ]);
     const op = operator.id;
     expect(await timeline(machineId)).toEqual([
       { start: T(6, 5), end: T(7, 30), activityCodeId: 1, category: 'running', jobId: job.id, operatorId: op },
@@ -222,8 +276,16 @@ describe('the default workflow', () => {
     ]);
     expect(await production(machineId)).toEqual([[T(6, 5), T(10), 40, 3, 'tablet']]);
     await assertTiles(app.dataSource, machineId);
-    const audit = await app.dataSource.query(`SELECT action, "userId" FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 ORDER BY id`, [String(tabletId)]);
-    expect(audit.map((a: { action: string }) => a.action)).toEqual(['tablet.register', 'tablet.update', 'tablet.sign-in', 'tablet.sign-out']);
+    const audit = await app.dataSource.query(
+      `SELECT action, "userId" FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 ORDER BY id`,
+      [String(tabletId)],
+    );
+    expect(audit.map((a: { action: string }) => a.action)).toEqual([
+      'tablet.register',
+      'tablet.update',
+      'tablet.sign-in',
+      'tablet.sign-out',
+    ]);
   });
 
   it('a retry that arrives while the first request still runs gets its reply and changes nothing more', async () => {
@@ -234,14 +296,22 @@ describe('the default workflow', () => {
     expect(await post('/android-start-job', { job_number: 'R-1', ideal_cycle_time: '10', device_uuid: uuid })).toEqual({ success: true });
     clock.set(T(11, 30));
     const body = { quantity_good: '5', rejects: '0', device_uuid: uuid };
-    const [a, b] = await Promise.all([tabletHttp.post('/android-update-quantity', body), tabletHttp.post('/android-update-quantity', body)]);
+    const [a, b] = await Promise.all([
+      tabletHttp.post('/android-update-quantity', body),
+      tabletHttp.post('/android-update-quantity', body),
+    ]);
     expect(a.body).toEqual({ success: true, quantity_produced: 5, quantity_rejects: 0, last_update: epoch(T(11, 30)) });
     expect(b.body).toEqual(a.body);
     expect(await production(machineId)).toEqual([[T(11), T(11, 30), 5, 0, 'tablet']]);
 
     // The same count sent again after the retry window is a new count.
     clock.set(T(11, 31));
-    expect((await tabletHttp.post('/android-update-quantity', body)).body).toEqual({ success: true, quantity_produced: 10, quantity_rejects: 0, last_update: epoch(T(11, 31)) });
+    expect((await tabletHttp.post('/android-update-quantity', body)).body).toEqual({
+      success: true,
+      quantity_produced: 10,
+      quantity_rejects: 0,
+      last_update: epoch(T(11, 31)),
+    });
   });
 });
 
@@ -276,28 +346,51 @@ describe('the pausable workflow', () => {
     };
     expect(await checkState(uuid)).toEqual(running);
     // Not paused: there is no stop to relabel.
-    expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: jam })).toEqual({ success: false, reason: 'The job is not paused' });
+    expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: jam })).toEqual({
+      success: false,
+      reason: 'The job is not paused',
+    });
 
     clock.set(T(13));
     expect(await post('/pausable-pause-job', { device_uuid: uuid })).toEqual({ success: true });
-    expect(await checkState(uuid)).toEqual({ ...running, state: 'paused', current_activity_code_id: 2, current_machine_state: 2, colour: colourOf(2) });
+    expect(await checkState(uuid)).toEqual({
+      ...running,
+      state: 'paused',
+      current_activity_code_id: 2,
+      current_machine_state: 2,
+      colour: colourOf(2),
+    });
 
     // The reason spinner relabels the stop in place, from its start.
     clock.set(T(13, 5));
     expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: jam })).toEqual({ success: true });
-    expect(await checkState(uuid)).toEqual({ ...running, state: 'paused', current_activity_code_id: jam, current_machine_state: 2, colour: '#AA0000' });
+    expect(await checkState(uuid)).toEqual({
+      ...running,
+      state: 'paused',
+      current_activity_code_id: jam,
+      current_machine_state: 2,
+      colour: '#AA0000',
+    });
     clock.set(T(13, 6));
-    expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: 1 })).toEqual({ success: false, reason: 'The reason must be a stop code' });
+    expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: 1 })).toEqual({
+      success: false,
+      reason: 'The reason must be a stop code',
+    });
     clock.set(T(13, 7));
     const unchanged = await snapshot(app.dataSource);
     expect(await post('/pausable-android-update', { device_uuid: uuid, activity_code_id: jam })).toEqual({ success: true }); // already so
     expect(await snapshot(app.dataSource)).toEqual(unchanged);
 
     clock.set(T(13, 20));
-    expect(await post('/pausable-resume-job', { device_uuid: uuid, downtime_reason: 'Jam', notes: 'belt slipped' })).toEqual({ success: true });
+    expect(await post('/pausable-resume-job', { device_uuid: uuid, downtime_reason: 'Jam', notes: 'belt slipped' })).toEqual({
+      success: true,
+    });
     expect(await checkState(uuid)).toEqual(running);
     clock.set(T(13, 21));
-    expect(await post('/pausable-resume-job', { device_uuid: uuid, downtime_reason: 'Jam', notes: 'belt slipped' })).toEqual({ success: false, reason: 'The job is not paused' });
+    expect(await post('/pausable-resume-job', { device_uuid: uuid, downtime_reason: 'Jam', notes: 'belt slipped' })).toEqual({
+      success: false,
+      reason: 'The job is not paused',
+    });
 
     // Paused again; the reason named on resume relabels the pause (the spinner's update did not come).
     clock.set(T(14));
@@ -317,7 +410,9 @@ describe('the pausable workflow', () => {
     expect(await post('/android-end-job', { quantity_good: '50', rejects: '2', device_uuid: uuid })).toEqual({ success: true });
 
     const [job] = await jobs(machineId);
-    expect(await jobs(machineId)).toEqual([{ id: job.id, machineId, jobNumber: 'P-7', start: T(12, 5), end: T(15), idealCycleTimeSeconds: 2, good: 50, rejects: 2 }]);
+    expect(await jobs(machineId)).toEqual([
+      { id: job.id, machineId, jobNumber: 'P-7', start: T(12, 5), end: T(15), idealCycleTimeSeconds: 2, good: 50, rejects: 2 },
+    ]);
     const op = operator.id;
     expect(await timeline(machineId)).toEqual([
       { start: T(12, 5), end: T(13), activityCodeId: 1, category: 'running', jobId: job.id, operatorId: op },
@@ -330,7 +425,8 @@ describe('the pausable workflow', () => {
       { start: T(15), end: null, activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: op },
     ]);
     const timezone = (await c.viewer.get('/api/v1/site')).body.timezone as string;
-    const hhmm = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: timezone }).format(new Date(iso));
+    const hhmm = (iso: string) =>
+      new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: timezone }).format(new Date(iso));
     expect(await notes(job.id)).toBe(`${hhmm(T(13))} - Jam - belt slipped\n${hhmm(T(14))} - Setting - \n`);
     await assertTiles(app.dataSource, machineId);
   });
@@ -355,7 +451,9 @@ describe('the running_total workflow', () => {
     });
     clock.set(T(16, 5));
     // 120 parts planned in 60 minutes: 30 s per part.
-    expect(await post('/android-start-job', { job_number: 'RT-9', planned_quantity: '120', planned_time: '60', device_uuid: uuid })).toEqual({ success: true });
+    expect(
+      await post('/android-start-job', { job_number: 'RT-9', planned_quantity: '120', planned_time: '60', device_uuid: uuid }),
+    ).toEqual({ success: true });
     const active = {
       machine_id: machineId,
       workflow_type: 'running_total',
@@ -373,22 +471,41 @@ describe('the running_total workflow', () => {
     expect(await checkState(uuid)).toEqual(active);
 
     clock.set(T(17, 5));
-    expect(await post('/android-update-quantity', { quantity_good: '100', rejects: '1', device_uuid: uuid })).toEqual({ success: true, quantity_produced: 100, quantity_rejects: 1, last_update: epoch(T(17, 5)) });
+    expect(await post('/android-update-quantity', { quantity_good: '100', rejects: '1', device_uuid: uuid })).toEqual({
+      success: true,
+      quantity_produced: 100,
+      quantity_rejects: 1,
+      last_update: epoch(T(17, 5)),
+    });
     expect(await checkState(uuid)).toEqual({ ...active, last_update: epoch(T(17, 5)), current_quantity: 100 });
     clock.set(T(17, 30));
     expect(await post('/android-update', { device_uuid: uuid, activity_code_id: jam })).toEqual({ success: true });
-    expect(await checkState(uuid)).toEqual({ ...active, current_activity_code_id: jam, current_machine_state: 2, colour: '#AA0000', last_update: epoch(T(17, 5)), current_quantity: 100 });
+    expect(await checkState(uuid)).toEqual({
+      ...active,
+      current_activity_code_id: jam,
+      current_machine_state: 2,
+      colour: '#AA0000',
+      last_update: epoch(T(17, 5)),
+      current_quantity: 100,
+    });
     clock.set(T(17, 40));
     expect(await post('/android-update', { device_uuid: uuid, activity_code_id: 1 })).toEqual({ success: true });
     clock.set(T(18, 5));
-    expect(await post('/android-update-quantity', { quantity_good: '80', rejects: '0', device_uuid: uuid })).toEqual({ success: true, quantity_produced: 180, quantity_rejects: 1, last_update: epoch(T(18, 5)) });
+    expect(await post('/android-update-quantity', { quantity_good: '80', rejects: '0', device_uuid: uuid })).toEqual({
+      success: true,
+      quantity_produced: 180,
+      quantity_rejects: 1,
+      last_update: epoch(T(18, 5)),
+    });
 
     clock.set(T(19));
     expect(await post('/android-end-job', { quantity_good: '10', rejects: '0', device_uuid: uuid })).toEqual({ success: true });
     expect(await checkState(uuid)).toMatchObject({ state: 'no_job' });
 
     const [job] = await jobs(machineId);
-    expect(await jobs(machineId)).toEqual([{ id: job.id, machineId, jobNumber: 'RT-9', start: T(16, 5), end: T(19), idealCycleTimeSeconds: 30, good: 190, rejects: 1 }]);
+    expect(await jobs(machineId)).toEqual([
+      { id: job.id, machineId, jobNumber: 'RT-9', start: T(16, 5), end: T(19), idealCycleTimeSeconds: 30, good: 190, rejects: 1 },
+    ]);
     expect(await production(machineId)).toEqual([
       [T(16, 5), T(17, 5), 100, 1, 'tablet'],
       [T(17, 5), T(18, 5), 80, 0, 'tablet'],
@@ -407,16 +524,44 @@ describe('the running_total workflow', () => {
 describe('job-start input types', () => {
   it('asks for and converts all eight input types (strings as the app sends them)', async () => {
     const cases: [string, Record<string, string>, Record<string, unknown>, number | null][] = [
-      ['cycle_time_seconds', { ideal_cycle_time: '30' }, { ideal_cycle_time: { title: 'Ideal cycle time (sec)', type: 'number', autofill: '' } }, 30],
-      ['cycle_time_minutes', { ideal_cycle_time: '1.5' }, { ideal_cycle_time: { title: 'Ideal cycle time (min)', type: 'number', autofill: '' } }, 90],
-      ['cycle_time_hours', { ideal_cycle_time: '0.5' }, { ideal_cycle_time: { title: 'Ideal cycle time (hrs)', type: 'number', autofill: '' } }, 1800],
-      ['parts_per_second', { ideal_cycle_time: '4' }, { ideal_cycle_time: { title: 'Parts per second', type: 'number', autofill: '' } }, 0.25],
-      ['parts_per_minute', { ideal_cycle_time: '30' }, { ideal_cycle_time: { title: 'Parts per minute', type: 'number', autofill: '' } }, 2],
+      [
+        'cycle_time_seconds',
+        { ideal_cycle_time: '30' },
+        { ideal_cycle_time: { title: 'Ideal cycle time (sec)', type: 'number', autofill: '' } },
+        30,
+      ],
+      [
+        'cycle_time_minutes',
+        { ideal_cycle_time: '1.5' },
+        { ideal_cycle_time: { title: 'Ideal cycle time (min)', type: 'number', autofill: '' } },
+        90,
+      ],
+      [
+        'cycle_time_hours',
+        { ideal_cycle_time: '0.5' },
+        { ideal_cycle_time: { title: 'Ideal cycle time (hrs)', type: 'number', autofill: '' } },
+        1800,
+      ],
+      [
+        'parts_per_second',
+        { ideal_cycle_time: '4' },
+        { ideal_cycle_time: { title: 'Parts per second', type: 'number', autofill: '' } },
+        0.25,
+      ],
+      [
+        'parts_per_minute',
+        { ideal_cycle_time: '30' },
+        { ideal_cycle_time: { title: 'Parts per minute', type: 'number', autofill: '' } },
+        2,
+      ],
       ['parts_per_hour', { ideal_cycle_time: '40' }, { ideal_cycle_time: { title: 'Parts per hour', type: 'number', autofill: '' } }, 90],
       [
         'planned_qty_minutes',
         { planned_quantity: '120', planned_time: '60' },
-        { planned_quantity: { title: 'Planned quantity', type: 'number', autofill: '' }, planned_time: { title: 'Planned time (min)', type: 'number', autofill: '' } },
+        {
+          planned_quantity: { title: 'Planned quantity', type: 'number', autofill: '' },
+          planned_time: { title: 'Planned time (min)', type: 'number', autofill: '' },
+        },
         30,
       ],
       ['no_cycle_time', {}, {}, null],
@@ -426,9 +571,15 @@ describe('job-start input types', () => {
       const { uuid } = await pairedTablet(machineId);
       clock.set(T(20, i * 5));
       await signIn(uuid);
-      expect([type, (await checkState(uuid)).requested_data]).toEqual([type, { job_number: { title: 'Job Number', type: 'number', autofill: '' }, ...requested }]);
+      expect([type, (await checkState(uuid)).requested_data]).toEqual([
+        type,
+        { job_number: { title: 'Job Number', type: 'number', autofill: '' }, ...requested },
+      ]);
       clock.set(T(20, i * 5 + 1));
-      expect([type, await post('/android-start-job', { job_number: String(500 + i), ...fields, device_uuid: uuid })]).toEqual([type, { success: true }]);
+      expect([type, await post('/android-start-job', { job_number: String(500 + i), ...fields, device_uuid: uuid })]).toEqual([
+        type,
+        { success: true },
+      ]);
       const [job] = await jobs(machineId);
       expect([type, job.jobNumber, job.idealCycleTimeSeconds]).toEqual([type, String(500 + i), ideal]);
     }
@@ -476,7 +627,10 @@ describe('failures are {"success": false, "reason"} with HTTP 200, and change no
   it('unknown tablets and missing device_uuid', async () => {
     const before = await snapshot(app.dataSource);
     for (const [path, body] of posts) {
-      expect([path, await post(path, { ...body, device_uuid: randomUUID() })]).toEqual([path, { success: false, reason: 'Unknown tablet' }]);
+      expect([path, await post(path, { ...body, device_uuid: randomUUID() })]).toEqual([
+        path,
+        { success: false, reason: 'Unknown tablet' },
+      ]);
       expect([path, await post(path, body)]).toEqual([path, { success: false, reason: 'No device_uuid supplied' }]);
     }
     expect(await checkState('')).toEqual({ success: false, reason: 'No device_uuid supplied' });
@@ -543,7 +697,10 @@ describe('failures are {"success": false, "reason"} with HTTP 200, and change no
     const { uuid } = await pairedTablet(machineId);
     clock.set(T(22, 30));
     const form = new URLSearchParams({ user_id: String(operator.id), password: operator.pin, device_uuid: uuid }).toString();
-    const res = await tabletHttp.request('POST', '/android-login', undefined, { raw: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await tabletHttp.request('POST', '/android-login', undefined, {
+      raw: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([res.status, res.body]).toEqual([200, { success: true }]);
     clock.set(T(22, 31));
     expect(await post('/android-start-job', { job_number: 42, ideal_cycle_time: 12.5, device_uuid: uuid })).toEqual({ success: true });
@@ -556,9 +713,19 @@ describe('failures are {"success": false, "reason"} with HTTP 200, and change no
     const uuid = randomUUID();
     const before = await snapshot(app.dataSource);
     // Tests call over loopback, a trusted proxy by default: the forwarded address is the client's.
-    const res = await tabletHttp.request('GET', `/check-state?device_uuid=${uuid}`, undefined, { headers: { 'x-forwarded-for': '8.8.8.8' } });
-    expect([res.status, res.body]).toEqual([200, { success: false, reason: 'This server accepts DigitME2 tablets only on its local network' }]);
-    const login = await tabletHttp.request('POST', '/android-login', { user_id: '1', password: '1234', device_uuid: uuid }, { headers: { 'x-forwarded-for': '8.8.8.8' } });
+    const res = await tabletHttp.request('GET', `/check-state?device_uuid=${uuid}`, undefined, {
+      headers: { 'x-forwarded-for': '8.8.8.8' },
+    });
+    expect([res.status, res.body]).toEqual([
+      200,
+      { success: false, reason: 'This server accepts DigitME2 tablets only on its local network' },
+    ]);
+    const login = await tabletHttp.request(
+      'POST',
+      '/android-login',
+      { user_id: '1', password: '1234', device_uuid: uuid },
+      { headers: { 'x-forwarded-for': '8.8.8.8' } },
+    );
     expect(login.body).toEqual({ success: false, reason: 'This server accepts DigitME2 tablets only on its local network' });
     expect(await snapshot(app.dataSource)).toEqual(before);
   });
@@ -580,7 +747,11 @@ describe('operators and the machine state', () => {
     await logoutTwice(uuid);
     expect(await timeline(machineId)).toEqual(intervals);
     expect(await events()).toEqual(stored);
-    expect((await c.viewer.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({ activityCodeId: 1, jobId: expect.any(Number), operatorId: null });
+    expect((await c.viewer.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({
+      activityCodeId: 1,
+      jobId: expect.any(Number),
+      operatorId: null,
+    });
   });
 
   it('an admin forces a logout (audited); others may not', async () => {
@@ -591,10 +762,16 @@ describe('operators and the machine state', () => {
     expect((await c.operator.post(`/api/v1/tablets/${tabletId}/logout`)).status).toBe(403);
     expect((await c.supervisor.post(`/api/v1/tablets/${tabletId}/logout`)).status).toBe(403);
     const res = await c.admin.post(`/api/v1/tablets/${tabletId}/logout`);
-    expect([res.status, res.body]).toEqual([200, { id: tabletId, name: `Tablet ${tabletId}`, machineId, deviceUuid: uuid, operatorId: null }]);
+    expect([res.status, res.body]).toEqual([
+      200,
+      { id: tabletId, name: `Tablet ${tabletId}`, machineId, deviceUuid: uuid, operatorId: null },
+    ]);
     expect(await checkState(uuid)).toMatchObject({ state: 'no_user' });
     expect(await timeline(machineId)).toEqual([]);
-    const audit = await app.dataSource.query(`SELECT action, "userId", before, after FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 AND action LIKE 'tablet.%' ORDER BY id`, [String(tabletId)]);
+    const audit = await app.dataSource.query(
+      `SELECT action, "userId", before, after FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 AND action LIKE 'tablet.%' ORDER BY id`,
+      [String(tabletId)],
+    );
     const admin = (await c.admin.get('/api/v1/session')).body.user.id;
     expect(audit.slice(-2)).toEqual([
       expect.objectContaining({ action: 'tablet.sign-out', userId: operator.id }),

@@ -42,7 +42,12 @@ describe('/live with two instances on one database', () => {
     const onA = await connect(a, site);
     const onB = await connect(b, site);
     const line2OnB = await connect(b, onlyLine2);
-    expect(onB.lastSnapshot().machines.map((m) => m.name).sort()).toEqual(['Lathe', 'Mill', 'Press']);
+    expect(
+      onB
+        .lastSnapshot()
+        .machines.map((m) => m.name)
+        .sort(),
+    ).toEqual(['Lathe', 'Mill', 'Press']);
 
     const codes = [2, 3, 2, 3, 2];
     for (const activityCodeId of codes) {

@@ -31,13 +31,15 @@ async function machine(name: string, shiftPatternId: number | null = null): Prom
 }
 
 const stored = (machineId: number) =>
-  app.dataSource.query(`SELECT at, source, sender, "eventId" FROM state_events WHERE "machineId" = $1 ORDER BY at, id`, [machineId]) as Promise<
-    { at: Date; source: string; sender: string | null; eventId: string | null }[]
-  >;
+  app.dataSource.query(`SELECT at, source, sender, "eventId" FROM state_events WHERE "machineId" = $1 ORDER BY at, id`, [
+    machineId,
+  ]) as Promise<{ at: Date; source: string; sender: string | null; eventId: string | null }[]>;
 const audit = async (machineId: number, action: string) => {
   const res = await c.supervisor.get(`/api/v1/audit?machineId=${machineId}`);
   expect(res.status).toBe(200);
-  return (res.body.entries as { action: string; userId: number | null; apiKeyId: number | null; after: any }[]).filter((e) => e.action === action);
+  return (res.body.entries as { action: string; userId: number | null; apiKeyId: number | null; after: any }[]).filter(
+    (e) => e.action === action,
+  );
 };
 
 beforeAll(async () => {
@@ -55,7 +57,12 @@ describe('the live window on POST /api/v1/events', () => {
   it('refuses a device or operator key writing before the window (403, with the event in issues), and stores nothing', async () => {
     const m = await machine('Press back-dated');
     for (const client of [c.device, c.operator]) {
-      const res = await client.post('/api/v1/events', { events: [{ machineId: m, at: daysAgo(1), state: 'down' }, { machineId: m, at: daysAgo(32), state: 'down' }] });
+      const res = await client.post('/api/v1/events', {
+        events: [
+          { machineId: m, at: daysAgo(1), state: 'down' },
+          { machineId: m, at: daysAgo(32), state: 'down' },
+        ],
+      });
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('forbidden');
       expect(res.body.error.issues).toEqual([{ path: ['events', 1, 'at'], message: "more than 31 days back (the site's live window)" }]);
@@ -65,9 +72,13 @@ describe('the live window on POST /api/v1/events', () => {
 
   it('lets a device write inside the window, and stores who sent it (visible in the events export)', async () => {
     const m = await machine('Press buffered');
-    const res = await c.device.post('/api/v1/events', { events: [{ machineId: m, at: daysAgo(30), state: 'down', eventId: 'buffered-1' }] });
+    const res = await c.device.post('/api/v1/events', {
+      events: [{ machineId: m, at: daysAgo(30), state: 'down', eventId: 'buffered-1' }],
+    });
     expect(res.status).toBe(200);
-    expect(await stored(m)).toEqual([{ at: new Date(daysAgo(30)), source: 'api', sender: `api-key:${keyIds['key-device']}`, eventId: 'buffered-1' }]);
+    expect(await stored(m)).toEqual([
+      { at: new Date(daysAgo(30)), source: 'api', sender: `api-key:${keyIds['key-device']}`, eventId: 'buffered-1' },
+    ]);
     expect(await audit(m, 'events.backdate')).toEqual([]);
     const csv = await c.viewer.get(`/api/v1/export/events.csv?from=${daysAgo(40)}&to=${NOW}&machineId=${m}`);
     expect(csv.status).toBe(200);
@@ -92,13 +103,22 @@ describe('the live window on POST /api/v1/events', () => {
 
   it('lets a supervisor key or user write older history, each write audited with who; a retry is not audited twice', async () => {
     const m = await machine('Press history');
-    const batch = { events: [{ machineId: m, at: daysAgo(200), state: 'down', eventId: 'old-1' }, { machineId: m, at: daysAgo(100), activityCodeId: CLOSED, eventId: 'old-2' }] };
+    const batch = {
+      events: [
+        { machineId: m, at: daysAgo(200), state: 'down', eventId: 'old-1' },
+        { machineId: m, at: daysAgo(100), activityCodeId: CLOSED, eventId: 'old-2' },
+      ],
+    };
     expect((await c.supervisor.post('/api/v1/events', batch)).body).toEqual({ accepted: 2, duplicates: 0 });
     expect((await c.supervisor.post('/api/v1/events', batch)).body).toEqual({ accepted: 0, duplicates: 2 });
     const session = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
     expect((await session.post('/api/v1/events', { events: [{ machineId: m, at: daysAgo(50), state: 'down' }] })).status).toBe(200);
 
-    expect((await stored(m)).map((e) => e.sender)).toEqual([`api-key:${keyIds['key-supervisor']}`, `api-key:${keyIds['key-supervisor']}`, `user:${adminId}`]);
+    expect((await stored(m)).map((e) => e.sender)).toEqual([
+      `api-key:${keyIds['key-supervisor']}`,
+      `api-key:${keyIds['key-supervisor']}`,
+      `user:${adminId}`,
+    ]);
     const entries = await audit(m, 'events.backdate');
     expect(entries).toMatchObject([
       {
@@ -112,7 +132,11 @@ describe('the live window on POST /api/v1/events', () => {
           ],
         },
       },
-      { userId: adminId, apiKeyId: null, after: { sender: `user:${adminId}`, writes: [{ at: daysAgo(50), activityCodeId: DOWN, eventId: null }] } },
+      {
+        userId: adminId,
+        apiKeyId: null,
+        after: { sender: `user:${adminId}`, writes: [{ at: daysAgo(50), activityCodeId: DOWN, eventId: null }] },
+      },
     ]);
     expect(entries).toHaveLength(2);
   });
@@ -130,7 +154,7 @@ describe('the live window on POST /api/v1/events', () => {
   });
 });
 
-describe('supervisors\' history edits before 2000-01-01', () => {
+describe("supervisors' history edits before 2000-01-01", () => {
   it('refuses a correction, a job moved, or a production record added or moved there (400)', async () => {
     const m = await machine('Imported press');
     // Imported history that already begins in 1990.
@@ -139,7 +163,11 @@ describe('supervisors\' history edits before 2000-01-01', () => {
       { start: '2026-06-01T00:00:00Z', end: null, activityCodeId: CLOSED },
     ]);
     const floor = { message: 'must not be before 2000-01-01T00:00:00.000Z' };
-    const correction = await c.supervisor.post(`/api/v1/machines/${m}/corrections`, { from: '1995-01-01T00:00:00Z', to: '1996-01-01T00:00:00Z', activityCodeId: CLOSED });
+    const correction = await c.supervisor.post(`/api/v1/machines/${m}/corrections`, {
+      from: '1995-01-01T00:00:00Z',
+      to: '1996-01-01T00:00:00Z',
+      activityCodeId: CLOSED,
+    });
     expect(correction.status).toBe(400);
     expect(correction.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
     const job = await c.supervisor.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'J-old', at: daysAgo(10) });
@@ -148,12 +176,22 @@ describe('supervisors\' history edits before 2000-01-01', () => {
     const moved = await c.supervisor.patch(`/api/v1/jobs/${job.body.job.id}`, { start: '1999-12-31T00:00:00Z', note: 'typo' });
     expect(moved.status).toBe(400);
     expect(moved.body.error.issues).toEqual([{ path: ['start'], ...floor }]);
-    const added = await c.supervisor.post('/api/v1/production', { machineId: m, good: 1, rejects: 0, from: '1999-01-01T00:00:00Z', to: daysAgo(9), note: 'import' });
+    const added = await c.supervisor.post('/api/v1/production', {
+      machineId: m,
+      good: 1,
+      rejects: 0,
+      from: '1999-01-01T00:00:00Z',
+      to: daysAgo(9),
+      note: 'import',
+    });
     expect(added.status).toBe(400);
     expect(added.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
     const record = await c.supervisor.post('/api/v1/production', { machineId: m, good: 1, rejects: 0, at: daysAgo(9), note: 'count' });
     expect(record.status).toBe(201);
-    const movedRecord = await c.supervisor.patch(`/api/v1/production/${record.body.record.id}`, { from: '1999-01-01T00:00:00Z', note: 'typo' });
+    const movedRecord = await c.supervisor.patch(`/api/v1/production/${record.body.record.id}`, {
+      from: '1999-01-01T00:00:00Z',
+      note: 'typo',
+    });
     expect(movedRecord.status).toBe(400);
     expect(movedRecord.body.error.issues).toEqual([{ path: ['from'], ...floor }]);
   });
@@ -171,7 +209,9 @@ describe('the live window on jobs, production, the site setting, legacy devices 
     expect((await c.supervisor.post(`/api/v1/machines/${m}/production`, { good: 5, rejects: 1, at: daysAgo(40) })).status).toBe(201);
     const counts = await app.dataSource.query(`SELECT good, sender FROM production_records WHERE "machineId" = $1`, [m]);
     expect(counts).toEqual([{ good: 5, sender: `api-key:${keyIds['key-supervisor']}` }]);
-    expect(await audit(m, 'production.backdate')).toMatchObject([{ apiKeyId: keyIds['key-supervisor'], after: { writes: [{ at: daysAgo(40), good: 5, rejects: 1 }] } }]);
+    expect(await audit(m, 'production.backdate')).toMatchObject([
+      { apiKeyId: keyIds['key-supervisor'], after: { writes: [{ at: daysAgo(40), good: 5, rejects: 1 }] } },
+    ]);
     // Ending the job counts over the job's whole span (from 20 days back): judged by the end's own time.
     expect((await c.device.post(`/api/v1/machines/${m}/jobs/current/end`, { good: 3, rejects: 0 })).status).toBe(200);
     expect((await stored(m)).map((e) => e.sender)).toEqual([`api-key:${keyIds['key-device']}`, `api-key:${keyIds['key-device']}`]);
@@ -220,14 +260,18 @@ describe('OEE over history that begins in year 1 or 1970', () => {
   beforeAll(async () => {
     expect((await c.viewer.get('/api/v1/site')).body.timezone).toBe('UTC');
     m = await machine('Ancient', 1);
-    const [job] = await insertJobs(app.dataSource, m, [{ start: '2026-06-15T10:00:00Z', end: '2026-06-15T11:00:00Z', idealCycleTimeSeconds: 60 }]);
+    const [job] = await insertJobs(app.dataSource, m, [
+      { start: '2026-06-15T10:00:00Z', end: '2026-06-15T11:00:00Z', idealCycleTimeSeconds: 60 },
+    ]);
     await insertTimeline(app.dataSource, m, [
       { start: '0001-01-01T00:00:00Z', end: '1970-01-01T00:00:00Z', activityCodeId: DOWN },
       { start: '1970-01-01T00:00:00Z', end: '2026-06-15T10:00:00Z', activityCodeId: DOWN },
       { start: '2026-06-15T10:00:00Z', end: '2026-06-15T11:00:00Z', activityCodeId: UP, jobId: job! },
       { start: '2026-06-15T11:00:00Z', end: null, activityCodeId: CLOSED },
     ]);
-    await insertProduction(app.dataSource, m, [{ from: '2026-06-15T10:00:00Z', to: '2026-06-15T11:00:00Z', good: 50, rejects: 10, jobId: job! }]);
+    await insertProduction(app.dataSource, m, [
+      { from: '2026-06-15T10:00:00Z', to: '2026-06-15T11:00:00Z', good: 50, rejects: 10, jobId: job! },
+    ]);
   });
 
   it('answers the legacy GET /api/oee for today exactly, storing nothing', async () => {
@@ -237,7 +281,13 @@ describe('OEE over history that begins in year 1 or 1970', () => {
     expect(res.status).toBe(200);
     expect(res.body).toBeCloseTo(3_000 / 7_200, 12);
     const today = await c.viewer.get(`/api/v1/oee?machineId=${m}&from=2026-06-15T00:00:00Z&to=2026-06-16T00:00:00Z`);
-    expect(today.body).toMatchObject({ plannedWindowSeconds: 10_800, plannedShutdownSeconds: 3_600, unplannedStopSeconds: 3_600, runSeconds: 3_600, unplannedStopCount: 0 });
+    expect(today.body).toMatchObject({
+      plannedWindowSeconds: 10_800,
+      plannedShutdownSeconds: 3_600,
+      unplannedStopSeconds: 3_600,
+      runSeconds: 3_600,
+      unplannedStopCount: 0,
+    });
     const durations = await new ApiClient(app.url).get(`/api/activity-durations?machine_id=${m}&date=2026-06-15`);
     expect(durations.body).toMatchObject({ [UP]: 3_600, [DOWN]: 36_000, [CLOSED]: 3_600 });
     expect(await app.dataSource.query(`SELECT count(*)::int AS n FROM oee_hourly WHERE "machineId" = $1`, [m])).toEqual([{ n: 0 }]);

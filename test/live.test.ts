@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveMachineSchema, liveSnapshotMetaSchema, machineOeeUpdatedSchema, machineStateChangedSchema } from '../core/realtime/live-events.schema.js';
+import {
+  liveMachineSchema,
+  liveSnapshotMetaSchema,
+  machineOeeUpdatedSchema,
+  machineStateChangedSchema,
+} from '../core/realtime/live-events.schema.js';
 import { clientsForRoles } from './support/http-client.js';
 import { LiveTestClient } from './support/live-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
@@ -59,7 +64,13 @@ describe('/live: snapshot on connect', () => {
     liveSnapshotMetaSchema.parse(meta);
     expect(machines.map((x) => x.name).sort()).toEqual(['A1', 'A2', 'B1', 'B2', 'O1', 'U1']);
     const a1 = machines.find((x) => x.machineId === m.A1)!;
-    expect(a1).toMatchObject({ name: 'A1', groupId: groupA, state: { activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: null, offShift: false }, job: null, operator: null });
+    expect(a1).toMatchObject({
+      name: 'A1',
+      groupId: groupA,
+      state: { activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: null, offShift: false },
+      job: null,
+      operator: null,
+    });
     expect(Object.keys(a1).sort()).toEqual(['groupId', 'job', 'machineId', 'name', 'oee', 'operator', 'state']);
     expect(a1.oee).not.toBeNull();
     expect(a1.oee!.calendarSeconds).toBeGreaterThanOrEqual(0);
@@ -68,11 +79,21 @@ describe('/live: snapshot on connect', () => {
     expect(meta.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['Line A', 'Line B']));
 
     const kioskA = await connect({ token: tokens.a });
-    expect(kioskA.lastSnapshot().machines.map((x) => x.name).sort()).toEqual(['A1', 'A2', 'O1']);
+    expect(
+      kioskA
+        .lastSnapshot()
+        .machines.map((x) => x.name)
+        .sort(),
+    ).toEqual(['A1', 'A2', 'O1']);
     expect(kioskA.lastSnapshot().meta).toMatchObject({ groupId: groupA, groups: [{ id: groupA, name: 'Line A' }] });
 
     const viewer = await connect({ token: c.viewer.bearer!, groupId: groupB });
-    expect(viewer.lastSnapshot().machines.map((x) => x.name).sort()).toEqual(['B1', 'B2']);
+    expect(
+      viewer
+        .lastSnapshot()
+        .machines.map((x) => x.name)
+        .sort(),
+    ).toEqual(['B1', 'B2']);
 
     const session = await connect({ cookie: c.admin.cookie! });
     expect(session.lastSnapshot().machines).toHaveLength(6);
@@ -90,7 +111,12 @@ describe('/live: changes', () => {
     const narrowedA = await connect({ token: c.supervisor.bearer! });
     expect(await narrowedA.watch({ groupId: groupA })).toEqual({ ok: true, data: { groupId: groupA } });
     await narrowedA.waitFor(() => narrowedA.snapshots.length === 2, 'the snapshot of group A');
-    expect(narrowedA.lastSnapshot().machines.map((x) => x.name).sort()).toEqual(['A1', 'A2', 'O1']);
+    expect(
+      narrowedA
+        .lastSnapshot()
+        .machines.map((x) => x.name)
+        .sort(),
+    ).toEqual(['A1', 'A2', 'O1']);
 
     const sent: { machineId: number; activityCodeId: number }[] = [];
     for (let i = 0; i < 6; i++) {
@@ -126,12 +152,25 @@ describe('/live: changes', () => {
     ]);
     for (const [client, machines] of allowed) {
       const got = client.stateChanges.filter((s) => s.machineId !== m.A2 && s.machineId !== m.B2);
-      expect(got.map((s) => ({ machineId: s.machineId, activityCodeId: s.activityCodeId }))).toEqual(sent.filter((s) => machines.has(s.machineId)));
-      expect(client.stateChanges.filter((s) => s.machineId === m.A2 || s.machineId === m.B2)).toHaveLength(machines.has(m.B1!) && machines.has(m.A1!) ? 2 : 1);
+      expect(got.map((s) => ({ machineId: s.machineId, activityCodeId: s.activityCodeId }))).toEqual(
+        sent.filter((s) => machines.has(s.machineId)),
+      );
+      expect(client.stateChanges.filter((s) => s.machineId === m.A2 || s.machineId === m.B2)).toHaveLength(
+        machines.has(m.B1!) && machines.has(m.A1!) ? 2 : 1,
+      );
     }
     const change = site1.stateChanges.find((s) => s.machineId === m.B1)!;
     machineStateChangedSchema.parse(change);
-    expect(change).toMatchObject({ machineId: m.B1, activityCodeId: 3, category: 'planned_shutdown', jobId: null, operatorId: null, offShift: false, job: null, operator: null });
+    expect(change).toMatchObject({
+      machineId: m.B1,
+      activityCodeId: 3,
+      category: 'planned_shutdown',
+      jobId: null,
+      operatorId: null,
+      offShift: false,
+      job: null,
+      operator: null,
+    });
     expect(Date.parse(change.since!)).not.toBeNaN();
   });
 
@@ -142,10 +181,18 @@ describe('/live: changes', () => {
     expect(started.status).toBe(201);
     await kioskA.waitFor(() => kioskA.stateChanges.some((s) => s.machineId === m.O1 && s.job?.jobNumber === 'J-42'), 'the job start');
     const change = kioskA.stateChanges.find((s) => s.machineId === m.O1)!;
-    expect(change).toMatchObject({ activityCodeId: 1, category: 'running', jobId: started.body.job.id, job: { id: started.body.job.id, jobNumber: 'J-42', idealCycleTimeSeconds: 10 } });
+    expect(change).toMatchObject({
+      activityCodeId: 1,
+      category: 'running',
+      jobId: started.body.job.id,
+      job: { id: started.body.job.id, jobNumber: 'J-42', idealCycleTimeSeconds: 10 },
+    });
 
     expect((await c.device.post(`/api/v1/machines/${m.O1}/production`, { good: 5, rejects: 1 })).status).toBe(201);
-    await kioskA.waitFor(() => kioskA.oeeUpdates.some((u) => u.machineId === m.O1 && u.shift.goodCount === 5), 'the OEE with the new counts');
+    await kioskA.waitFor(
+      () => kioskA.oeeUpdates.some((u) => u.machineId === m.O1 && u.shift.goodCount === 5),
+      'the OEE with the new counts',
+    );
     const update = kioskA.oeeUpdates.find((u) => u.machineId === m.O1 && u.shift.goodCount === 5)!;
     machineOeeUpdatedSchema.parse(update);
     expect(update.shift).toMatchObject({ goodCount: 5, rejectCount: 1, totalCount: 6 });
@@ -153,7 +200,10 @@ describe('/live: changes', () => {
 
     // A new snapshot carries the job and the cached OEE too.
     const late = await connect({ token: tokens.a });
-    expect(late.lastSnapshot().machines.find((x) => x.machineId === m.O1)).toMatchObject({ job: { jobNumber: 'J-42' }, state: { category: 'running' } });
+    expect(late.lastSnapshot().machines.find((x) => x.machineId === m.O1)).toMatchObject({
+      job: { jobNumber: 'J-42' },
+      state: { category: 'running' },
+    });
     expect(kioskB.stateChanges.concat(late.stateChanges).some((s) => s.machineId === m.O1)).toBe(false);
     expect(kioskB.oeeUpdates.some((u) => u.machineId === m.O1)).toBe(false);
   });
@@ -185,7 +235,9 @@ describe('/live: access', () => {
     expect(device.message).toMatch(/device/);
     expect(await LiveTestClient.refusal(app.url, { auth: { token: 42 } })).toMatchObject({ code: 'invalid_input' });
     expect(await LiveTestClient.refusal(app.url, { cookie: 'oee_session=forged' })).toMatchObject({ code: 'unauthenticated' });
-    expect(await LiveTestClient.refusal(app.url, { token: tokens.a, auth: { token: tokens.a, groupId: groupB } })).toMatchObject({ code: 'forbidden' });
+    expect(await LiveTestClient.refusal(app.url, { token: tokens.a, auth: { token: tokens.a, groupId: groupB } })).toMatchObject({
+      code: 'forbidden',
+    });
 
     // Revoking a kiosk token closes the screens open with it, and they cannot come back.
     const temporary = (await c.admin.post('/api/v1/kiosk-tokens', { name: 'Temporary' })).body as { id: number; token: string };
@@ -199,7 +251,12 @@ describe('/live: access', () => {
   it('accepts the session cookie only from this site’s pages', async () => {
     const refused = await new Promise<string>((resolve, reject) => {
       void import('socket.io-client').then(({ io }) => {
-        const socket = io(`${app.url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: c.admin.cookie!, origin: 'https://evil.example' } });
+        const socket = io(`${app.url}/live`, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { cookie: c.admin.cookie!, origin: 'https://evil.example' },
+        });
         socket.once('connect', () => reject(new Error('connected')));
         socket.once('connect_error', (err) => {
           socket.close();

@@ -14,9 +14,22 @@ const CLOSED = 3;
 const DAY = '2026-05-04'; // a Monday
 const t = (hhmm: string, day = DAY) => `${day}T${hhmm}:00Z`;
 const ELEMENT_KEYS = [
-  'calendarSeconds', 'plannedWindowSeconds', 'plannedShutdownSeconds', 'plannedProductionSeconds', 'runSeconds', 'overtimeSeconds',
-  'unplannedStopSeconds', 'plannedStopSeconds', 'smallStopSeconds', 'ratedRunSeconds', 'idealSeconds', 'fullyProductiveSeconds',
-  'totalCount', 'goodCount', 'rejectCount', 'unplannedStopCount',
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
 ] as const;
 
 let app: TestApp;
@@ -29,7 +42,8 @@ let group2: number;
 
 const oee = (query: string) => c.viewer.get(`/api/v1/oee?${query}`);
 const elementsOf = (r: Record<string, unknown>) => Object.fromEntries(ELEMENT_KEYS.map((k) => [k, r[k]]));
-const sumOf = (list: Record<string, unknown>[]) => Object.fromEntries(ELEMENT_KEYS.map((k) => [k, list.reduce((s, r) => s + (r[k] as number), 0)]));
+const sumOf = (list: Record<string, unknown>[]) =>
+  Object.fromEntries(ELEMENT_KEYS.map((k) => [k, list.reduce((s, r) => s + (r[k] as number), 0)]));
 /** Equal elements, up to float rounding of pro-rata counts summed in another order. */
 function expectSameElements(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
   for (const k of ELEMENT_KEYS) {
@@ -113,7 +127,9 @@ beforeAll(async () => {
     { start: t('03:00'), end: t('05:15'), activityCodeId: DOWN, jobId: job3! },
     { start: t('05:15'), end: null, activityCodeId: UP, jobId: job3! },
   ]);
-  await insertProduction(app.dataSource, other, [{ from: t('20:00', '2026-05-03'), to: t('16:00'), good: 1_500, rejects: 60, jobId: job3! }]);
+  await insertProduction(app.dataSource, other, [
+    { from: t('20:00', '2026-05-03'), to: t('16:00'), good: 1_500, rejects: 60, jobId: job3! },
+  ]);
 });
 afterAll(() => app?.stop());
 
@@ -146,7 +162,9 @@ describe('GET /api/v1/oee: the worked example of OEE.md', () => {
   });
 
   it('accepts other offsets for the same instants', async () => {
-    const res = await oee(`machineId=${example}&from=${encodeURIComponent('2026-05-04T02:00:00+02:00')}&to=${encodeURIComponent('2026-05-04T14:00:00-04:00')}`);
+    const res = await oee(
+      `machineId=${example}&from=${encodeURIComponent('2026-05-04T02:00:00+02:00')}&to=${encodeURIComponent('2026-05-04T14:00:00-04:00')}`,
+    );
     expect(res.status).toBe(200);
     expectWorkedExample(res.body);
   });
@@ -159,7 +177,13 @@ describe('GET /api/v1/oee: buckets', () => {
     expectWorkedExample(res.body);
     const buckets = res.body.buckets as Record<string, any>[];
     expect(buckets).toHaveLength(18);
-    expect(buckets[9]).toMatchObject({ from: '2026-05-04T09:00:00.000Z', to: '2026-05-04T10:00:00.000Z', unplannedStopSeconds: 3_600, unplannedStopCount: 1, availability: 0 });
+    expect(buckets[9]).toMatchObject({
+      from: '2026-05-04T09:00:00.000Z',
+      to: '2026-05-04T10:00:00.000Z',
+      unplannedStopSeconds: 3_600,
+      unplannedStopCount: 1,
+      availability: 0,
+    });
     expect(buckets[10]).toMatchObject({ runSeconds: 3_600, goodCount: 45, rejectCount: 5 });
     expect(buckets[10]!.oee).toBeCloseTo(0.75, 12);
     expect(buckets[0]).toMatchObject({ calendarSeconds: 3_600, plannedProductionSeconds: 0, availability: null, oee: null });
@@ -186,7 +210,13 @@ describe('GET /api/v1/oee: buckets', () => {
       ['2026-05-03T09:00:00.000Z', '2026-05-03T17:00:00.000Z'],
       ['2026-05-04T09:00:00.000Z', '2026-05-04T17:00:00.000Z'],
     ]);
-    expect(buckets[1]).toMatchObject({ calendarSeconds: 28_800, plannedWindowSeconds: 28_800, plannedShutdownSeconds: 18_000, runSeconds: 7_200, unplannedStopSeconds: 3_600 });
+    expect(buckets[1]).toMatchObject({
+      calendarSeconds: 28_800,
+      plannedWindowSeconds: 28_800,
+      plannedShutdownSeconds: 18_000,
+      runSeconds: 7_200,
+      unplannedStopSeconds: 3_600,
+    });
     expect(buckets[1]!.oee).toBeCloseTo(0.5, 12);
     expect(buckets[0]).toMatchObject({ calendarSeconds: 0, oee: null });
   });
@@ -220,7 +250,13 @@ describe('GET /api/v1/oee: groups and the site', () => {
     const machines = res.body.machines as Record<string, any>[];
     expect(machines.map((m) => m.machineId)).toEqual([example, second]);
     expectWorkedExample(machines[0]!);
-    expect(machines[1]).toMatchObject({ runSeconds: 9.5 * 3_600, overtimeSeconds: 2 * 3_600, unplannedStopSeconds: 1_800, totalCount: 42, performance: null });
+    expect(machines[1]).toMatchObject({
+      runSeconds: 9.5 * 3_600,
+      overtimeSeconds: 2 * 3_600,
+      unplannedStopSeconds: 1_800,
+      totalCount: 42,
+      performance: null,
+    });
     expectSameElements(elementsOf(res.body), sumOf(machines));
     expect(res.body.availability).toBeCloseTo((7_200 + 34_200) / (10_800 + 36_000), 12);
     // Performance only over run time in jobs with an ideal cycle time (the example's).
@@ -258,14 +294,31 @@ describe('GET /api/v1/oee: groups and the site', () => {
 
 describe('set-up edits re-compute stored hours', () => {
   it('editing the shift pattern changes stored results', async () => {
-    const pattern = (await c.admin.post('/api/v1/shift-patterns', { name: 'Edited', shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }] })).body.id;
+    const pattern = (
+      await c.admin.post('/api/v1/shift-patterns', {
+        name: 'Edited',
+        shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }],
+      })
+    ).body.id;
     const machine = await createMachine('Pattern edit', 1, pattern);
     await writeExample(machine);
     const long = `machineId=${machine}&from=${t('00:00', '2026-04-27')}&to=${t('00:00', '2026-05-11')}`;
     expectWorkedExample((await oee(long)).body);
-    expect((await c.admin.patch(`/api/v1/shift-patterns/${pattern}`, { shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '10:00', end: '12:00' }] })).status).toBe(200);
+    expect(
+      (
+        await c.admin.patch(`/api/v1/shift-patterns/${pattern}`, {
+          shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '10:00', end: '12:00' }],
+        })
+      ).status,
+    ).toBe(200);
     const after = await oee(long);
-    expect(after.body).toMatchObject({ plannedWindowSeconds: 7_200, plannedShutdownSeconds: 0, unplannedStopSeconds: 0, runSeconds: 7_200, availability: 1 });
+    expect(after.body).toMatchObject({
+      plannedWindowSeconds: 7_200,
+      plannedShutdownSeconds: 0,
+      unplannedStopSeconds: 0,
+      runSeconds: 7_200,
+      availability: 1,
+    });
     expectSameElements(elementsOf(after.body), elementsOf((await oee(`machineId=${machine}&from=${t('00:00')}&to=${t('18:00')}`)).body));
   });
 
@@ -279,7 +332,12 @@ describe('set-up edits re-compute stored hours', () => {
     const long = `machineId=${machine}&from=${t('00:00', '2026-04-27')}&to=${t('00:00', '2026-05-11')}`;
     expect((await oee(long)).body).toMatchObject({ unplannedStopSeconds: 60, smallStopSeconds: 0, unplannedStopCount: 1 });
     expect((await c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 120 })).status).toBe(200);
-    expect((await oee(long)).body).toMatchObject({ unplannedStopSeconds: 0, smallStopSeconds: 60, unplannedStopCount: 0, runSeconds: 12 * 3_600 });
+    expect((await oee(long)).body).toMatchObject({
+      unplannedStopSeconds: 0,
+      smallStopSeconds: 60,
+      unplannedStopCount: 0,
+      runSeconds: 12 * 3_600,
+    });
     expect((await c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(200);
     expect((await oee(long)).body).toMatchObject({ unplannedStopSeconds: 60, smallStopSeconds: 0 });
   });
@@ -349,7 +407,12 @@ describe('legacy reads (legacy-api.md)', () => {
     const v1 = await oee(`machineId=${second}&from=${t('00:00')}&to=${t('00:00', '2026-05-05')}`);
     expect([res.body['4'], res.body['1'] + res.body['4']]).toEqual([v1.body.overtimeSeconds, v1.body.runSeconds]);
     // A 24/7 machine has no overtime.
-    expect((await c.anonymous.get(`/api/activity-durations?machine_id=${other}&date=${DAY}`)).body).toEqual({ '1': 10_800 + 45_900, '2': 8_100, '3': 0, '4': 0 });
+    expect((await c.anonymous.get(`/api/activity-durations?machine_id=${other}&date=${DAY}`)).body).toEqual({
+      '1': 10_800 + 45_900,
+      '2': 8_100,
+      '3': 0,
+      '4': 0,
+    });
   });
 
   it.each([

@@ -57,20 +57,28 @@ interface JobSpanRow {
 /** A random history from `from` to now: ~15 state changes an hour at most, jobs, counts (spans and points). */
 async function randomHistory(machineId: number, from: number): Promise<void> {
   const jobRows: { start: number; end: number | null; idealCycleTimeSeconds: number | null }[] = [];
-  for (let t = from + int(0, 3) * HOUR; t < NOW; ) {
+  for (let t = from + int(0, 3) * HOUR; t < NOW;) {
     const length = int(1, 20) * HOUR + int(0, 3599) * 1000;
     const end = t + length >= NOW ? null : t + length;
     jobRows.push({ start: t, end, idealCycleTimeSeconds: pick([null, 12, 30, 7.5, 45.25]) });
     if (end === null) break;
     t = end + int(0, 4) * HOUR;
   }
-  const ids = await insertJobs(app.dataSource, machineId, jobRows.map((j) => ({ start: new Date(j.start), end: j.end === null ? null : new Date(j.end), idealCycleTimeSeconds: j.idealCycleTimeSeconds })));
+  const ids = await insertJobs(
+    app.dataSource,
+    machineId,
+    jobRows.map((j) => ({
+      start: new Date(j.start),
+      end: j.end === null ? null : new Date(j.end),
+      idealCycleTimeSeconds: j.idealCycleTimeSeconds,
+    })),
+  );
   const jobs: JobSpanRow[] = jobRows.map((j, i) => ({ id: ids[i]!, start: j.start, end: j.end }));
   const jobAt = (t: number) => jobs.find((j) => j.start <= t && (j.end === null || t < j.end))?.id ?? null;
 
   const intervals: IntervalRow[] = [];
   let previous = -1;
-  for (let t = from; t < NOW; ) {
+  for (let t = from; t < NOW;) {
     // Short stops between running intervals are micro-stops (microStopSeconds = 90) or just not.
     const short = rng() < 0.3;
     const length = short ? int(10, 200) * 1000 : int(5 * 60, 3 * 3600) * 1000;
@@ -82,7 +90,10 @@ async function randomHistory(machineId: number, from: number): Promise<void> {
     if (end === null) break;
     t = end;
   }
-  await insertTimelines(app.dataSource, intervals.map((iv) => ({ ...iv, machineId })));
+  await insertTimelines(
+    app.dataSource,
+    intervals.map((iv) => ({ ...iv, machineId })),
+  );
 
   const production: ProductionRow[] = [];
   for (let i = 0; i < 60; i++) {
@@ -95,9 +106,22 @@ async function randomHistory(machineId: number, from: number): Promise<void> {
 }
 
 const ELEMENT_KEYS = [
-  'calendarSeconds', 'plannedWindowSeconds', 'plannedShutdownSeconds', 'plannedProductionSeconds', 'runSeconds', 'overtimeSeconds',
-  'unplannedStopSeconds', 'plannedStopSeconds', 'smallStopSeconds', 'ratedRunSeconds', 'idealSeconds', 'fullyProductiveSeconds',
-  'totalCount', 'goodCount', 'rejectCount', 'unplannedStopCount',
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
 ] as const;
 const RATIO_KEYS = ['availability', 'performance', 'quality', 'oee', 'teep', 'mtbfSeconds', 'mttrSeconds'] as const;
 
@@ -161,19 +185,43 @@ beforeAll(async () => {
   admin = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
   expect((await admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 90 })).status).toBe(200);
   codes = [];
-  for (const [shortDescription, category] of [['Changeover', 'planned_stop'], ['Jam', 'unplanned_stop']] as const) {
+  for (const [shortDescription, category] of [
+    ['Changeover', 'planned_stop'],
+    ['Jam', 'unplanned_stop'],
+  ] as const) {
     codes.push((await admin.post('/api/v1/activity-codes', { shortDescription, category, colour: '#123456' })).body.id);
   }
-  const days = (await admin.post('/api/v1/shift-patterns', {
-    name: 'Two shifts', shifts: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' }, { days: [1, 2, 3, 4, 5], start: '14:00', end: '22:00' }],
-    exceptions: [{ date: '2026-10-23', shifts: [] }],
-  })).body.id;
-  const nights = (await admin.post('/api/v1/shift-patterns', {
-    name: 'Nights', shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' }, { days: [6], start: '09:30', end: '12:15' }],
-    exceptions: [{ date: '2026-10-28', shifts: [] }, { date: '2026-10-30', shifts: [{ start: '10:00', end: '12:00' }] }],
-  })).body.id;
+  const days = (
+    await admin.post('/api/v1/shift-patterns', {
+      name: 'Two shifts',
+      shifts: [
+        { days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' },
+        { days: [1, 2, 3, 4, 5], start: '14:00', end: '22:00' },
+      ],
+      exceptions: [{ date: '2026-10-23', shifts: [] }],
+    })
+  ).body.id;
+  const nights = (
+    await admin.post('/api/v1/shift-patterns', {
+      name: 'Nights',
+      shifts: [
+        { days: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' },
+        { days: [6], start: '09:30', end: '12:15' },
+      ],
+      exceptions: [
+        { date: '2026-10-28', shifts: [] },
+        { date: '2026-10-30', shifts: [{ start: '10:00', end: '12:00' }] },
+      ],
+    })
+  ).body.id;
   const group2 = (await admin.post('/api/v1/groups', { name: 'Line 2' })).body.id;
-  for (const [name, groupId, shiftPatternId] of [['M1', 1, days], ['M2', 1, nights], ['M3', group2, null], ['M4', group2, days], ['M5', group2, 1]] as const) {
+  for (const [name, groupId, shiftPatternId] of [
+    ['M1', 1, days],
+    ['M2', 1, nights],
+    ['M3', group2, null],
+    ['M4', group2, days],
+    ['M5', group2, 1],
+  ] as const) {
     const res = await admin.post('/api/v1/machines', { name, groupId, shiftPatternId });
     expect(res.status).toBe(201);
     machines.push({ id: res.body.id, groupId });
@@ -213,8 +261,16 @@ describe('stored hours give exactly the raw calculation', () => {
       const a = START + int(-10, 13 * 24) * HOUR + int(0, 3_599_999);
       const b = a + int(1, 5 * 24 * 60) * 60_000 + int(0, 59_999);
       const machine = pick(machines);
-      expectSameResult(await rolled.machineOee(machine.id, d(a), d(b)), await raw.machineOee(machine.id, d(a), d(b)), `machine ${machine.id} ${d(a).toISOString()}–${d(b).toISOString()}`);
-      expectSameGroup(await rolled.groupOee(machine.groupId, d(a), d(b)), await raw.groupOee(machine.groupId, d(a), d(b)), `group ${machine.groupId}`);
+      expectSameResult(
+        await rolled.machineOee(machine.id, d(a), d(b)),
+        await raw.machineOee(machine.id, d(a), d(b)),
+        `machine ${machine.id} ${d(a).toISOString()}–${d(b).toISOString()}`,
+      );
+      expectSameGroup(
+        await rolled.groupOee(machine.groupId, d(a), d(b)),
+        await raw.groupOee(machine.groupId, d(a), d(b)),
+        `group ${machine.groupId}`,
+      );
     }
   });
 
@@ -255,7 +311,12 @@ describe('roll-up arithmetic', () => {
     for (const groupId of [...new Set(machines.map((m) => m.groupId))]) {
       const group = await rolled.groupOee(groupId, from, to);
       expectElementsSum(group, group.machines, `group ${groupId}`);
-      for (const m of group.machines) expectSameResult(m, site.machines.find((s) => s.machineId === m.machineId)!, `machine ${m.machineId}`);
+      for (const m of group.machines)
+        expectSameResult(
+          m,
+          site.machines.find((s) => s.machineId === m.machineId)!,
+          `machine ${m.machineId}`,
+        );
       groups.push(group);
     }
     expectElementsSum(site, groups, 'site = groups');
@@ -276,7 +337,10 @@ describe('changes on the change feed delete exactly what they touch', () => {
   it('a history change that is not published would be seen (the test can fail)', async () => {
     await warm();
     const machine = machines[0]!.id;
-    await app.dataSource.query(`UPDATE production_records SET good = good + 1000 WHERE id = (SELECT min(id) FROM production_records WHERE "machineId" = $1 AND "from" < $2)`, [machine, d(NOW - 48 * HOUR)]);
+    await app.dataSource.query(
+      `UPDATE production_records SET good = good + 1000 WHERE id = (SELECT min(id) FROM production_records WHERE "machineId" = $1 AND "from" < $2)`,
+      [machine, d(NOW - 48 * HOUR)],
+    );
     const stale = await rolled.groupOee(null, from, to);
     const fresh = await raw.groupOee(null, from, to);
     expect(fresh.goodCount - stale.goodCount).toBeGreaterThan(0);
@@ -288,7 +352,10 @@ describe('changes on the change feed delete exactly what they touch', () => {
     const before = await warm();
     const machine = machines[2]!.id;
     const at = new Date(Date.parse('2026-10-27T10:20:30Z'));
-    const [holding] = await app.dataSource.query(`SELECT id, start FROM timeline_intervals WHERE "machineId" = $1 AND start <= $2 ORDER BY start DESC LIMIT 1`, [machine, at]);
+    const [holding] = await app.dataSource.query(
+      `SELECT id, start FROM timeline_intervals WHERE "machineId" = $1 AND start <= $2 ORDER BY start DESC LIMIT 1`,
+      [machine, at],
+    );
     await app.dataSource.query(`DELETE FROM timeline_intervals WHERE "machineId" = $1 AND start > $2`, [machine, at]);
     await app.dataSource.query(`UPDATE timeline_intervals SET "end" = $2 WHERE id = $1`, [holding.id, at]);
     await insertTimelines(app.dataSource, [
@@ -305,7 +372,10 @@ describe('changes on the change feed delete exactly what they touch', () => {
     const machine = machines[3]!.id;
     // Running, a 60 s stop over the hour (a small stop: < 90 s between running), running again.
     const stopStart = Date.parse('2026-10-29T09:59:30Z');
-    const [holding] = await app.dataSource.query(`SELECT id FROM timeline_intervals WHERE "machineId" = $1 AND start <= $2 ORDER BY start DESC LIMIT 1`, [machine, d(stopStart - 60_000)]);
+    const [holding] = await app.dataSource.query(
+      `SELECT id FROM timeline_intervals WHERE "machineId" = $1 AND start <= $2 ORDER BY start DESC LIMIT 1`,
+      [machine, d(stopStart - 60_000)],
+    );
     await app.dataSource.query(`DELETE FROM timeline_intervals WHERE "machineId" = $1 AND start > $2`, [machine, d(stopStart - 60_000)]);
     await app.dataSource.query(`UPDATE timeline_intervals SET "end" = $2 WHERE id = $1`, [holding.id, d(stopStart - 60_000)]);
     await insertTimelines(app.dataSource, [
@@ -317,7 +387,11 @@ describe('changes on the change feed delete exactly what they touch', () => {
     await check('small stop stored');
     // A late event at 10:00:30 makes what follows the stop a jam: the 09:00 hour changes too.
     const at = d(stopStart + 60_000);
-    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [machine, at, codes[1]!]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [
+      machine,
+      at,
+      codes[1]!,
+    ]);
     feed.publish({ kind: 'timeline', machineId: machine, from: at.toISOString() });
     await check('small stop no more');
   });
@@ -326,11 +400,21 @@ describe('changes on the change feed delete exactly what they touch', () => {
     await warm();
     const machine = machines[4]!.id;
     const since = d(NOW - 10 * 60_000);
-    const [open] = await app.dataSource.query(`SELECT id, start FROM timeline_intervals WHERE "machineId" = $1 AND "end" IS NULL`, [machine]);
+    const [open] = await app.dataSource.query(`SELECT id, start FROM timeline_intervals WHERE "machineId" = $1 AND "end" IS NULL`, [
+      machine,
+    ]);
     expect(open.start.getTime()).toBeLessThan(since.getTime());
     await app.dataSource.query(`UPDATE timeline_intervals SET "end" = $2 WHERE id = $1`, [open.id, since]);
     await insertTimelines(app.dataSource, [{ machineId: machine, start: since, end: null, activityCodeId: DOWN }]);
-    feed.publish({ kind: 'machine-state', machineId: machine, activityCodeId: DOWN, category: 'unplanned_stop', since: since.toISOString(), jobId: null, operatorId: null });
+    feed.publish({
+      kind: 'machine-state',
+      machineId: machine,
+      activityCodeId: DOWN,
+      category: 'unplanned_stop',
+      since: since.toISOString(),
+      jobId: null,
+      operatorId: null,
+    });
     await check('after a live event');
   });
 
@@ -339,14 +423,25 @@ describe('changes on the change feed delete exactly what they touch', () => {
     const machine = machines[1]!.id;
     const record = { from: d(START + 50 * HOUR + 777), to: d(START + 120 * HOUR), good: 5_000, rejects: 77, jobId: null };
     await insertProduction(app.dataSource, machine, [record]);
-    feed.publish({ kind: 'production', machineId: machine, jobId: null, from: record.from.toISOString(), to: record.to.toISOString(), good: record.good, rejects: record.rejects });
+    feed.publish({
+      kind: 'production',
+      machineId: machine,
+      jobId: null,
+      from: record.from.toISOString(),
+      to: record.to.toISOString(),
+      good: record.good,
+      rejects: record.rejects,
+    });
     await check('after a production record');
   });
 
   it('job: a changed ideal cycle time applies from the job start', async () => {
     await warm();
     const machine = machines[0]!.id;
-    const [job] = await app.dataSource.query(`SELECT id FROM jobs WHERE "machineId" = $1 AND "idealCycleTimeSeconds" IS NOT NULL ORDER BY start LIMIT 1`, [machine]);
+    const [job] = await app.dataSource.query(
+      `SELECT id FROM jobs WHERE "machineId" = $1 AND "idealCycleTimeSeconds" IS NOT NULL ORDER BY start LIMIT 1`,
+      [machine],
+    );
     await app.dataSource.query(`UPDATE jobs SET "idealCycleTimeSeconds" = "idealCycleTimeSeconds" * 3 WHERE id = $1`, [job.id]);
     feed.publish({ kind: 'job', machineId: machine, jobId: job.id, action: 'updated' });
     await check('after a job change');
@@ -366,7 +461,15 @@ describe('changes on the change feed delete exactly what they touch', () => {
     await dataInHand;
     await app.dataSource.query(`UPDATE production_records SET rejects = rejects + 5 WHERE "machineId" = $1`, [machine]);
     const [first] = await app.dataSource.query(`SELECT min("from") AS at FROM production_records WHERE "machineId" = $1`, [machine]);
-    const change = { kind: 'production', machineId: machine, jobId: null, from: first.at.toISOString(), to: to.toISOString(), good: 0, rejects: 5 } as const;
+    const change = {
+      kind: 'production',
+      machineId: machine,
+      jobId: null,
+      from: first.at.toISOString(),
+      to: to.toISOString(),
+      good: 0,
+      rejects: 5,
+    } as const;
     slowFeed.publish(change);
     feed.publish(change);
     release();
@@ -391,10 +494,16 @@ describe('storeClosed', () => {
   it('stores every closed hour and day of a range, ahead of the queries', async () => {
     await rolled.invalidateAll();
     await rolled.storeClosed(d(START), d(NOW));
-    const [{ hours, days }] = await app.dataSource.query(`SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`);
+    const [{ hours, days }] = await app.dataSource.query(
+      `SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`,
+    );
     expect(hours).toBeGreaterThan(5 * 11 * 24);
     expect(days).toBeGreaterThanOrEqual(5 * 10);
-    expectSameGroup(await rolled.groupOee(null, d(START), d(NOW), 'day'), await raw.groupOee(null, d(START), d(NOW), 'day'), 'after storeClosed');
+    expectSameGroup(
+      await rolled.groupOee(null, d(START), d(NOW), 'day'),
+      await raw.groupOee(null, d(START), d(NOW), 'day'),
+      'after storeClosed',
+    );
     expect(await storedHourCount()).toBe(hours + days);
   });
 });
@@ -428,7 +537,10 @@ describe('deletes while the database is away', () => {
     await own.initialize();
     try {
       await service.flushInvalidations();
-      expect(lines.map((l) => l.msg)).toEqual(['could not delete stale OEE roll-ups; retrying', 'deleted the stale OEE roll-ups after failed attempts']);
+      expect(lines.map((l) => l.msg)).toEqual([
+        'could not delete stale OEE roll-ups; retrying',
+        'deleted the stale OEE roll-ups after failed attempts',
+      ]);
       expect(lines[1]!.failedAttempts).toBeGreaterThanOrEqual(3);
     } finally {
       await own.destroy();

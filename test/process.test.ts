@@ -72,7 +72,9 @@ describe('npm start on a fresh data directory', () => {
     const key = (await admin.post('/api/v1/api-keys', { name: 'k', role: 'device' })).body.key as string;
     const tablet = (await admin.post('/api/v1/tablets', { name: 'T1' })).body.token as string;
     const kiosk = (await admin.post('/api/v1/kiosk-tokens', { name: 'W1' })).body.token as string;
-    expect((await admin.post('/api/v1/users', { username: 'op', password: 'operator password 9', role: 'operator', pin: '48151623' })).status).toBe(201);
+    expect(
+      (await admin.post('/api/v1/users', { username: 'op', password: 'operator password 9', role: 'operator', pin: '48151623' })).status,
+    ).toBe(201);
     await new ApiClient(url).signIn('op', 'operator password 9');
     await fetch(`${url}/api/v1/groups?token=${kiosk}`, { headers: { authorization: `Bearer ${key}` } });
     // The request log line is written when the response finishes: wait for it before the kill.

@@ -49,7 +49,16 @@ describe('row caps', () => {
     expect(rest.body).toEqual({
       truncated: false,
       next: null,
-      intervals: [{ start: iso(MAX_TIMELINE_INTERVALS), end: iso(MAX_TIMELINE_INTERVALS + 1), activityCodeId: 2, category: 'unplanned_stop', jobId: null, operatorId: null }],
+      intervals: [
+        {
+          start: iso(MAX_TIMELINE_INTERVALS),
+          end: iso(MAX_TIMELINE_INTERVALS + 1),
+          activityCodeId: 2,
+          category: 'unplanned_stop',
+          jobId: null,
+          operatorId: null,
+        },
+      ],
     });
   });
 
@@ -65,7 +74,11 @@ describe('row caps', () => {
     expect(first.body.jobs).toHaveLength(MAX_JOBS);
     expect([first.body.truncated, first.body.next]).toEqual([true, iso(MAX_JOBS)]);
     const rest = await c.viewer.get(`/api/v1/jobs?${window(first.body.next)}`);
-    expect([rest.body.truncated, rest.body.next, rest.body.jobs.map((j: { jobNumber: string }) => j.jobNumber)]).toEqual([false, null, [`J${MAX_JOBS}`]]);
+    expect([rest.body.truncated, rest.body.next, rest.body.jobs.map((j: { jobNumber: string }) => j.jobNumber)]).toEqual([
+      false,
+      null,
+      [`J${MAX_JOBS}`],
+    ]);
   });
 });
 

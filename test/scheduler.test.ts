@@ -30,7 +30,8 @@ async function machineWithJob(admin: ApiClient, patternId: number, jobStart: str
 }
 
 const jobEnd = async (admin: ApiClient, machineId: number) =>
-  (await admin.get(`/api/v1/jobs?from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs[0]?.end as string | null;
+  (await admin.get(`/api/v1/jobs?from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs[0]?.end as
+    string | null;
 
 /**
  * On a loaded machine the few seconds before the boundary can pass while the app starts; the precise
@@ -56,7 +57,8 @@ describe('shift boundaries', () => {
     expect(await until('the job end', () => jobEnd(admin, machineId))).toBe(boundary);
     const machine = (await admin.get(`/api/v1/machines/${machineId}`)).body;
     expect(machine.state).toMatchObject({ offShift: true, activityCodeId: 2, since: boundary, jobId: null });
-    const timeline = (await admin.get(`/api/v1/machines/${machineId}/timeline?from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z`)).body.intervals;
+    const timeline = (await admin.get(`/api/v1/machines/${machineId}/timeline?from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z`)).body
+      .intervals;
     expect(timeline.map((i: { start: string; end: string | null; activityCodeId: number }) => [i.start, i.end, i.activityCodeId])).toEqual([
       ['2026-11-20T10:00:00.000Z', boundary, 1],
       [boundary, null, 2],
@@ -110,7 +112,12 @@ describe('shift boundaries', () => {
     const first = await startTestApp({ databaseUrl, clock: new OffsetClock('2026-03-28T23:00:00Z') });
     const admin = await new ApiClient(first.url).signIn('admin', ADMIN_PASSWORD);
     await admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 0 });
-    const night = (await admin.post('/api/v1/shift-patterns', { name: 'Nights', shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' }] })).body;
+    const night = (
+      await admin.post('/api/v1/shift-patterns', {
+        name: 'Nights',
+        shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' }],
+      })
+    ).body;
     const { machineId } = await machineWithJob(admin, night.id, '2026-03-28T22:30:00Z', 'Night press');
     await first.stop();
 

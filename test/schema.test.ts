@@ -27,11 +27,17 @@ describe('schema', () => {
     const app = await startTestApp();
     apps.push(app);
     await app.dataSource.query(`INSERT INTO machines (name) VALUES ('M')`);
-    await app.dataSource.query(`INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T10:00Z', '2026-01-01T11:00Z', 2)`);
+    await app.dataSource.query(
+      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T10:00Z', '2026-01-01T11:00Z', 2)`,
+    );
     await expect(
-      app.dataSource.query(`INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T10:30Z', NULL, 2)`),
+      app.dataSource.query(
+        `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T10:30Z', NULL, 2)`,
+      ),
     ).rejects.toThrow(/timeline_intervals_no_overlap/);
-    await app.dataSource.query(`INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T11:00Z', NULL, 2)`);
+    await app.dataSource.query(
+      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId") VALUES (1, '2026-01-01T11:00Z', NULL, 2)`,
+    );
   });
 
   it('starts two instances on one empty database at the same time without a migration error', async () => {
@@ -46,4 +52,3 @@ describe('schema', () => {
     expect(migrations[0].n).toBe(allMigrations.length);
   });
 });
-

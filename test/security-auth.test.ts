@@ -121,7 +121,9 @@ describe('PIN attempts', () => {
     const sockets = await Promise.all(Array.from({ length: 40 }, () => TabletClient.open(app.url, tablet.body.token)));
     open.push(...sockets);
     const acks = await Promise.all(sockets.map((s, i) => s.send('operator:sign-in', { userId, pin: String(1000 + i) })));
-    expect(tally(acks.map((a) => (a.ok ? 200 : a.error.code === 'unauthenticated' ? 401 : a.error.code === 'rate_limited' ? 429 : 0)))).toEqual({ 401: 5, 429: 35 });
+    expect(
+      tally(acks.map((a) => (a.ok ? 200 : a.error.code === 'unauthenticated' ? 401 : a.error.code === 'rate_limited' ? 429 : 0))),
+    ).toEqual({ 401: 5, 429: 35 });
     // The user can still sign in on another tablet.
     const other = await c.admin.post('/api/v1/tablets', { name: 'PIN other', machineId: machine.body.id });
     const elsewhere = await TabletClient.open(app.url, other.body.token);
@@ -135,12 +137,20 @@ describe('PIN attempts', () => {
     const uuid = randomUUID();
     const http = new ApiClient(app.url);
     expect((await http.get(`/check-state?device_uuid=${uuid}`)).status).toBe(200);
-    const tabletId = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find((t) => t.deviceUuid === uuid)!.id;
+    const tabletId = ((await c.admin.get('/api/v1/tablets')).body as { id: number; deviceUuid: string | null }[]).find(
+      (t) => t.deviceUuid === uuid,
+    )!.id;
     await c.admin.patch(`/api/v1/tablets/${tabletId}`, { machineId: machine.body.id });
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => http.post('/android-login', { user_id: String(userId), password: String(2000 + i), device_uuid: uuid })));
-    const reasons = replies.map((r) => (r.body.reason as string).startsWith('Too many') ? 'limited' : r.body.reason);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        http.post('/android-login', { user_id: String(userId), password: String(2000 + i), device_uuid: uuid }),
+      ),
+    );
+    const reasons = replies.map((r) => ((r.body.reason as string).startsWith('Too many') ? 'limited' : r.body.reason));
     expect(tally(reasons.map((r) => (r === 'limited' ? 429 : 401)))).toEqual({ 401: 5, 429: 15 });
-    const rows = await app.dataSource.query(`SELECT kind, subject, address, count FROM auth_attempts WHERE kind = 'pin' AND subject = $1`, [String(userId)]);
+    const rows = await app.dataSource.query(`SELECT kind, subject, address, count FROM auth_attempts WHERE kind = 'pin' AND subject = $1`, [
+      String(userId),
+    ]);
     expect(rows).toEqual([{ kind: 'pin', subject: String(userId), address: `tablet:${tabletId}`, count: 5 }]);
   });
 });
@@ -153,7 +163,9 @@ describe('two instances on one database', () => {
     const a = await startTestApp({ databaseUrl, clock: shared });
     const b = await startTestApp({ databaseUrl, clock: shared });
     try {
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(i % 2 ? a.url : b.url, 'admin', `guess ${i}`, '10.9.0.1')));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => login(i % 2 ? a.url : b.url, 'admin', `guess ${i}`, '10.9.0.1')),
+      );
       expect(tally(answers.map((r) => r.status))).toEqual({ 401: 5, 429: 35 });
       expect((await login(b.url, 'admin', ADMIN_PASSWORD, '10.9.0.2')).status).toBe(200);
     } finally {
@@ -167,10 +179,15 @@ describe('audit entries', () => {
     const uuid = randomUUID();
     expect((await new ApiClient(app.url).get(`/check-state?device_uuid=${uuid}`)).status).toBe(200);
     // A row written before the redaction knew the field.
-    await app.dataSource.query(
-      `INSERT INTO audit_log (action, entity, "entityId", after) VALUES ('tablet.register', 'tablet', '1', $1)`,
-      [JSON.stringify({ name: 'Old', deviceUuid: 'old-secret-uuid', device_uuid: 'old-secret-uuid', tokenHash: 'abc', nested: { apiKey: 'k', pinHash: 'h' } })],
-    );
+    await app.dataSource.query(`INSERT INTO audit_log (action, entity, "entityId", after) VALUES ('tablet.register', 'tablet', '1', $1)`, [
+      JSON.stringify({
+        name: 'Old',
+        deviceUuid: 'old-secret-uuid',
+        device_uuid: 'old-secret-uuid',
+        tokenHash: 'abc',
+        nested: { apiKey: 'k', pinHash: 'h' },
+      }),
+    ]);
     const res = await c.supervisor.get('/api/v1/audit');
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);

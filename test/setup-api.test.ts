@@ -35,44 +35,108 @@ const unique = (p: string) => `${p} ${++seq}`;
 
 const resources: ResourceSpec[] = [
   {
-    name: 'groups', path: '/api/v1/groups', valid: () => ({ name: unique('Line') }),
-    invalid: { name: '' }, update: { name: 'Renamed group' }, uniqueField: 'name', deletable: true, patchable: true,
+    name: 'groups',
+    path: '/api/v1/groups',
+    valid: () => ({ name: unique('Line') }),
+    invalid: { name: '' },
+    update: { name: 'Renamed group' },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: true,
   },
   {
-    name: 'activity codes', path: '/api/v1/activity-codes',
+    name: 'activity codes',
+    path: '/api/v1/activity-codes',
     valid: () => ({ shortDescription: unique('Jam'), longDescription: 'Material jam', category: 'unplanned_stop', colour: '#AA3300' }),
     invalid: { shortDescription: 42, category: 'broken', colour: 'red', active: 'yes' },
-    update: { colour: '#123456', active: false }, uniqueField: 'shortDescription', deletable: false, patchable: true,
+    update: { colour: '#123456', active: false },
+    uniqueField: 'shortDescription',
+    deletable: false,
+    patchable: true,
   },
   {
-    name: 'shift patterns', path: '/api/v1/shift-patterns',
-    valid: () => ({ name: unique('Days'), shifts: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' }], exceptions: [{ date: '2026-12-25', shifts: [] }] }),
+    name: 'shift patterns',
+    path: '/api/v1/shift-patterns',
+    valid: () => ({
+      name: unique('Days'),
+      shifts: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' }],
+      exceptions: [{ date: '2026-12-25', shifts: [] }],
+    }),
     invalid: { name: '', shifts: [{ days: [8], start: '06:00', end: '14:00' }], exceptions: [{ date: '2026-13-40', shifts: [] }] },
-    update: { shifts: [{ days: [1], start: '22:00', end: '06:00' }] }, uniqueField: 'name', deletable: true, patchable: true,
+    update: { shifts: [{ days: [1], start: '22:00', end: '06:00' }] },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: true,
   },
   {
-    name: 'machines', path: '/api/v1/machines',
-    valid: () => ({ name: unique('Press'), groupId: 1, shiftPatternId: 1, workflowType: 'pausable', jobStartInputType: 'parts_per_hour', jobNumberInputType: 'number', jobStartActivityCodeId: 1, endJobOnShiftEnd: false }),
-    invalid: { name: '', groupId: 999_999, shiftPatternId: 'x', workflowType: 'fast', jobStartInputType: 'guess', jobNumberInputType: 'roman', jobStartActivityCodeId: 999_999, endJobOnShiftEnd: 'no', excludedActivityCodeIds: [999_999] },
-    update: { workflowType: 'running_total', active: false }, uniqueField: 'name', deletable: true, patchable: true,
+    name: 'machines',
+    path: '/api/v1/machines',
+    valid: () => ({
+      name: unique('Press'),
+      groupId: 1,
+      shiftPatternId: 1,
+      workflowType: 'pausable',
+      jobStartInputType: 'parts_per_hour',
+      jobNumberInputType: 'number',
+      jobStartActivityCodeId: 1,
+      endJobOnShiftEnd: false,
+    }),
+    invalid: {
+      name: '',
+      groupId: 999_999,
+      shiftPatternId: 'x',
+      workflowType: 'fast',
+      jobStartInputType: 'guess',
+      jobNumberInputType: 'roman',
+      jobStartActivityCodeId: 999_999,
+      endJobOnShiftEnd: 'no',
+      excludedActivityCodeIds: [999_999],
+    },
+    update: { workflowType: 'running_total', active: false },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: true,
   },
   {
-    name: 'users', path: '/api/v1/users',
+    name: 'users',
+    path: '/api/v1/users',
     valid: () => ({ username: unique('op').replace(' ', ''), password: 'a long password 1', role: 'operator', pin: '1234' }),
     invalid: { username: '', password: 'short', role: 'boss', pin: '12ab' },
-    update: { role: 'supervisor' }, uniqueField: 'username', deletable: true, patchable: true,
+    update: { role: 'supervisor' },
+    uniqueField: 'username',
+    deletable: true,
+    patchable: true,
   },
   {
-    name: 'tablets', path: '/api/v1/tablets', valid: () => ({ name: unique('Tablet'), machineId: null }),
-    invalid: { name: '', machineId: 999_999 }, update: { name: 'Renamed tablet' }, uniqueField: 'name', deletable: true, patchable: true, secretField: 'token',
+    name: 'tablets',
+    path: '/api/v1/tablets',
+    valid: () => ({ name: unique('Tablet'), machineId: null }),
+    invalid: { name: '', machineId: 999_999 },
+    update: { name: 'Renamed tablet' },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: true,
+    secretField: 'token',
   },
   {
-    name: 'kiosk tokens', path: '/api/v1/kiosk-tokens', valid: () => ({ name: unique('Wall'), groupId: 1 }),
-    invalid: { name: '', groupId: 999_999 }, uniqueField: 'name', deletable: true, patchable: false, secretField: 'token',
+    name: 'kiosk tokens',
+    path: '/api/v1/kiosk-tokens',
+    valid: () => ({ name: unique('Wall'), groupId: 1 }),
+    invalid: { name: '', groupId: 999_999 },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: false,
+    secretField: 'token',
   },
   {
-    name: 'API keys', path: '/api/v1/api-keys', valid: () => ({ name: unique('Device key'), role: 'device' }),
-    invalid: { name: '', role: 'root' }, uniqueField: 'name', deletable: true, patchable: false, secretField: 'key',
+    name: 'API keys',
+    path: '/api/v1/api-keys',
+    valid: () => ({ name: unique('Device key'), role: 'device' }),
+    invalid: { name: '', role: 'root' },
+    uniqueField: 'name',
+    deletable: true,
+    patchable: false,
+    secretField: 'key',
   },
 ];
 
@@ -171,13 +235,22 @@ describe('seed', () => {
       [4, 'Overtime', 'running'],
     ]);
     expect((await c.admin.get('/api/v1/groups')).body[0]).toEqual({ id: 1, name: 'Group 1' });
-    expect((await c.admin.get('/api/v1/shift-patterns')).body[0]).toEqual({ id: 1, name: '9-5', shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }], exceptions: [] });
+    expect((await c.admin.get('/api/v1/shift-patterns')).body[0]).toEqual({
+      id: 1,
+      name: '9-5',
+      shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }],
+      exceptions: [],
+    });
   });
 });
 
 describe('site', () => {
   it('reads and replaces the settings; refuses a bad zone', async () => {
-    expect((await c.admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 30 })).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30, liveWindowDays: 31 });
+    expect((await c.admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 30 })).body).toEqual({
+      timezone: 'Europe/London',
+      microStopSeconds: 30,
+      liveWindowDays: 31,
+    });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({ timezone: 'Europe/London', microStopSeconds: 30, liveWindowDays: 31 });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);
@@ -224,7 +297,11 @@ describe('sessions and keys', () => {
   });
 
   it('sets an HttpOnly SameSite=Lax cookie and security headers', async () => {
-    const res = await fetch(`${app.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const res = await fetch(`${app.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -250,7 +327,11 @@ describe('sessions and keys', () => {
   });
 
   it('rate-limits a burst of failed sign-ins with 429 (limits and delays in detail: security-auth.test.ts)', async () => {
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => new ApiClient(app.url).post('/api/v1/session', { username: 'ratelimited', password: `guess ${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        new ApiClient(app.url).post('/api/v1/session', { username: 'ratelimited', password: `guess ${i}` }),
+      ),
+    );
     // Counted before the hash: at most 10 of a burst reach it, whatever the timing.
     expect(answers.filter((a) => a.status === 401).length).toBeLessThanOrEqual(10);
     expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(2);
@@ -264,6 +345,10 @@ describe('openapi and health', () => {
     const doc = (await c.anonymous.get('/api/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.0.3');
     for (const r of resources) expect(Object.keys(doc.paths[r.path])).toContain('post');
-    expect(doc.paths['/api/v1/machines/{id}'].patch.requestBody.content['application/json'].schema.properties.workflowType.enum).toEqual(['default', 'pausable', 'running_total']);
+    expect(doc.paths['/api/v1/machines/{id}'].patch.requestBody.content['application/json'].schema.properties.workflowType.enum).toEqual([
+      'default',
+      'pausable',
+      'running_total',
+    ]);
   });
 });

@@ -27,25 +27,47 @@ let p2: number;
 const clock = new FixedClock(new Date(t('18:00')));
 
 const timeline = async (from = t('06:00'), to = t('18:00')) =>
-  ((await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${from}&to=${to}`)).body.intervals as { start: string; end: string | null; activityCodeId: number; jobId: number | null }[]).map((i) => [
-    i.start,
-    i.end,
-    i.activityCodeId,
-    i.jobId,
-  ]);
+  (
+    (await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${from}&to=${to}`)).body.intervals as {
+      start: string;
+      end: string | null;
+      activityCodeId: number;
+      jobId: number | null;
+    }[]
+  ).map((i) => [i.start, i.end, i.activityCodeId, i.jobId]);
 /** The window [06:00, 16:00) of a machine planned 24/7: 10 h of planned production time. */
 const oee = async () => (await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${t('06:00')}&to=${t('16:00')}`)).body;
-const job = async (id: number) => ((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs as { id: number }[]).find((j) => j.id === id);
+const job = async (id: number) =>
+  ((await c.viewer.get(`/api/v1/jobs?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.jobs as { id: number }[]).find(
+    (j) => j.id === id,
+  );
 const production = async () =>
-  (await c.viewer.get(`/api/v1/production?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.records as { id: number; jobId: number | null; from: string; to: string; good: number; rejects: number }[];
+  (await c.viewer.get(`/api/v1/production?from=${t('00:00')}&to=${t('18:00')}&machineId=${m}`)).body.records as {
+    id: number;
+    jobId: number | null;
+    from: string;
+    to: string;
+    good: number;
+    rejects: number;
+  }[];
 const auditCount = async () => Number((await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n);
-const audit = async (query = '') => (await sue.get(`/api/v1/audit?machineId=${m}${query}`)).body.entries as { id: number; userId: number | null; action: string; entityId: string | null; before: any; after: any; note: string | null }[];
+const audit = async (query = '') =>
+  (await sue.get(`/api/v1/audit?machineId=${m}${query}`)).body.entries as {
+    id: number;
+    userId: number | null;
+    action: string;
+    entityId: string | null;
+    before: any;
+    after: any;
+    note: string | null;
+  }[];
 
 /** Every client below supervisor is refused, and nothing changes. */
 async function expectSupervisorOnly(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<void> {
   const before = await snapshot(app.dataSource);
   const entries = await auditCount();
-  for (const client of [c.operator, c.viewer, c.device]) expect([path, (await client.request(method, path, body ?? (method === 'GET' ? undefined : {}))).status]).toEqual([path, 403]);
+  for (const client of [c.operator, c.viewer, c.device])
+    expect([path, (await client.request(method, path, body ?? (method === 'GET' ? undefined : {}))).status]).toEqual([path, 403]);
   expect((await c.anonymous.request(method, path, body ?? (method === 'GET' ? undefined : {}))).status).toBe(401);
   expect(await snapshot(app.dataSource)).toEqual(before);
   expect(await auditCount()).toBe(entries);
@@ -54,7 +76,8 @@ async function expectSupervisorOnly(method: 'GET' | 'POST' | 'PATCH', path: stri
 beforeAll(async () => {
   app = await startTestApp({ clock });
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
-  SETUP = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setup', category: 'planned_stop', colour: '#3355FF' })).body.id;
+  SETUP = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setup', category: 'planned_stop', colour: '#3355FF' })).body
+    .id;
   sueId = (await c.admin.post('/api/v1/users', { username: 'sue', password: 'supervisor password 1', role: 'supervisor' })).body.id;
   sue = await new ApiClient(app.url).signIn('sue', 'supervisor password 1');
   m = (await c.admin.post('/api/v1/machines', { name: 'Lathe 4' })).body.id; // no shift pattern: planned 24/7
@@ -67,11 +90,30 @@ afterAll(() => app?.stop());
 describe('POST /api/v1/jobs (a past job)', () => {
   it('adds a job that ran 08:00–10:00 with its counts and what the machine did: timeline, jobs, OEE and audit follow exactly', async () => {
     expect(await oee()).toMatchObject({ plannedProductionSeconds: 36_000, runSeconds: 0, totalCount: 0, availability: 0 });
-    const body = { machineId: m, jobNumber: 'P-1', start: t('08:00'), end: t('10:00'), idealCycleTimeSeconds: 60, good: 90, rejects: 10, activityCodeId: UP, note: 'from the paper log' };
+    const body = {
+      machineId: m,
+      jobNumber: 'P-1',
+      start: t('08:00'),
+      end: t('10:00'),
+      idealCycleTimeSeconds: 60,
+      good: 90,
+      rejects: 10,
+      activityCodeId: UP,
+      note: 'from the paper log',
+    };
     const res = await sue.post('/api/v1/jobs', body);
     expect(res.status).toBe(201);
     p1 = res.body.job.id;
-    expect(res.body.job).toEqual({ id: p1, machineId: m, jobNumber: 'P-1', start: t('08:00'), end: t('10:00'), idealCycleTimeSeconds: 60, good: 90, rejects: 10 });
+    expect(res.body.job).toEqual({
+      id: p1,
+      machineId: m,
+      jobNumber: 'P-1',
+      start: t('08:00'),
+      end: t('10:00'),
+      idealCycleTimeSeconds: 60,
+      good: 90,
+      rejects: 10,
+    });
     expect(await job(p1)).toEqual(res.body.job);
     expect(await timeline()).toEqual([
       [t('06:00'), t('08:00'), DOWN, null],
@@ -80,7 +122,9 @@ describe('POST /api/v1/jobs (a past job)', () => {
       [t('16:00'), null, CLOSED, null],
     ]);
     await assertTiles(app.dataSource, m);
-    expect(await production()).toEqual([{ id: expect.any(Number), machineId: m, jobId: p1, from: t('08:00'), to: t('10:00'), good: 90, rejects: 10, source: 'correction' }]);
+    expect(await production()).toEqual([
+      { id: expect.any(Number), machineId: m, jobId: p1, from: t('08:00'), to: t('10:00'), good: 90, rejects: 10, source: 'correction' },
+    ]);
     // 2 h run of 10 h planned; 100 parts at 60 s = 6 000 s ideal over 7 200 s run; 90 of 100 good.
     expect(await oee()).toMatchObject({
       plannedProductionSeconds: 36_000,
@@ -99,7 +143,13 @@ describe('POST /api/v1/jobs (a past job)', () => {
       userId: sueId,
       entityId: String(p1),
       before: null,
-      after: { jobNumber: 'P-1', start: t('08:00'), end: t('10:00'), idealCycleTimeSeconds: 60, production: { jobId: p1, good: 90, rejects: 10, from: t('08:00'), to: t('10:00') } },
+      after: {
+        jobNumber: 'P-1',
+        start: t('08:00'),
+        end: t('10:00'),
+        idealCycleTimeSeconds: 60,
+        production: { jobId: p1, good: 90, rejects: 10, from: t('08:00'), to: t('10:00') },
+      },
       note: 'from the paper log',
     });
     expect(entries[2]).toMatchObject({
@@ -122,7 +172,16 @@ describe('POST /api/v1/jobs (a past job)', () => {
     const res = await sue.post('/api/v1/jobs', { machineId: m, jobNumber: 'P-2', start: t('11:00'), end: t('12:00') });
     expect(res.status).toBe(201);
     p2 = res.body.job.id;
-    expect(res.body.job).toEqual({ id: p2, machineId: m, jobNumber: 'P-2', start: t('11:00'), end: t('12:00'), idealCycleTimeSeconds: null, good: 0, rejects: 0 });
+    expect(res.body.job).toEqual({
+      id: p2,
+      machineId: m,
+      jobNumber: 'P-2',
+      start: t('11:00'),
+      end: t('12:00'),
+      idealCycleTimeSeconds: null,
+      good: 0,
+      rejects: 0,
+    });
     expect(await timeline()).toEqual([
       [t('06:00'), t('08:00'), DOWN, null],
       [t('08:00'), t('10:00'), UP, p1],
@@ -131,7 +190,11 @@ describe('POST /api/v1/jobs (a past job)', () => {
       [t('12:00'), t('16:00'), DOWN, null],
       [t('16:00'), null, CLOSED, null],
     ]);
-    expect((await audit()).at(-1)).toMatchObject({ action: 'job.create', entityId: String(p2), after: { jobNumber: 'P-2', idealCycleTimeSeconds: null } });
+    expect((await audit()).at(-1)).toMatchObject({
+      action: 'job.create',
+      entityId: String(p2),
+      after: { jobNumber: 'P-2', idealCycleTimeSeconds: null },
+    });
   });
 
   it('refuses invalid input (400), an unknown machine (404) and an overlap (409), storing nothing', async () => {
@@ -189,7 +252,9 @@ describe('POST /api/v1/machines/:id/corrections/preview', () => {
         { start: t('11:00'), end: t('11:20'), activityCodeId: SETUP, jobId: p2, operatorId: null },
       ],
       // 1 h 20 min from Down (unplanned stop) to Setup (planned stop).
-      moves: [{ fromActivityCodeId: DOWN, fromCategory: 'unplanned_stop', toActivityCodeId: SETUP, toCategory: 'planned_stop', seconds: 4_800 }],
+      moves: [
+        { fromActivityCodeId: DOWN, fromCategory: 'unplanned_stop', toActivityCodeId: SETUP, toCategory: 'planned_stop', seconds: 4_800 },
+      ],
     });
     expect(await snapshot(app.dataSource)).toEqual(before);
     expect(await auditCount()).toBe(entries);
@@ -219,7 +284,7 @@ describe('POST /api/v1/machines/:id/corrections/preview', () => {
       [{ from: t('11:00'), to: t('10:00'), activityCodeId: DOWN }, 'Invalid body'],
       [{ from: t('10:00'), to: t('11:00') }, 'Invalid body'],
       [{ from: t('10:00'), to: t('11:00'), activityCodeId: 999 }, 'Unknown activity code'],
-      [{ from: t('15:00'), to: t('17:00'), activityCodeId: DOWN }, "current state"],
+      [{ from: t('15:00'), to: t('17:00'), activityCodeId: DOWN }, 'current state'],
       [{ from: t('05:00'), to: t('07:00'), activityCodeId: DOWN }, 'history begins'],
     ];
     for (const [body, message] of invalid) {
@@ -227,7 +292,9 @@ describe('POST /api/v1/machines/:id/corrections/preview', () => {
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
       expect(res.body.error.message).toContain(message);
     }
-    expect((await sue.post('/api/v1/machines/999999/corrections/preview', { from: t('10:00'), to: t('11:00'), activityCodeId: DOWN })).status).toBe(404);
+    expect(
+      (await sue.post('/api/v1/machines/999999/corrections/preview', { from: t('10:00'), to: t('11:00'), activityCodeId: DOWN })).status,
+    ).toBe(404);
     const running = await sue.post(`/api/v1/machines/${m}/corrections/preview`, { from: t('12:00'), to: t('13:00'), activityCodeId: UP });
     expect([running.status, running.body.error.code]).toEqual([409, 'conflict']);
     expect(running.body.error.message).toContain(`no job was active from ${t('12:00')} to ${t('13:00')}`);
@@ -236,18 +303,28 @@ describe('POST /api/v1/machines/:id/corrections/preview', () => {
   });
 
   it('is for supervisors and admins only', async () => {
-    await expectSupervisorOnly('POST', `/api/v1/machines/${m}/corrections/preview`, { from: t('10:00'), to: t('11:00'), activityCodeId: DOWN });
+    await expectSupervisorOnly('POST', `/api/v1/machines/${m}/corrections/preview`, {
+      from: t('10:00'),
+      to: t('11:00'),
+      activityCodeId: DOWN,
+    });
   });
 });
 
 describe("PATCH /api/v1/jobs/:id: a job's counts", () => {
-  it('sets the counts on the job\'s one record, or on a new record over a job without any; OEE and audit follow', async () => {
+  it("sets the counts on the job's one record, or on a new record over a job without any; OEE and audit follow", async () => {
     const [record] = (await production()).filter((r) => r.jobId === p1);
     const res = await sue.patch(`/api/v1/jobs/${p1}`, { good: 95, note: 'recounted' });
     expect(res.status).toBe(200);
     expect(res.body.job).toMatchObject({ id: p1, good: 95, rejects: 10 });
     expect((await production()).filter((r) => r.jobId === p1)).toEqual([{ ...record, good: 95 }]);
-    expect(await oee()).toMatchObject({ totalCount: 105, goodCount: 95, idealSeconds: 6_300, performance: 6_300 / 7_200, quality: 95 / 105 });
+    expect(await oee()).toMatchObject({
+      totalCount: 105,
+      goodCount: 95,
+      idealSeconds: 6_300,
+      performance: 6_300 / 7_200,
+      quality: 95 / 105,
+    });
     expect((await audit()).at(-1)).toMatchObject({
       action: 'job.update',
       userId: sueId,
@@ -257,14 +334,22 @@ describe("PATCH /api/v1/jobs/:id: a job's counts", () => {
     });
 
     // A mistyped ideal cycle time: 48 s, not 60 s. Performance follows: 105 parts × 48 s over 2 h.
-    expect((await sue.patch(`/api/v1/jobs/${p1}`, { idealCycleTimeSeconds: 48 })).body.job).toMatchObject({ idealCycleTimeSeconds: 48, good: 95 });
+    expect((await sue.patch(`/api/v1/jobs/${p1}`, { idealCycleTimeSeconds: 48 })).body.job).toMatchObject({
+      idealCycleTimeSeconds: 48,
+      good: 95,
+    });
     expect(await oee()).toMatchObject({ idealSeconds: 5_040, performance: 0.7 });
 
     const created = await sue.patch(`/api/v1/jobs/${p2}`, { good: 30, rejects: 0 });
     expect(created.body.job).toMatchObject({ id: p2, good: 30, rejects: 0 });
     const p2Records = (await production()).filter((r) => r.jobId === p2);
-    expect(p2Records).toEqual([{ id: expect.any(Number), machineId: m, jobId: p2, from: t('11:00'), to: t('12:00'), good: 30, rejects: 0, source: 'correction' }]);
-    expect((await audit()).at(-1)).toMatchObject({ before: { good: 0, rejects: 0 }, after: { good: 30, rejects: 0, productionRecordId: p2Records[0]!.id } });
+    expect(p2Records).toEqual([
+      { id: expect.any(Number), machineId: m, jobId: p2, from: t('11:00'), to: t('12:00'), good: 30, rejects: 0, source: 'correction' },
+    ]);
+    expect((await audit()).at(-1)).toMatchObject({
+      before: { good: 0, rejects: 0 },
+      after: { good: 30, rejects: 0, productionRecordId: p2Records[0]!.id },
+    });
 
     // The same counts again change nothing.
     const before = await snapshot(app.dataSource);
@@ -324,7 +409,9 @@ describe('GET /api/v1/audit: filters', () => {
     expect(mine.entries.length).toBeGreaterThan(5);
     expect(mine.entries.every((e: { userId: number }) => e.userId === sueId)).toBe(true);
     // The admin's set-up changes are not hers.
-    expect((await sue.get(`/api/v1/audit?userId=${sueId}`)).body.entries.some((e: { action: string }) => e.action === 'machine.create')).toBe(false);
+    expect(
+      (await sue.get(`/api/v1/audit?userId=${sueId}`)).body.entries.some((e: { action: string }) => e.action === 'machine.create'),
+    ).toBe(false);
 
     const newest = (await sue.get(`/api/v1/audit?machineId=${m}&userId=${sueId}&order=desc&limit=2`)).body;
     expect(newest.truncated).toBe(true);
@@ -334,7 +421,14 @@ describe('GET /api/v1/audit: filters', () => {
   });
 
   it('refuses bad filters (400); an unknown machine or user has no entries', async () => {
-    for (const query of ['userId=abc', 'order=sideways', 'limit=0', 'machineId=-1', 'from=2026-03-11T00:00:00Z&to=2026-03-10T00:00:00Z', 'colour=red']) {
+    for (const query of [
+      'userId=abc',
+      'order=sideways',
+      'limit=0',
+      'machineId=-1',
+      'from=2026-03-11T00:00:00Z&to=2026-03-10T00:00:00Z',
+      'colour=red',
+    ]) {
       expect([query, (await sue.get(`/api/v1/audit?${query}`)).status]).toEqual([query, 400]);
     }
     expect((await sue.get('/api/v1/audit?machineId=999999')).body).toEqual({ entries: [], truncated: false });
@@ -356,12 +450,12 @@ describe('GET /api/v1/audit.csv', () => {
     for (let i = 0; i < text.length; i++) {
       const ch = text[i]!;
       if (quoted) {
-        if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+        if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
         else if (ch === '"') quoted = false;
         else field += ch;
       } else if (ch === '"') quoted = true;
-      else if (ch === separator) row.push(field), (field = '');
-      else if (ch === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+      else if (ch === separator) (row.push(field), (field = ''));
+      else if (ch === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++);
       else field += ch;
     }
     return rows;
@@ -387,7 +481,9 @@ describe('GET /api/v1/audit.csv', () => {
     expect([...res.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = parseCsv(res.text.slice(1));
     expect(header).toEqual(AUDIT_COLUMNS.map((col) => col.header));
-    expect(rows.map((r) => [Number(r[0]), r[2], r[3], r[5], r[8], r[9]])).toEqual(json.map((e) => [e.id, 'sue', String(sueId), e.action, String(m), 'Lathe 4']));
+    expect(rows.map((r) => [Number(r[0]), r[2], r[3], r[5], r[8], r[9]])).toEqual(
+      json.map((e) => [e.id, 'sue', String(sueId), e.action, String(m), 'Lathe 4']),
+    );
     const created = rows.find((r) => r[5] === 'job.create' && r[7] === String(p1))!;
     expect(JSON.parse(created[11]!)).toEqual(json.find((e) => e.action === 'job.create' && e.entityId === String(p1))!.after);
     expect(created[12]).toBe('from the paper log');

@@ -22,7 +22,8 @@ beforeAll(async () => {
   app = await startTestApp();
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
   jam = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id;
-  setting = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' })).body.id;
+  setting = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' }))
+    .body.id;
   const user = await c.admin.post('/api/v1/users', { username: 'olga', role: 'operator', pin: '4711' });
   operator = { id: user.body.id, pin: '4711' };
 });
@@ -44,7 +45,9 @@ async function machineWithTablet(name: string, machine: Record<string, unknown> 
 const timeline = async (machineId: number) => (await c.viewer.get(`/api/v1/machines/${machineId}/timeline?${window}`)).body.intervals;
 const jobs = async (machineId: number) => (await c.viewer.get(`/api/v1/jobs?${window}&machineId=${machineId}`)).body.jobs;
 const production = (machineId: number) =>
-  app.dataSource.query(`SELECT "from", "to", good, rejects, source FROM production_records WHERE "machineId" = $1 ORDER BY "to", id`, [machineId]) as Promise<{ from: Date; to: Date; good: number; rejects: number; source: string }[]>;
+  app.dataSource.query(`SELECT "from", "to", good, rejects, source FROM production_records WHERE "machineId" = $1 ORDER BY "to", id`, [
+    machineId,
+  ]) as Promise<{ from: Date; to: Date; good: number; rejects: number; source: string }[]>;
 
 describe('/tablet connection', () => {
   it('refuses unknown tokens', async () => {
@@ -57,7 +60,13 @@ describe('/tablet connection', () => {
     const t = await c.admin.post('/api/v1/tablets', { name: 'Unpaired' });
     const tablet = await TabletClient.open(app.url, t.body.token);
     open.push(tablet);
-    expect(tablet.state).toMatchObject({ tablet: { id: t.body.id, name: 'Unpaired' }, machine: null, operator: null, job: null, codes: [] });
+    expect(tablet.state).toMatchObject({
+      tablet: { id: t.body.id, name: 'Unpaired' },
+      machine: null,
+      operator: null,
+      job: null,
+      codes: [],
+    });
     const ack = await tablet.send('operator:sign-in', { userId: operator.id, pin: operator.pin });
     expect(ack).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
@@ -76,8 +85,17 @@ describe('/tablet connection', () => {
   });
 
   it('offers the active codes the machine does not exclude, with the job-start input and its unit', async () => {
-    await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Retired', category: 'unplanned_stop', colour: '#333333', active: false });
-    const { tablet } = await machineWithTablet('Offers', { excludedActivityCodeIds: [3, 4], jobStartInputType: 'planned_qty_minutes', jobNumberInputType: 'number' });
+    await c.admin.post('/api/v1/activity-codes', {
+      shortDescription: 'Retired',
+      category: 'unplanned_stop',
+      colour: '#333333',
+      active: false,
+    });
+    const { tablet } = await machineWithTablet('Offers', {
+      excludedActivityCodeIds: [3, 4],
+      jobStartInputType: 'planned_qty_minutes',
+      jobNumberInputType: 'number',
+    });
     expect(tablet.state.codes.map((code) => code.shortDescription)).toEqual(['Up', 'Down', 'Jam', 'Setting']);
     expect(tablet.state.codes[2]).toEqual({ id: jam, shortDescription: 'Jam', colour: '#AA0000', category: 'unplanned_stop' });
     expect(tablet.state).toMatchObject({
@@ -131,7 +149,9 @@ describe('a shift on a tablet', () => {
     expect(state.operator).toBeNull();
 
     const [job] = await jobs(machineId);
-    expect(await jobs(machineId)).toEqual([{ id: job.id, machineId, jobNumber: 'J-100', start: T(6), end: T(10), idealCycleTimeSeconds: 2, good: 540, rejects: 15 }]);
+    expect(await jobs(machineId)).toEqual([
+      { id: job.id, machineId, jobNumber: 'J-100', start: T(6), end: T(10), idealCycleTimeSeconds: 2, good: 540, rejects: 15 },
+    ]);
     const op = operator.id;
     expect(await timeline(machineId)).toEqual([
       { start: T(6), end: T(7, 30), activityCodeId: 1, category: 'running', jobId: job.id, operatorId: op },
@@ -143,10 +163,16 @@ describe('a shift on a tablet', () => {
       [T(9), T(9), 500, 12, 'tablet'],
       [T(6), T(10), 40, 3, 'tablet'],
     ]);
-    const events = await app.dataSource.query(`SELECT source, count(*)::int AS n FROM state_events WHERE "machineId" = $1 GROUP BY source`, [machineId]);
+    const events = await app.dataSource.query(
+      `SELECT source, count(*)::int AS n FROM state_events WHERE "machineId" = $1 GROUP BY source`,
+      [machineId],
+    );
     expect(events).toEqual([{ source: 'tablet', n: 4 }]);
     await assertTiles(app.dataSource, machineId);
-    const audit = await app.dataSource.query(`SELECT action, "userId" FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 ORDER BY id`, [String(tabletId)]);
+    const audit = await app.dataSource.query(
+      `SELECT action, "userId" FROM audit_log WHERE entity = 'tablet' AND "entityId" = $1 ORDER BY id`,
+      [String(tabletId)],
+    );
     expect(audit).toEqual([
       { action: 'tablet.create', userId: expect.any(Number) },
       { action: 'tablet.sign-in', userId: op },
@@ -163,7 +189,10 @@ describe('a shift on a tablet', () => {
   });
 
   it('refuses bad payloads with an error ack and changes nothing', async () => {
-    const { machineId, tablet } = await machineWithTablet('Bad payloads', { excludedActivityCodeIds: [setting], jobNumberInputType: 'number' });
+    const { machineId, tablet } = await machineWithTablet('Bad payloads', {
+      excludedActivityCodeIds: [setting],
+      jobNumberInputType: 'number',
+    });
     const future = new Date(Date.now() + 10 * 60_000).toISOString();
     const before = await snapshot(app.dataSource);
     // Signed out: everything but sign-in is refused.
@@ -262,8 +291,12 @@ describe('a shift on a tablet', () => {
     const user = await c.admin.post('/api/v1/users', { username: 'guessed', role: 'operator', pin: '2468' });
     const { tablet } = await machineWithTablet('Rate limit');
     // The 11th attempt meets the limit of 10 whatever the delays between them did.
-    for (let i = 0; i < 10; i++) expect((await tablet.send('operator:sign-in', { userId: user.body.id, pin: String(1000 + i) })).ok).toBe(false);
-    expect(await tablet.send('operator:sign-in', { userId: user.body.id, pin: '2468' })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    for (let i = 0; i < 10; i++)
+      expect((await tablet.send('operator:sign-in', { userId: user.body.id, pin: String(1000 + i) })).ok).toBe(false);
+    expect(await tablet.send('operator:sign-in', { userId: user.body.id, pin: '2468' })).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited' },
+    });
     // Other users on the same tablet can still sign in.
     await tablet.ok('operator:sign-in', { userId: operator.id, pin: operator.pin });
   });
@@ -271,7 +304,10 @@ describe('a shift on a tablet', () => {
   it('lets only users with operator rights sign in', async () => {
     const viewer = await c.admin.post('/api/v1/users', { username: 'watcher', role: 'viewer', pin: '1357' });
     const { tablet } = await machineWithTablet('Viewer');
-    expect(await tablet.send('operator:sign-in', { userId: viewer.body.id, pin: '1357' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await tablet.send('operator:sign-in', { userId: viewer.body.id, pin: '1357' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     const boss = await c.admin.post('/api/v1/users', { username: 'boss', role: 'supervisor', pin: '9753' });
     await tablet.ok('operator:sign-in', { userId: boss.body.id, pin: '9753' });
     expect(tablet.state.operator).toEqual({ id: boss.body.id, username: 'boss' });
@@ -284,7 +320,9 @@ describe('job-start input', () => {
     expect(tablet.state.jobStartFields).toEqual([{ key: 'value', label: 'Ideal rate', unit: 'parts/h' }]);
     await tablet.ok('operator:sign-in', { userId: operator.id, pin: operator.pin });
     await tablet.ok('job:start', { jobNumber: 'PPH-40', input: { value: 40 } });
-    expect((await jobs(machineId)).map((j: { jobNumber: string; idealCycleTimeSeconds: number }) => [j.jobNumber, j.idealCycleTimeSeconds])).toEqual([['PPH-40', 90]]);
+    expect(
+      (await jobs(machineId)).map((j: { jobNumber: string; idealCycleTimeSeconds: number }) => [j.jobNumber, j.idealCycleTimeSeconds]),
+    ).toEqual([['PPH-40', 90]]);
     expect(tablet.state.job).toMatchObject({ jobNumber: 'PPH-40', idealCycleTimeSeconds: 90 });
   });
 
@@ -300,10 +338,17 @@ describe('job-start input', () => {
       ['cycle_time_seconds', undefined, null],
     ];
     for (const [i, [type, input, expected]] of cases.entries()) {
-      const { machineId, tablet } = await machineWithTablet(`Input ${i} ${type}`, { jobStartInputType: type, jobNumberInputType: 'number' });
+      const { machineId, tablet } = await machineWithTablet(`Input ${i} ${type}`, {
+        jobStartInputType: type,
+        jobNumberInputType: 'number',
+      });
       await tablet.ok('operator:sign-in', { userId: operator.id, pin: operator.pin });
       await tablet.ok('job:start', { jobNumber: 1000 + i, ...(input ? { input } : {}) });
-      expect([type, (await jobs(machineId))[0].idealCycleTimeSeconds, (await jobs(machineId))[0].jobNumber]).toEqual([type, expected, String(1000 + i)]);
+      expect([type, (await jobs(machineId))[0].idealCycleTimeSeconds, (await jobs(machineId))[0].jobNumber]).toEqual([
+        type,
+        expected,
+        String(1000 + i),
+      ]);
     }
   });
 });
@@ -331,13 +376,18 @@ describe('pausable machines', () => {
     ]);
     const notes = async () => (await app.dataSource.query(`SELECT notes FROM jobs WHERE id = $1`, [job.id]))[0].notes;
     const site = (await c.viewer.get('/api/v1/site')).body.timezone as string;
-    const hhmm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: site }).format(new Date(T(13)));
+    const hhmm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: site }).format(
+      new Date(T(13)),
+    );
     expect(await notes()).toBe(`${hhmm} - Jam - belt slipped\n`);
 
     const before = await snapshot(app.dataSource);
     const noteBefore = await notes();
     expect(await tablet.send('job:pause', { at: T(13), eventId: 'p-pause' })).toEqual({ ok: true, data: { duplicate: true } });
-    expect(await tablet.send('job:resume', { reason: jam, notes: 'belt slipped', at: T(13, 20), eventId: 'p-resume' })).toEqual({ ok: true, data: { duplicate: true } });
+    expect(await tablet.send('job:resume', { reason: jam, notes: 'belt slipped', at: T(13, 20), eventId: 'p-resume' })).toEqual({
+      ok: true,
+      data: { duplicate: true },
+    });
     expect(await snapshot(app.dataSource)).toEqual(before);
     expect(await notes()).toBe(noteBefore);
   });
@@ -352,7 +402,10 @@ describe('running_total machines', () => {
     await tablet.ok('production:record', { good: 100, rejects: 1, at: T(15), eventId: 'rt-1' });
     expect(tablet.state.runningTotal).toEqual({ lastUpdate: T(15), updateFrequencySeconds: 3600 });
     await tablet.ok('production:record', { good: 80, rejects: 0, at: T(16), eventId: 'rt-2' });
-    expect(await tablet.send('production:record', { good: 80, rejects: 0, at: T(16), eventId: 'rt-2' })).toEqual({ ok: true, data: { duplicate: true } });
+    expect(await tablet.send('production:record', { good: 80, rejects: 0, at: T(16), eventId: 'rt-2' })).toEqual({
+      ok: true,
+      data: { duplicate: true },
+    });
     expect((await production(machineId)).map((p) => [p.from.toISOString(), p.to.toISOString(), p.good, p.rejects])).toEqual([
       [T(14), T(15), 100, 1],
       [T(15), T(16), 80, 0],

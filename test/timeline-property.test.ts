@@ -3,7 +3,14 @@ import { FixedClock } from '../core/clock.js';
 import { computeElements } from '../core/oee/index.js';
 import type { OeeElements } from '../core/oee/index.js';
 import type { Category } from '../core/schemas/setup.schema.js';
-import { projectTimeline, type ProjectedInterval, type ProjectionCorrection, type ProjectionEvent, type ProjectionJob } from '../core/state/timeline-projection.js';
+import {
+  projectTimeline,
+  type ProjectedInterval,
+  type ProjectionCorrection,
+  type ProjectionEvent,
+  type ProjectionJob,
+} from '../core/state/timeline-projection.js';
+import { testRunEnv } from '../env.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
@@ -17,8 +24,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
  * Seeded: PROPERTY_SEED picks the first seed, PROPERTY_RUNS the number of histories (default 300).
  * A failure names its seed and prints the history; rerun it alone with PROPERTY_SEED=<seed> PROPERTY_RUNS=1.
  */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const FIRST_SEED = Number(process.env.PROPERTY_SEED ?? 14_000);
+const RUNS = testRunEnv().propertyRuns ?? 300;
+const FIRST_SEED = testRunEnv().propertySeed ?? 14_000;
 
 const UP = 1;
 const DOWN = 2;
@@ -39,7 +46,7 @@ let operatorId: number;
 let categories: Map<number, Category>;
 const clock = new FixedClock(END);
 
-// --- a small seeded generator (mulberry32)
+/** A small seeded generator (mulberry32), so a failing seed can be rerun. */
 function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
@@ -50,7 +57,7 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)); // inclusive
-  return { next, int, pick: <T,>(xs: readonly T[]) => xs[int(0, xs.length - 1)]!, chance: (p: number) => next() < p };
+  return { next, int, pick: <T>(xs: readonly T[]) => xs[int(0, xs.length - 1)]!, chance: (p: number) => next() < p };
 }
 type Rng = ReturnType<typeof rng>;
 function shuffle<T>(r: Rng, xs: T[]): T[] {
@@ -62,7 +69,6 @@ function shuffle<T>(r: Rng, xs: T[]): T[] {
   return out;
 }
 
-// --- histories
 type Transport = 'api' | 'legacy' | 'tablet';
 type Item =
   | { kind: 'event'; at: number; code: number; transport: Transport; eventId?: string }
@@ -73,7 +79,10 @@ type Item =
 
 /** 5–20 inputs on distinct minutes: jobs, states with many repeats, corrections, counts. */
 function generate(r: Rng, seed: number): Item[] {
-  const minutes = shuffle(r, Array.from({ length: 600 }, (_, i) => i));
+  const minutes = shuffle(
+    r,
+    Array.from({ length: 600 }, (_, i) => i),
+  );
   let used = 0;
   const take = () => minutes[used++]!;
   const items: Item[] = [];
@@ -124,7 +133,7 @@ function generate(r: Rng, seed: number): Item[] {
   return order;
 }
 
-// --- the test's model of what was accepted
+/** The test's model of what was accepted. */
 interface Model {
   events: ProjectionEvent[];
   corrections: (ProjectionCorrection & { id: number })[];
@@ -160,7 +169,14 @@ async function send(m: number, batch: Item[], model: Model): Promise<string> {
     case 'event': {
       const events = batch as Extract<Item, { kind: 'event' }>[];
       if (first.transport === 'api') {
-        const res = await c.device.post('/api/v1/events', { events: events.map((e) => ({ machineId: m, at: iso(e.at), activityCodeId: e.code, ...(e.eventId ? { eventId: e.eventId } : {}) })) });
+        const res = await c.device.post('/api/v1/events', {
+          events: events.map((e) => ({
+            machineId: m,
+            at: iso(e.at),
+            activityCodeId: e.code,
+            ...(e.eventId ? { eventId: e.eventId } : {}),
+          })),
+        });
         if (res.status !== 200) return `refused ${res.status} ${res.body?.error?.message}`;
         events.forEach(acceptEvent);
         return `ok ${JSON.stringify(res.body)}`;
@@ -169,7 +185,10 @@ async function send(m: number, batch: Item[], model: Model): Promise<string> {
         // DigitME2 devices send no time: the server's clock is the event's time.
         clock.set(new Date(first.at));
         try {
-          const res = await anonymous.post('/api/machine-state-change', first.code === UP ? { machine_id: m, machine_state: 1 } : { machine_id: m, activity_code_id: first.code });
+          const res = await anonymous.post(
+            '/api/machine-state-change',
+            first.code === UP ? { machine_id: m, machine_state: 1 } : { machine_id: m, activity_code_id: first.code },
+          );
           if (res.status !== 200) return `refused ${res.status} ${res.body?.error?.message}`;
         } finally {
           clock.set(END);
@@ -177,13 +196,21 @@ async function send(m: number, batch: Item[], model: Model): Promise<string> {
         acceptEvent(first);
         return 'ok';
       }
-      const ack = await tablet.send('activity:set', { activityCodeId: first.code, at: iso(first.at), ...(first.eventId ? { eventId: first.eventId } : {}) });
+      const ack = await tablet.send('activity:set', {
+        activityCodeId: first.code,
+        at: iso(first.at),
+        ...(first.eventId ? { eventId: first.eventId } : {}),
+      });
       if (!ack.ok) return `refused ${ack.error.code} ${ack.error.message}`;
       acceptEvent(first);
       return `ok ${JSON.stringify(ack)}`;
     }
     case 'job-start': {
-      const res = await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: `J${first.job}`, idealCycleTimeSeconds: first.ideal, at: iso(first.at) });
+      const res = await c.device.post(`/api/v1/machines/${m}/jobs`, {
+        jobNumber: `J${first.job}`,
+        idealCycleTimeSeconds: first.ideal,
+        at: iso(first.at),
+      });
       if (res.status !== 201) return `refused ${res.status} ${res.body?.error?.message}`;
       model.jobIds.set(first.job, res.body.job.id);
       model.jobs.push({ id: res.body.job.id, start: first.at, end: null, ideal: first.ideal });
@@ -191,17 +218,26 @@ async function send(m: number, batch: Item[], model: Model): Promise<string> {
       return 'ok';
     }
     case 'job-end': {
-      const res = await c.device.post(`/api/v1/machines/${m}/jobs/current/end`, { at: iso(first.at), good: first.good, rejects: first.rejects });
+      const res = await c.device.post(`/api/v1/machines/${m}/jobs/current/end`, {
+        at: iso(first.at),
+        good: first.good,
+        rejects: first.rejects,
+      });
       if (res.status !== 200) return `refused ${res.status} ${res.body?.error?.message}`;
       model.jobs.find((j) => j.id === model.jobIds.get(first.job))!.end = first.at;
       model.events.push({ at: first.at, seq: model.events.length, activityCodeId: DOWN, operatorId });
       return 'ok';
     }
     case 'correction': {
-      const res = await c.supervisor.post(`/api/v1/machines/${m}/corrections`, { from: iso(first.from), to: iso(first.to), activityCodeId: first.code });
+      const res = await c.supervisor.post(`/api/v1/machines/${m}/corrections`, {
+        from: iso(first.from),
+        to: iso(first.to),
+        activityCodeId: first.code,
+      });
       if (res.status !== 201) return `refused ${res.status} ${res.body?.error?.message}`;
       const id = res.body.correction.id as number;
-      if (!model.corrections.some((k) => k.id === id)) model.corrections.push({ id, at: first.from, until: first.to, seq: model.corrections.length, activityCodeId: first.code });
+      if (!model.corrections.some((k) => k.id === id))
+        model.corrections.push({ id, at: first.from, until: first.to, seq: model.corrections.length, activityCodeId: first.code });
       return `ok ${id}`;
     }
     case 'production': {
@@ -209,7 +245,12 @@ async function send(m: number, batch: Item[], model: Model): Promise<string> {
         const ack = await tablet.send('production:record', { good: first.good, rejects: first.rejects, at: iso(first.to) });
         return ack.ok ? 'ok' : `refused ${ack.error.code}`;
       }
-      const res = await c.device.post(`/api/v1/machines/${m}/production`, { good: first.good, rejects: first.rejects, from: iso(first.from), to: iso(first.to) });
+      const res = await c.device.post(`/api/v1/machines/${m}/production`, {
+        good: first.good,
+        rejects: first.rejects,
+        from: iso(first.from),
+        to: iso(first.to),
+      });
       return res.status === 201 ? 'ok' : `refused ${res.status} ${res.body?.error?.message}`;
     }
   }
@@ -236,10 +277,20 @@ function plan(r: Rng, order: Item[]): Item[][][] {
   const batches: Item[][] = [];
   for (const it of order) {
     const last = batches.at(-1);
-    if (last && it.kind === 'event' && it.transport === 'api' && last[0]!.kind === 'event' && (last[0] as { transport: Transport }).transport === 'api' && last.length < 4 && r.chance(0.5)) last.push(it);
+    if (
+      last &&
+      it.kind === 'event' &&
+      it.transport === 'api' &&
+      last[0]!.kind === 'event' &&
+      (last[0] as { transport: Transport }).transport === 'api' &&
+      last.length < 4 &&
+      r.chance(0.5)
+    )
+      last.push(it);
     else batches.push([it]);
   }
-  const concurrentOk = (b: Item[]) => (b[0]!.kind === 'event' && (b[0] as { transport: Transport }).transport !== 'legacy') || b[0]!.kind === 'production';
+  const concurrentOk = (b: Item[]) =>
+    (b[0]!.kind === 'event' && (b[0] as { transport: Transport }).transport !== 'legacy') || b[0]!.kind === 'production';
   // Concurrent requests commit in an unknown order, so states at the same instant never race (the model could not tell the winner).
   const groups: Item[][][] = [];
   for (const b of batches) {
@@ -247,7 +298,11 @@ function plan(r: Rng, order: Item[]): Item[][][] {
     // (A retry may race its original: the event id decides.)
     const clash =
       last !== undefined &&
-      b.some((x) => x.kind === 'event' && last.flat().some((y) => y.kind === 'event' && y.at === x.at && !(x.eventId !== undefined && x.eventId === y.eventId)));
+      b.some(
+        (x) =>
+          x.kind === 'event' &&
+          last.flat().some((y) => y.kind === 'event' && y.at === x.at && !(x.eventId !== undefined && x.eventId === y.eventId)),
+      );
     if (last && !clash && concurrentOk(b) && last.every(concurrentOk) && last.length < 3 && r.chance(0.4)) last.push(b);
     else groups.push([b]);
   }
@@ -255,36 +310,74 @@ function plan(r: Rng, order: Item[]): Item[][][] {
 }
 
 type Row = { start: string; end: string | null; activityCodeId: number; jobId: number | null; operatorId: number | null };
-const show = (rows: Row[]) => rows.map((r) => `${r.start.slice(11, 16)}–${r.end?.slice(11, 16) ?? 'open'} code ${r.activityCodeId} job ${r.jobId} operator ${r.operatorId}`).join('; ');
-const asRows = (intervals: ProjectedInterval[]): Row[] => intervals.map((i) => ({ start: iso(i.start), end: i.end === null ? null : iso(i.end), activityCodeId: i.activityCodeId, jobId: i.jobId, operatorId: i.operatorId }));
+const show = (rows: Row[]) =>
+  rows
+    .map(
+      (r) => `${r.start.slice(11, 16)}–${r.end?.slice(11, 16) ?? 'open'} code ${r.activityCodeId} job ${r.jobId} operator ${r.operatorId}`,
+    )
+    .join('; ');
+const asRows = (intervals: ProjectedInterval[]): Row[] =>
+  intervals.map((i) => ({
+    start: iso(i.start),
+    end: i.end === null ? null : iso(i.end),
+    activityCodeId: i.activityCodeId,
+    jobId: i.jobId,
+    operatorId: i.operatorId,
+  }));
 
 async function storedTimeline(m: number): Promise<Row[]> {
-  const rows: { start: Date; end: Date | null; activityCodeId: number; jobId: number | null; operatorId: number | null }[] = await app.dataSource.query(
-    `SELECT start, "end", "activityCodeId", "jobId", "operatorId" FROM timeline_intervals WHERE "machineId" = $1 ORDER BY start`,
-    [m],
-  );
-  return rows.map((r) => ({ start: r.start.toISOString(), end: r.end ? r.end.toISOString() : null, activityCodeId: r.activityCodeId, jobId: r.jobId, operatorId: r.operatorId }));
+  const rows: { start: Date; end: Date | null; activityCodeId: number; jobId: number | null; operatorId: number | null }[] =
+    await app.dataSource.query(
+      `SELECT start, "end", "activityCodeId", "jobId", "operatorId" FROM timeline_intervals WHERE "machineId" = $1 ORDER BY start`,
+      [m],
+    );
+  return rows.map((r) => ({
+    start: r.start.toISOString(),
+    end: r.end ? r.end.toISOString() : null,
+    activityCodeId: r.activityCodeId,
+    jobId: r.jobId,
+    operatorId: r.operatorId,
+  }));
 }
 
 /** The same projection from the inputs as stored, to tell a model slip from a projection slip. */
 async function projectionOfStoredInputs(m: number): Promise<Row[]> {
-  const events: { at: Date; id: string; activityCodeId: number; operatorId: number | null; until: Date | null }[] = await app.dataSource.query(
-    `SELECT at, id, "activityCodeId", "operatorId", until FROM state_events WHERE "machineId" = $1`,
+  const events: { at: Date; id: string; activityCodeId: number; operatorId: number | null; until: Date | null }[] =
+    await app.dataSource.query(`SELECT at, id, "activityCodeId", "operatorId", until FROM state_events WHERE "machineId" = $1`, [m]);
+  const jobs: { id: number; start: Date; end: Date | null }[] = await app.dataSource.query(
+    `SELECT id, start, "end" FROM jobs WHERE "machineId" = $1 ORDER BY start`,
     [m],
   );
-  const jobs: { id: number; start: Date; end: Date | null }[] = await app.dataSource.query(`SELECT id, start, "end" FROM jobs WHERE "machineId" = $1 ORDER BY start`, [m]);
   return asRows(
     projectTimeline(
-      events.filter((e) => !e.until).map((e) => ({ at: e.at.getTime(), seq: Number(e.id), activityCodeId: e.activityCodeId, operatorId: e.operatorId })),
-      events.filter((e) => e.until).map((e) => ({ at: e.at.getTime(), until: e.until!.getTime(), seq: Number(e.id), activityCodeId: e.activityCodeId })),
+      events
+        .filter((e) => !e.until)
+        .map((e) => ({ at: e.at.getTime(), seq: Number(e.id), activityCodeId: e.activityCodeId, operatorId: e.operatorId })),
+      events
+        .filter((e) => e.until)
+        .map((e) => ({ at: e.at.getTime(), until: e.until!.getTime(), seq: Number(e.id), activityCodeId: e.activityCodeId })),
       jobs.map((j) => ({ id: j.id, start: j.start.getTime(), end: j.end ? j.end.getTime() : null })),
     ),
   );
 }
 
 const ELEMENT_KEYS = [
-  'calendarSeconds', 'plannedWindowSeconds', 'plannedShutdownSeconds', 'plannedProductionSeconds', 'runSeconds', 'overtimeSeconds', 'unplannedStopSeconds',
-  'plannedStopSeconds', 'smallStopSeconds', 'ratedRunSeconds', 'idealSeconds', 'fullyProductiveSeconds', 'totalCount', 'goodCount', 'rejectCount', 'unplannedStopCount',
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
 ] as const;
 
 /** OEE.md's calculation straight from the model: the machine has no shift pattern, so it is planned 24/7. */
@@ -305,7 +398,12 @@ async function rawElements(m: number, model: Model, from: number, to: number, mi
       jobId: i.jobId,
     })),
     plannedWindows: [{ start: new Date(DAY - 30 * 86_400_000), end: new Date(DAY + 30 * 86_400_000) }],
-    jobs: model.jobs.map((j) => ({ id: j.id, start: new Date(j.start), end: j.end === null ? null : new Date(j.end), idealCycleTimeSeconds: j.ideal })),
+    jobs: model.jobs.map((j) => ({
+      id: j.id,
+      start: new Date(j.start),
+      end: j.end === null ? null : new Date(j.end),
+      idealCycleTimeSeconds: j.ideal,
+    })),
     production: production.map((p) => ({ ...p, good: Number(p.good), rejects: Number(p.rejects) })),
     microStopSeconds,
   });
@@ -326,11 +424,14 @@ beforeAll(async () => {
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
   anonymous = new ApiClient(app.url);
   JAM = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id;
-  SETTING = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' })).body.id;
+  SETTING = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'planned_stop', colour: '#E6A700' }))
+    .body.id;
   // Stops under 30 minutes between two runs are small stops: OEE then depends on each stop's neighbours.
   const site = (await c.admin.get('/api/v1/site')).body;
   expect((await c.admin.put('/api/v1/site', { ...site, microStopSeconds: 1_800 })).status).toBe(200);
-  categories = new Map(((await c.viewer.get('/api/v1/activity-codes')).body as { id: number; category: Category }[]).map((a) => [a.id, a.category]));
+  categories = new Map(
+    ((await c.viewer.get('/api/v1/activity-codes')).body as { id: number; category: Category }[]).map((a) => [a.id, a.category]),
+  );
   operatorId = (await c.admin.post('/api/v1/users', { username: 'olga', role: 'operator', pin: '4711' })).body.id;
   const first = (await c.admin.post('/api/v1/machines', { name: 'P0' })).body.id;
   const created = await c.admin.post('/api/v1/tablets', { name: 'Tablet', machineId: first });
@@ -357,14 +458,16 @@ describe('the stored timeline is the projection of everything accepted', () => {
       const order = generate(r, seed);
       const log: string[] = [];
       const fail = (what: string) => {
-        throw new Error(`seed ${seed}: ${what}\nhistory (arrival order):\n  ${order.map(describeItem).join('\n  ')}\ndeliveries:\n  ${log.join('\n  ')}\nrerun: PROPERTY_SEED=${seed} PROPERTY_RUNS=1`);
+        throw new Error(
+          `seed ${seed}: ${what}\nhistory (arrival order):\n  ${order.map(describeItem).join('\n  ')}\ndeliveries:\n  ${log.join('\n  ')}\nrerun: PROPERTY_SEED=${seed} PROPERTY_RUNS=1`,
+        );
       };
       const m = (await c.admin.post('/api/v1/machines', { name: `H${seed}` })).body.id as number;
       expect((await c.admin.patch(`/api/v1/tablets/${tabletId}`, { machineId: m })).status).toBe(200);
       const model: Model = { events: [], corrections: [], jobs: [], jobIds: new Map(), eventIds: new Set() };
 
       let sawUpWithoutJob = false;
-      let queue = plan(r, order);
+      const queue = plan(r, order);
       let attempts = 0;
       while (queue.length > 0) {
         const group = queue.shift()!;
@@ -379,7 +482,9 @@ describe('the stored timeline is the projection of everything accepted', () => {
         const expected = asRows(projectTimeline(model.events, model.corrections, model.jobs));
         sawUpWithoutJob ||= expected.some((i) => categories.get(i.activityCodeId) === 'running' && i.jobId === null);
         if (JSON.stringify(stored) !== JSON.stringify(expected)) {
-          fail(`after delivery ${log.length}:\nstored:   ${show(stored)}\nexpected: ${show(expected)}\nprojection of the stored inputs: ${show(await projectionOfStoredInputs(m))}`);
+          fail(
+            `after delivery ${log.length}:\nstored:   ${show(stored)}\nexpected: ${show(expected)}\nprojection of the stored inputs: ${show(await projectionOfStoredInputs(m))}`,
+          );
         }
       }
       if (sawUpWithoutJob) upWithoutJob++;
@@ -396,23 +501,38 @@ describe('the stored timeline is the projection of everything accepted', () => {
       for (const [from, to] of windows) {
         const res = await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${iso(from)}&to=${iso(to)}`);
         if (res.status !== 200) fail(`GET /api/v1/oee ${iso(from)}..${iso(to)}: ${res.status}`);
-        problems.push(...differences(`oee ${iso(from)}..${iso(to)}`, res.body, { ...(await rawElements(m, model, from, to, microStopSeconds)) }));
+        problems.push(
+          ...differences(`oee ${iso(from)}..${iso(to)}`, res.body, { ...(await rawElements(m, model, from, to, microStopSeconds)) }),
+        );
       }
       // Roll-ups are deleted a moment after a change (batched), and every reader runs the pending
       // deletes first: this read over all of the history does, before the table is read directly.
       const whole = await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${iso(DAY - 3 * 86_400_000)}&to=${iso(END.getTime())}`);
-      problems.push(...differences('oee whole history', whole.body, { ...(await rawElements(m, model, DAY - 3 * 86_400_000, END.getTime(), microStopSeconds)) }));
-      const stored: (Record<string, unknown> & { hourStart: Date; hours: number })[] = await app.dataSource.query(`SELECT * FROM oee_hourly WHERE "machineId" = $1`, [m]);
+      problems.push(
+        ...differences('oee whole history', whole.body, {
+          ...(await rawElements(m, model, DAY - 3 * 86_400_000, END.getTime(), microStopSeconds)),
+        }),
+      );
+      const stored: (Record<string, unknown> & { hourStart: Date; hours: number })[] = await app.dataSource.query(
+        `SELECT * FROM oee_hourly WHERE "machineId" = $1`,
+        [m],
+      );
       rollupRows += stored.length;
       for (const row of stored) {
         const from = row.hourStart.getTime();
-        problems.push(...differences(`roll-up ${iso(from)} ×${row.hours}h`, row, { ...(await rawElements(m, model, from, from + row.hours * 3_600_000, microStopSeconds)) }));
+        problems.push(
+          ...differences(`roll-up ${iso(from)} ×${row.hours}h`, row, {
+            ...(await rawElements(m, model, from, from + row.hours * 3_600_000, microStopSeconds)),
+          }),
+        );
       }
       if (problems.length) fail(problems.join('\n'));
     }
     // The generator must really exercise the paths it claims to.
     expect(deliveries).toBeGreaterThan(RUNS * 4);
     expect(rollupRows).toBeGreaterThan(0);
-    console.log(`timeline property: ${RUNS} histories, ${deliveries} deliveries, ${refusals} refused and retried, ${rollupRows} stored roll-up rows checked, ${upWithoutJob} showed Up outside a job at some moment`);
+    console.log(
+      `timeline property: ${RUNS} histories, ${deliveries} deliveries, ${refusals} refused and retried, ${rollupRows} stored roll-up rows checked, ${upWithoutJob} showed Up outside a job at some moment`,
+    );
   }, 600_000);
 });

@@ -22,22 +22,42 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const timeline = async (m: number) =>
-  ((await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${t('00:00')}&to=${t('23:00')}`)).body.intervals as { start: string; end: string | null; activityCodeId: number; jobId: number | null }[]).map(
-    (i) => [i.start, i.end, i.activityCodeId, i.jobId],
-  );
+  (
+    (await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${t('00:00')}&to=${t('23:00')}`)).body.intervals as {
+      start: string;
+      end: string | null;
+      activityCodeId: number;
+      jobId: number | null;
+    }[]
+  ).map((i) => [i.start, i.end, i.activityCodeId, i.jobId]);
 
 describe('a late event behind repeats of the current state', () => {
   it('job Up from 08:00, Up at 10:00 and 12:00, late Down at 11:00 → Down 11:00–12:00 and Up after, in the timeline and in OEE', async () => {
     const m = (await c.admin.post('/api/v1/machines', { name: 'Repeat' })).body.id as number; // planned 24/7
-    const job = (await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'J', idealCycleTimeSeconds: 30, at: t('08:00') })).body.job.id as number;
-    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('10:00'), activityCodeId: UP }] })).body).toEqual({ accepted: 1, duplicates: 0 });
-    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('12:00'), activityCodeId: UP }] })).body).toEqual({ accepted: 1, duplicates: 0 });
+    const job = (await c.device.post(`/api/v1/machines/${m}/jobs`, { jobNumber: 'J', idealCycleTimeSeconds: 30, at: t('08:00') })).body.job
+      .id as number;
+    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('10:00'), activityCodeId: UP }] })).body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
+    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('12:00'), activityCodeId: UP }] })).body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
     expect(await timeline(m)).toEqual([[t('08:00'), null, UP, job]]);
-    expect((await c.device.post(`/api/v1/machines/${m}/production`, { good: 300, rejects: 20, from: t('08:00'), to: t('14:00') })).status).toBe(201);
+    expect(
+      (await c.device.post(`/api/v1/machines/${m}/production`, { good: 300, rejects: 20, from: t('08:00'), to: t('14:00') })).status,
+    ).toBe(201);
     // Asked before the late event too, so a cached answer would show.
-    expect((await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${t('08:00')}&to=${t('14:00')}`)).body).toMatchObject({ runSeconds: 21_600, unplannedStopSeconds: 0 });
+    expect((await c.viewer.get(`/api/v1/oee?machineId=${m}&from=${t('08:00')}&to=${t('14:00')}`)).body).toMatchObject({
+      runSeconds: 21_600,
+      unplannedStopSeconds: 0,
+    });
 
-    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('11:00'), activityCodeId: DOWN }] })).body).toEqual({ accepted: 1, duplicates: 0 });
+    expect((await c.device.post('/api/v1/events', { events: [{ machineId: m, at: t('11:00'), activityCodeId: DOWN }] })).body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
     expect(await timeline(m)).toEqual([
       [t('08:00'), t('11:00'), UP, job],
       [t('11:00'), t('12:00'), DOWN, job],

@@ -34,16 +34,20 @@ const verify = async (body: Record<string, unknown>) => {
   return res.body;
 };
 const timeline = async (m: number) =>
-  ((await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${RANGE.from}&to=${RANGE.to}`)).body.intervals as { start: string; end: string | null; activityCodeId: number; jobId: number | null }[]).map((i) => [
-    i.start,
-    i.end,
-    i.activityCodeId,
-    i.jobId,
-  ]);
+  (
+    (await c.viewer.get(`/api/v1/machines/${m}/timeline?from=${RANGE.from}&to=${RANGE.to}`)).body.intervals as {
+      start: string;
+      end: string | null;
+      activityCodeId: number;
+      jobId: number | null;
+    }[]
+  ).map((i) => [i.start, i.end, i.activityCodeId, i.jobId]);
 const longOee = async (m: number) => (await c.viewer.get(`/api/v1/oee?machineId=${m}&${LONG}`)).body;
 const state = (activityCodeId: number, jobId: number | null = null) => ({ activityCodeId, jobId, operatorId: null });
 const hourRow = async (m: number, hourStart: string, hours = 1) =>
-  (await app.dataSource.query(`SELECT * FROM oee_hourly WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3`, [m, hourStart, hours]))[0];
+  (
+    await app.dataSource.query(`SELECT * FROM oee_hourly WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3`, [m, hourStart, hours])
+  )[0];
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, DATABASE_URL: app.databaseUrl, OEE_DATA_DIR: app.env.OEE_DATA_DIR, LOG_LEVEL: 'silent' };
@@ -63,16 +67,27 @@ beforeAll(async () => {
   m1 = (await c.admin.post('/api/v1/machines', { name: 'M1' })).body.id;
   m2 = (await c.admin.post('/api/v1/machines', { name: 'M2' })).body.id;
   m3 = (await c.admin.post('/api/v1/machines', { name: 'M3' })).body.id;
-  const events = (m: number, list: [string, number][]) => c.device.post('/api/v1/events', { events: list.map(([at, code]) => ({ machineId: m, at: t(at), activityCodeId: code })) });
+  const events = (m: number, list: [string, number][]) =>
+    c.device.post('/api/v1/events', { events: list.map(([at, code]) => ({ machineId: m, at: t(at), activityCodeId: code })) });
   await events(m1, [['06:00', DOWN]]);
   job = (await c.device.post(`/api/v1/machines/${m1}/jobs`, { jobNumber: 'J', idealCycleTimeSeconds: 30, at: t('08:00') })).body.job.id;
-  await events(m1, [['10:00', JAM], ['11:00', UP]]);
+  await events(m1, [
+    ['10:00', JAM],
+    ['11:00', UP],
+  ]);
   await c.device.post(`/api/v1/machines/${m1}/jobs/current/end`, { at: t('12:00'), good: 200, rejects: 10 });
   await events(m1, [['14:00', CLOSED]]);
-  await events(m2, [['06:00', DOWN], ['09:00', CLOSED], ['13:00', DOWN]]);
+  await events(m2, [
+    ['06:00', DOWN],
+    ['09:00', CLOSED],
+    ['13:00', DOWN],
+  ]);
   // M3 began the day before, so its whole day is stored as a day row too.
   await c.device.post('/api/v1/events', { events: [{ machineId: m3, at: '2026-07-13T20:00:00Z', activityCodeId: DOWN }] });
-  await events(m3, [['08:00', JAM], ['09:00', DOWN]]);
+  await events(m3, [
+    ['08:00', JAM],
+    ['09:00', DOWN],
+  ]);
   for (const m of [m1, m2, m3]) expect((await longOee(m)).calendarSeconds).toBeGreaterThan(0); // stores the hours and days
 });
 afterAll(() => app.stop());
@@ -98,17 +113,38 @@ describe('the verifier', () => {
     const oeeBefore = { m1: await longOee(m1), m2: await longOee(m2), m3: await longOee(m3) };
     const hour07 = await hourRow(m2, t('07:00'));
     const [m3Day] = await app.dataSource.query(`SELECT "hourStart", hours FROM oee_hourly WHERE "machineId" = $1 AND hours > 1`, [m3]);
-    const [m3Jam] = await app.dataSource.query(`SELECT seconds FROM oee_hourly_losses WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3 AND "activityCodeId" = $4`, [m3, m3Day.hourStart, m3Day.hours, JAM]);
+    const [m3Jam] = await app.dataSource.query(
+      `SELECT seconds FROM oee_hourly_losses WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3 AND "activityCodeId" = $4`,
+      [m3, m3Day.hourStart, m3Day.hours, JAM],
+    );
     expect(Number(m3Jam.seconds)).toBe(3_600);
 
     // 1. a wrong code; 2. a boundary moved by 10 minutes; 3. a deleted interval (a gap);
     // 4. a stored hour's stop seconds; 5. a stored day's loss seconds.
-    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [m1, t('10:00'), DOWN]);
-    await app.dataSource.query(`UPDATE timeline_intervals SET start = $3 WHERE "machineId" = $1 AND start = $2`, [m1, t('12:00'), t('12:10')]);
-    await app.dataSource.query(`UPDATE timeline_intervals SET "end" = $3 WHERE "machineId" = $1 AND "end" = $2`, [m1, t('12:00'), t('12:10')]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [
+      m1,
+      t('10:00'),
+      DOWN,
+    ]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET start = $3 WHERE "machineId" = $1 AND start = $2`, [
+      m1,
+      t('12:00'),
+      t('12:10'),
+    ]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET "end" = $3 WHERE "machineId" = $1 AND "end" = $2`, [
+      m1,
+      t('12:00'),
+      t('12:10'),
+    ]);
     await app.dataSource.query(`DELETE FROM timeline_intervals WHERE "machineId" = $1 AND start = $2`, [m2, t('09:00')]);
-    await app.dataSource.query(`UPDATE oee_hourly SET "unplannedStopSeconds" = 1234 WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = 1`, [m2, t('07:00')]);
-    await app.dataSource.query(`UPDATE oee_hourly_losses SET seconds = 3000 WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3 AND "activityCodeId" = $4`, [m3, m3Day.hourStart, m3Day.hours, JAM]);
+    await app.dataSource.query(
+      `UPDATE oee_hourly SET "unplannedStopSeconds" = 1234 WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = 1`,
+      [m2, t('07:00')],
+    );
+    await app.dataSource.query(
+      `UPDATE oee_hourly_losses SET seconds = 3000 WHERE "machineId" = $1 AND "hourStart" = $2 AND hours = $3 AND "activityCodeId" = $4`,
+      [m3, m3Day.hourStart, m3Day.hours, JAM],
+    );
 
     const expectedTimeline = [
       { machineId: m1, from: t('10:00'), to: t('11:00'), stored: state(DOWN, job), recomputed: state(JAM, job) },
@@ -117,7 +153,14 @@ describe('the verifier', () => {
     ];
     const expectedRollups = [
       { machineId: m2, hourStart: t('07:00'), hours: 1, field: 'unplannedStopSeconds', stored: 1234, recomputed: 3_600 },
-      { machineId: m3, hourStart: new Date(m3Day.hourStart).toISOString(), hours: m3Day.hours, field: `losses.${JAM}.seconds`, stored: 3_000, recomputed: 3_600 },
+      {
+        machineId: m3,
+        hourStart: new Date(m3Day.hourStart).toISOString(),
+        hours: m3Day.hours,
+        field: `losses.${JAM}.seconds`,
+        stored: 3_000,
+        recomputed: 3_600,
+      },
     ];
     expect(Number(hour07.unplannedStopSeconds)).toBe(3_600);
     const found = await verify(RANGE);
@@ -128,13 +171,19 @@ describe('the verifier', () => {
     // The same through `npm run verify`: every difference on its own line, exit 1 while unrepaired.
     const run = await cli(['--from', RANGE.from, '--to', RANGE.to]);
     expect(run.code, run.out).toBe(1);
-    expect(run.out).toContain(`timeline machine ${m1} ${t('10:00')} .. ${t('11:00')}: stored code ${DOWN} job ${job} operator -, recomputed code ${JAM} job ${job} operator -`);
-    expect(run.out).toContain(`timeline machine ${m2} ${t('09:00')} .. ${t('13:00')}: stored no interval, recomputed code ${CLOSED} job - operator -`);
+    expect(run.out).toContain(
+      `timeline machine ${m1} ${t('10:00')} .. ${t('11:00')}: stored code ${DOWN} job ${job} operator -, recomputed code ${JAM} job ${job} operator -`,
+    );
+    expect(run.out).toContain(
+      `timeline machine ${m2} ${t('09:00')} .. ${t('13:00')}: stored no interval, recomputed code ${CLOSED} job - operator -`,
+    );
     expect(run.out).toContain(`roll-up machine ${m2} ${t('07:00')} (1 h) unplannedStopSeconds: stored 1234, recomputed 3600`);
     expect(run.out).toContain('3 timeline and 2 roll-up differences');
     expect((await cli(['--from', RANGE.to, '--to', RANGE.from])).code).toBe(2);
 
-    const auditBefore = Number((await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'timeline.verify-repair'`))[0].n);
+    const auditBefore = Number(
+      (await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'timeline.verify-repair'`))[0].n,
+    );
     const repaired = await verify({ ...RANGE, repair: true });
     expect(repaired.timeline).toEqual(expectedTimeline);
     expect(repaired.rollups).toEqual(expectedRollups);
@@ -148,7 +197,9 @@ describe('the verifier', () => {
     expect(Number((await hourRow(m2, t('07:00'))).unplannedStopSeconds)).toBe(3_600);
     expect(await verify(RANGE)).toMatchObject({ timeline: [], rollups: [], repaired: null });
 
-    const audit = await app.dataSource.query(`SELECT "machineId", before, after, note FROM audit_log WHERE action = 'timeline.verify-repair' ORDER BY id`);
+    const audit = await app.dataSource.query(
+      `SELECT "machineId", before, after, note FROM audit_log WHERE action = 'timeline.verify-repair' ORDER BY id`,
+    );
     expect(audit.length - auditBefore).toBe(3);
     expect(audit.slice(auditBefore).map((a: { machineId: number }) => a.machineId)).toEqual([m1, m2, m3]);
     expect(audit.slice(auditBefore)[0]).toEqual({
@@ -161,15 +212,25 @@ describe('the verifier', () => {
 
   it('repairs through `npm run verify -- --repair` and the nightly scheduler run, which counts its repairs', async () => {
     const truth = await timeline(m3);
-    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [m3, t('08:00'), CLOSED]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [
+      m3,
+      t('08:00'),
+      CLOSED,
+    ]);
     const run = await cli(['--from', RANGE.from, '--to', RANGE.to, '--repair']);
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toContain(`timeline machine ${m3} ${t('08:00')} .. ${t('09:00')}: stored code ${CLOSED} job - operator -, recomputed code ${JAM} job - operator -`);
+    expect(run.out).toContain(
+      `timeline machine ${m3} ${t('08:00')} .. ${t('09:00')}: stored code ${CLOSED} job - operator -, recomputed code ${JAM} job - operator -`,
+    );
     expect(run.out).toContain('repaired: 1 timelines re-projected');
     expect(await timeline(m3)).toEqual(truth);
 
     // The scheduler verifies the previous day (the clock says 2026-07-15 06:00, site time zone UTC here).
-    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [m3, t('08:00'), DOWN]);
+    await app.dataSource.query(`UPDATE timeline_intervals SET "activityCodeId" = $3 WHERE "machineId" = $1 AND start = $2`, [
+      m3,
+      t('08:00'),
+      DOWN,
+    ]);
     const nightly = await app.scheduler!.verifyPreviousDay();
     expect(nightly.from).toBe(RANGE.from);
     expect(nightly.timeline).toEqual([{ machineId: m3, from: t('08:00'), to: t('09:00'), stored: state(DOWN), recomputed: state(JAM) }]);

@@ -5,7 +5,6 @@ export {
   plannedShifts,
   plannedWindows,
   shiftBoundaries,
-  type BucketKind,
   type CalendarPattern,
   type PlannedWindow,
   type ShiftBoundary,

@@ -14,7 +14,9 @@ describe('localTimeFormatter', () => {
       const format = localTimeFormatter(zone);
       for (let m = 0; m < 4 * 60; m++) {
         const instant = new Date(Date.parse(start) + m * 60_000);
-        expect(format(instant), `${zone} ${instant.toISOString()}`).toBe(DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }));
+        expect(format(instant), `${zone} ${instant.toISOString()}`).toBe(
+          DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }),
+        );
       }
     }
   });

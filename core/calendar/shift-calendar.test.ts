@@ -175,9 +175,7 @@ describe('planned windows', () => {
   });
 
   it('rejects an unknown time zone', () => {
-    expect(() => plannedWindows(nights, 'Europe/Londn', d('2026-05-04T00:00:00Z'), d('2026-05-05T00:00:00Z'))).toThrow(
-      RangeError,
-    );
+    expect(() => plannedWindows(nights, 'Europe/Londn', d('2026-05-04T00:00:00Z'), d('2026-05-05T00:00:00Z'))).toThrow(RangeError);
   });
 });
 
@@ -319,15 +317,33 @@ describe('firstPlannedWindow', () => {
 
   it('is null when the range holds no planned time, and clips to the range', () => {
     expect(firstPlannedWindow(nineToFive, 'UTC', d('2026-05-02T00:00:00Z'), d('2026-05-04T00:00:00Z'))).toBeNull(); // a weekend
-    expect(iso(firstPlannedWindow(nineToFive, 'UTC', d('2026-05-02T00:00:00Z'), d('2026-05-04T10:00:00Z'))!)).toEqual(['2026-05-04T09:00:00.000Z', '2026-05-04T10:00:00.000Z']);
-    expect(iso(firstPlannedWindow(null, 'UTC', d('1970-01-01T05:00:00Z'), d('2026-05-04T00:00:00Z'))!)).toEqual(['1970-01-01T05:00:00.000Z', '1970-01-02T00:00:00.000Z']);
+    expect(iso(firstPlannedWindow(nineToFive, 'UTC', d('2026-05-02T00:00:00Z'), d('2026-05-04T10:00:00Z'))!)).toEqual([
+      '2026-05-04T09:00:00.000Z',
+      '2026-05-04T10:00:00.000Z',
+    ]);
+    expect(iso(firstPlannedWindow(null, 'UTC', d('1970-01-01T05:00:00Z'), d('2026-05-04T00:00:00Z'))!)).toEqual([
+      '1970-01-01T05:00:00.000Z',
+      '1970-01-02T00:00:00.000Z',
+    ]);
   });
 
   it('skips days closed by exceptions, and with no weekly shifts looks only at exception dates', () => {
-    const closed: CalendarPattern = { ...nineToFive, exceptions: ['2026-05-04', '2026-05-05', '2026-05-06'].map((date) => ({ date, shifts: [] })) };
-    expect(iso(firstPlannedWindow(closed, 'UTC', d('2026-05-04T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual(['2026-05-07T09:00:00.000Z', '2026-05-07T17:00:00.000Z']);
-    const onlyExceptions: CalendarPattern = { shifts: [], exceptions: [{ date: '2026-05-09', shifts: [{ start: '22:00', end: '02:00' }] }] };
-    expect(iso(firstPlannedWindow(onlyExceptions, 'UTC', d('0001-01-01T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual(['2026-05-09T22:00:00.000Z', '2026-05-10T02:00:00.000Z']);
+    const closed: CalendarPattern = {
+      ...nineToFive,
+      exceptions: ['2026-05-04', '2026-05-05', '2026-05-06'].map((date) => ({ date, shifts: [] })),
+    };
+    expect(iso(firstPlannedWindow(closed, 'UTC', d('2026-05-04T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual([
+      '2026-05-07T09:00:00.000Z',
+      '2026-05-07T17:00:00.000Z',
+    ]);
+    const onlyExceptions: CalendarPattern = {
+      shifts: [],
+      exceptions: [{ date: '2026-05-09', shifts: [{ start: '22:00', end: '02:00' }] }],
+    };
+    expect(iso(firstPlannedWindow(onlyExceptions, 'UTC', d('0001-01-01T00:00:00Z'), d('2027-01-01T00:00:00Z'))!)).toEqual([
+      '2026-05-09T22:00:00.000Z',
+      '2026-05-10T02:00:00.000Z',
+    ]);
     expect(firstPlannedWindow(onlyExceptions, 'UTC', d('2026-05-10T02:00:00Z'), d('2027-01-01T00:00:00Z'))).toBeNull();
   });
 });

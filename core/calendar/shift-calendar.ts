@@ -184,8 +184,6 @@ export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string,
   return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to) }));
 }
 
-// --- helpers
-
 /** Consecutive local hours/days/weeks covering [from, to), clipped to it. */
 function localPeriods(unit: 'hour' | 'day' | 'week', from: Date, to: Date, tz: string): TimeRange[] {
   const result: TimeRange[] = [];
@@ -194,8 +192,7 @@ function localPeriods(unit: 'hour' | 'day' | 'week', from: Date, to: Date, tz: s
   while (cursor < end) {
     // Hours step in absolute time; days and weeks step on the wall clock and snap back to the
     // local start (for zones where midnight itself can fall into a DST gap).
-    const next =
-      unit === 'hour' ? cursor.plus({ hours: 1 }) : cursor.plus(unit === 'day' ? { days: 1 } : { weeks: 1 }).startOf(unit);
+    const next = unit === 'hour' ? cursor.plus({ hours: 1 }) : cursor.plus(unit === 'day' ? { days: 1 } : { weeks: 1 }).startOf(unit);
     if (next <= cursor) throw new Error(`calendar: no progress cutting ${unit} buckets in ${tz}`);
     result.push({ from: maxDate(cursor.toJSDate(), from), to: minDate(next.toJSDate(), to) });
     cursor = next;

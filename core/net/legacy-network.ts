@@ -57,7 +57,10 @@ export function legacyNetworkAdmits(address: string, mode: LegacyAnonymousMode):
 }
 
 /** The same for an HTTP request: the address Express computed under OEE_TRUST_PROXY (`req.ip`). */
-export function legacyRequestAdmitted(req: { ip?: string | undefined; socket: { remoteAddress?: string | undefined } }, mode: LegacyAnonymousMode): boolean {
+export function legacyRequestAdmitted(
+  req: { ip?: string | undefined; socket: { remoteAddress?: string | undefined } },
+  mode: LegacyAnonymousMode,
+): boolean {
   return legacyNetworkAdmits(req.ip ?? req.socket.remoteAddress ?? '', mode);
 }
 

@@ -54,16 +54,6 @@ export function emptyElements(): OeeElements {
   };
 }
 
-/**
- * The range the caller must expand the shift calendar over for `computeElements`: the window plus
- * the full span of the passed intervals (so occurrences of stops that began earlier are placed right).
- */
-export function planningSpan(input: Pick<OeeInput, 'from' | 'to' | 'intervals'>): { from: Date; to: Date } {
-  let from = input.from.getTime();
-  for (const iv of input.intervals) from = Math.min(from, iv.start.getTime());
-  return { from: new Date(from), to: input.to };
-}
-
 /** The additive elements of one machine's OEE over [from, to). */
 export function computeElements(input: OeeInput): OeeElements {
   const fromMs = input.from.getTime();
@@ -180,8 +170,6 @@ export function sumElements(list: readonly OeeElements[]): OeeElements {
   sum.losses = sortLosses([...losses.values()]);
   return sum;
 }
-
-// --- helpers
 
 /** Sorted by start; each ends at its end, at now when open, at the next start at the latest; empty ones dropped. */
 function normaliseIntervals(list: readonly StateInterval[], nowMs: number): Interval[] {

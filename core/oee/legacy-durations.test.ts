@@ -28,7 +28,12 @@ describe('legacyActivityDurations', () => {
   });
 
   it('clips to the window and counts nothing before the first interval', () => {
-    const result = legacyActivityDurations({ ...base, to: h(8), planned: [{ start: h(0), end: h(8) }], intervals: [{ start: h(6), end: null, activityCodeId: 1, category: 'running', jobId: 1 }] });
+    const result = legacyActivityDurations({
+      ...base,
+      to: h(8),
+      planned: [{ start: h(0), end: h(8) }],
+      intervals: [{ start: h(6), end: null, activityCodeId: 1, category: 'running', jobId: 1 }],
+    });
     expect(result.map((r) => r.seconds)).toEqual([7200, 0, 0, 0, 0]);
   });
 });

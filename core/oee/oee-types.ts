@@ -42,7 +42,7 @@ export interface ProductionRecord {
  *   them (the neighbours decide whether a short stop is a micro-stop and where an interval ends).
  *   Time covered by no interval counts nowhere (before the machine's first event, for example).
  * - `plannedWindows`: the calendar's planned time covering [from, to) AND the whole span of every
- *   passed interval (use `planningSpan`), so that a stop that started before `from` is counted as
+ *   passed interval (from the earliest start on), so that a stop that started before `from` is counted as
  *   an occurrence in exactly one window. Overlapping windows are merged here, never counted twice.
  * - `jobs`: every job referenced by an interval or a production record (others get no ideal cycle time).
  * - `production`: every record overlapping [from, to).

@@ -84,11 +84,33 @@ describe('worked example (OEE.md)', () => {
   it('returns exactly the OEE.md shape (plus ratedRunSeconds)', () => {
     expect(Object.keys(computeOee(example)).sort()).toEqual(
       [
-        'from', 'to', 'calendarSeconds', 'plannedWindowSeconds', 'plannedShutdownSeconds', 'plannedProductionSeconds',
-        'runSeconds', 'overtimeSeconds', 'unplannedStopSeconds', 'plannedStopSeconds', 'smallStopSeconds',
-        'ratedRunSeconds', 'idealSeconds', 'fullyProductiveSeconds', 'totalCount', 'goodCount', 'rejectCount',
-        'unplannedStopCount', 'mtbfSeconds', 'mttrSeconds', 'availability', 'performance', 'quality', 'oee', 'teep',
-        'losses', 'warnings',
+        'from',
+        'to',
+        'calendarSeconds',
+        'plannedWindowSeconds',
+        'plannedShutdownSeconds',
+        'plannedProductionSeconds',
+        'runSeconds',
+        'overtimeSeconds',
+        'unplannedStopSeconds',
+        'plannedStopSeconds',
+        'smallStopSeconds',
+        'ratedRunSeconds',
+        'idealSeconds',
+        'fullyProductiveSeconds',
+        'totalCount',
+        'goodCount',
+        'rejectCount',
+        'unplannedStopCount',
+        'mtbfSeconds',
+        'mttrSeconds',
+        'availability',
+        'performance',
+        'quality',
+        'oee',
+        'teep',
+        'losses',
+        'warnings',
       ].sort(),
     );
   });
@@ -175,9 +197,7 @@ describe('time model', () => {
   });
 
   it('planned_shutdown outside planned windows changes nothing', () => {
-    const r = computeOee(
-      input({ intervals: [iv('00:00', '09:00', 'planned_shutdown', CLOSED), iv('09:00', null, 'running', UP)] }),
-    );
+    const r = computeOee(input({ intervals: [iv('00:00', '09:00', 'planned_shutdown', CLOSED), iv('09:00', null, 'running', UP)] }));
     expect(r.plannedShutdownSeconds).toBe(0);
     expect(r.plannedProductionSeconds).toBe(28_800 + 3_600); // the shift plus overtime 17–18
     expect(r.overtimeSeconds).toBe(3_600);
@@ -246,7 +266,13 @@ describe('time model', () => {
     const r = computeOee(input({}));
     expect(r.calendarSeconds).toBe(0);
     expect([r.availability, r.performance, r.quality, r.oee, r.teep, r.mtbfSeconds, r.mttrSeconds]).toEqual([
-      null, null, null, null, null, null, null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
     ]);
   });
 
@@ -416,7 +442,11 @@ describe('micro-stops', () => {
       input({
         from: t('17:00'),
         to: t('18:00'),
-        intervals: [iv('17:00', '17:30', 'running', UP), iv('17:30', '17:30:20', 'unplanned_stop', JAM), iv('17:30:20', null, 'running', UP)],
+        intervals: [
+          iv('17:00', '17:30', 'running', UP),
+          iv('17:30', '17:30:20', 'unplanned_stop', JAM),
+          iv('17:30:20', null, 'running', UP),
+        ],
         microStopSeconds: 60,
       }),
     );
@@ -570,7 +600,7 @@ describe('with the shift calendar (DST)', () => {
   });
 });
 
-// --- additivity on random timelines
+// Random timelines for the additivity tests below: bucket elements add up to the whole window.
 
 /** Small seeded PRNG (mulberry32) so failures are reproducible. */
 function prng(seed: number): () => number {
@@ -601,7 +631,7 @@ interface Machine {
 /** A random machine history from `start` (its first event) to `now`, whole seconds only. */
 function randomMachine(seed: number, start: Date, now: Date): Machine {
   const rnd = prng(seed);
-  const pick = <T,>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const endMs = now.getTime();
 
   const jobs: OeeInput['jobs'] = [];
@@ -619,8 +649,7 @@ function randomMachine(seed: number, start: Date, now: Date): Machine {
     });
     at = jobEnd;
   }
-  const jobAt = (ms: number) =>
-    jobs.find((j) => j.start.getTime() <= ms && (j.end === null || ms < j.end.getTime()))?.id ?? null;
+  const jobAt = (ms: number) => jobs.find((j) => j.start.getTime() <= ms && (j.end === null || ms < j.end.getTime()))?.id ?? null;
 
   const intervals: StateInterval[] = [];
   let at = start.getTime();
@@ -650,7 +679,7 @@ function randomMachine(seed: number, start: Date, now: Date): Machine {
 
   const production: OeeInput['production'] = [];
   for (let i = 0; i < 200; i++) {
-    const from = start.getTime() + Math.floor(rnd() * (endMs - start.getTime()) / 1000) * 1000;
+    const from = start.getTime() + Math.floor((rnd() * (endMs - start.getTime())) / 1000) * 1000;
     const span = rnd() < 0.3 ? 0 : Math.floor(rnd() * 6 * 3600) * 1000;
     production.push({
       from: new Date(from),
@@ -679,9 +708,7 @@ const PATTERN: CalendarPattern = {
  */
 function bucketInput(machine: Machine, from: Date, to: Date, now: Date, microStopSeconds: number): OeeInput {
   const list = machine.intervals;
-  const overlapping = list
-    .map((iv, i) => ({ iv, i }))
-    .filter(({ iv }) => iv.start < to && (iv.end === null || iv.end > from));
+  const overlapping = list.map((iv, i) => ({ iv, i })).filter(({ iv }) => iv.start < to && (iv.end === null || iv.end > from));
   const first = overlapping[0]?.i ?? list.findIndex((iv) => iv.start >= to);
   const last = overlapping[overlapping.length - 1]?.i ?? first - 1;
   const intervals = list.slice(Math.max(0, first - 1), last + 2);
@@ -699,9 +726,22 @@ function bucketInput(machine: Machine, from: Date, to: Date, now: Date, microSto
 }
 
 const NUMERIC_KEYS = [
-  'calendarSeconds', 'plannedWindowSeconds', 'plannedShutdownSeconds', 'plannedProductionSeconds', 'runSeconds',
-  'overtimeSeconds', 'unplannedStopSeconds', 'plannedStopSeconds', 'smallStopSeconds', 'ratedRunSeconds', 'idealSeconds',
-  'fullyProductiveSeconds', 'totalCount', 'goodCount', 'rejectCount', 'unplannedStopCount',
+  'calendarSeconds',
+  'plannedWindowSeconds',
+  'plannedShutdownSeconds',
+  'plannedProductionSeconds',
+  'runSeconds',
+  'overtimeSeconds',
+  'unplannedStopSeconds',
+  'plannedStopSeconds',
+  'smallStopSeconds',
+  'ratedRunSeconds',
+  'idealSeconds',
+  'fullyProductiveSeconds',
+  'totalCount',
+  'goodCount',
+  'rejectCount',
+  'unplannedStopCount',
 ] as const;
 
 function expectSameElements(actual: ReturnType<typeof computeElements>, expected: ReturnType<typeof computeElements>) {
@@ -737,9 +777,11 @@ describe('elements are additive (random timelines)', () => {
       }
       // Uneven random cuts too.
       const rnd = prng(seed + 100);
-      const cuts = [from.getTime(), ...Array.from({ length: 30 }, () => from.getTime() + Math.floor(rnd() * (to.getTime() - from.getTime()))), to.getTime()].sort(
-        (a, b) => a - b,
-      );
+      const cuts = [
+        from.getTime(),
+        ...Array.from({ length: 30 }, () => from.getTime() + Math.floor(rnd() * (to.getTime() - from.getTime()))),
+        to.getTime(),
+      ].sort((a, b) => a - b);
       const parts = cuts.slice(1).map((end, i) => computeElements(bucketInput(machine, new Date(cuts[i]!), new Date(end), now, 60)));
       expectSameElements(sumElements(parts), whole);
       // Day buckets in their ratios equal the whole window's ratios.
@@ -778,7 +820,14 @@ describe('elements are additive (random timelines)', () => {
     const b = computeElements(bucketInput(machine, mid, to, now, 60));
     const whole = computeElements(bucketInput(machine, from, to, now, 60));
     const sum = sumElements([a, b]);
-    for (const key of ['calendarSeconds', 'plannedWindowSeconds', 'runSeconds', 'overtimeSeconds', 'unplannedStopSeconds', 'unplannedStopCount'] as const) {
+    for (const key of [
+      'calendarSeconds',
+      'plannedWindowSeconds',
+      'runSeconds',
+      'overtimeSeconds',
+      'unplannedStopSeconds',
+      'unplannedStopCount',
+    ] as const) {
       expect(sum[key], key).toBe(whole[key]);
     }
   });

@@ -49,7 +49,16 @@ describe('GF(256) and Reed–Solomon', () => {
 
 describe('format and version information', () => {
   it('matches the format-information table (annex C) for level M', () => {
-    const table = ['101010000010010', '101000100100101', '101111001111100', '101101101001011', '100010111111001', '100000011001110', '100111110010111', '100101010100000'];
+    const table = [
+      '101010000010010',
+      '101000100100101',
+      '101111001111100',
+      '101101101001011',
+      '100010111111001',
+      '100000011001110',
+      '100111110010111',
+      '100101010100000',
+    ];
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((m) => formatBits(m).toString(2).padStart(15, '0'))).toEqual(table);
   });
 
@@ -61,7 +70,9 @@ describe('format and version information', () => {
 describe('data codewords in byte mode', () => {
   it('adds mode, count, terminator and the 0xEC 0x11 padding', () => {
     // 0100 | 00000010 | 'A' 01000001 | 'B' 01000010 | 0000 → 0x40 0x24 0x14 0x20, then padding.
-    expect(dataCodewords(new TextEncoder().encode('AB'), 1)).toEqual([0x40, 0x24, 0x14, 0x20, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11]);
+    expect(dataCodewords(new TextEncoder().encode('AB'), 1)).toEqual([
+      0x40, 0x24, 0x14, 0x20, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11,
+    ]);
   });
 
   it('knows the byte capacities of level M', () => {
@@ -69,7 +80,7 @@ describe('data codewords in byte mode', () => {
   });
 });
 
-// --- an independent reader: what a scanner does, from the published layout rules
+// An independent reader, written from the published layout rules: what a scanner does with the matrix.
 
 const ALIGNMENT = [[], [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50]];
 /** [EC codewords per block, data codewords of each block] at level M. */
@@ -114,7 +125,23 @@ function read(qr: QrCode): { text: string; mask: number } {
   const version = (n - 17) / 4;
   const m = qr.modules;
   // Format info, first copy: bits 14…9 along row 8, then (7,8), (8,8), (8,7), then up column 8.
-  const coords: [number, number][] = [[0, 8], [1, 8], [2, 8], [3, 8], [4, 8], [5, 8], [7, 8], [8, 8], [8, 7], [8, 5], [8, 4], [8, 3], [8, 2], [8, 1], [8, 0]];
+  const coords: [number, number][] = [
+    [0, 8],
+    [1, 8],
+    [2, 8],
+    [3, 8],
+    [4, 8],
+    [5, 8],
+    [7, 8],
+    [8, 8],
+    [8, 7],
+    [8, 5],
+    [8, 4],
+    [8, 3],
+    [8, 2],
+    [8, 1],
+    [8, 0],
+  ];
   let format = 0;
   for (const [x, y] of coords) format = (format << 1) | (m[y]![x] ? 1 : 0);
   // Second copy: bits 14…8 down column 8 from row n−1 up, bits 7…0 along row 8 from column n−8.
@@ -193,7 +220,8 @@ describe('encodeQr', () => {
     }
     expect(qr.modules[qr.size - 8]![8]).toBe(true);
     // The alignment pattern of version 3 at (22, 22).
-    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) expect(qr.modules[22 + dy]![22 + dx]).toBe(Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
+    for (let dy = -2; dy <= 2; dy++)
+      for (let dx = -2; dx <= 2; dx++) expect(qr.modules[22 + dy]![22 + dx]).toBe(Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
     expect(read(qr).mask).toBe(qr.mask);
   });
 

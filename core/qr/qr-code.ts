@@ -33,9 +33,27 @@ const EC_M: readonly { ecPerBlock: number; groups: readonly (readonly [number, n
   { ecPerBlock: 24, groups: [[2, 43]] },
   { ecPerBlock: 16, groups: [[4, 27]] },
   { ecPerBlock: 18, groups: [[4, 31]] },
-  { ecPerBlock: 22, groups: [[2, 38], [2, 39]] },
-  { ecPerBlock: 22, groups: [[3, 36], [2, 37]] },
-  { ecPerBlock: 26, groups: [[4, 43], [1, 44]] },
+  {
+    ecPerBlock: 22,
+    groups: [
+      [2, 38],
+      [2, 39],
+    ],
+  },
+  {
+    ecPerBlock: 22,
+    groups: [
+      [3, 36],
+      [2, 37],
+    ],
+  },
+  {
+    ecPerBlock: 26,
+    groups: [
+      [4, 43],
+      [1, 44],
+    ],
+  },
 ];
 
 /** Centre coordinates of the alignment patterns, per version (table E.1). */
@@ -56,7 +74,7 @@ const ALIGNMENT: readonly (readonly number[])[] = [
 /** Format-info bits of the error correction levels: L = 01, M = 00, Q = 11, H = 10. */
 const EC_LEVEL_M_BITS = 0b00;
 
-// --- GF(256) with the QR polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D), generator α = 2.
+// Arithmetic in GF(256) with the QR polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D), generator α = 2.
 
 const GF_EXP = new Uint8Array(512);
 const GF_LOG = new Uint8Array(256);
@@ -117,8 +135,6 @@ export function rsEncode(data: readonly number[], degree: number): number[] {
   return remainder;
 }
 
-// --- BCH codes of the format and version information
-
 /** The 15 format bits for level M and `mask`: BCH(15,5) with generator 0x537, XOR 0x5412. */
 export function formatBits(mask: number): number {
   const data = (EC_LEVEL_M_BITS << 3) | mask;
@@ -133,8 +149,6 @@ export function versionBits(version: number): number {
   for (let i = 0; i < 12; i++) rem = (rem << 1) ^ ((rem >>> 11) * 0x1f25);
   return (version << 12) | (rem & 0xfff);
 }
-
-// --- data codewords
 
 export function dataCodewordCount(version: number): number {
   return EC_M[version]!.groups.reduce((n, [count, size]) => n + count * size, 0);
@@ -191,8 +205,6 @@ export function interleave(data: readonly number[], version: number): number[] {
   for (let i = 0; i < ecPerBlock; i++) for (const b of blocks) out.push(b.ec[i]!);
   return out;
 }
-
-// --- the matrix
 
 class Grid {
   readonly modules: boolean[][];

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { oeeResultSchema } from '../schemas/oee.schema.js';
-import { categorySchema } from '../schemas/setup.schema.js';
+import { categorySchema, machineStateSchema } from '../schemas/setup.schema.js';
 import type {
   GroupWatchRequest,
   LiveHandshakeAuth,
@@ -23,23 +23,19 @@ export const liveHandshakeAuthSchema = z.object({
   groupId: socketIdSchema.nullable().optional(),
 }) satisfies z.ZodType<LiveHandshakeAuth>;
 
-export const liveMachineStateSchema = z.object({
-  activityCodeId: z.number().nullable(),
-  category: categorySchema.nullable(),
-  since: z.string().nullable(),
-  jobId: z.number().nullable(),
-  operatorId: z.number().nullable(),
-  offShift: z.boolean(),
+export const liveJobSchema = z.object({
+  id: z.number(),
+  jobNumber: z.string(),
+  start: z.string(),
+  idealCycleTimeSeconds: z.number().nullable(),
 });
-
-export const liveJobSchema = z.object({ id: z.number(), jobNumber: z.string(), start: z.string(), idealCycleTimeSeconds: z.number().nullable() });
 export const liveOperatorSchema = z.object({ id: z.number(), name: z.string() });
 
 export const liveMachineSchema = z.object({
   machineId: z.number(),
   name: z.string(),
   groupId: z.number().nullable(),
-  state: liveMachineStateSchema,
+  state: machineStateSchema,
   job: liveJobSchema.nullable(),
   operator: liveOperatorSchema.nullable(),
   oee: oeeResultSchema.nullable(),
@@ -52,7 +48,7 @@ export const liveSnapshotMetaSchema = z.object({
   groups: z.array(z.object({ id: z.number(), name: z.string() })),
 }) satisfies z.ZodType<LiveSnapshotMeta>;
 
-export const machineStateChangedSchema = liveMachineStateSchema.extend({
+export const machineStateChangedSchema = machineStateSchema.extend({
   machineId: z.number(),
   job: liveJobSchema.nullable(),
   operator: liveOperatorSchema.nullable(),

@@ -4,7 +4,9 @@
  * bundle stays small; the server validates with the schemas in `live-events.schema.ts`.
  */
 import type { OeeResult } from '../oee/oee-types.js';
+import type { MachineState } from '../schemas/setup.schema.js';
 import type { Category } from '../vocabulary.js';
+import type { Ack } from './ack.js';
 
 export type { OeeResult };
 
@@ -29,17 +31,6 @@ export function roomsOfMachine(groupId: number | null): string[] {
   return groupId === null ? [siteRoom()] : [siteRoom(), groupRoom(groupId)];
 }
 
-/** The machine state of docs/api.md (`state` of the machine reads). */
-export interface LiveMachineState {
-  activityCodeId: number | null;
-  category: Category | null;
-  /** ISO time the current state began. */
-  since: string | null;
-  jobId: number | null;
-  operatorId: number | null;
-  offShift: boolean;
-}
-
 export interface LiveJob {
   id: number;
   jobNumber: string;
@@ -58,7 +49,8 @@ export interface LiveMachine {
   machineId: number;
   name: string;
   groupId: number | null;
-  state: LiveMachineState;
+  /** The same `state` as the HTTP machine reads (`machineStateSchema`, core/schemas/setup.schema.ts). */
+  state: MachineState;
   job: LiveJob | null;
   operator: LiveOperator | null;
   /** The current shift's OEE (the current local day for 24/7 machines); null when it could not be computed. */
@@ -97,7 +89,7 @@ export interface LiveSnapshotMeta {
  * `machine:state-changed`: docs/api.md's `{machineId, activityCodeId, category, since, jobId, operatorId,
  * offShift}`, plus the running job and the operator, so a screen can name them.
  */
-export interface MachineStateChanged extends LiveMachineState {
+export interface MachineStateChanged extends MachineState {
   machineId: number;
   job: LiveJob | null;
   operator: LiveOperator | null;
@@ -117,9 +109,6 @@ export interface GroupWatchRequest {
 export interface GroupWatchResult {
   groupId: number | null;
 }
-
-export type AckError = { code: string; message: string };
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
 /** Handshake `auth` of `/live`: a kiosk token or an API key; `groupId` narrows at connect (extension). */
 export interface LiveHandshakeAuth {

@@ -3,7 +3,7 @@
  * commands a tablet sends. Types only (plus two tiny constants), so the tablet page can import it
  * without pulling zod into the browser; the server validates payloads with `core/schemas/tablet.schema.ts`.
  */
-import type { ErrorCode, ErrorIssue } from '../errors.js';
+import type { Ack } from './ack.js';
 import type { Category, JobStartInputType, WorkflowType } from '../schemas/setup.schema.js';
 
 export const TABLET_NAMESPACE = '/tablet';
@@ -107,14 +107,15 @@ export interface CommandResult {
   duplicate: boolean;
 }
 
-export type Ack<T = CommandResult> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string; issues?: ErrorIssue[] } };
+/** The ack of every tablet command. */
+export type TabletAck = Ack<CommandResult>;
 
 export type TabletServerToClientEvents = {
   'tablet:state': (state: TabletState) => void;
 };
 
 export type TabletClientToServerEvents = {
-  [N in TabletCommandName]: (payload: TabletCommandPayload<N>, ack: (answer: Ack) => void) => void;
+  [N in TabletCommandName]: (payload: TabletCommandPayload<N>, ack: (answer: TabletAck) => void) => void;
 };
 
 /** Why a connection was refused (`connect_error`'s message). */

@@ -23,5 +23,7 @@ const isDate = (v: unknown): v is Date => v instanceof Date && !Number.isNaN(v.g
  */
 export function rangeOrdered(allowEqual = false) {
   return (value: { from?: unknown; to?: unknown }) =>
-    !isDate(value.from) || !isDate(value.to) || (allowEqual ? value.from.getTime() <= value.to.getTime() : value.from.getTime() < value.to.getTime());
+    !isDate(value.from) ||
+    !isDate(value.to) ||
+    (allowEqual ? value.from.getTime() <= value.to.getTime() : value.from.getTime() < value.to.getTime());
 }

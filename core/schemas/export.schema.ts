@@ -104,7 +104,7 @@ export const productionListRecordSchema = z.object({
 });
 export const productionListResponseSchema = z.object({ records: z.array(productionListRecordSchema) });
 
-// --- corrections and edits of past data (supervisor)
+// Corrections and edits of past data (supervisor).
 
 const noteSchema = z.string().trim().max(1_000);
 const countSchema = z.number().int().min(0).max(1_000_000_000);
@@ -131,7 +131,14 @@ const auditIntervalSchema = z.object({
   operatorId: z.number().nullable(),
 });
 export const correctionResultSchema = z.object({
-  correction: z.object({ id: z.number(), machineId: z.number(), from: z.string(), to: z.string(), activityCodeId: z.number(), note: z.string().nullable() }),
+  correction: z.object({
+    id: z.number(),
+    machineId: z.number(),
+    from: z.string(),
+    to: z.string(),
+    activityCodeId: z.number(),
+    note: z.string().nullable(),
+  }),
   /** The machine's intervals over [from, to) before and after, clipped to it (as in the audit entry). */
   before: z.array(auditIntervalSchema),
   after: z.array(auditIntervalSchema),
@@ -203,7 +210,9 @@ export const auditQuerySchema = z.strictObject(auditFilterFields).superRefine(au
 export type AuditQuery = z.output<typeof auditQuerySchema>;
 
 /** `GET /api/v1/audit.csv`: the same filters, and the CSV separator of the exports. */
-export const auditExportQuerySchema = z.strictObject({ ...auditFilterFields, separator: csvSeparatorSchema.default('comma') }).superRefine(auditRangeCheck);
+export const auditExportQuerySchema = z
+  .strictObject({ ...auditFilterFields, separator: csvSeparatorSchema.default('comma') })
+  .superRefine(auditRangeCheck);
 
 export const auditEntrySchema = z.object({
   id: z.number(),

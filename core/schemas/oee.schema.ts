@@ -26,7 +26,6 @@ export const oeeQuerySchema = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
     }
   });
-export type OeeQuery = z.infer<typeof oeeQuerySchema>;
 
 const lossSchema = z.object({
   activityCodeId: z.number(),

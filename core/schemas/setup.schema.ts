@@ -16,12 +16,10 @@ export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 
 export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
 
-// --- groups
 export const groupCreateSchema = z.strictObject({ name: nameSchema });
 export const groupUpdateSchema = groupCreateSchema.partial();
 export const groupSchema = z.object({ id: z.number(), name: z.string() });
 
-// --- activity codes
 export const activityCodeCreateSchema = z.strictObject({
   shortDescription: nameSchema,
   longDescription: z.string().trim().max(255).default(''),
@@ -45,7 +43,6 @@ export const activityCodeSchema = z.object({
   active: z.boolean(),
 });
 
-// --- shift patterns
 const weekdaySchema = z.number().int().min(1).max(7);
 export const shiftSchema = z.strictObject({
   days: z.array(weekdaySchema).min(1).max(7),
@@ -70,7 +67,6 @@ export const shiftPatternUpdateSchema = z.strictObject({
   shifts: shiftPatternCreateSchema.shape.shifts.optional(),
   exceptions: shiftPatternCreateSchema.shape.exceptions.optional(),
 });
-export type ShiftPatternInput = z.infer<typeof shiftPatternCreateSchema>;
 export const shiftPatternSchema = z.object({
   id: z.number(),
   name: z.string(),
@@ -79,7 +75,6 @@ export const shiftPatternSchema = z.object({
 });
 export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
 
-// --- machines
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -104,15 +99,19 @@ export const machineUpdateSchema = z.strictObject({
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
   active: z.boolean().optional(),
 });
-export type MachineCreate = z.infer<typeof machineCreateSchema>;
-export type MachineUpdate = z.infer<typeof machineUpdateSchema>;
 
+/**
+ * What a machine is doing now (docs/api.md `state`): in the HTTP machine reads, in `/live` snapshots and
+ * in `machine:state-changed` (core/realtime/live-events.schema.ts extends it).
+ */
 export const machineStateSchema = z.object({
   activityCodeId: z.number().nullable(),
   category: categorySchema.nullable(),
+  /** ISO time the current state began. */
   since: z.string().nullable(),
   jobId: z.number().nullable(),
   operatorId: z.number().nullable(),
+  /** Outside the machine's planned time now (no shift pattern: planned 24/7, never off shift). */
   offShift: z.boolean(),
 });
 export type MachineState = z.infer<typeof machineStateSchema>;
@@ -132,8 +131,8 @@ export const machineSchema = z.object({
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;
+export type MachineCreate = z.infer<typeof machineCreateSchema>;
 
-// --- site
 export const siteSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'expected an IANA time zone such as Europe/London'),
   microStopSeconds: z.number().int().min(0).max(86_400),
@@ -151,7 +150,6 @@ function isIanaZone(zone: string): boolean {
   }
 }
 
-// --- users
 const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
 const pinSchema = z.string().regex(/^\d{4,8}$/, 'expected 4 to 8 digits');
 const usernameSchema = z
@@ -180,7 +178,6 @@ export const userSchema = z.object({
   hasPin: z.boolean(),
 });
 
-// --- tablets
 export const tabletCreateSchema = z.strictObject({ name: nameSchema, machineId: idSchema.nullable().default(null) });
 export const tabletUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
@@ -194,7 +191,6 @@ export const tabletSchema = z.object({
   operatorId: z.number().nullable(),
 });
 
-// --- kiosk tokens and API keys
 export const kioskTokenCreateSchema = z.strictObject({ name: nameSchema, groupId: idSchema.nullable().default(null) });
 export const kioskTokenSchema = z.object({ id: z.number(), name: z.string(), groupId: z.number().nullable() });
 export const apiKeyCreateSchema = z.strictObject({ name: nameSchema, role: roleSchema });
@@ -202,7 +198,6 @@ export const apiKeySchema = z.object({ id: z.number(), name: z.string(), role: r
 export const createdSecretSchema = z.object({ id: z.number(), token: z.string() });
 export const createdKeySchema = z.object({ id: z.number(), key: z.string() });
 
-// --- session
 export const sessionCreateSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(200),

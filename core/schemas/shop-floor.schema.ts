@@ -20,7 +20,6 @@ export const stateEventInputSchema = z
     message: 'give either activityCodeId or state',
     path: ['activityCodeId'],
   });
-export type StateEventInput = z.output<typeof stateEventInputSchema>;
 
 export const eventsBatchSchema = z.strictObject({
   events: z.array(stateEventInputSchema).min(1).max(MAX_EVENTS_PER_BATCH),

@@ -28,7 +28,16 @@ export const verifyReportSchema = z.object({
   /** Spans where the stored timeline is not the projection of the events (stored null = no interval there). */
   timeline: z.array(z.object({ machineId: z.number(), from: z.string(), to: z.string(), stored: stateSchema, recomputed: stateSchema })),
   /** Stored OEE roll-up values that are not what the history gives (a loss field reads `losses.<code>.<seconds|occurrences>`). */
-  rollups: z.array(z.object({ machineId: z.number(), hourStart: z.string(), hours: z.number(), field: z.string(), stored: z.number().nullable(), recomputed: z.number().nullable() })),
+  rollups: z.array(
+    z.object({
+      machineId: z.number(),
+      hourStart: z.string(),
+      hours: z.number(),
+      field: z.string(),
+      stored: z.number().nullable(),
+      recomputed: z.number().nullable(),
+    }),
+  ),
   /** With repair: how many machines were re-projected and stored roll-up rows dropped (recomputed on next read). */
   repaired: z.object({ timelines: z.number(), rollups: z.number() }).nullable(),
 });

@@ -10,7 +10,9 @@ const iv = (start: string, end: string, activityCodeId: number) => ({ start: at(
 
 describe('correctionMoves', () => {
   it('one code over the span: everything moves to it', () => {
-    expect(correctionMoves([iv('10:00', '11:20', DOWN)], [iv('10:00', '11:20', SETUP)])).toEqual([{ fromActivityCodeId: DOWN, toActivityCodeId: SETUP, seconds: 4_800 }]);
+    expect(correctionMoves([iv('10:00', '11:20', DOWN)], [iv('10:00', '11:20', SETUP)])).toEqual([
+      { fromActivityCodeId: DOWN, toActivityCodeId: SETUP, seconds: 4_800 },
+    ]);
   });
 
   it('several codes before: one move per code, largest first; time already in the new code moves nothing', () => {

@@ -47,7 +47,9 @@ export function correctionMoves(before: readonly MoveInterval[], after: readonly
     if (x.end <= y.end) i++;
     else j++;
   }
-  return [...totals.values()].sort((p, q) => q.seconds - p.seconds || p.fromActivityCodeId - q.fromActivityCodeId || p.toActivityCodeId - q.toActivityCodeId);
+  return [...totals.values()].sort(
+    (p, q) => q.seconds - p.seconds || p.fromActivityCodeId - q.fromActivityCodeId || p.toActivityCodeId - q.toActivityCodeId,
+  );
 }
 
 function sorted(intervals: readonly MoveInterval[]): { start: number; end: number; activityCodeId: number }[] {

@@ -86,8 +86,12 @@ describe('idealCycleTimeFromInput (new API)', () => {
     expect(idealCycleTimeFromInput('cycle_time_hours', { value: 1e306 })).toMatchObject(outOfRange);
     expect(idealCycleTimeFromInput('parts_per_second', { value: 1e-320 })).toMatchObject(outOfRange);
     const plannedOutOfRange = { ok: false, issues: [{ path: ['plannedTimeMinutes'], message: 'gives an ideal cycle time out of range' }] };
-    expect(idealCycleTimeFromInput('planned_qty_minutes', { plannedQuantity: 1, plannedTimeMinutes: 1e307 })).toMatchObject(plannedOutOfRange);
-    expect(idealCycleTimeFromInput('planned_qty_minutes', { plannedQuantity: 1e308, plannedTimeMinutes: 1e-20 })).toMatchObject(plannedOutOfRange);
+    expect(idealCycleTimeFromInput('planned_qty_minutes', { plannedQuantity: 1, plannedTimeMinutes: 1e307 })).toMatchObject(
+      plannedOutOfRange,
+    );
+    expect(idealCycleTimeFromInput('planned_qty_minutes', { plannedQuantity: 1e308, plannedTimeMinutes: 1e-20 })).toMatchObject(
+      plannedOutOfRange,
+    );
   });
 });
 
@@ -142,7 +146,10 @@ describe('jobStartInputSchema', () => {
 
   it('accepts {value}, {plannedQuantity, plannedTimeMinutes} and {}', () => {
     expect(jobStartInputSchema.parse({ value: 40 })).toEqual({ value: 40 });
-    expect(jobStartInputSchema.parse({ plannedQuantity: 120, plannedTimeMinutes: 60 })).toEqual({ plannedQuantity: 120, plannedTimeMinutes: 60 });
+    expect(jobStartInputSchema.parse({ plannedQuantity: 120, plannedTimeMinutes: 60 })).toEqual({
+      plannedQuantity: 120,
+      plannedTimeMinutes: 60,
+    });
     expect(jobStartInputSchema.parse({})).toEqual({});
   });
 

@@ -49,12 +49,8 @@ export const jobStartInputSchema = z
     value: positiveNumberSchema
       .optional()
       .describe('The number the machine asks for, in the unit of its jobStartInputType (e.g. parts per hour)'),
-    plannedQuantity: positiveNumberSchema
-      .optional()
-      .describe('planned_qty_minutes only: parts planned, given with plannedTimeMinutes'),
-    plannedTimeMinutes: positiveNumberSchema
-      .optional()
-      .describe('planned_qty_minutes only: minutes planned for plannedQuantity parts'),
+    plannedQuantity: positiveNumberSchema.optional().describe('planned_qty_minutes only: parts planned, given with plannedTimeMinutes'),
+    plannedTimeMinutes: positiveNumberSchema.optional().describe('planned_qty_minutes only: minutes planned for plannedQuantity parts'),
   })
   .superRefine((input, ctx) => {
     const hasQuantity = input.plannedQuantity !== undefined;
@@ -69,9 +65,7 @@ export const jobStartInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['plannedQuantity'], message: 'required with plannedTimeMinutes' });
     }
   })
-  .describe(
-    "The ideal cycle time as the machine's jobStartInputType asks for it: {value} or {plannedQuantity, plannedTimeMinutes}",
-  );
+  .describe("The ideal cycle time as the machine's jobStartInputType asks for it: {value} or {plannedQuantity, plannedTimeMinutes}");
 export type JobStartInput = z.infer<typeof jobStartInputSchema>;
 
 export type IdealCycleTimeResult =
@@ -177,7 +171,7 @@ function invalid(issues: ErrorIssue[]): IdealCycleTimeResult {
   return { ok: false, status: 400, code: 'invalid_input', message, issues };
 }
 
-// --- what the tablet is asked for (`requested_data` of `/check-state` in state `no_job`)
+// What the tablet is asked for: `requested_data` of `/check-state` in state `no_job`.
 
 /** One field of the tablet's data-entry screen. The app skips (and then crashes on) an item missing any key. */
 export interface RequestedField {

@@ -55,7 +55,10 @@ describe('checkStateChange', () => {
   });
 
   it('refuses the Up code by id, whatever its category, as the original did', () => {
-    expect(checkStateChange({ code: { id: 1, category: 'unplanned_stop' }, hasActiveJob: false, upCodeId: 1 })).toMatchObject({ ok: false, status: 409 });
+    expect(checkStateChange({ code: { id: 1, category: 'unplanned_stop' }, hasActiveJob: false, upCodeId: 1 })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
   });
 
   it('gives the DigitME2 route 400 for the Up code and 409 for other running codes', () => {

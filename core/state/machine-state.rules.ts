@@ -1,4 +1,3 @@
-import type { ErrorCode } from '../errors.js';
 import type { Category } from '../schemas/setup.schema.js';
 
 /**
@@ -43,9 +42,7 @@ export function legacyStateCategory(state: LegacyMachineState): Category {
 
 export const upWithoutJobMessage = 'Cannot set a machine to up when there is no active job';
 
-export type StateChangeCheck =
-  | { ok: true }
-  | { ok: false; status: 409; code: 'conflict'; message: string };
+export type StateChangeCheck = { ok: true } | { ok: false; status: 409; code: 'conflict'; message: string };
 
 /**
  * A machine never runs without a job. Without an active job, the Up code and every other

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { diffTimelines } from './timeline-diff.js';
 
-const iv = (start: number, end: number | null, activityCodeId: number, jobId: number | null = null) => ({ start, end, activityCodeId, jobId, operatorId: null });
+const iv = (start: number, end: number | null, activityCodeId: number, jobId: number | null = null) => ({
+  start,
+  end,
+  activityCodeId,
+  jobId,
+  operatorId: null,
+});
 const st = (activityCodeId: number, jobId: number | null = null) => ({ activityCodeId, jobId, operatorId: null });
 
 describe('diffTimelines', () => {

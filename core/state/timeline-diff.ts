@@ -20,10 +20,17 @@ export interface TimelineDifference {
   recomputed: IntervalState | null;
 }
 
-export function diffTimelines(stored: readonly ProjectedInterval[], recomputed: readonly ProjectedInterval[], from: number, to: number): TimelineDifference[] {
+export function diffTimelines(
+  stored: readonly ProjectedInterval[],
+  recomputed: readonly ProjectedInterval[],
+  from: number,
+  to: number,
+): TimelineDifference[] {
   const a = clip(stored, from, to);
   const b = clip(recomputed, from, to);
-  const points = [...new Set([from, to, ...a.flatMap((i) => [i.start, i.end]), ...b.flatMap((i) => [i.start, i.end])])].sort((x, y) => x - y);
+  const points = [...new Set([from, to, ...a.flatMap((i) => [i.start, i.end]), ...b.flatMap((i) => [i.start, i.end])])].sort(
+    (x, y) => x - y,
+  );
   const out: TimelineDifference[] = [];
   let previousDiffered = false;
   for (let k = 0; k + 1 < points.length; k++) {
@@ -47,7 +54,13 @@ type Clipped = IntervalState & { start: number; end: number };
 function clip(list: readonly ProjectedInterval[], from: number, to: number): Clipped[] {
   return list
     .filter((i) => i.start < to && (i.end === null || i.end > from))
-    .map((i) => ({ start: Math.max(i.start, from), end: Math.min(i.end ?? Infinity, to), activityCodeId: i.activityCodeId, jobId: i.jobId, operatorId: i.operatorId }));
+    .map((i) => ({
+      start: Math.max(i.start, from),
+      end: Math.min(i.end ?? Infinity, to),
+      activityCodeId: i.activityCodeId,
+      jobId: i.jobId,
+      operatorId: i.operatorId,
+    }));
 }
 
 function stateAt(list: Clipped[], at: number): IntervalState | null {

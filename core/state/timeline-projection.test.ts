@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { projectTimeline, type ProjectionEvent } from './timeline-projection.js';
 
 const h = (hour: number) => Date.UTC(2026, 10, 24, hour);
-const ev = (hour: number, code: number, seq: number, operatorId: number | null = null): ProjectionEvent => ({ at: h(hour), seq, activityCodeId: code, operatorId });
+const ev = (hour: number, code: number, seq: number, operatorId: number | null = null): ProjectionEvent => ({
+  at: h(hour),
+  seq,
+  activityCodeId: code,
+  operatorId,
+});
 
 describe('projectTimeline', () => {
   it('puts a late event where it belongs: 10, 12, then 11 → 10–11, 11–12, 12–open', () => {
@@ -22,7 +27,9 @@ describe('projectTimeline', () => {
   });
 
   it('lets the later-recorded of two events at the same instant win', () => {
-    expect(projectTimeline([ev(10, 2, 1), ev(10, 5, 2)], [], [])).toEqual([{ start: h(10), end: null, activityCodeId: 5, jobId: null, operatorId: null }]);
+    expect(projectTimeline([ev(10, 2, 1), ev(10, 5, 2)], [], [])).toEqual([
+      { start: h(10), end: null, activityCodeId: 5, jobId: null, operatorId: null },
+    ]);
   });
 
   it('merges neighbours in the same state and keeps operators apart', () => {

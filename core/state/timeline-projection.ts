@@ -38,7 +38,11 @@ export interface ProjectedInterval {
 
 type Piece = { start: number; end: number | null; activityCodeId: number; operatorId: number | null };
 
-export function projectTimeline(events: readonly ProjectionEvent[], corrections: readonly ProjectionCorrection[], jobs: readonly ProjectionJob[]): ProjectedInterval[] {
+export function projectTimeline(
+  events: readonly ProjectionEvent[],
+  corrections: readonly ProjectionCorrection[],
+  jobs: readonly ProjectionJob[],
+): ProjectedInterval[] {
   const ordered = [...events].sort((a, b) => a.at - b.at || a.seq - b.seq);
   let pieces: Piece[] = [];
   for (let i = 0; i < ordered.length; i++) {

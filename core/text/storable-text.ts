@@ -4,6 +4,7 @@ import type { ErrorIssue } from '../errors.js';
 export const MAX_JSON_DEPTH = 32;
 
 /** NUL and unpaired UTF-16 surrogates cannot be stored as PostgreSQL text: refused at every edge. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this finds
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const MAX_ISSUES = 10;

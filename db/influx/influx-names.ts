@@ -18,7 +18,6 @@ export const influxMeasurements = {
   /** One point per production record, at the end (`to`) of its span. */
   production: 'production',
 } as const;
-export type InfluxMeasurement = (typeof influxMeasurements)[keyof typeof influxMeasurements];
 
 export const influxTags = {
   machineId: 'machine_id',
@@ -26,7 +25,6 @@ export const influxTags = {
   /** running | unplanned_stop | planned_stop | planned_shutdown (docs/oee.md). */
   category: 'category',
 } as const;
-export type InfluxTag = (typeof influxTags)[keyof typeof influxTags];
 
 export const influxFields = {
   /** machine_state: 1 when the code's category is `running`, else 0. Numeric so it can be aggregated. */

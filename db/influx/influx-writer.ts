@@ -120,7 +120,8 @@ function inferType(value: unknown): 'float' | 'string' | 'boolean' {
 
 function classify(err: unknown): InfluxWriteError {
   if (err instanceof HttpError) {
-    const kind: InfluxWriteFailure = err.statusCode === 400 || err.statusCode === 422 ? 'rejected' : err.statusCode === 413 ? 'too-large' : 'unavailable';
+    const kind: InfluxWriteFailure =
+      err.statusCode === 400 || err.statusCode === 422 ? 'rejected' : err.statusCode === 413 ? 'too-large' : 'unavailable';
     return new InfluxWriteError(kind, `InfluxDB write failed (${err.statusCode}): ${err.message}`, err.statusCode);
   }
   const message = err instanceof Error ? `${(err as NodeJS.ErrnoException).code ?? err.name}: ${err.message}` : String(err);

@@ -113,7 +113,7 @@ export class OutboxRelay {
   async stop(timeoutMs = this.options.stopTimeoutMs): Promise<void> {
     if (!this.loopDone) return;
     this.stopping = true;
-    this.stopDeadline = Math.min(this.stopDeadline, Date.now() + timeoutMs);
+    this.stopDeadline = Math.min(this.stopDeadline, performance.now() + timeoutMs);
     this.waiter?.wake('stop');
     await this.loopDone;
     this.unsubscribe?.();
@@ -122,7 +122,7 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     for (;;) {
-      if (this.stopping && Date.now() >= this.stopDeadline) return this.stopped();
+      if (this.stopping && performance.now() >= this.stopDeadline) return this.stopped();
       this.notified = false;
       let pass: Pass;
       try {

@@ -236,7 +236,15 @@ export function outboxWriterFor(outbox: OutboxRepository) {
   return {
     stateChanges(
       tx: EntityManager,
-      events: readonly { machineId: number; at: Date; until?: Date | null; activityCodeId: number; operatorId: number | null; source?: string | null; jobId?: number | null }[],
+      events: readonly {
+        machineId: number;
+        at: Date;
+        until?: Date | null;
+        activityCodeId: number;
+        operatorId: number | null;
+        source?: string | null;
+        jobId?: number | null;
+      }[],
       codes: ReadonlyMap<number, { category: Category }>,
     ): Promise<void> {
       return outbox.enqueueStateChange(
@@ -244,7 +252,16 @@ export function outboxWriterFor(outbox: OutboxRepository) {
         events.map((e) => {
           const category = codes.get(e.activityCodeId)?.category;
           if (!category) throw new Error(`outbox: no category for activity code ${e.activityCodeId}`);
-          return { machineId: e.machineId, activityCodeId: e.activityCodeId, category, at: e.at, until: e.until ?? null, operatorId: e.operatorId, source: e.source ?? null, jobId: e.jobId ?? null };
+          return {
+            machineId: e.machineId,
+            activityCodeId: e.activityCodeId,
+            category,
+            at: e.at,
+            until: e.until ?? null,
+            operatorId: e.operatorId,
+            source: e.source ?? null,
+            jobId: e.jobId ?? null,
+          };
         }),
       );
     },

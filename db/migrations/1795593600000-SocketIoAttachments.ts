@@ -10,7 +10,9 @@ export class SocketIoAttachments1795593600000 implements MigrationInterface {
   name = 'SocketIoAttachments1795593600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
+    await queryRunner.query(
+      `CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

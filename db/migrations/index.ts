@@ -6,6 +6,7 @@ import { StateEventsUntilIndex1795594200000 } from './1795594200000-StateEventsU
 import { SessionLastSeen1795594400000 } from './1795594400000-SessionLastSeen.js';
 import { AuthAttempts1795594500000 } from './1795594500000-AuthAttempts.js';
 import { EventSenders1795594600000 } from './1795594600000-EventSenders.js';
+import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   SessionLastSeen1795594400000,
   AuthAttempts1795594500000,
   EventSenders1795594600000,
+  DropSocketIoAttachments1795595900000,
 ];

@@ -24,7 +24,9 @@ const SECRET_FIELDS = new Set(['password', 'pin', 'token', 'key', 'apikey', 'sec
 
 export function isSecretField(name: string): boolean {
   const plain = name.toLowerCase().replace(/[_-]/g, '');
-  return SECRET_FIELDS.has(plain) || plain.endsWith('hash') || plain.endsWith('token') || plain.endsWith('secret') || plain.endsWith('password');
+  return (
+    SECRET_FIELDS.has(plain) || plain.endsWith('hash') || plain.endsWith('token') || plain.endsWith('secret') || plain.endsWith('password')
+  );
 }
 
 /** Secrets never reach the audit log, not even as hashes; applied on write and again on read (older rows). */
@@ -58,7 +60,14 @@ export class AuditRepository {
     await manager.insert(AuditEntryEntity, entry as never);
   }
 
-  async list(filter: { machineId?: number; userId?: number; from?: Date; to?: Date; limit?: number; order?: 'asc' | 'desc' }): Promise<AuditEntryEntity[]> {
+  async list(filter: {
+    machineId?: number;
+    userId?: number;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    order?: 'asc' | 'desc';
+  }): Promise<AuditEntryEntity[]> {
     const order = filter.order === 'desc' ? 'DESC' : 'ASC';
     const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a').orderBy('a.at', order).addOrderBy('a.id', order);
     if (filter.machineId !== undefined) qb.andWhere('a.machineId = :machineId', { machineId: filter.machineId });
@@ -71,10 +80,17 @@ export class AuditRepository {
   }
 
   /** The names behind the ids of audit entries (retired users and deleted keys keep their rows, so their names too). */
-  async names(ids: { userIds: number[]; apiKeyIds: number[]; machineIds: number[] }): Promise<{ users: Map<number, string>; apiKeys: Map<number, string>; machines: Map<number, string> }> {
+  async names(ids: {
+    userIds: number[];
+    apiKeyIds: number[];
+    machineIds: number[];
+  }): Promise<{ users: Map<number, string>; apiKeys: Map<number, string>; machines: Map<number, string> }> {
     const read = async (table: 'users' | 'api_keys' | 'machines', column: 'username' | 'name', list: number[]) => {
       if (!list.length) return new Map<number, string>();
-      const rows: { id: number; label: string }[] = await this.dataSource.query(`SELECT id, "${column}" AS label FROM ${table} WHERE id = ANY($1::int[])`, [list]);
+      const rows: { id: number; label: string }[] = await this.dataSource.query(
+        `SELECT id, "${column}" AS label FROM ${table} WHERE id = ANY($1::int[])`,
+        [list],
+      );
       return new Map(rows.map((r) => [r.id, r.label]));
     };
     return {

@@ -62,7 +62,10 @@ export class AuthAttemptRepository {
   async clearSubjects(manager: EntityManager, subjects: { kind: string; subject: string }[]): Promise<number> {
     let cleared = 0;
     for (const { kind, subject } of subjects) {
-      const result: [unknown[], number] = await manager.query(`DELETE FROM auth_attempts WHERE kind = $1 AND subject = $2`, [kind, subject]);
+      const result: [unknown[], number] = await manager.query(`DELETE FROM auth_attempts WHERE kind = $1 AND subject = $2`, [
+        kind,
+        subject,
+      ]);
       cleared += result[1];
     }
     return cleared;

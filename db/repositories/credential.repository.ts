@@ -42,7 +42,12 @@ export class CredentialRepository {
    */
   async findSessionUser(tokenHash: string, now: Date, touch = true): Promise<{ id: number; username: string; role: Role } | null> {
     const session = await this.dataSource.manager.findOne(SessionEntity, {
-      where: { tokenHash, expiresAt: MoreThan(now), lastSeenAt: MoreThan(new Date(now.getTime() - SESSION_IDLE_MS)), user: { deletedAt: IsNull() } },
+      where: {
+        tokenHash,
+        expiresAt: MoreThan(now),
+        lastSeenAt: MoreThan(new Date(now.getTime() - SESSION_IDLE_MS)),
+        user: { deletedAt: IsNull() },
+      },
       relations: { user: true },
     });
     if (!session?.user) return null;

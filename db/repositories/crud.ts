@@ -32,6 +32,11 @@ export async function saveUnique<T extends ObjectLiteral>(
 
 /** "X is used by 2 machines (Press 1, Press 2)" for a 409 on delete. */
 export function usedBy(what: string, users: { kind: string; names: string[] }[]): AppError | null {
-  const parts = users.filter((u) => u.names.length > 0).map((u) => `${u.names.length} ${u.kind}${u.names.length === 1 ? '' : 's'} (${u.names.slice(0, 5).join(', ')}${u.names.length > 5 ? ', …' : ''})`);
+  const parts = users
+    .filter((u) => u.names.length > 0)
+    .map(
+      (u) =>
+        `${u.names.length} ${u.kind}${u.names.length === 1 ? '' : 's'} (${u.names.slice(0, 5).join(', ')}${u.names.length > 5 ? ', …' : ''})`,
+    );
   return parts.length ? AppError.inUse(`${what} is used by ${parts.join(' and ')}`) : null;
 }

@@ -208,7 +208,8 @@ export class ExportSession {
 
   /** How many rows the dataset's read yields, in the same snapshot (the download's progress shows it). */
   async count(dataset: 'timeline' | 'events' | 'jobs' | 'production', machineIds: number[], from: Date, to: Date): Promise<number> {
-    const count = async (sql: string, params: unknown[]) => Number((await this.runner.query(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n);
+    const count = async (sql: string, params: unknown[]) =>
+      Number((await this.runner.query(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n);
     if (dataset === 'jobs') return count(JOBS_SQL, [machineIds, from, to]);
     const sql = { timeline: TIMELINE_SQL, events: EVENTS_SQL, production: PRODUCTION_SQL }[dataset];
     let total = 0;

@@ -60,12 +60,17 @@ export class HistoryEditRepository {
 
   /** Where the machine's history begins (its first interval), null without history. */
   async historyStart(tx: EntityManager, machineId: number): Promise<Date | null> {
-    const rows: { start: Date }[] = await tx.query(`SELECT start FROM timeline_intervals WHERE "machineId" = $1 ORDER BY start LIMIT 1`, [machineId]);
+    const rows: { start: Date }[] = await tx.query(`SELECT start FROM timeline_intervals WHERE "machineId" = $1 ORDER BY start LIMIT 1`, [
+      machineId,
+    ]);
     return rows[0]?.start ?? null;
   }
 
   async eventByEventId(tx: EntityManager, machineId: number, eventId: string): Promise<StoredEvent | null> {
-    const rows: StoredEvent[] = await tx.query(`SELECT id, at, until, "activityCodeId" FROM state_events WHERE "machineId" = $1 AND "eventId" = $2`, [machineId, eventId]);
+    const rows: StoredEvent[] = await tx.query(
+      `SELECT id, at, until, "activityCodeId" FROM state_events WHERE "machineId" = $1 AND "eventId" = $2`,
+      [machineId, eventId],
+    );
     return rows[0] ?? null;
   }
 
@@ -81,7 +86,11 @@ export class HistoryEditRepository {
   }
 
   /** The audit entry written for an entity (the latest, when there are several). */
-  async auditEntry(tx: EntityManager, action: string, entityId: string): Promise<{ before: unknown; after: unknown; note: string | null } | null> {
+  async auditEntry(
+    tx: EntityManager,
+    action: string,
+    entityId: string,
+  ): Promise<{ before: unknown; after: unknown; note: string | null } | null> {
     const rows: { before: unknown; after: unknown; note: string | null }[] = await tx.query(
       `SELECT before, after, note FROM audit_log WHERE action = $1 AND "entityId" = $2 ORDER BY id DESC LIMIT 1`,
       [action, entityId],
@@ -91,7 +100,10 @@ export class HistoryEditRepository {
 
   /** A job; `lock` takes its row lock (only while holding the machine's lock: machine first, then rows, as every writer). */
   async job(tx: EntityManager, jobId: number, lock: boolean): Promise<JobRow | null> {
-    const rows: JobRow[] = await tx.query(`SELECT id, "machineId", "jobNumber", start, "end", "idealCycleTimeSeconds" FROM jobs WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [jobId]);
+    const rows: JobRow[] = await tx.query(
+      `SELECT id, "machineId", "jobNumber", start, "end", "idealCycleTimeSeconds" FROM jobs WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [jobId],
+    );
     return rows[0] ?? null;
   }
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { CommittedChange } from '../../core/cluster/cluster-events.js';
+import type { CommittedChange, SetupEntity } from '../../core/cluster/committed-change.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
@@ -20,7 +20,7 @@ import { VerifyRepository } from './verify.repository.js';
 /** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
 export function createRepositories(dataSource: DataSource, feed?: { publish(change: CommittedChange): void }) {
   const audit = new AuditRepository(dataSource);
-  const onSetupChange = (entity: string, id: number) => feed?.publish({ kind: 'setup', entity, id });
+  const onSetupChange = (entity: SetupEntity, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
     audit,
     authAttempts: new AuthAttemptRepository(dataSource),

@@ -49,13 +49,17 @@ export class LegacyTabletRepository {
         `INSERT INTO tablets (id, name, "deviceUuid", "machineId") VALUES ($1, $2, $3, $4) RETURNING ${TABLET_COLUMNS}`,
         [id, name, deviceUuid, machineId],
       )) as [TabletRow];
-      await this.audit.record(tx, { userId: null, apiKeyId: null }, {
-        action: 'tablet.register',
-        entity: 'tablet',
-        entityId: tablet.id,
-        machineId,
-        after: { name, deviceUuid, machineId, autoPaired: machineId !== null },
-      });
+      await this.audit.record(
+        tx,
+        { userId: null, apiKeyId: null },
+        {
+          action: 'tablet.register',
+          entity: 'tablet',
+          entityId: tablet.id,
+          machineId,
+          after: { name, deviceUuid, machineId, autoPaired: machineId !== null },
+        },
+      );
       return { tablet, created: true };
     });
   }

@@ -111,7 +111,16 @@ export class OeeDataRepository {
            LEFT JOIN jobs j ON j.id = ti."jobId"
           ORDER BY ti."machineId", ti.start`,
         [machineIds, from, to],
-      ) as Promise<({ machineId: number; start: number; end: number | null; activityCodeId: number; category: Category; jobId: number | null } & JobColumns)[]>,
+      ) as Promise<
+        ({
+          machineId: number;
+          start: number;
+          end: number | null;
+          activityCodeId: number;
+          category: Category;
+          jobId: number | null;
+        } & JobColumns)[]
+      >,
       // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
       this.dataSource.query(
         `SELECT p."machineId", ${ms('p."from"')} AS "from", ${ms('p."to"')} AS "to", p.good, p.rejects, p."jobId",
@@ -128,14 +137,24 @@ export class OeeDataRepository {
       const seen = jobs.get(machineId)!;
       if (r.jobId === null || r.jobStart === null || seen.has(r.jobId)) return;
       seen.add(r.jobId);
-      result.get(machineId)!.jobs.push({ id: r.jobId, start: new Date(r.jobStart), end: date(r.jobEnd), idealCycleTimeSeconds: r.idealCycleTimeSeconds });
+      result
+        .get(machineId)!
+        .jobs.push({ id: r.jobId, start: new Date(r.jobStart), end: date(r.jobEnd), idealCycleTimeSeconds: r.idealCycleTimeSeconds });
     };
     for (const r of intervals) {
-      result.get(r.machineId)!.intervals.push({ start: new Date(r.start), end: date(r.end), activityCodeId: r.activityCodeId, category: r.category, jobId: r.jobId });
+      result.get(r.machineId)!.intervals.push({
+        start: new Date(r.start),
+        end: date(r.end),
+        activityCodeId: r.activityCodeId,
+        category: r.category,
+        jobId: r.jobId,
+      });
       addJob(r.machineId, r);
     }
     for (const r of production) {
-      result.get(r.machineId)!.production.push({ from: new Date(r.from), to: new Date(r.to), good: r.good, rejects: r.rejects, jobId: r.jobId });
+      result
+        .get(r.machineId)!
+        .production.push({ from: new Date(r.from), to: new Date(r.to), good: r.good, rejects: r.rejects, jobId: r.jobId });
       addJob(r.machineId, r);
     }
     return result;

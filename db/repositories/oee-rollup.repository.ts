@@ -164,10 +164,14 @@ class SnapshotReader implements RollupReader {
     // estimate those groups and falls back to sorting on disk).
     const key = by === 'machine' ? 'h."machineId"' : 'h."hourStart"';
     const keyOut = by === 'machine' ? 'h."machineId"' : '(EXTRACT(EPOCH FROM h."hourStart") * 1000)::float8';
-    const scope = (table: string) => `FROM ${table} h WHERE h."machineId" = ANY($1::int[]) AND h."hourStart" >= $2 AND h."hourStart" < $3 AND ${levelFilter(level)}`;
+    const scope = (table: string) =>
+      `FROM ${table} h WHERE h."machineId" = ANY($1::int[]) AND h."hourStart" >= $2 AND h."hourStart" < $3 AND ${levelFilter(level)}`;
     const params = [machineIds, range.from, range.to];
     const [totals, losses] = await Promise.all([
-      this.tx.query(`SELECT ${keyOut} AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY ${key}`, params) as Promise<TotalsRow[]>,
+      this.tx.query(
+        `SELECT ${keyOut} AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY ${key}`,
+        params,
+      ) as Promise<TotalsRow[]>,
       this.tx.query(
         `SELECT ${keyOut} AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
            ${scope('oee_hourly_losses')} GROUP BY ${key}, h."activityCodeId", h.category`,
@@ -184,7 +188,10 @@ class SnapshotReader implements RollupReader {
        JOIN ${table} h ON h."machineId" = p.m AND h."hourStart" >= p.s AND h."hourStart" < p.e AND h.hours = 1`;
     const params = [pieces.map((p) => p.machineId), pieces.map((p) => p.from), pieces.map((p) => p.to)];
     const [totals, losses] = await Promise.all([
-      this.tx.query(`SELECT (p.i - 1)::int AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY p.i`, params) as Promise<TotalsRow[]>,
+      this.tx.query(
+        `SELECT (p.i - 1)::int AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY p.i`,
+        params,
+      ) as Promise<TotalsRow[]>,
       this.tx.query(
         `SELECT (p.i - 1)::int AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
            ${scope('oee_hourly_losses')} GROUP BY p.i, h."activityCodeId", h.category`,

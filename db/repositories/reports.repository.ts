@@ -34,7 +34,10 @@ export class ReportsRepository {
   /** Usernames by id (retired users keep their name). */
   async usernames(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: number; username: string }[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [ids]);
+    const rows: { id: number; username: string }[] = await this.dataSource.query(
+      `SELECT id, username FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r.username]));
   }
 }

@@ -18,14 +18,18 @@ export class SchedulerRepository {
   }
 
   async setMarker(tx: EntityManager, key: string, value: Date): Promise<void> {
-    await tx.query(`INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value]);
+    await tx.query(`INSERT INTO scheduler_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+      key,
+      value,
+    ]);
   }
 
   /** Active machines with a shift pattern (24/7 machines have no boundaries). */
   async machinesWithPatterns(): Promise<ScheduledMachine[]> {
-    const rows: { id: number; endJobOnShiftEnd: boolean; shifts: ShiftPattern['shifts']; exceptions: ShiftPattern['exceptions'] }[] = await this.dataSource.query(
-      `SELECT m.id, m."endJobOnShiftEnd", p.shifts, p.exceptions FROM machines m JOIN shift_patterns p ON p.id = m."shiftPatternId" WHERE m.active ORDER BY m.id`,
-    );
+    const rows: { id: number; endJobOnShiftEnd: boolean; shifts: ShiftPattern['shifts']; exceptions: ShiftPattern['exceptions'] }[] =
+      await this.dataSource.query(
+        `SELECT m.id, m."endJobOnShiftEnd", p.shifts, p.exceptions FROM machines m JOIN shift_patterns p ON p.id = m."shiftPatternId" WHERE m.active ORDER BY m.id`,
+      );
     return rows.map((r) => ({ id: r.id, endJobOnShiftEnd: r.endJobOnShiftEnd, pattern: { shifts: r.shifts, exceptions: r.exceptions } }));
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import type { SetupEntity } from '../../core/cluster/committed-change.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor, AuditRepository } from './audit.repository.js';
 import { findOr404, saveUnique } from './crud.js';
@@ -8,7 +9,7 @@ export interface SetupStoreOptions<T extends { id: number }> {
   /** "Group", "Machine": used in messages. */
   what: string;
   /** Audit entity name: `group` → actions `group.create`, `group.update`, `group.delete`. */
-  auditName: string;
+  auditName: SetupEntity;
   /** The message of a 409 when a unique column clashes. */
   duplicateMessage: (row: T) => string;
   /** Checks references before a write (unknown group id → 400). */
@@ -32,7 +33,7 @@ export class SetupStore<T extends { id: number }> {
     private readonly audit: AuditRepository,
     private readonly options: SetupStoreOptions<T>,
     /** Told after each committed write (the change feed's `setup` changes). */
-    private readonly onChange: (entity: string, id: number) => void = () => undefined,
+    private readonly onChange: (entity: SetupEntity, id: number) => void = () => undefined,
   ) {}
 
   list(): Promise<T[]> {
@@ -48,7 +49,13 @@ export class SetupStore<T extends { id: number }> {
       const row = tx.create(this.options.entity, input as never) as T;
       await this.options.validate?.(tx, row);
       const saved = await saveUnique(tx, this.options.entity, row, this.options.duplicateMessage(row));
-      await this.audit.record(tx, actor, { action: `${this.options.auditName}.create`, entity: this.options.auditName, entityId: saved.id, machineId: this.options.machineIdOf?.(saved) ?? null, after: saved });
+      await this.audit.record(tx, actor, {
+        action: `${this.options.auditName}.create`,
+        entity: this.options.auditName,
+        entityId: saved.id,
+        machineId: this.options.machineIdOf?.(saved) ?? null,
+        after: saved,
+      });
       return saved;
     };
     if (manager) return run(manager); // the caller's transaction: the caller announces
@@ -66,7 +73,14 @@ export class SetupStore<T extends { id: number }> {
       }
       await this.options.validate?.(tx, row);
       const saved = await saveUnique(tx, this.options.entity, row, this.options.duplicateMessage(row));
-      await this.audit.record(tx, actor, { action: `${this.options.auditName}.update`, entity: this.options.auditName, entityId: id, machineId: this.options.machineIdOf?.(saved) ?? null, before, after: saved });
+      await this.audit.record(tx, actor, {
+        action: `${this.options.auditName}.update`,
+        entity: this.options.auditName,
+        entityId: id,
+        machineId: this.options.machineIdOf?.(saved) ?? null,
+        before,
+        after: saved,
+      });
       return saved;
     });
     this.onChange(this.options.auditName, id);
@@ -74,20 +88,33 @@ export class SetupStore<T extends { id: number }> {
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
-    if (this.options.deletable === false) throw new AppError('conflict', 409, `${this.options.what} cannot be deleted; deactivate it instead`);
+    if (this.options.deletable === false)
+      throw new AppError('conflict', 409, `${this.options.what} cannot be deleted; deactivate it instead`);
     await this.dataSource.transaction(async (tx) => {
       const row = await findOr404(tx, this.options.entity, id, this.options.what, this.options.where);
       const conflict = await this.options.usage?.(tx, row);
       if (conflict) throw conflict;
       await tx.delete(this.options.entity, { id } as never);
-      await this.audit.record(tx, actor, { action: `${this.options.auditName}.delete`, entity: this.options.auditName, entityId: id, machineId: this.options.machineIdOf?.(row) ?? null, before: row });
+      await this.audit.record(tx, actor, {
+        action: `${this.options.auditName}.delete`,
+        entity: this.options.auditName,
+        entityId: id,
+        machineId: this.options.machineIdOf?.(row) ?? null,
+        before: row,
+      });
     });
     this.onChange(this.options.auditName, id);
   }
 }
 
 /** 400 with an issue at `field` when a referenced id does not exist. */
-export async function requireReference(tx: EntityManager, entity: EntityTarget<{ id: number }>, id: number | null | undefined, field: string, what: string): Promise<void> {
+export async function requireReference(
+  tx: EntityManager,
+  entity: EntityTarget<{ id: number }>,
+  id: number | null | undefined,
+  field: string,
+  what: string,
+): Promise<void> {
   if (id === null || id === undefined) return;
   if (!(await tx.existsBy(entity, { id }))) {
     throw AppError.invalid(`Unknown ${what} ${id}`, [{ path: [field], message: `no ${what} with id ${id}` }]);

@@ -13,13 +13,15 @@ import {
   TabletEntity,
   UserEntity,
 } from '../entities/index.js';
+import type { SetupEntity } from '../../core/cluster/committed-change.js';
 import type { AuditRepository } from './audit.repository.js';
 import { requireReference, SetupStore } from './setup-store.js';
 import { usedBy } from './crud.js';
 
 /** The set-up resources of docs/api.md, each a SetupStore with its own references and usage rules. */
-export function createSetupStores(dataSource: DataSource, audit: AuditRepository, onChange?: (entity: string, id: number) => void) {
-  const store = <T extends { id: number }>(options: ConstructorParameters<typeof SetupStore<T>>[2]) => new SetupStore<T>(dataSource, audit, options, onChange);
+export function createSetupStores(dataSource: DataSource, audit: AuditRepository, onChange?: (entity: SetupEntity, id: number) => void) {
+  const store = <T extends { id: number }>(options: ConstructorParameters<typeof SetupStore<T>>[2]) =>
+    new SetupStore<T>(dataSource, audit, options, onChange);
 
   return {
     groups: store<GroupEntity>({
@@ -66,7 +68,9 @@ export function createSetupStores(dataSource: DataSource, audit: AuditRepository
         const excluded = [...new Set(m.excludedActivityCodeIds ?? [])];
         const found = excluded.length ? await tx.countBy(ActivityCodeEntity, { id: In(excluded) }) : 0;
         if (found !== excluded.length) {
-          throw AppError.invalid('Unknown activity code in excludedActivityCodeIds', [{ path: ['excludedActivityCodeIds'], message: 'every id must be an activity code' }]);
+          throw AppError.invalid('Unknown activity code in excludedActivityCodeIds', [
+            { path: ['excludedActivityCodeIds'], message: 'every id must be an activity code' },
+          ]);
         }
         m.excludedActivityCodeIds = excluded;
       },
@@ -115,8 +119,6 @@ export function createSetupStores(dataSource: DataSource, audit: AuditRepository
     }),
   };
 }
-
-export type SetupStores = ReturnType<typeof createSetupStores>;
 
 async function names(rows: Promise<{ name: string }[]>): Promise<string[]> {
   return (await rows).map((r) => r.name);

@@ -14,12 +14,17 @@ export class ShopFloorRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async machines(tx: EntityManager, ids: number[]): Promise<Map<number, MachineRow>> {
-    const rows: MachineRow[] = await tx.query(`SELECT id, name, active, "jobStartActivityCodeId" FROM machines WHERE id = ANY($1::int[])`, [ids]);
+    const rows: MachineRow[] = await tx.query(`SELECT id, name, active, "jobStartActivityCodeId" FROM machines WHERE id = ANY($1::int[])`, [
+      ids,
+    ]);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   async codes(tx: EntityManager, ids: number[]): Promise<Map<number, { id: number; category: Category; active: boolean }>> {
-    const rows: { id: number; category: Category; active: boolean }[] = await tx.query(`SELECT id, category, active FROM activity_codes WHERE id = ANY($1::int[])`, [ids]);
+    const rows: { id: number; category: Category; active: boolean }[] = await tx.query(
+      `SELECT id, category, active FROM activity_codes WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -30,7 +35,11 @@ export class ShopFloorRepository {
   }
 
   /** Which of these (machine, eventId) pairs are already stored, as `machineId\u0000eventId` keys. */
-  async storedEventIds(tx: EntityManager, table: 'state_events' | 'production_records', keys: { machineId: number; eventId: string }[]): Promise<Set<string>> {
+  async storedEventIds(
+    tx: EntityManager,
+    table: 'state_events' | 'production_records',
+    keys: { machineId: number; eventId: string }[],
+  ): Promise<Set<string>> {
     const rows: { machineId: number; eventId: string }[] = await tx.query(
       `SELECT t."machineId", t."eventId" FROM ${table} t
          JOIN unnest($1::int[], $2::text[]) AS k("machineId", "eventId") ON t."machineId" = k."machineId" AND t."eventId" = k."eventId"`,
@@ -66,7 +75,10 @@ export class ShopFloorRepository {
     return tx.findOneBy(JobEntity, { machineId, start: at });
   }
 
-  async insertJob(tx: EntityManager, job: Pick<JobEntity, 'machineId' | 'jobNumber' | 'start' | 'idealCycleTimeSeconds' | 'operatorId'>): Promise<JobEntity> {
+  async insertJob(
+    tx: EntityManager,
+    job: Pick<JobEntity, 'machineId' | 'jobNumber' | 'start' | 'idealCycleTimeSeconds' | 'operatorId'>,
+  ): Promise<JobEntity> {
     return tx.save(JobEntity, tx.create(JobEntity, { ...job, end: null, notes: '' }));
   }
 
@@ -77,7 +89,17 @@ export class ShopFloorRepository {
   /** Inserts a production record; a repeated (machine, eventId) is skipped and answered with null. */
   async insertProduction(
     tx: EntityManager,
-    record: { machineId: number; jobId: number | null; from: Date; to: Date; good: number; rejects: number; eventId: string | null; source: string; sender: string },
+    record: {
+      machineId: number;
+      jobId: number | null;
+      from: Date;
+      to: Date;
+      good: number;
+      rejects: number;
+      eventId: string | null;
+      source: string;
+      sender: string;
+    },
   ): Promise<ProductionRecordEntity | null> {
     const rows: ProductionRecordEntity[] = await tx.query(
       `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, "eventId", source, sender)
@@ -94,7 +116,13 @@ export class ShopFloorRepository {
   }
 
   /** Jobs overlapping [from, to) with their counts, oldest first. */
-  async jobsWithCounts(from: Date, to: Date, machineId?: number, jobId?: number, limit?: number): Promise<(JobEntity & { good: number; rejects: number })[]> {
+  async jobsWithCounts(
+    from: Date,
+    to: Date,
+    machineId?: number,
+    jobId?: number,
+    limit?: number,
+  ): Promise<(JobEntity & { good: number; rejects: number })[]> {
     return this.dataSource.query(
       `SELECT j.*, COALESCE(p.good, 0)::int AS good, COALESCE(p.rejects, 0)::int AS rejects
          FROM jobs j

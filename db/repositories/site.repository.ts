@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SetupEntity } from '../../core/cluster/committed-change.js';
 import type { Site } from '../../core/schemas/setup.schema.js';
 import { SiteSettingsEntity } from '../entities/index.js';
 import type { Actor, AuditRepository } from './audit.repository.js';
@@ -7,7 +8,7 @@ export class SiteRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
-    private readonly onChange: (entity: string, id: number) => void = () => undefined,
+    private readonly onChange: (entity: SetupEntity, id: number) => void = () => undefined,
   ) {}
 
   async get(): Promise<Site> {

@@ -23,13 +23,18 @@ export class TabletWorkflowRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(id: number, tx: EntityManager = this.dataSource.manager): Promise<TabletRow | null> {
-    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1`, [id]);
+    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1`, [
+      id,
+    ]);
     return rows[0] ?? null;
   }
 
   /** Locks the tablet's row until the transaction ends, so sign-ins on one tablet are serialised. */
   async lock(tx: EntityManager, id: number): Promise<TabletRow | null> {
-    const rows: TabletRow[] = await tx.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: TabletRow[] = await tx.query(
+      `SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
@@ -39,7 +44,10 @@ export class TabletWorkflowRepository {
 
   /** Tablets of these ids (operator and pairing), for pushing state to many sockets at once. */
   async findMany(ids: number[]): Promise<Map<number, TabletRow>> {
-    const rows: TabletRow[] = await this.dataSource.query(`SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = ANY($1::int[])`, [ids]);
+    const rows: TabletRow[] = await this.dataSource.query(
+      `SELECT id, name, "machineId", "operatorId", "operatorSince" FROM tablets WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -51,13 +59,19 @@ export class TabletWorkflowRepository {
 
   /** A user who may exist (retired users do not). */
   async activeUser(id: number): Promise<TabletUser | null> {
-    const rows: TabletUser[] = await this.dataSource.query(`SELECT id, username, role, "pinHash" FROM users WHERE id = $1 AND "deletedAt" IS NULL`, [id]);
+    const rows: TabletUser[] = await this.dataSource.query(
+      `SELECT id, username, role, "pinHash" FROM users WHERE id = $1 AND "deletedAt" IS NULL`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   async usernames(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: number; username: string }[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [ids]);
+    const rows: { id: number; username: string }[] = await this.dataSource.query(
+      `SELECT id, username FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r.username]));
   }
 
@@ -79,7 +93,10 @@ export class TabletWorkflowRepository {
 
   /** The end of the job's last count at or before `at`, or null when it has none yet (running_total spans). */
   async lastCountEnd(tx: EntityManager, jobId: number, at: Date): Promise<Date | null> {
-    const rows: { last: Date | null }[] = await tx.query(`SELECT max("to") AS last FROM production_records WHERE "jobId" = $1 AND "to" <= $2`, [jobId, at]);
+    const rows: { last: Date | null }[] = await tx.query(
+      `SELECT max("to") AS last FROM production_records WHERE "jobId" = $1 AND "to" <= $2`,
+      [jobId, at],
+    );
     return rows[0]?.last ?? null;
   }
 

@@ -44,7 +44,10 @@ export class TimelineRepository {
       await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [MACHINE_LOCK_NAMESPACE, ids[0]]);
       return;
     }
-    await tx.query('SELECT pg_advisory_xact_lock($1, id) FROM (SELECT unnest($2::int[]) AS id ORDER BY 1) AS ids', [MACHINE_LOCK_NAMESPACE, ids]);
+    await tx.query('SELECT pg_advisory_xact_lock($1, id) FROM (SELECT unnest($2::int[]) AS id ORDER BY 1) AS ids', [
+      MACHINE_LOCK_NAMESPACE,
+      ids,
+    ]);
   }
 
   /**
@@ -87,7 +90,10 @@ export class TimelineRepository {
   }
 
   async findEventById(tx: EntityManager, machineId: number, eventId: string): Promise<{ at: Date; seq: number } | null> {
-    const rows: { at: Date; seq: string }[] = await tx.query(`SELECT at, id AS seq FROM state_events WHERE "machineId" = $1 AND "eventId" = $2`, [machineId, eventId]);
+    const rows: { at: Date; seq: string }[] = await tx.query(
+      `SELECT at, id AS seq FROM state_events WHERE "machineId" = $1 AND "eventId" = $2`,
+      [machineId, eventId],
+    );
     return rows[0] ? { at: rows[0].at, seq: Number(rows[0].seq) } : null;
   }
 
@@ -127,7 +133,11 @@ export class TimelineRepository {
   }
 
   /** Everything the projection of [from, ∞) needs: the event in force at `from` and all later ones, corrections and jobs reaching past `from`. */
-  async projectionInputs(tx: EntityManager, machineId: number, from: Date): Promise<{ events: ProjectionEvent[]; corrections: ProjectionCorrection[]; jobs: ProjectionJob[] }> {
+  async projectionInputs(
+    tx: EntityManager,
+    machineId: number,
+    from: Date,
+  ): Promise<{ events: ProjectionEvent[]; corrections: ProjectionCorrection[]; jobs: ProjectionJob[] }> {
     const events: { at: Date; seq: string; activityCodeId: number; operatorId: number | null }[] = await tx.query(
       `SELECT at, id AS seq, "activityCodeId", "operatorId" FROM state_events
         WHERE "machineId" = $1 AND until IS NULL
@@ -141,7 +151,12 @@ export class TimelineRepository {
     const jobs = await this.jobsFrom(tx, machineId, from);
     return {
       events: events.map((e) => ({ at: e.at.getTime(), seq: Number(e.seq), activityCodeId: e.activityCodeId, operatorId: e.operatorId })),
-      corrections: corrections.map((c) => ({ at: c.at.getTime(), until: c.until.getTime(), seq: Number(c.seq), activityCodeId: c.activityCodeId })),
+      corrections: corrections.map((c) => ({
+        at: c.at.getTime(),
+        until: c.until.getTime(),
+        seq: Number(c.seq),
+        activityCodeId: c.activityCodeId,
+      })),
       jobs,
     };
   }
@@ -172,7 +187,10 @@ export class TimelineRepository {
   async replaceFrom(tx: EntityManager, machineId: number, from: Date, intervals: ProjectedInterval[]): Promise<void> {
     await tx.query(`DELETE FROM timeline_intervals WHERE "machineId" = $1 AND start >= $2`, [machineId, from]);
     // An interval that straddled `from` (only when `from` was not an interval start) ends there now.
-    await tx.query(`UPDATE timeline_intervals SET "end" = $2 WHERE "machineId" = $1 AND start < $2 AND ("end" IS NULL OR "end" > $2)`, [machineId, from]);
+    await tx.query(`UPDATE timeline_intervals SET "end" = $2 WHERE "machineId" = $1 AND start < $2 AND ("end" IS NULL OR "end" > $2)`, [
+      machineId,
+      from,
+    ]);
     let rows = intervals;
     const first = rows[0];
     if (first && first.start === from.getTime()) {

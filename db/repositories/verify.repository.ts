@@ -26,12 +26,19 @@ export class VerifyRepository {
 
   /** A machine's stored intervals overlapping [from, to). */
   async storedIntervals(tx: EntityManager, machineId: number, from: Date, to: Date): Promise<ProjectedInterval[]> {
-    const rows: { start: Date; end: Date | null; activityCodeId: number; jobId: number | null; operatorId: number | null }[] = await tx.query(
-      `SELECT start, "end", "activityCodeId", "jobId", "operatorId" FROM timeline_intervals
+    const rows: { start: Date; end: Date | null; activityCodeId: number; jobId: number | null; operatorId: number | null }[] =
+      await tx.query(
+        `SELECT start, "end", "activityCodeId", "jobId", "operatorId" FROM timeline_intervals
         WHERE "machineId" = $1 AND start < $3 AND ("end" IS NULL OR "end" > $2) ORDER BY start`,
-      [machineId, from, to],
-    );
-    return rows.map((r) => ({ start: r.start.getTime(), end: r.end ? r.end.getTime() : null, activityCodeId: r.activityCodeId, jobId: r.jobId, operatorId: r.operatorId }));
+        [machineId, from, to],
+      );
+    return rows.map((r) => ({
+      start: r.start.getTime(),
+      end: r.end ? r.end.getTime() : null,
+      activityCodeId: r.activityCodeId,
+      jobId: r.jobId,
+      operatorId: r.operatorId,
+    }));
   }
 
   /** Stored roll-up rows (hours and days) starting in [from, to), with their losses. */
@@ -40,10 +47,15 @@ export class VerifyRepository {
       `SELECT * FROM oee_hourly WHERE "hourStart" >= $1 AND "hourStart" < $2 ORDER BY "machineId", "hourStart", hours`,
       [from, to],
     );
-    const losses: { machineId: number; hourStart: Date; hours: number; activityCodeId: number; category: string; seconds: number; occurrences: number }[] = await this.dataSource.query(
-      `SELECT * FROM oee_hourly_losses WHERE "hourStart" >= $1 AND "hourStart" < $2`,
-      [from, to],
-    );
+    const losses: {
+      machineId: number;
+      hourStart: Date;
+      hours: number;
+      activityCodeId: number;
+      category: string;
+      seconds: number;
+      occurrences: number;
+    }[] = await this.dataSource.query(`SELECT * FROM oee_hourly_losses WHERE "hourStart" >= $1 AND "hourStart" < $2`, [from, to]);
     const key = (r: { machineId: number; hourStart: Date; hours: number }) => `${r.machineId}|${r.hourStart.getTime()}|${r.hours}`;
     const byRow = new Map<string, StoredRollupRow['losses']>();
     for (const l of losses) {
@@ -65,7 +77,11 @@ export class VerifyRepository {
    * given rows, and for each re-projected machine every row ending after its repair point less the
    * micro-stop margin (as OeeRollupRepository.invalidate does for a live change).
    */
-  async dropRollups(tx: EntityManager, rows: { machineId: number; hourStart: Date; hours: number }[], reprojected: { machineId: number; from: Date }[]): Promise<number> {
+  async dropRollups(
+    tx: EntityManager,
+    rows: { machineId: number; hourStart: Date; hours: number }[],
+    reprojected: { machineId: number; from: Date }[],
+  ): Promise<number> {
     const dropped: { n: number }[] = await tx.query(
       `WITH doomed AS (
          SELECT h."machineId", h."hourStart", h.hours FROM oee_hourly h
@@ -81,7 +97,13 @@ export class VerifyRepository {
          DELETE FROM oee_hourly h USING doomed d WHERE h."machineId" = d."machineId" AND h."hourStart" = d."hourStart" AND h.hours = d.hours RETURNING 1
        )
        SELECT count(*)::int AS n FROM gone`,
-      [rows.map((r) => r.machineId), rows.map((r) => r.hourStart), rows.map((r) => r.hours), reprojected.map((r) => r.machineId), reprojected.map((r) => r.from)],
+      [
+        rows.map((r) => r.machineId),
+        rows.map((r) => r.hourStart),
+        rows.map((r) => r.hours),
+        reprojected.map((r) => r.machineId),
+        reprojected.map((r) => r.from),
+      ],
     );
     return dropped[0]!.n;
   }

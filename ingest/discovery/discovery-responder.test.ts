@@ -45,7 +45,8 @@ async function client() {
     waiters.splice(0).forEach((w) => w());
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  const send = (to: string, port: number) => new Promise<void>((resolve, reject) => socket.send(DISCOVERY_REQUEST, port, to, (err) => (err ? reject(err) : resolve())));
+  const send = (to: string, port: number) =>
+    new Promise<void>((resolve, reject) => socket.send(DISCOVERY_REQUEST, port, to, (err) => (err ? reject(err) : resolve())));
   const replyCount = (n: number) =>
     new Promise<void>((resolve) => {
       const check = () => (replies.length >= n ? resolve() : waiters.push(check));

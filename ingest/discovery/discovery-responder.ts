@@ -63,7 +63,7 @@ export async function startDiscoveryResponder(options: DiscoveryOptions): Promis
   const bound = new Map<string, Bound>();
   let closed = false;
   let tokens = REPLIES_PER_SECOND;
-  let refilled = Date.now();
+  let refilled = performance.now();
 
   if (!isIPv4(host)) {
     logger.warn({ host }, `UDP discovery is off: HOST ${host} is not an IPv4 address`);
@@ -71,7 +71,7 @@ export async function startDiscoveryResponder(options: DiscoveryOptions): Promis
   }
 
   const allowReply = () => {
-    const now = Date.now();
+    const now = performance.now();
     tokens = Math.min(REPLIES_PER_SECOND, tokens + ((now - refilled) / 1000) * REPLIES_PER_SECOND);
     refilled = now;
     if (tokens < 1) return false;

@@ -14,7 +14,7 @@ export function fromZod(error: ZodError, message = 'Invalid input', pathPrefix: 
 /** Maps every error to `{error: {code, message, issues?}}`. A 5xx is a bug or an outage, logged as such. */
 export const errorMapper: ErrorRequestHandler = (err, req, res, _next) => {
   let appError: AppError;
-  let database: DatabaseFailure | null = null;
+  let database: DatabaseFailure | null;
   if (err instanceof AppError) appError = err;
   else if (err instanceof ZodError) appError = fromZod(err);
   else if (err?.type === 'entity.parse.failed') appError = new AppError('malformed_json', 400, 'The body is not valid JSON');

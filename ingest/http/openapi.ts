@@ -16,7 +16,20 @@ function jsonSchema(schema: ZodType, io: 'input' | 'output'): unknown {
 
 const errorResponse = {
   description: 'Error',
-  content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } }, required: ['code', 'message'] } } } } },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            properties: { code: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } },
+            required: ['code', 'message'],
+          },
+        },
+      },
+    },
+  },
 };
 
 /** OpenAPI 3.0 generated from the route table's zod schemas. */
@@ -24,7 +37,10 @@ export function openApiDocument(routes: RegisteredRoute[]): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       if (!schema) continue;
       const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(js.properties ?? {})) {

@@ -9,8 +9,10 @@ import { fromZod } from './errors.middleware.js';
  * Every HTTP route is declared once with its access rule and zod schemas. The same declarations
  * produce the OpenAPI document and drive the role-matrix and fuzz tests.
  */
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
 export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | undefined, P extends ZodType | undefined> {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  method: HttpMethod;
   path: string;
   access: Access;
   summary: string;
@@ -36,7 +38,7 @@ export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | un
 }
 
 export interface RegisteredRoute {
-  method: RouteSpec<any, any, any>['method'];
+  method: HttpMethod;
   path: string;
   access: Access;
   summary: string;
@@ -109,8 +111,12 @@ function bodyOf(req: Request): unknown {
  * cross-site request can reach a handler.
  */
 function requireJsonContentType(req: Request): void {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new AppError('unsupported_media_type', 415, 'Send writes with Content-Type: application/json (bodyless ones too)');
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type !== 'application/json')
+    throw new AppError('unsupported_media_type', 415, 'Send writes with Content-Type: application/json (bodyless ones too)');
 }
 
 function authorise(auth: AuthContext | null, access: Access): AuthContext {

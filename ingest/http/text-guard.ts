@@ -14,6 +14,8 @@ export const textGuard: RequestHandler = (req, _res, next) => {
  */
 export function refuseDeepJson(_req: unknown, _res: unknown, raw: Buffer): void {
   if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH)) {
-    throw AppError.invalid(`The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, [{ path: [], message: `at most ${MAX_JSON_DEPTH} levels of nesting` }]);
+    throw AppError.invalid(`The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: [], message: `at most ${MAX_JSON_DEPTH} levels of nesting` },
+    ]);
   }
 }

@@ -82,7 +82,9 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     params: idParamsSchema,
     body: jobUpdateSchema,
     response: z.object({ job: jobSchema }),
-    handler: async ({ params, body, auth }) => ({ job: await deps.jobs.get(await deps.historyEdits.updateJob(actorOf(auth), params.id, body)) }),
+    handler: async ({ params, body, auth }) => ({
+      job: await deps.jobs.get(await deps.historyEdits.updateJob(actorOf(auth), params.id, body)),
+    }),
   });
 
   routes.add({
@@ -90,7 +92,8 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
     path: '/api/v1/production',
     access: 'supervisor',
     tag: 'corrections',
-    summary: 'Add a production record by hand (audited, with a note), at an instant or over [from, to); it belongs to the job running at its start. A repeated eventId answers with the stored record.',
+    summary:
+      'Add a production record by hand (audited, with a note), at an instant or over [from, to); it belongs to the job running at its start. A repeated eventId answers with the stored record.',
     body: productionCreateSchema,
     status: 201,
     response: z.object({ record: productionRecordSchema }),
@@ -151,7 +154,10 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
       const range = [filter.from, filter.to].map((d) => (d ? day(d).slice(0, 10) : null));
       res.status(200);
       res.setHeader('Content-Type', CSV_CONTENT_TYPE);
-      res.setHeader('Content-Disposition', `attachment; filename="oee-monitor_audit${filter.machineId ? `_machine-${filter.machineId}` : ''}${range[0] ? `_${range[0]}` : ''}${range[1] ? `_${range[1]}` : ''}.csv"`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="oee-monitor_audit${filter.machineId ? `_machine-${filter.machineId}` : ''}${range[0] ? `_${range[0]}` : ''}${range[1] ? `_${range[1]}` : ''}.csv"`,
+      );
       res.setHeader('X-Export-Rows', String(table.rows.length));
       res.setHeader('X-Export-Truncated', String(table.truncated));
       const writer = createCsvWriter(res, [...table.columns], { separator, timezone: table.timezone });

@@ -17,13 +17,21 @@ export const LEGACY_DEVICE_PATHS = ['/api/machine-state-change'];
 export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices): void {
   const anonymous = deps.legacyAnonymous;
   routes.add({
-    method: 'post', path: '/api/machine-state-change', access: 'shopFloor', tag: 'legacy', body: legacyStateChangeSchema,
+    method: 'post',
+    path: '/api/machine-state-change',
+    access: 'shopFloor',
+    tag: 'legacy',
+    body: legacyStateChangeSchema,
     summary: 'DigitME2 device state change: machine_state 1 = Up, anything else = Down; activity_code_id wins.',
     anonymousWhen: { description: `from ${legacyNetworkDescription(anonymous)}`, test: (req) => legacyRequestAdmitted(req, anonymous) },
     handler: async ({ body, res, auth }) => {
-      const activityCodeId = body.activity_code_id ?? legacyStateToCode(body.machine_state ?? 0, { upCodeId: BUILT_IN_CODES.up, downCodeId: BUILT_IN_CODES.down });
+      const activityCodeId =
+        body.activity_code_id ??
+        legacyStateToCode(body.machine_state ?? 0, { upCodeId: BUILT_IN_CODES.up, downCodeId: BUILT_IN_CODES.down });
       if (body.activity_code_id === undefined && body.machine_state === undefined) {
-        throw AppError.invalid('Give machine_state or activity_code_id', [{ path: ['machine_state'], message: 'required without activity_code_id' }]);
+        throw AppError.invalid('Give machine_state or activity_code_id', [
+          { path: ['machine_state'], message: 'required without activity_code_id' },
+        ]);
       }
       const operatorId = body.user_id !== undefined && body.user_id > 0 ? body.user_id : undefined;
       // A device may name the operator; one that does not exist is the caller's mistake, not ours.
@@ -31,11 +39,24 @@ export function registerLegacyDeviceRoutes(routes: RouteTable, deps: AppServices
         throw AppError.invalid(`Unknown user ${operatorId}`, [{ path: ['user_id'], message: 'no user with this id' }]);
       }
       await deps.stateEvents
-        .record([{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(operatorId !== undefined ? { operatorId } : {}) }], 'legacy')
+        .record(
+          [{ machineId: body.machine_id, activityCodeId, sender: senderOf(auth), ...(operatorId !== undefined ? { operatorId } : {}) }],
+          'legacy',
+        )
         .catch((err: unknown) => {
           // The shared rule answers 409; DigitME2 answered the Up code with 400 and its devices may rely on it.
-          if (err instanceof AppError && err.code === 'conflict' && err.message === upWithoutJobMessage && legacyRefusalStatus(activityCodeId, BUILT_IN_CODES.up) === 400) {
-            throw AppError.invalid(upWithoutJobMessage, [{ path: [body.activity_code_id === undefined ? 'machine_state' : 'activity_code_id'], message: 'no job is active on this machine' }]);
+          if (
+            err instanceof AppError &&
+            err.code === 'conflict' &&
+            err.message === upWithoutJobMessage &&
+            legacyRefusalStatus(activityCodeId, BUILT_IN_CODES.up) === 400
+          ) {
+            throw AppError.invalid(upWithoutJobMessage, [
+              {
+                path: [body.activity_code_id === undefined ? 'machine_state' : 'activity_code_id'],
+                message: 'no job is active on this machine',
+              },
+            ]);
           }
           throw err;
         });

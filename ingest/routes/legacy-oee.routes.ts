@@ -17,7 +17,10 @@ export const LEGACY_OEE_PATHS = ['/api/oee', '/api/activity-durations'];
 export function registerLegacyOeeRoutes(routes: RouteTable, deps: AppServices): void {
   const mode = deps.legacyAnonymous;
   const { reports } = deps;
-  const anonymousWhen = { description: `from ${legacyNetworkDescription(mode)}`, test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode) };
+  const anonymousWhen = {
+    description: `from ${legacyNetworkDescription(mode)}`,
+    test: (req: Parameters<typeof legacyRequestAdmitted>[0]) => legacyRequestAdmitted(req, mode),
+  };
   const day = async (query: z.output<typeof legacyDayQuerySchema>) => {
     const range = await reports.siteDay(query.date);
     if (range.future) throw AppError.invalid('The date is in the future', [{ path: ['date'], message: 'must not be after today' }]);

@@ -16,7 +16,13 @@ const whoAmISchema = z.object({
 });
 
 function setSessionCookie(req: Request, res: Response, token: string): void {
-  res.cookie(sessionCookieName(req.secure), token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: SESSION_TTL_MS });
+  res.cookie(sessionCookieName(req.secure), token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+    maxAge: SESSION_TTL_MS,
+  });
 }
 
 function clearSessionCookie(req: Request, res: Response): void {
@@ -30,7 +36,13 @@ export function safeNext(next: unknown): string {
 
 export function registerSessionRoutes(routes: RouteTable, deps: AppServices): void {
   routes.add({
-    method: 'post', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign in with username and password', body: sessionCreateSchema, response: sessionUserSchema,
+    method: 'post',
+    path: '/api/v1/session',
+    access: 'public',
+    tag: 'access',
+    summary: 'Sign in with username and password',
+    body: sessionCreateSchema,
+    response: sessionUserSchema,
     handler: async ({ body, req, res }) => {
       const { user, token } = await deps.sessions.signIn(body.username, body.password, req.ip ?? 'unknown');
       setSessionCookie(req, res, token);
@@ -38,7 +50,12 @@ export function registerSessionRoutes(routes: RouteTable, deps: AppServices): vo
     },
   });
   routes.add({
-    method: 'get', path: '/api/v1/session', access: 'signedIn', tag: 'access', summary: 'Who is calling: the signed-in user (null for an API key) and the role', response: whoAmISchema,
+    method: 'get',
+    path: '/api/v1/session',
+    access: 'signedIn',
+    tag: 'access',
+    summary: 'Who is calling: the signed-in user (null for an API key) and the role',
+    response: whoAmISchema,
     handler: ({ auth }) => ({
       user: auth.via === 'session' && auth.userId !== null ? { id: auth.userId, username: auth.username!, role: auth.role } : null,
       role: auth.role,
@@ -46,7 +63,12 @@ export function registerSessionRoutes(routes: RouteTable, deps: AppServices): vo
     }),
   });
   routes.add({
-    method: 'delete', path: '/api/v1/session', access: 'public', tag: 'access', summary: 'Sign out', status: 204,
+    method: 'delete',
+    path: '/api/v1/session',
+    access: 'public',
+    tag: 'access',
+    summary: 'Sign out',
+    status: 204,
     handler: async ({ req, res }) => {
       await deps.sessions.signOut(req.cookies?.[sessionCookieName(req.secure)]);
       clearSessionCookie(req, res);

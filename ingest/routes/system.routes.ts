@@ -15,6 +15,21 @@ const healthSchema = z.object({
 });
 
 export function registerSystemRoutes(routes: RouteTable, deps: AppServices): void {
-  routes.add({ method: 'get', path: '/api/v1/health', access: 'public', tag: 'system', summary: 'Health of the app and its stores (200 even when degraded)', response: healthSchema, handler: () => deps.health() });
-  routes.add({ method: 'get', path: '/api/v1/openapi.json', access: 'public', tag: 'system', summary: 'This document', handler: () => openApiDocument(routes.routes) });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/health',
+    access: 'public',
+    tag: 'system',
+    summary: 'Health of the app and its stores (200 even when degraded)',
+    response: healthSchema,
+    handler: () => deps.health(),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    access: 'public',
+    tag: 'system',
+    summary: 'This document',
+    handler: () => openApiDocument(routes.routes),
+  });
 }

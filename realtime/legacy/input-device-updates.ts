@@ -1,15 +1,12 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { CommittedChange } from '../../services/change-feed.js';
-import { LegacyTabletRepository } from '../../db/repositories/legacy-tablet.repository.js';
 import { legacyNetworkAdmits, type LegacyAnonymousMode } from '../../core/net/legacy-network.js';
 import { legacyBrowserRefusal } from '../../core/net/browser-origin.js';
-import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
+import type { RealtimeDeps } from '../../services/realtime.services.js';
 
 export const INPUT_DEVICE_UPDATES_PATH = '/api/input-device-updates';
-
 
 export interface InputDeviceUpdatesOptions {
   /** OEE_LEGACY_ANONYMOUS: which client addresses may connect. */
@@ -58,22 +55,25 @@ const LOCAL_COALESCE_MS = 25;
  * tablet moves its socket to the new machine (and sends that machine's code); deleting or unpairing it
  * closes the socket. Sockets that miss a ping are dropped.
  */
-export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, options: InputDeviceUpdatesOptions): InputDeviceUpdates {
+export function attachInputDeviceUpdates(server: HttpServer, deps: RealtimeDeps, options: InputDeviceUpdatesOptions): InputDeviceUpdates {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024, perMessageDeflate: false });
-  const tablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
+  const tablets = deps.tabletSockets;
   const clients = new Set<Client>();
   const alive = new WeakMap<WebSocket, boolean>();
   let closed = false;
 
-  // --- upgrades: this path only (Socket.IO's engine handles /socket.io/ on the same event)
-
+  // Upgrades: this path only (Socket.IO's engine handles /socket.io/ on the same event).
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(req.url) !== INPUT_DEVICE_UPDATES_PATH) {
       // Nobody else listens (no realtime hub): do not leave the connection hanging.
       if (server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    if (closed || !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode) || legacyBrowserRefusal(req.headers, options.allowedHosts) !== null) {
+    if (
+      closed ||
+      !legacyNetworkAdmits(clientAddress(req, options.trustProxy), options.mode) ||
+      legacyBrowserRefusal(req.headers, options.allowedHosts) !== null
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -105,26 +105,20 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, 
       }
       // Through the refresh chain: a change committed while this socket registers is sent after its first frame.
       enqueue(async () => {
-        const tablet = await tablets.findByUuid(uuid);
+        const tablet = await tablets.ofDeviceUuid(uuid);
         if (ws.readyState !== WebSocket.OPEN) return;
         if (!tablet) return ws.close(4004, 'Unknown tablet');
         if (tablet.machineId === null) return ws.close(4009, 'Tablet not paired with a machine');
-        const code = (await currentCodes([tablet.machineId])).get(tablet.machineId)!;
+        const code = (await tablets.currentCodes([tablet.machineId])).get(tablet.machineId)!;
         if (ws.readyState !== WebSocket.OPEN) return;
-        client = { ws, tabletId: tablet.id, machineId: tablet.machineId, operatorId: tablet.operatorId, lastCode: code };
+        client = { ws, tabletId: tablet.tabletId, machineId: tablet.machineId, operatorId: tablet.operatorId, lastCode: code };
         clients.add(client);
         ws.send(String(code));
       });
     });
   };
 
-  const currentCodes = async (machineIds: number[]): Promise<Map<number, number>> => {
-    const states = await deps.repos.machineStates.current(machineIds);
-    return new Map(machineIds.map((id) => [id, states.get(id)?.activityCodeId ?? BUILT_IN_CODES.down]));
-  };
-
-  // --- refreshes, one at a time
-
+  // Refreshes, one at a time.
   let chain: Promise<void> = Promise.resolve();
   const enqueue = (work: () => Promise<unknown>) => {
     chain = chain.then(work).then(
@@ -136,7 +130,7 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, 
   const refresh = async (changed: Pending) => {
     const affected = [...clients].filter((c) => changed.machines.has(c.machineId) || changed.tablets.has(c.tabletId));
     if (affected.length === 0) return;
-    const rows = await deps.repos.tabletWorkflow.findMany([...new Set(affected.map((c) => c.tabletId))]);
+    const rows = await tablets.legacyViews(affected.map((c) => c.tabletId));
     const remaining: Client[] = [];
     for (const c of affected) {
       const row = rows.get(c.tabletId);
@@ -151,7 +145,7 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, 
       remaining.push(c);
     }
     if (remaining.length === 0) return;
-    const codes = await currentCodes([...new Set(remaining.map((c) => c.machineId))]);
+    const codes = await tablets.currentCodes([...new Set(remaining.map((c) => c.machineId))]);
     for (const c of remaining) {
       const code = codes.get(c.machineId)!;
       if (code === c.lastCode) continue;
@@ -199,9 +193,9 @@ export function attachInputDeviceUpdates(server: HttpServer, deps: AppServices, 
   // Changes committed on any instance (the cluster channel): each instance refreshes its own sockets.
   const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
   // Changes of other instances may have been missed: look at every socket again.
-  const offGap = deps.feed.onGap(() => schedule([...new Set([...clients].map((c) => c.machineId))], [...new Set([...clients].map((c) => c.tabletId))]));
-
-  // --- heartbeat
+  const offGap = deps.feed.onGap(() =>
+    schedule([...new Set([...clients].map((c) => c.machineId))], [...new Set([...clients].map((c) => c.tabletId))]),
+  );
 
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {

@@ -1,21 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
-import { roleAllows } from '../../core/roles.js';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../../services/auth/authenticator.js';
-import { hashToken } from '../../services/auth/hashing.js';
-import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
-
-/** Who watches a `/live` socket, and how to check later that they still may. */
-export interface LiveViewer {
-  /** For logs: `kiosk:3`, `apiKey:7`, `user:1`. Never the secret. */
-  label: string;
-  /** A kiosk token of one group sees only that group and cannot widen. */
-  pinnedGroupId: number | null;
-  /** Sockets with the same credential share one re-check. */
-  credentialKey: string;
-  /** Whether the credential still holds (kiosk token deleted, key revoked, session ended → false). */
-  stillValid(): Promise<boolean>;
-}
+import type { LiveViewer, LiveViewers } from '../../services/live/live-viewers.js';
+import type { LiveNamespace, LiveSocket } from './live-socket.js';
 
 export interface LiveHandshake {
   token: string | undefined;
@@ -23,54 +11,27 @@ export interface LiveHandshake {
 }
 
 /**
- * Screens sign in with a kiosk token or an API key in `auth.token`, or with the session cookie of a
- * signed-in user (the browser sends it with the handshake). Any human role may watch (viewer and
- * up); device keys and tablet tokens may not: they are write credentials for machines, not screens.
+ * Who a `/live` handshake is: the kiosk token or API key in `auth.token`, else the session cookie of
+ * a signed-in user (the browser sends it with the handshake), accepted only from this site's pages.
+ * What each credential may see: services/live/live-viewers.ts.
  */
-export async function authenticateLive(handshake: LiveHandshake, deps: Pick<AppServices, 'repos' | 'authenticator'>): Promise<LiveViewer> {
+export async function authenticateLive(handshake: LiveHandshake, viewers: LiveViewers): Promise<LiveViewer> {
   const { token, headers } = handshake;
-  if (token !== undefined) {
-    const hash = hashToken(token);
-    const kiosk = await deps.repos.credentials.findKioskToken(hash);
-    if (kiosk) {
-      const groupId = kiosk.groupId;
-      return {
-        label: `kiosk:${kiosk.id}`,
-        pinnedGroupId: groupId,
-        credentialKey: `kiosk:${hash}`,
-        stillValid: async () => {
-          const again = await deps.repos.credentials.findKioskToken(hash);
-          return again !== null && again.groupId === groupId;
-        },
-      };
-    }
-    const key = await deps.authenticator.fromBearer(token);
-    if (!key) throw AppError.unauthenticated('Unknown or revoked token: use a kiosk token or an API key');
-    if (!roleAllows(key.role, 'signedIn')) throw AppError.forbidden(`An API key of role "${key.role}" cannot watch screens; use a kiosk token or a viewer key`);
-    return {
-      label: `apiKey:${key.apiKeyId}`,
-      pinnedGroupId: null,
-      credentialKey: `apiKey:${hash}`,
-      stillValid: async () => {
-        const again = await deps.authenticator.fromBearer(token);
-        return again !== null && roleAllows(again.role, 'signedIn');
-      },
-    };
-  }
-
+  if (token !== undefined) return viewers.ofToken(token);
   const session = sessionCookie(headers.cookie);
   if (session === null) throw AppError.unauthenticated('Sign in, or open the screen with a kiosk token (?token=…)');
   // Cookies ride along on cross-site requests of the same site: only this site's pages may use them here.
   if (!sameOrigin(headers)) throw AppError.forbidden('The session cookie is only accepted from this site’s own pages');
-  const user = await deps.authenticator.fromSessionToken(session);
-  if (!user) throw AppError.unauthenticated('The session has ended: sign in again');
-  if (!roleAllows(user.role, 'signedIn')) throw AppError.forbidden(`Role "${user.role}" cannot watch screens`);
-  return {
-    label: `user:${user.userId}`,
-    pinnedGroupId: null,
-    credentialKey: `session:${hashToken(session)}`,
-    stillValid: async () => (await deps.authenticator.fromSessionToken(session, { touch: false })) !== null,
-  };
+  return viewers.ofSession(session);
+}
+
+/** A `connect_error` with a message for people and `data.code` for the screen's logic. */
+export function refusal(err: unknown): Error & { data: { code: string } } {
+  const appError =
+    err instanceof AppError ? err : new AppError('unavailable', 503, 'The server cannot check credentials right now; retrying');
+  const refused = new Error(appError.message) as Error & { data: { code: string } };
+  refused.data = { code: appError.code };
+  return refused;
 }
 
 /** The session cookie of the handshake: the `__Host-` one (HTTPS) when there is one, else the plain one. */
@@ -104,5 +65,23 @@ function sameOrigin(headers: IncomingHttpHeaders): boolean {
     return hosts.includes(new URL(origin).host);
   } catch {
     return false;
+  }
+}
+
+/**
+ * Screens whose credential no longer holds are closed (the screen then shows why it cannot
+ * reconnect). Sockets of one credential share one check; a database hiccup closes nobody.
+ */
+export async function closeRevoked(nsp: LiveNamespace, logger: Logger): Promise<void> {
+  const byCredential = new Map<string, LiveSocket[]>();
+  for (const socket of nsp.sockets.values()) {
+    const list = byCredential.get(socket.data.viewer.credentialKey) ?? [];
+    list.push(socket);
+    byCredential.set(socket.data.viewer.credentialKey, list);
+  }
+  for (const [first, ...others] of byCredential.values()) {
+    if (!first || (await first.data.viewer.stillValid().catch(() => true))) continue;
+    logger.info({ viewer: first.data.viewer.label, sockets: others.length + 1 }, 'live: credential revoked; closing its screens');
+    for (const socket of [first, ...others]) socket.disconnect(true);
   }
 }

@@ -23,7 +23,8 @@ export interface LiveOeeOptions {
  * After changes a machine's result is computed shortly and handed to `onResult`, at most once per
  * `throttleMs` per machine (trailing, so the last change is always reflected) and at most one
  * machine per `minGapMs` (earliest due first), so a busy plant gets its OEE a little later rather
- * than delaying its state changes.
+ * than delaying its state changes. Pacing runs on the monotonic clock (`performance.now()`): only
+ * intervals matter here, and the injected Clock of tests may stand still.
  */
 export class LiveOee {
   private readonly cache = new Map<number, { result: OeeResult; at: number }>();
@@ -47,7 +48,7 @@ export class LiveOee {
 
   /** Cached results not older than maxAge; the others computed now. null = could not be computed. */
   async current(machineIds: number[]): Promise<Map<number, OeeResult | null>> {
-    const now = Date.now();
+    const now = performance.now();
     const results = await Promise.all(
       machineIds.map((id) => {
         const hit = this.cache.get(id);
@@ -61,7 +62,7 @@ export class LiveOee {
   refresh(machineId: number): Promise<OeeResult | null> {
     const running = this.inflight.get(machineId);
     if (running) return running;
-    const started = Date.now();
+    const started = performance.now();
     const promise = this.limited(() => this.compute(machineId))
       .then((result) => {
         this.cache.set(machineId, { result, at: started });
@@ -79,7 +80,7 @@ export class LiveOee {
   /** A committed change touched the machine's history: its result goes to `onResult` shortly. */
   afterChange(machineId: number): void {
     if (this.closed || this.due.has(machineId)) return;
-    const now = Date.now();
+    const now = performance.now();
     const last = this.sentAt.get(machineId) ?? -Infinity;
     this.due.set(machineId, Math.max(now + this.options.settleMs, last + this.options.throttleMs));
     this.schedule();
@@ -92,13 +93,13 @@ export class LiveOee {
 
   /** A result reached the screens (sent here, or relayed from the instance that computed it). */
   noteSent(machineId: number, result?: OeeResult): void {
-    const now = Date.now();
+    const now = performance.now();
     this.sentAt.set(machineId, now);
     if (result) this.cache.set(machineId, { result, at: now });
   }
 
   sentWithin(machineId: number, ms: number): boolean {
-    return Date.now() - (this.sentAt.get(machineId) ?? -Infinity) < ms;
+    return performance.now() - (this.sentAt.get(machineId) ?? -Infinity) < ms;
   }
 
   close(): void {
@@ -114,11 +115,14 @@ export class LiveOee {
     if (this.closed || this.timer || this.due.size === 0) return;
     const earliest = Math.min(...this.due.values());
     const at = Math.max(earliest, this.lastAfterChange + this.options.minGapMs);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.fire();
-      this.schedule();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.fire();
+        this.schedule();
+      },
+      Math.max(0, at - performance.now()),
+    );
     this.timer.unref();
   }
 
@@ -131,10 +135,10 @@ export class LiveOee {
         machineId = id;
       }
     }
-    if (machineId === null || earliest > Date.now()) return;
+    if (machineId === null || earliest > performance.now()) return;
     const id = machineId;
     this.due.delete(id);
-    this.lastAfterChange = Date.now();
+    this.lastAfterChange = performance.now();
     this.sentAt.set(id, this.lastAfterChange);
     // A computation that started before the change would miss it: wait for it, then compute afresh.
     (this.inflight.get(id) ?? Promise.resolve(null))

@@ -1,98 +1,53 @@
 import type { Logger } from 'pino';
-import type { Namespace } from 'socket.io';
-import type { LiveServerToClientEvents, MachineOeeUpdated, MachineStateChanged } from '../../core/realtime/live-events.js';
-
-/** One broadcast of this instance, for the screens of the other instances. */
-export type RelayMessage =
-  | { rooms: string[]; event: 'machine:state-changed'; payload: MachineStateChanged }
-  | { rooms: string[]; event: 'machine:oee-updated'; payload: MachineOeeUpdated };
-
-export interface RelayServerEvents {
-  'live:relay': (batch: RelayMessage[]) => void;
-}
-
-type RelayNamespace = Namespace<Record<string, never>, LiveServerToClientEvents, RelayServerEvents>;
-
-/** Messages per NOTIFY (larger batches go through the adapter's attachment table anyway). */
-const MAX_BATCH = 200;
-/** Beyond this the oldest are dropped: only while Postgres is unreachable, when nothing commits anyway. */
-const MAX_QUEUE = 20_000;
+import type { ClusterChannel, LiveBroadcast } from '../../core/cluster/cluster-events.js';
+import type { LiveNamespace } from './live-socket.js';
 
 /**
- * Broadcasts of `/live` across instances, in order and without waiting for the database.
+ * Broadcasts of `/live` to every instance's screens, in order and without waiting for the database.
  *
- * `nsp.to(rooms).emit` through the cluster adapter awaits the adapter's publish (a `pg_notify`
- * transaction) before it delivers to this instance's own sockets, and publishes run on several pool
- * connections at once, so two quick changes of one machine could even overtake each other. Instead,
- * this instance's screens get each message at once (`nsp.local`), and the other instances get the
- * same messages through the adapter (`serverSideEmit`), batched, one publish at a time, so they
- * arrive in the order they were sent; each instance then delivers them to its own screens. The
- * adapter never hands an instance its own messages, so every screen gets each message once.
+ * This instance's screens get each broadcast at once (`nsp.local`); the other instances get the same
+ * broadcast through the cluster channel (core/cluster/cluster-events.ts: in order from one sender,
+ * never back to it, at most once) and deliver it to their own screens. So every screen gets each
+ * broadcast once, in the order it was sent, wherever the change was committed.
+ *
+ * A broadcast too large for the channel (an OEE result with very many losses) reaches this
+ * instance's screens only; the others' screens get that machine's OEE in their once-a-minute round.
  */
 export class LiveRelay {
-  private queue: RelayMessage[] = [];
-  private flushing = false;
   private closed = false;
-  private readonly nsp: RelayNamespace;
-  private readonly onRelay = (batch: RelayMessage[]) => {
-    if (!Array.isArray(batch)) return;
-    for (const m of batch) {
-      this.deliverLocally(m);
-      this.onRemote?.(m);
-    }
-  };
+  private readonly offEvent: () => void;
 
-  /** `onRemote`: told of every message relayed from another instance (after its local delivery). */
+  /** `onRemote`: told of every broadcast relayed from another instance (after its local delivery). */
   constructor(
-    nsp: Namespace,
+    private readonly nsp: LiveNamespace,
+    private readonly cluster: ClusterChannel,
     private readonly logger: Logger,
-    private readonly onRemote?: (message: RelayMessage) => void,
+    private readonly onRemote?: (broadcast: LiveBroadcast) => void,
   ) {
-    this.nsp = nsp as unknown as RelayNamespace;
-    this.nsp.on('live:relay', this.onRelay);
+    this.offEvent = cluster.onEvent((event) => {
+      if (event.type !== 'live' || this.closed) return;
+      this.deliverLocally(event.data);
+      this.onRemote?.(event.data);
+    });
   }
 
-  send(message: RelayMessage): void {
-    this.deliverLocally(message);
+  send(broadcast: LiveBroadcast): void {
     if (this.closed) return;
-    this.queue.push(message);
-    if (this.queue.length > MAX_QUEUE) {
-      this.queue.splice(0, this.queue.length - MAX_QUEUE);
-      this.logger.warn('live relay: other instances unreachable; dropping the oldest broadcasts');
-    }
-    if (!this.flushing) {
-      this.flushing = true;
-      // Messages sent in the same tick share one publish.
-      setImmediate(() => void this.flush());
-    }
+    this.deliverLocally(broadcast);
+    if (!this.cluster.send('live', broadcast))
+      this.logger.debug(
+        { event: broadcast.event, machineId: broadcast.payload.machineId },
+        'live relay: not relayed to the other instances',
+      );
   }
 
   close(): void {
     this.closed = true;
-    this.queue = [];
-    this.nsp.off('live:relay', this.onRelay);
+    this.offEvent();
   }
 
-  private deliverLocally(m: RelayMessage): void {
-    if (m.event === 'machine:state-changed') this.nsp.local.to(m.rooms).emit(m.event, m.payload);
-    else this.nsp.local.to(m.rooms).emit(m.event, m.payload);
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        // Resolves once the NOTIFY committed (the adapter reports its own errors), so order is kept.
-        await this.nsp.adapter.serverSideEmit(['live:relay', batch]);
-      }
-    } catch (err) {
-      this.logger.warn({ err }, 'live relay: could not reach the other instances');
-    } finally {
-      this.flushing = false;
-      if (this.queue.length > 0 && !this.closed) {
-        this.flushing = true;
-        setTimeout(() => void this.flush(), 1_000).unref();
-      }
-    }
+  private deliverLocally(b: LiveBroadcast): void {
+    if (b.event === 'machine:state-changed') this.nsp.local.to(b.rooms).emit(b.event, b.payload);
+    else this.nsp.local.to(b.rooms).emit(b.event, b.payload);
   }
 }

@@ -5,17 +5,15 @@ import {
   TABLET_UNKNOWN_TOKEN,
   tabletMachineRoom,
   tabletRoom,
-  type Ack,
+  type TabletAck,
   type TabletClientToServerEvents,
   type TabletCommandName,
   type TabletServerToClientEvents,
 } from '../../core/realtime/tablet-events.js';
 import type { CommittedChange } from '../../services/change-feed.js';
-import { hashToken } from '../../services/auth/hashing.js';
+import type { RealtimeDeps } from '../../services/realtime.services.js';
 import { ackError, guardPayload } from '../socket-ack.js';
-import type { RealtimeDeps as AppServices } from '../../services/app-services.js';
-import { TabletCommandService } from '../../services/tablet/tablet-commands.js';
-import { TabletStateBuilder } from '../../services/tablet/tablet-state.js';
+import { typedNamespace, type NoInterServerEvents } from '../socket-types.js';
 
 interface TabletSocketData {
   tabletId: number;
@@ -24,8 +22,8 @@ interface TabletSocketData {
   chain: Promise<void>;
 }
 
-type TabletNamespace = Namespace<TabletClientToServerEvents, TabletServerToClientEvents, Record<string, never>, TabletSocketData>;
-type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvents, Record<string, never>, TabletSocketData>;
+type TabletNamespace = Namespace<TabletClientToServerEvents, TabletServerToClientEvents, NoInterServerEvents, TabletSocketData>;
+type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvents, NoInterServerEvents, TabletSocketData>;
 
 /** Changes are pushed in small batches: a job end (state, counts, job) becomes one `tablet:state`. */
 const COALESCE_MS = 25;
@@ -37,12 +35,9 @@ const COALESCE_MS = 25;
  * answered by acks after the fresh state has been pushed, so a client that has its ack has its state.
  * Returns an unsubscribe for shutdown.
  */
-export function registerTabletNamespace(io: Server, deps: AppServices): () => void {
-  const nsp = io.of(TABLET_NAMESPACE) as unknown as TabletNamespace;
-  const states = new TabletStateBuilder(deps);
-  const commands = new TabletCommandService(deps, deps.pinAttempts);
-
-  // --- pushing state
+export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => void {
+  const nsp = typedNamespace<TabletNamespace>(io, TABLET_NAMESPACE);
+  const tablets = deps.tabletSockets;
 
   let pushChain: Promise<void> = Promise.resolve();
   const pending = { machines: new Set<number>(), tablets: new Set<number>(), all: false };
@@ -59,10 +54,9 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
   const push = async (sockets: TabletSocket[]): Promise<void> => {
     const connected = sockets.filter((s) => s.connected);
     if (connected.length === 0) return;
-    const tablets = await deps.repos.tabletWorkflow.findMany([...new Set(connected.map((s) => s.data.tabletId))]);
-    const built = await states.build([...tablets.values()]);
+    const states = await tablets.states(connected.map((s) => s.data.tabletId));
     for (const socket of connected) {
-      const tablet = tablets.get(socket.data.tabletId);
+      const tablet = states.get(socket.data.tabletId);
       if (!tablet) {
         // The tablet was deleted: its token no longer opens anything.
         socket.disconnect(true);
@@ -73,7 +67,7 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
         if (tablet.machineId !== null) void socket.join(tabletMachineRoom(tablet.machineId));
         socket.data.machineId = tablet.machineId;
       }
-      socket.emit('tablet:state', built.get(tablet.id)!);
+      socket.emit('tablet:state', tablet.state);
     }
   };
 
@@ -91,7 +85,9 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
     pending.tablets.clear();
     pending.all = false;
     if (local.all || local.machines.length || local.tablets.length) {
-      void enqueuePush(() => (local.all ? [...nsp.sockets.values()] : socketsIn([...local.machines.map(tabletMachineRoom), ...local.tablets.map(tabletRoom)]))).catch(() => undefined);
+      void enqueuePush(() =>
+        local.all ? [...nsp.sockets.values()] : socketsIn([...local.machines.map(tabletMachineRoom), ...local.tablets.map(tabletRoom)]),
+      ).catch(() => undefined);
     }
   };
 
@@ -116,15 +112,13 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
   const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
   const offGap = deps.feed.onGap(() => schedule({ all: true }));
 
-  // --- connections
-
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return next(new Error(TABLET_UNKNOWN_TOKEN));
-    deps.repos.credentials.findTabletByToken(hashToken(token)).then(
+    tablets.ofToken(token).then(
       (tablet) => {
         if (!tablet) return next(new Error(TABLET_UNKNOWN_TOKEN));
-        socket.data.tabletId = tablet.id;
+        socket.data.tabletId = tablet.tabletId;
         socket.data.machineId = tablet.machineId;
         socket.data.chain = Promise.resolve();
         next();
@@ -143,22 +137,27 @@ export function registerTabletNamespace(io: Server, deps: AppServices): () => vo
 
     for (const name of TABLET_COMMANDS) {
       (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(name, (...args: unknown[]) => {
-        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack) => void) : null;
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: TabletAck) => void) : null;
         socket.data.chain = socket.data.chain.then(() => handle(socket, name, args[0], ack));
       });
     }
   });
 
-  const handle = async (socket: TabletSocket, name: TabletCommandName, payload: unknown, ack: ((answer: Ack) => void) | null): Promise<void> => {
-    let answer: Ack;
+  const handle = async (
+    socket: TabletSocket,
+    name: TabletCommandName,
+    payload: unknown,
+    ack: ((answer: TabletAck) => void) | null,
+  ): Promise<void> => {
+    let answer: TabletAck;
     let machineId: number | null = null;
     try {
       guardPayload(payload);
-      const outcome = await commands.run(socket.data.tabletId, name, payload);
+      const outcome = await tablets.run(socket.data.tabletId, name, payload);
       answer = { ok: true, data: outcome.result };
       machineId = outcome.machineId;
     } catch (err) {
-      answer = ackError(err, deps.logger) as Ack;
+      answer = ackError(err, deps.logger);
     }
     // Fresh state first, then the answer: to every tablet of the machine after a change, and to this one
     // after a refusal too (it may have acted on an old state). The push reads after this point, so the

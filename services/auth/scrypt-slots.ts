@@ -16,7 +16,8 @@ export class Slots {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.running) {
-      if (this.queue.length >= this.waiting) throw new AppError('unavailable', 503, 'The server is busy checking sign-ins; try again in a moment');
+      if (this.queue.length >= this.waiting)
+        throw new AppError('unavailable', 503, 'The server is busy checking sign-ins; try again in a moment');
       await new Promise<void>((resolve) => this.queue.push(resolve));
     } else {
       this.active++;

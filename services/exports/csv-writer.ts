@@ -60,7 +60,11 @@ function csvCell(kind: ExportColumn['kind'], value: Value, time: (d: Date) => st
 }
 
 /** CSV as UTF-8 text with a byte-order mark, a batch of rows per write. */
-export function createCsvWriter(out: Writable, columns: ExportColumn[], options: { separator: CsvSeparator; timezone: string }): TableWriter {
+export function createCsvWriter(
+  out: Writable,
+  columns: ExportColumn[],
+  options: { separator: CsvSeparator; timezone: string },
+): TableWriter {
   const time = localTimeFormatter(options.timezone);
   const [field, between] = options.separator === 'semicolon' ? [semicolonField, ';'] : [csvField, ','];
   const kinds = columns.map((c) => c.kind);

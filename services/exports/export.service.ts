@@ -11,7 +11,14 @@ import {
   type ExportFormat,
   type ExportQuery,
 } from '../../core/schemas/export.schema.js';
-import type { EventExportRow, ExportSession, JobExportRow, ProductionExportRow, ScopeMachine, TimelineExportRow } from '../../db/repositories/export.repository.js';
+import type {
+  EventExportRow,
+  ExportSession,
+  JobExportRow,
+  ProductionExportRow,
+  ScopeMachine,
+  TimelineExportRow,
+} from '../../db/repositories/export.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { ReportsService } from '../reports.service.js';
 import { CSV_CONTENT_TYPE, createCsvWriter } from './csv-writer.js';
@@ -82,7 +89,11 @@ async function source<R>(
 }
 
 /** Lists of rows read through a cursor, counted first in the same snapshot. */
-function listed<R>(name: 'timeline' | 'events' | 'jobs' | 'production', read: (s: ExportSession, input: Input) => AsyncIterable<R[]>, values: (row: R) => Value[]): Dataset['open'] {
+function listed<R>(
+  name: 'timeline' | 'events' | 'jobs' | 'production',
+  read: (s: ExportSession, input: Input) => AsyncIterable<R[]>,
+  values: (row: R) => Value[],
+): Dataset['open'] {
   return async (input) => {
     const { session, machines, query } = input;
     const count = await session!.count(name, ids(machines), query.from, query.to);
@@ -100,7 +111,20 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<TimelineExportRow>(
       'timeline',
       (s, { machines, query }) => s.timeline(ids(machines), query.from, query.to),
-      (r) => [r.machineId, r.machine, r.start, r.end, seconds(r.start, r.end), r.activityCodeId, r.activityCode, r.category, r.jobId, r.jobNumber, r.operatorId, r.operator],
+      (r) => [
+        r.machineId,
+        r.machine,
+        r.start,
+        r.end,
+        seconds(r.start, r.end),
+        r.activityCodeId,
+        r.activityCode,
+        r.category,
+        r.jobId,
+        r.jobNumber,
+        r.operatorId,
+        r.operator,
+      ],
     ),
   },
   events: {
@@ -109,7 +133,22 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<EventExportRow>(
       'events',
       (s, { machines, query }) => s.events(ids(machines), query.from, query.to),
-      (r) => [Number(r.id), r.machineId, r.machine, r.at, r.until, r.activityCodeId, r.activityCode, r.category, r.source, r.sender, r.operatorId, r.operator, r.eventId, r.receivedAt],
+      (r) => [
+        Number(r.id),
+        r.machineId,
+        r.machine,
+        r.at,
+        r.until,
+        r.activityCodeId,
+        r.activityCode,
+        r.category,
+        r.source,
+        r.sender,
+        r.operatorId,
+        r.operator,
+        r.eventId,
+        r.receivedAt,
+      ],
     ),
   },
   jobs: {
@@ -118,7 +157,20 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<JobExportRow>(
       'jobs',
       (s, { machines, query }) => s.jobs(ids(machines), query.from, query.to),
-      (r) => [r.id, r.machineId, r.machine, r.jobNumber, r.start, r.end, seconds(r.start, r.end), r.idealCycleTimeSeconds, r.good, r.rejects, r.operatorId, r.operator],
+      (r) => [
+        r.id,
+        r.machineId,
+        r.machine,
+        r.jobNumber,
+        r.start,
+        r.end,
+        seconds(r.start, r.end),
+        r.idealCycleTimeSeconds,
+        r.good,
+        r.rejects,
+        r.operatorId,
+        r.operator,
+      ],
     ),
   },
   production: {
@@ -127,7 +179,21 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: listed<ProductionExportRow>(
       'production',
       (s, { machines, query }) => s.production(ids(machines), query.from, query.to),
-      (r) => [Number(r.id), r.machineId, r.machine, r.jobId, r.jobNumber, r.from, r.to, r.good, r.rejects, r.source, r.sender, r.eventId, r.createdAt],
+      (r) => [
+        Number(r.id),
+        r.machineId,
+        r.machine,
+        r.jobId,
+        r.jobNumber,
+        r.from,
+        r.to,
+        r.good,
+        r.rejects,
+        r.source,
+        r.sender,
+        r.eventId,
+        r.createdAt,
+      ],
     ),
   },
   oee: {
@@ -136,10 +202,14 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
     open: async ({ reports, machines, query }) => {
       type Row = { machine: ScopeMachine; result: OeeResult };
       const rows = (async function* () {
-        for await (const batch of reports.bucketOee(machines, query.from, query.to, query.bucket)) yield batch.flatMap(({ machine, buckets }) => buckets.map((result) => ({ machine, result })));
+        for await (const batch of reports.bucketOee(machines, query.from, query.to, query.bucket))
+          yield batch.flatMap(({ machine, buckets }) => buckets.map((result) => ({ machine, result })));
       })();
       // Every machine has the buckets of the first.
-      const shape = (first: Row[] | null) => ({ columns: columnsOf(DATASET_COLUMNS.oee), rowCount: (first?.length ?? 0) * machines.length });
+      const shape = (first: Row[] | null) => ({
+        columns: columnsOf(DATASET_COLUMNS.oee),
+        rowCount: (first?.length ?? 0) * machines.length,
+      });
       return source<Row>(shape, rows, ({ machine, result }) => [
         machine.id,
         machine.name,
@@ -159,7 +229,11 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
       type Row = { machine: ScopeMachine; whole: OeeResult; buckets: OeeResult[] };
       // Every machine has the day buckets of the first.
       const shape = (first: Row[] | null) => ({
-        columns: [COLUMNS.machine, ...(first?.[0]?.buckets ?? []).map((b) => dayColumn(localDate(new Date(b.from)))), COLUMNS.wholeRangeOee],
+        columns: [
+          COLUMNS.machine,
+          ...(first?.[0]?.buckets ?? []).map((b) => dayColumn(localDate(new Date(b.from)))),
+          COLUMNS.wholeRangeOee,
+        ],
         rowCount: machines.length,
       });
       const rows = reports.bucketOee(machines, query.from, query.to, 'day');
@@ -188,7 +262,8 @@ export class ExportService {
   async export(datasetName: string, formatName: string, query: ExportQuery, res: Response, caller: string): Promise<void> {
     const dataset = exportDatasetSchema.safeParse(datasetName);
     const format = exportFormatSchema.safeParse(formatName);
-    if (!dataset.success) throw new AppError('not_found', 404, `No export dataset "${datasetName}": use one of ${EXPORT_DATASETS.join(', ')}`);
+    if (!dataset.success)
+      throw new AppError('not_found', 404, `No export dataset "${datasetName}": use one of ${EXPORT_DATASETS.join(', ')}`);
     if (!format.success) throw new AppError('not_found', 404, `No export format "${formatName}": use one of ${EXPORT_FORMATS.join(', ')}`);
     const scope = await this.reports.scope(query);
     const timezone = (await this.repos.site.get()).timezone;
@@ -222,14 +297,22 @@ export class ExportService {
   }
 }
 
-async function stream(res: Response, format: ExportFormat, file: string, sheet: string, source: Source, options: { separator: ExportQuery['separator']; timezone: string }): Promise<void> {
+async function stream(
+  res: Response,
+  format: ExportFormat,
+  file: string,
+  sheet: string,
+  source: Source,
+  options: { separator: ExportQuery['separator']; timezone: string },
+): Promise<void> {
   let gone = false;
   res.once('close', () => (gone = !res.writableFinished));
   res.status(200);
   res.setHeader('Content-Type', format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE);
   res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
   res.setHeader(ROW_COUNT_HEADER, String(source.rowCount));
-  const writer: TableWriter = format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
+  const writer: TableWriter =
+    format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
   let done = source.first === null;
   const heap = new HeapGuard();
   try {
@@ -250,13 +333,25 @@ async function stream(res: Response, format: ExportFormat, file: string, sheet: 
 }
 
 /** `oee-monitor_<dataset>_<machine|group|site>_<from>_<to>.<ext>`, times local to the site (a date alone at midnight). */
-export function fileName(dataset: ExportDataset, format: ExportFormat, label: string, from: Date, to: Date, time: (instant: Date) => string): string {
+export function fileName(
+  dataset: ExportDataset,
+  format: ExportFormat,
+  label: string,
+  from: Date,
+  to: Date,
+  time: (instant: Date) => string,
+): string {
   const local = (d: Date) => {
     const text = time(d); // YYYY-MM-DDTHH:mm:ss[.sss]±HH:MM
     const clock = text.slice(11, 19);
     if (clock === '00:00:00') return text.slice(0, 10);
     return `${text.slice(0, 10)}T${clock.slice(0, 2)}${clock.slice(3, 5)}${clock.endsWith(':00') ? '' : clock.slice(6, 8)}`;
   };
-  const slug = label.normalize('NFKD').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scope';
+  const slug =
+    label
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'scope';
   return `oee-monitor_${dataset}_${slug}_${local(from)}_${local(to)}.${format}`;
 }

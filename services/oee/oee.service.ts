@@ -33,7 +33,12 @@ export class OeeService {
   private readonly rollups: OeeRollups;
   private readonly invalidation: OeeInvalidation;
 
-  constructor(repos: Pick<Repositories, 'oeeData' | 'oeeRollups' | 'groups'>, clock: Clock, logger?: Logger, options: OeeServiceOptions = {}) {
+  constructor(
+    repos: Pick<Repositories, 'oeeData' | 'oeeRollups' | 'groups'>,
+    clock: Clock,
+    logger?: Logger,
+    options: OeeServiceOptions = {},
+  ) {
     const guard = new StaleGuard();
     this.invalidation = new OeeInvalidation(repos.oeeRollups, guard, logger);
     this.rollups = new OeeRollups(repos, clock, guard, this.invalidation);

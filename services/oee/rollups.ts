@@ -7,7 +7,17 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { OeeInvalidation } from './invalidation.js';
 import type { StaleGuard } from './stale-guard.js';
 import { readStored, type RequestPlan } from './stored-rollups.js';
-import { calendarOf, hourGrid, loadWindows, lowerBound, prepare, TaskList, type LoadWindow, type PreparedHistory, type Task } from './windows.js';
+import {
+  calendarOf,
+  hourGrid,
+  loadWindows,
+  lowerBound,
+  prepare,
+  TaskList,
+  type LoadWindow,
+  type PreparedHistory,
+  type Task,
+} from './windows.js';
 
 /** How one request is computed. */
 export interface ComputeOptions {
@@ -63,7 +73,15 @@ export class OeeRollups {
       const firstHour = machines.map((m) => (m.firstDataAt === null ? null : grid.floor(m.firstDataAt.getTime())));
       // Ranges are cut into days and hours from the earliest data on (a window from year 1 is fine).
       const earliest = Math.min(...firstHour.map((h) => h ?? Infinity));
-      const plan: RequestPlan = { context, calendars: [], pieces: [], firstHour, tasks: new TaskList(), builds: [], parts: Array.from({ length: M + buckets.length }, () => []) };
+      const plan: RequestPlan = {
+        context,
+        calendars: [],
+        pieces: [],
+        firstHour,
+        tasks: new TaskList(),
+        builds: [],
+        parts: Array.from({ length: M + buckets.length }, () => []),
+      };
 
       [window, ...buckets].forEach((range, r) => {
         const to = Math.min(range.to.getTime(), now);
@@ -84,7 +102,17 @@ export class OeeRollups {
           if (from < hoursFrom) plan.tasks.add(m, from, hoursFrom, [slot]);
           if (h2 < to) plan.tasks.add(m, h2, to, [slot]);
           // Days ending after the machine's first hour: the day holding it is stored from that hour on.
-          plan.pieces.push({ slot, machine: m, calendar, firstDay: lowerBound(calendar.days.map((d) => d.to), hoursFrom + 1), from: hoursFrom, to: h2 });
+          plan.pieces.push({
+            slot,
+            machine: m,
+            calendar,
+            firstDay: lowerBound(
+              calendar.days.map((d) => d.to),
+              hoursFrom + 1,
+            ),
+            from: hoursFrom,
+            to: h2,
+          });
         });
       });
 
@@ -112,7 +140,8 @@ export class OeeRollups {
       const load = (w: LoadWindow) => {
         const ids = [...w.machines].map((m) => context.machines[m]!.id);
         // History loaded over a range holding the window serves it: slices take what they need.
-        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to && ids.every((id) => prefetched.machineIds.includes(id))) return prefetched.history;
+        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to && ids.every((id) => prefetched.machineIds.includes(id)))
+          return prefetched.history;
         return this.repos.oeeData.history(ids, new Date(w.from), new Date(w.to));
       };
       let next = load(windows[0]!);
@@ -140,7 +169,8 @@ export class OeeRollups {
           for (const slot of task.slots) parts[slot]!.push(elements);
           task.day?.parts.push(elements);
           if (!task.hour) continue;
-          if (this.guard.storable(snapshot, machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
+          if (this.guard.storable(snapshot, machine.id, task.to))
+            rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
           else if (task.day) task.day.storable = false;
         }
         await this.store(rows);

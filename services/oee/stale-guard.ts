@@ -57,7 +57,9 @@ export class StaleGuard {
    */
   redoTouched(seq: number, rows: StoredRollup[]): boolean {
     const late = this.touched.filter(
-      (g) => g.seq > seq && rows.some((r) => (g.machineId === null || g.machineId === r.machineId) && r.start.getTime() + r.hours * HOUR_MS > g.cutMs),
+      (g) =>
+        g.seq > seq &&
+        rows.some((r) => (g.machineId === null || g.machineId === r.machineId) && r.start.getTime() + r.hours * HOUR_MS > g.cutMs),
     );
     for (const g of late) g.redo();
     return late.length > 0;

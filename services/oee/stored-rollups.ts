@@ -1,7 +1,17 @@
 import type { OeeElements } from '../../core/oee/index.js';
 import type { OeeContext } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel, type RollupReader, type RollupSum } from '../../db/repositories/oee-rollup.repository.js';
-import { runsOf, spanOf, spanOfPieces, toRange, type DayBuild, type Piece, type RangeCalendar, type Span, type TaskList } from './windows.js';
+import {
+  runsOf,
+  spanOf,
+  spanOfPieces,
+  toRange,
+  type DayBuild,
+  type Piece,
+  type RangeCalendar,
+  type Span,
+  type TaskList,
+} from './windows.js';
 
 /** One request cut into work (OeeRollups.elements): what is read from stored rows, what is computed raw. */
 export interface RequestPlan {
@@ -80,7 +90,11 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
   if (dayPieces.length === 0 && hourPieces.length === 0) return;
 
   // Days not stored: built from their stored hours plus the hours computed now.
-  const storedDays = await reader.starts([...new Set(dayPieces.map((p) => machines[p.machine]!.id))], toRange(spanOfPieces(dayPieces, 'day')), 'day');
+  const storedDays = await reader.starts(
+    [...new Set(dayPieces.map((p) => machines[p.machine]!.id))],
+    toRange(spanOfPieces(dayPieces, 'day')),
+    'day',
+  );
   const byKey = new Map<string, DayBuild>();
   for (const p of dayPieces) {
     const have = storedDays.get(machines[p.machine]!.id)!;
@@ -89,7 +103,15 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
       const key = `${p.machine}|${day.from}`;
       let build = byKey.get(key);
       if (!build) {
-        build = { machine: p.machine, start: day.from, end: day.to, from: Math.max(day.from, firstHour[p.machine]!), slots: [], parts: [], storable: true };
+        build = {
+          machine: p.machine,
+          start: day.from,
+          end: day.to,
+          from: Math.max(day.from, firstHour[p.machine]!),
+          slots: [],
+          parts: [],
+          storable: true,
+        };
         byKey.set(key, build);
         builds.push(build);
       }
@@ -102,7 +124,11 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
     hourSpan.to = Math.max(hourSpan.to, b.end);
   }
   const hourMachines = [...new Set([...hourPieces.map((p) => p.machine), ...builds.map((b) => b.machine)])];
-  const storedHours = await reader.starts(hourMachines.map((m) => machines[m]!.id), toRange(hourSpan), 'hour');
+  const storedHours = await reader.starts(
+    hourMachines.map((m) => machines[m]!.id),
+    toRange(hourSpan),
+    'hour',
+  );
 
   const partly: DayBuild[] = [];
   for (const build of builds) {
@@ -114,7 +140,9 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
     }
     if (stored > 0) partly.push(build);
   }
-  const sums = await reader.pieceSums(partly.map((b) => ({ machineId: machines[b.machine]!.id, from: new Date(b.from), to: new Date(b.end) })));
+  const sums = await reader.pieceSums(
+    partly.map((b) => ({ machineId: machines[b.machine]!.id, from: new Date(b.from), to: new Date(b.end) })),
+  );
   for (const sum of sums) {
     const build = partly[sum.key]!;
     build.parts.push(sum.elements);

@@ -61,7 +61,16 @@ describe('calendarOf', () => {
 
 describe('runsOf and loadWindows', () => {
   it('merges spans closer than the gap', () => {
-    expect(runsOf([{ from: 50, to: 60 }, { from: 0, to: 10 }, { from: 12, to: 20 }], 5)).toEqual([
+    expect(
+      runsOf(
+        [
+          { from: 50, to: 60 },
+          { from: 0, to: 10 },
+          { from: 12, to: 20 },
+        ],
+        5,
+      ),
+    ).toEqual([
       { from: 0, to: 20 },
       { from: 50, to: 60 },
     ]);
@@ -98,7 +107,13 @@ describe('prepare', () => {
   ];
   const history = prepare(
     { intervals, production: [], jobs: [] },
-    { id: 1, groupId: null, shiftPatternId: 1, pattern: { shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }] }, firstDataAt: intervals[0]!.start },
+    {
+      id: 1,
+      groupId: null,
+      shiftPatternId: 1,
+      pattern: { shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }] },
+      firstDataAt: intervals[0]!.start,
+    },
     'UTC',
     ms('2026-10-01T08:00:00Z'),
     ms('2026-10-01T13:00:00Z'),
@@ -106,7 +121,11 @@ describe('prepare', () => {
 
   it('gives the intervals overlapping a stretch plus one neighbour on each side', () => {
     const slice = history.slice(ms('2026-10-01T10:00:00Z'), ms('2026-10-01T11:00:00Z'));
-    expect(slice.intervals.map((i) => i.start.toISOString())).toEqual(['2026-10-01T09:10:00.000Z', '2026-10-01T09:20:00.000Z', '2026-10-01T11:00:00.000Z']);
+    expect(slice.intervals.map((i) => i.start.toISOString())).toEqual([
+      '2026-10-01T09:10:00.000Z',
+      '2026-10-01T09:20:00.000Z',
+      '2026-10-01T11:00:00.000Z',
+    ]);
     const first = history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T09:00:00Z'));
     expect(first.intervals.map((i) => i.start.toISOString())).toEqual(['2026-10-01T08:00:00.000Z', '2026-10-01T09:10:00.000Z']);
     const last = history.slice(ms('2026-10-01T12:00:00Z'), ms('2026-10-01T13:00:00Z'));
@@ -115,7 +134,9 @@ describe('prepare', () => {
 
   it('gives planned windows covering the stretch and the span of its intervals', () => {
     const slice = history.slice(ms('2026-10-01T10:00:00Z'), ms('2026-10-01T11:00:00Z'));
-    expect(slice.plannedWindows.map((w) => [w.start.toISOString(), w.end.toISOString()])).toEqual([['2026-10-01T09:00:00.000Z', '2026-10-01T13:00:00.000Z']]);
+    expect(slice.plannedWindows.map((w) => [w.start.toISOString(), w.end.toISOString()])).toEqual([
+      ['2026-10-01T09:00:00.000Z', '2026-10-01T13:00:00.000Z'],
+    ]);
     expect(history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T09:00:00Z')).plannedWindows).toEqual([]);
   });
 });
@@ -132,22 +153,48 @@ describe('prepare, with history reaching far back', () => {
   });
 
   it('expands planned time over the window only (plus the first window after each earlier start): a year-1 neighbour costs nothing', () => {
-    const intervals = [iv('0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 2), iv('1970-01-01T00:00:00Z', '2026-10-01T10:00:00Z', 2), iv('2026-10-01T10:00:00Z', null, 1)];
-    const history = prepare({ intervals, production: [], jobs: [] }, machine, 'UTC', ms('2026-10-01T08:00:00Z'), ms('2026-10-01T13:00:00Z'));
+    const intervals = [
+      iv('0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 2),
+      iv('1970-01-01T00:00:00Z', '2026-10-01T10:00:00Z', 2),
+      iv('2026-10-01T10:00:00Z', null, 1),
+    ];
+    const history = prepare(
+      { intervals, production: [], jobs: [] },
+      machine,
+      'UTC',
+      ms('2026-10-01T08:00:00Z'),
+      ms('2026-10-01T13:00:00Z'),
+    );
     const slice = history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T09:00:00Z'));
     // Before the fix this was every planned day since year 1 (about 740 000 windows).
     expect(slice.plannedWindows.map((w) => [w.start.toISOString(), w.end.toISOString()])).toEqual([
       ['0001-01-01T09:00:00.000Z', '0001-01-01T17:00:00.000Z'],
       ['1970-01-01T09:00:00.000Z', '1970-01-01T17:00:00.000Z'],
     ]);
-    const elements = computeElements({ from: new Date('2026-10-01T08:00:00Z'), to: new Date('2026-10-01T13:00:00Z'), now: new Date('2026-10-01T13:00:00Z'), ...history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T13:00:00Z')), microStopSeconds: 0 });
-    expect(elements).toMatchObject({ calendarSeconds: 18_000, plannedWindowSeconds: 14_400, unplannedStopSeconds: 3_600, runSeconds: 10_800, unplannedStopCount: 0 });
+    const elements = computeElements({
+      from: new Date('2026-10-01T08:00:00Z'),
+      to: new Date('2026-10-01T13:00:00Z'),
+      now: new Date('2026-10-01T13:00:00Z'),
+      ...history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T13:00:00Z')),
+      microStopSeconds: 0,
+    });
+    expect(elements).toMatchObject({
+      calendarSeconds: 18_000,
+      plannedWindowSeconds: 14_400,
+      unplannedStopSeconds: 3_600,
+      runSeconds: 10_800,
+      unplannedStopCount: 0,
+    });
   });
 
   it('gives the same elements as planned time expanded over the whole span (occurrences included)', () => {
     // A stop that began on a Saturday before a closed stretch: its first planned second decides its window.
     const closedFrom = { ...pattern, exceptions: ['2019-01-05', '2019-01-06', '2019-01-07'].map((date) => ({ date, shifts: [] })) };
-    const intervals = [iv('2019-01-05T12:00:00Z', '2019-01-07T12:00:00Z', 1), iv('2019-01-07T12:00:00Z', '2019-01-08T10:00:00Z', 2), iv('2019-01-08T10:00:00Z', null, 1)];
+    const intervals = [
+      iv('2019-01-05T12:00:00Z', '2019-01-07T12:00:00Z', 1),
+      iv('2019-01-07T12:00:00Z', '2019-01-08T10:00:00Z', 2),
+      iv('2019-01-08T10:00:00Z', null, 1),
+    ];
     for (const [windowFrom, windowTo] of [
       ['2019-01-08T00:00:00Z', '2019-01-08T12:00:00Z'],
       ['2019-01-08T09:30:00Z', '2019-01-08T12:00:00Z'],
@@ -157,7 +204,13 @@ describe('prepare, with history reaching far back', () => {
       const to = ms(windowTo);
       const history = prepare({ intervals, production: [], jobs: [] }, { ...machine, pattern: closedFrom }, 'UTC', from, to);
       const input = { from: new Date(from), to: new Date(to), now: new Date(to), microStopSeconds: 0 };
-      const full = computeElements({ ...input, intervals, plannedWindows: plannedWindows(closedFrom, 'UTC', intervals[0]!.start, new Date(to)), jobs: [], production: [] });
+      const full = computeElements({
+        ...input,
+        intervals,
+        plannedWindows: plannedWindows(closedFrom, 'UTC', intervals[0]!.start, new Date(to)),
+        jobs: [],
+        production: [],
+      });
       expect(computeElements({ ...input, ...history.slice(from, to) }), windowFrom).toEqual(full);
     }
   });

@@ -116,7 +116,13 @@ export function calendarOf(from: number, to: number, timezone: string, grid: Hou
       ? []
       : bucketRanges('day', new Date(from), new Date(to), timezone, null)
           .map((d) => ({ from: d.from.getTime(), to: d.to.getTime() }))
-          .filter((d, i, all) => (i > 0 || isMidnight(d.from)) && (i < all.length - 1 || isMidnight(d.to)) && grid.floor(d.from) === d.from && grid.floor(d.to) === d.to);
+          .filter(
+            (d, i, all) =>
+              (i > 0 || isMidnight(d.from)) &&
+              (i < all.length - 1 || isMidnight(d.to)) &&
+              grid.floor(d.from) === d.from &&
+              grid.floor(d.to) === d.to,
+          );
   const hours: Span[] = [];
   let at = from;
   for (const d of days) {
@@ -191,7 +197,13 @@ export interface PreparedHistory {
  * any [from, to) inside it: the intervals overlapping it plus one neighbour each side, and planned
  * windows covering its planning span (core/oee's contract).
  */
-export function prepare(history: MachineHistory, machine: OeeMachine, timezone: string, windowFrom: number, windowTo: number): PreparedHistory {
+export function prepare(
+  history: MachineHistory,
+  machine: OeeMachine,
+  timezone: string,
+  windowFrom: number,
+  windowTo: number,
+): PreparedHistory {
   const intervals = history.intervals;
   const ends = intervals.map((iv) => (iv.end === null ? Infinity : iv.end.getTime()));
   const starts = intervals.map((iv) => iv.start.getTime());
@@ -236,4 +248,3 @@ export function lowerBound(values: number[], value: number): number {
   }
   return lo;
 }
-

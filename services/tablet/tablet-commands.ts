@@ -12,7 +12,7 @@ import type { TabletRow } from '../../db/repositories/tablet-workflow.repository
 import { verifySecret } from '../auth/hashing.js';
 import type { AttemptLimiter } from '../auth/attempt-limiter.js';
 import type { StateEventRequest } from '../state-events.service.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
 /** What a command did: its answer, and the machine whose tablets should see a fresh `tablet:state`. */
 export interface CommandOutcome {
@@ -43,7 +43,8 @@ export class TabletCommandService {
     const input = schema.parse(payload ?? {});
     const tablet = await this.deps.repos.tabletWorkflow.find(tabletId);
     if (!tablet) throw AppError.unauthenticated('This tablet was removed; ask an admin for a new tablet link');
-    if (tablet.machineId === null) throw AppError.conflict('This tablet is not paired with a machine yet; an admin pairs it on the Tablets page');
+    if (tablet.machineId === null)
+      throw AppError.conflict('This tablet is not paired with a machine yet; an admin pairs it on the Tablets page');
     const machine = (await this.deps.repos.tabletWorkflow.machines([tablet.machineId])).get(tablet.machineId);
     if (!machine) throw AppError.conflict('The machine of this tablet no longer exists');
     const ctx = { tablet, machine };
@@ -78,12 +79,14 @@ export class TabletCommandService {
     return { result, machineId: machine.id };
   }
 
-  // --- operators
-
   private async signIn(ctx: Ctx, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
     const { repos, dataSource, feed } = this.deps;
     // A replay of an applied sign-in checks no PIN, so it needs no attempt.
-    if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(dataSource.manager, ctx.tablet.id, ctx.machine.id, input.eventId))) return duplicate;
+    if (
+      input.eventId &&
+      (await repos.tabletWorkflow.operatorEventApplied(dataSource.manager, ctx.tablet.id, ctx.machine.id, input.eventId))
+    )
+      return duplicate;
     const subject = String(input.userId);
     const address = `tablet:${ctx.tablet.id}`;
     // Counted before the hash, so parallel guesses over many sockets cannot all pass the limit.
@@ -104,14 +107,18 @@ export class TabletCommandService {
         await repos.tabletWorkflow.setOperator(tx, tablet.id, user.id, since);
         changed = true;
       }
-      await repos.audit.record(tx, { userId: user.id, apiKeyId: null }, {
-        action: 'tablet.sign-in',
-        entity: 'tablet',
-        entityId: tablet.id,
-        machineId: ctx.machine.id,
-        before: { operatorId: tablet.operatorId },
-        after: { operatorId: user.id, eventId: input.eventId ?? null, at: since },
-      });
+      await repos.audit.record(
+        tx,
+        { userId: user.id, apiKeyId: null },
+        {
+          action: 'tablet.sign-in',
+          entity: 'tablet',
+          entityId: tablet.id,
+          machineId: ctx.machine.id,
+          before: { operatorId: tablet.operatorId },
+          after: { operatorId: user.id, eventId: input.eventId ?? null, at: since },
+        },
+      );
     });
     if (changed) feed.publish({ kind: 'operator', machineId: ctx.machine.id, operatorId: user.id });
     return applied;
@@ -121,7 +128,8 @@ export class TabletCommandService {
     const { repos, dataSource, feed } = this.deps;
     let changed = false;
     const outcome = await dataSource.transaction(async (tx) => {
-      if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(tx, ctx.tablet.id, ctx.machine.id, input.eventId))) return duplicate;
+      if (input.eventId && (await repos.tabletWorkflow.operatorEventApplied(tx, ctx.tablet.id, ctx.machine.id, input.eventId)))
+        return duplicate;
       const tablet = await repos.tabletWorkflow.lock(tx, ctx.tablet.id);
       if (!tablet) throw AppError.unauthenticated('This tablet was removed');
       // Already signed out: nothing to do (a queued sign-out may meet a tablet signed out elsewhere).
@@ -130,14 +138,18 @@ export class TabletCommandService {
         await repos.tabletWorkflow.setOperator(tx, tablet.id, null, null);
         changed = true;
       }
-      await repos.audit.record(tx, { userId: tablet.operatorId, apiKeyId: null }, {
-        action: 'tablet.sign-out',
-        entity: 'tablet',
-        entityId: tablet.id,
-        machineId: ctx.machine.id,
-        before: { operatorId: tablet.operatorId },
-        after: { operatorId: null, eventId: input.eventId ?? null, at: input.at ?? this.deps.clock.now() },
-      });
+      await repos.audit.record(
+        tx,
+        { userId: tablet.operatorId, apiKeyId: null },
+        {
+          action: 'tablet.sign-out',
+          entity: 'tablet',
+          entityId: tablet.id,
+          machineId: ctx.machine.id,
+          before: { operatorId: tablet.operatorId },
+          after: { operatorId: null, eventId: input.eventId ?? null, at: input.at ?? this.deps.clock.now() },
+        },
+      );
       return applied;
     });
     if (changed) {
@@ -148,8 +160,6 @@ export class TabletCommandService {
     return outcome;
   }
 
-  // --- jobs, states and counts
-
   private async startJob(ctx: Ctx, input: TabletCommandInput<'job:start'>): Promise<CommandResult> {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
     const operatorId = this.operator(ctx);
@@ -157,7 +167,11 @@ export class TabletCommandService {
       throw AppError.invalid('This machine takes numeric job numbers', [{ path: ['jobNumber'], message: 'expected digits only' }]);
     }
     const ideal = idealCycleTimeFromInput(ctx.machine.jobStartInputType, input.input);
-    if (!ideal.ok) throw AppError.invalid(ideal.message, ideal.issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
+    if (!ideal.ok)
+      throw AppError.invalid(
+        ideal.message,
+        ideal.issues.map((i) => ({ ...i, path: ['input', ...i.path] })),
+      );
     await this.deps.jobs.start({
       machineId: ctx.machine.id,
       jobNumber: input.jobNumber,
@@ -175,7 +189,19 @@ export class TabletCommandService {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
     const operatorId = this.operator(ctx);
     await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
-    await this.deps.stateEvents.record([{ machineId: ctx.machine.id, at: input.at, activityCodeId: input.activityCodeId, operatorId, eventId: input.eventId, sender: tabletSender(ctx.tablet.id) }], 'tablet');
+    await this.deps.stateEvents.record(
+      [
+        {
+          machineId: ctx.machine.id,
+          at: input.at,
+          activityCodeId: input.activityCodeId,
+          operatorId,
+          eventId: input.eventId,
+          sender: tabletSender(ctx.tablet.id),
+        },
+      ],
+      'tablet',
+    );
     return applied;
   }
 
@@ -185,7 +211,8 @@ export class TabletCommandService {
    */
   private async recordProduction(ctx: Ctx, input: TabletCommandInput<'production:record'>): Promise<CommandResult> {
     const { dataSource, repos, production, stateEvents, timeline } = this.deps;
-    if (input.eventId && (await repos.shopFloor.findProductionByEventId(dataSource.manager, ctx.machine.id, input.eventId))) return duplicate;
+    if (input.eventId && (await repos.shopFloor.findProductionByEventId(dataSource.manager, ctx.machine.id, input.eventId)))
+      return duplicate;
     this.operator(ctx);
     const at = this.checkedTime(input.at);
     const changes: CommittedChange[] = [];
@@ -199,7 +226,21 @@ export class TabletCommandService {
         from = new Date(Math.max(last?.getTime() ?? 0, new Date(job.start).getTime()));
       }
       const before = changes.length;
-      await production.recordIn(tx, { machineId: ctx.machine.id, jobId: job.id, from, to: at, good: input.good, rejects: input.rejects, eventId: input.eventId ?? null, source: 'tablet', sender: tabletSender(ctx.tablet.id) }, changes);
+      await production.recordIn(
+        tx,
+        {
+          machineId: ctx.machine.id,
+          jobId: job.id,
+          from,
+          to: at,
+          good: input.good,
+          rejects: input.rejects,
+          eventId: input.eventId ?? null,
+          source: 'tablet',
+          sender: tabletSender(ctx.tablet.id),
+        },
+        changes,
+      );
       return changes.length > before;
     });
     stateEvents.announce(changes);
@@ -209,7 +250,16 @@ export class TabletCommandService {
   private async endJob(ctx: Ctx, input: TabletCommandInput<'job:end'>): Promise<CommandResult> {
     if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
     const operatorId = this.operator(ctx);
-    await this.deps.jobs.end({ machineId: ctx.machine.id, good: input.good, rejects: input.rejects, at: input.at, eventId: input.eventId, operatorId, source: 'tablet', sender: tabletSender(ctx.tablet.id) });
+    await this.deps.jobs.end({
+      machineId: ctx.machine.id,
+      good: input.good,
+      rejects: input.rejects,
+      at: input.at,
+      eventId: input.eventId,
+      operatorId,
+      source: 'tablet',
+      sender: tabletSender(ctx.tablet.id),
+    });
     return applied;
   }
 
@@ -227,7 +277,21 @@ export class TabletCommandService {
       const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
       const category = open ? (await repos.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId)?.category : undefined;
       if (category !== 'running') throw AppError.conflict('The job is already paused');
-      await stateEvents.recordIn(tx, [{ machineId: ctx.machine.id, at, activityCodeId: BUILT_IN_CODES.down, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) }], 'tablet', changes);
+      await stateEvents.recordIn(
+        tx,
+        [
+          {
+            machineId: ctx.machine.id,
+            at,
+            activityCodeId: BUILT_IN_CODES.down,
+            operatorId,
+            eventId: input.eventId ?? null,
+            sender: tabletSender(ctx.tablet.id),
+          },
+        ],
+        'tablet',
+        changes,
+      );
     });
     stateEvents.announce(changes);
     return applied;
@@ -243,7 +307,8 @@ export class TabletCommandService {
     const operatorId = this.operator(ctx);
     const { dataSource, repos, stateEvents, timeline } = this.deps;
     const reason = input.reason === undefined ? null : await this.offeredCode(ctx.machine, input.reason, 'reason');
-    if (reason && reason.category === 'running') throw AppError.invalid('The reason must be a stop code', [{ path: ['reason'], message: 'expected a stop code' }]);
+    if (reason && reason.category === 'running')
+      throw AppError.invalid('The reason must be a stop code', [{ path: ['reason'], message: 'expected a stop code' }]);
     const at = this.checkedTime(input.at);
     const codes = new Map((await repos.activityCodes.list()).map((c) => [c.id, c]));
     const startCode = codes.get(ctx.machine.jobStartActivityCodeId);
@@ -259,9 +324,23 @@ export class TabletCommandService {
       const events: StateEventRequest[] = [];
       if (reason && reason.id !== open.activityCodeId) {
         // Same instant as the pause, recorded later: it wins, so the pause carries the reason from its start.
-        events.push({ machineId: ctx.machine.id, at: open.start, activityCodeId: reason.id, operatorId: open.operatorId, eventId: input.eventId ? `${input.eventId}:reason` : null, sender: tabletSender(ctx.tablet.id) });
+        events.push({
+          machineId: ctx.machine.id,
+          at: open.start,
+          activityCodeId: reason.id,
+          operatorId: open.operatorId,
+          eventId: input.eventId ? `${input.eventId}:reason` : null,
+          sender: tabletSender(ctx.tablet.id),
+        });
       }
-      events.push({ machineId: ctx.machine.id, at, activityCodeId: runningCode, operatorId, eventId: input.eventId ?? null, sender: tabletSender(ctx.tablet.id) });
+      events.push({
+        machineId: ctx.machine.id,
+        at,
+        activityCodeId: runningCode,
+        operatorId,
+        eventId: input.eventId ?? null,
+        sender: tabletSender(ctx.tablet.id),
+      });
       await stateEvents.recordIn(tx, events, 'tablet', changes);
       const reasonName = (reason ?? codes.get(open.activityCodeId))?.shortDescription ?? '';
       if (input.reason !== undefined || input.notes) {
@@ -273,15 +352,14 @@ export class TabletCommandService {
     return applied;
   }
 
-  // --- helpers
-
   private operator(ctx: Ctx): number {
     if (ctx.tablet.operatorId === null) throw AppError.unauthenticated('Sign in on the tablet first');
     return ctx.tablet.operatorId;
   }
 
   private pausableOnly(machine: MachineEntity): void {
-    if (machine.workflowType !== 'pausable') throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
+    if (machine.workflowType !== 'pausable')
+      throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
   }
 
   /** A state-changing command with this eventId was already applied (its state event is stored). */
@@ -294,7 +372,9 @@ export class TabletCommandService {
   private async offeredCode(machine: MachineEntity, id: number, field: string) {
     const code = (await this.deps.repos.activityCodes.list()).find((c) => c.id === id);
     if (!code || !code.active || machine.excludedActivityCodeIds.includes(id)) {
-      throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [{ path: [field], message: 'not an offered activity code' }]);
+      throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [
+        { path: [field], message: 'not an offered activity code' },
+      ]);
     }
     return code;
   }
@@ -303,7 +383,9 @@ export class TabletCommandService {
     const now = this.deps.clock.now();
     const t = at ?? now;
     if (t.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
-      throw AppError.invalid('`at` lies too far in the future', [{ path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` }]);
+      throw AppError.invalid('`at` lies too far in the future', [
+        { path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` },
+      ]);
     }
     return t;
   }

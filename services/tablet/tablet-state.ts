@@ -1,7 +1,7 @@
 import type { TabletCode, TabletJob, TabletJobStartField, TabletState } from '../../core/realtime/tablet-events.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
-import type { TabletServiceDeps as AppServices } from '../app-services.js';
+import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
 /** How often a running_total tablet asks for a count (DigitME2's RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS). */
 export const RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS = 3600;
@@ -39,7 +39,9 @@ export class TabletStateBuilder {
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
-      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then((rows) => new Map(rows.flat().map((j) => [j.id, j]))),
+      Promise.all(jobIds.map((id) => repos.shopFloor.jobsWithCounts(new Date(0), new Date(0), undefined, id))).then(
+        (rows) => new Map(rows.flat().map((j) => [j.id, j])),
+      ),
       repos.tabletWorkflow.lastCountEnds(jobIds),
     ]);
     const codeById = new Map(codes.map((c) => [c.id, c]));
@@ -48,7 +50,10 @@ export class TabletStateBuilder {
     const out = new Map<number, TabletState>();
     for (const tablet of tablets) {
       const machine = tablet.machineId === null ? undefined : machines.get(tablet.machineId);
-      const operator = tablet.operatorId !== null && usernames.has(tablet.operatorId) ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! } : null;
+      const operator =
+        tablet.operatorId !== null && usernames.has(tablet.operatorId)
+          ? { id: tablet.operatorId, username: usernames.get(tablet.operatorId)! }
+          : null;
       if (!machine) {
         out.set(tablet.id, {
           serverTime: now,
@@ -71,11 +76,22 @@ export class TabletStateBuilder {
       const state = current.get(machine.id);
       const row = state?.jobId != null ? jobs.get(state.jobId) : undefined;
       const job: TabletJob | null = row
-        ? { id: row.id, jobNumber: row.jobNumber, start: new Date(row.start).toISOString(), idealCycleTimeSeconds: row.idealCycleTimeSeconds, good: Number(row.good), rejects: Number(row.rejects) }
+        ? {
+            id: row.id,
+            jobNumber: row.jobNumber,
+            start: new Date(row.start).toISOString(),
+            idealCycleTimeSeconds: row.idealCycleTimeSeconds,
+            good: Number(row.good),
+            rejects: Number(row.rejects),
+          }
         : null;
       const currentCode =
         state?.activityCodeId != null && state.since
-          ? { activityCodeId: state.activityCodeId, category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop', since: new Date(state.since).toISOString() }
+          ? {
+              activityCodeId: state.activityCodeId,
+              category: state.category ?? codeById.get(state.activityCodeId)?.category ?? 'unplanned_stop',
+              since: new Date(state.since).toISOString(),
+            }
           : null;
       const excluded = new Set(machine.excludedActivityCodeIds);
       const offered: TabletCode[] = codes
@@ -98,7 +114,10 @@ export class TabletStateBuilder {
         paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
         runningTotal:
           machine.workflowType === 'running_total' && job
-            ? { lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start, updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS }
+            ? {
+                lastUpdate: lastCount ? new Date(lastCount).toISOString() : job.start,
+                updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS,
+              }
             : null,
       });
     }

@@ -47,12 +47,18 @@ let cpuStart;
 process.send({ type: 'ready', connectMs: Math.round(now() - started) });
 
 process.on('message', async (message) => {
-  if (message.type === 'start') { cpuStart = process.cpuUsage(); return; }
+  if (message.type === 'start') {
+    cpuStart = process.cpuUsage();
+    return;
+  }
   if (message.type !== 'finish') return;
   const cpu = process.cpuUsage(cpuStart);
   const deadline = now() + 10_000;
   while (counts.some((c) => c < message.expected) && now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const missing = counts.reduce((sum, c) => sum + Math.max(0, message.expected - c), 0);
   for (const socket of sockets) socket.close();
-  process.send({ type: 'receipts', receipts: Object.fromEntries(receipts), missing, duplicates, cpuMs: (cpu.user + cpu.system) / 1000 }, () => process.disconnect());
+  process.send(
+    { type: 'receipts', receipts: Object.fromEntries(receipts), missing, duplicates, cpuMs: (cpu.user + cpu.system) / 1000 },
+    () => process.disconnect(),
+  );
 });

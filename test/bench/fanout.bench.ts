@@ -47,13 +47,19 @@ export const fanoutBench: BenchPart = {
     const admin = await new ApiClient(app.url).signIn('admin', adminPassword);
     const group = (await admin.post('/api/v1/groups', { name: 'Bench fan-out' })).body.id as number;
     const machineIds: number[] = [];
-    for (let i = 0; i < MACHINES; i++) machineIds.push((await admin.post('/api/v1/machines', { name: `Bench fan-out ${i}`, groupId: group })).body.id);
+    for (let i = 0; i < MACHINES; i++)
+      machineIds.push((await admin.post('/api/v1/machines', { name: `Bench fan-out ${i}`, groupId: group })).body.id);
     const token = (await admin.post('/api/v1/kiosk-tokens', { name: 'bench screens' })).body.token as string;
-    const device = new ApiClient(app.url, (await admin.post('/api/v1/api-keys', { name: 'bench-fanout-device', role: 'device' })).body.key as string);
+    const device = new ApiClient(
+      app.url,
+      (await admin.post('/api/v1/api-keys', { name: 'bench-fanout-device', role: 'device' })).body.key as string,
+    );
 
     await wallBundle(app.url, token);
 
-    const child = fork(fileURLToPath(new URL('./fanout-worker.mjs', import.meta.url)), [JSON.stringify({ url: app.url, token, clients: SCREENS, connectConcurrency: 50 })]);
+    const child = fork(fileURLToPath(new URL('./fanout-worker.mjs', import.meta.url)), [
+      JSON.stringify({ url: app.url, token, clients: SCREENS, connectConcurrency: 50 }),
+    ]);
     const ready = await nextMessage(child, 'ready');
     console.log(`${SCREENS} screens connected (websocket, kiosk token) with their snapshots in ${ready.connectMs} ms`);
 
@@ -92,7 +98,9 @@ export const fanoutBench: BenchPart = {
     const cpu = process.cpuUsage(serverCpu);
     child.send({ type: 'finish', expected: CHANGES });
     const { receipts, missing, duplicates, cpuMs } = await nextMessage(child, 'receipts');
-    console.log(`CPU while sending: server ${(((cpu.user + cpu.system) / 1000 / elapsed) * 100).toFixed(0)}%, screens ${((cpuMs / elapsed) * 100).toFixed(0)}% of a core`);
+    console.log(
+      `CPU while sending: server ${(((cpu.user + cpu.system) / 1000 / elapsed) * 100).toFixed(0)}%, screens ${((cpuMs / elapsed) * 100).toFixed(0)}% of a core`,
+    );
 
     const fromAnswer: number[] = [];
     const fromSend: number[] = [];
@@ -115,7 +123,9 @@ export const fanoutBench: BenchPart = {
       `POST answered → screen has it: p50 ${ms(quantile(fromAnswer, 0.5))}, p99 ${ms(quantile(fromAnswer, 0.99))} (budget ≤ 100 ms), max ${ms(fromAnswer.at(-1) ?? NaN)}` +
         ` (negative: the screen had it before the POST's answer arrived)`,
     );
-    console.log(`POST sent → screen has it: p50 ${ms(quantile(fromSend, 0.5))}, p99 ${ms(quantile(fromSend, 0.99))}, max ${ms(fromSend.at(-1) ?? NaN)}`);
+    console.log(
+      `POST sent → screen has it: p50 ${ms(quantile(fromSend, 0.5))}, p99 ${ms(quantile(fromSend, 0.99))}, max ${ms(fromSend.at(-1) ?? NaN)}`,
+    );
   },
 };
 

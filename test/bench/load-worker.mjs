@@ -15,7 +15,11 @@ function body() {
   const events = [];
   for (let i = 0; i < batchSize; i++) {
     const k = n * batchSize + i;
-    events.push({ machineId: machineIds[k % machineIds.length], activityCodeId: codes[Math.floor(k / machineIds.length) % 2], eventId: `b-${n}-${i}` });
+    events.push({
+      machineId: machineIds[k % machineIds.length],
+      activityCodeId: codes[Math.floor(k / machineIds.length) % 2],
+      eventId: `b-${n}-${i}`,
+    });
   }
   return JSON.stringify({ events });
 }

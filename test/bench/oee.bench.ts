@@ -49,7 +49,7 @@ function machineHistory(rng: () => number, machineId: number, from: number, to: 
   }
   const intervals: (IntervalRow & { machineId: number })[] = [];
   let job = 0;
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     while (job < jobs.length && jobs[job]!.end !== null && jobs[job]!.end! <= t) job++;
     const current = jobs[job] && jobs[job]!.start <= t ? jobs[job]! : null;
     const hour = new Date(t).getUTCHours();
@@ -63,7 +63,13 @@ function machineHistory(rng: () => number, machineId: number, from: number, to: 
     else if (r < 0.88) [code, seconds] = [codes.jam, 30 + rng() * 600];
     else [code, seconds] = [codes.changeover, 300 + rng() * 1800];
     const end = Math.min(t + Math.round(seconds) * 1000, to);
-    intervals.push({ machineId, start: new Date(t), end: end >= to ? null : new Date(end), activityCodeId: code, jobId: current?.id ?? null });
+    intervals.push({
+      machineId,
+      start: new Date(t),
+      end: end >= to ? null : new Date(end),
+      activityCodeId: code,
+      jobId: current?.id ?? null,
+    });
     t = end;
   }
   return { jobs, intervals };
@@ -88,18 +94,38 @@ async function writeHistory(ds: DataSource, machineIds: number[], from: number, 
     await ds.query(
       `INSERT INTO jobs (id, "machineId", "jobNumber", start, "end", "idealCycleTimeSeconds")
        SELECT id, m, 'B' || id, s, e, c FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[]) AS j(id, m, s, e, c)`,
-      [jobs.map((j) => j.id), jobs.map((j) => j.machineId), jobs.map((j) => new Date(j.start)), jobs.map((j) => (j.end === null ? null : new Date(j.end))), jobs.map((j) => j.ideal)],
+      [
+        jobs.map((j) => j.id),
+        jobs.map((j) => j.machineId),
+        jobs.map((j) => new Date(j.start)),
+        jobs.map((j) => (j.end === null ? null : new Date(j.end))),
+        jobs.map((j) => j.ideal),
+      ],
     );
     // One record per job over its span: half the ideal output, 2 % of it rejects.
     const records = jobs.map((j) => {
       const end = j.end ?? to;
       const parts = Math.floor(((end - j.start) / 1000 / j.ideal) * 0.5);
-      return { machineId: j.machineId, jobId: j.id, from: new Date(j.start), to: new Date(end), good: Math.round(parts * 0.98), rejects: Math.round(parts * 0.02) };
+      return {
+        machineId: j.machineId,
+        jobId: j.id,
+        from: new Date(j.start),
+        to: new Date(end),
+        good: Math.round(parts * 0.98),
+        rejects: Math.round(parts * 0.02),
+      };
     });
     await ds.query(
       `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, source)
        SELECT m, j, f, t, g, r, 'bench' FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::int[]) AS p(m, j, f, t, g, r)`,
-      [records.map((r) => r.machineId), records.map((r) => r.jobId), records.map((r) => r.from), records.map((r) => r.to), records.map((r) => r.good), records.map((r) => r.rejects)],
+      [
+        records.map((r) => r.machineId),
+        records.map((r) => r.jobId),
+        records.map((r) => r.from),
+        records.map((r) => r.to),
+        records.map((r) => r.good),
+        records.map((r) => r.rejects),
+      ],
     );
     const intervals = batch.flatMap((b) => b.intervals);
     await insertTimelines(ds, intervals);
@@ -138,10 +164,21 @@ export const oeeBench: BenchPart = {
     const admin = await new ApiClient(app.url).signIn('admin', adminPassword);
     await admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 60 });
     const codes: Codes = {
-      changeover: (await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench changeover', category: 'planned_stop', colour: '#3366FF' })).body.id,
-      jam: (await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench jam', category: 'unplanned_stop', colour: '#FF3366' })).body.id,
+      changeover: (
+        await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench changeover', category: 'planned_stop', colour: '#3366FF' })
+      ).body.id,
+      jam: (await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench jam', category: 'unplanned_stop', colour: '#FF3366' }))
+        .body.id,
     };
-    const twoShifts = (await admin.post('/api/v1/shift-patterns', { name: 'Bench 2 shifts', shifts: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' }, { days: [1, 2, 3, 4, 5], start: '14:00', end: '22:00' }] })).body.id;
+    const twoShifts = (
+      await admin.post('/api/v1/shift-patterns', {
+        name: 'Bench 2 shifts',
+        shifts: [
+          { days: [1, 2, 3, 4, 5], start: '06:00', end: '14:00' },
+          { days: [1, 2, 3, 4, 5], start: '14:00', end: '22:00' },
+        ],
+      })
+    ).body.id;
     const groups: number[] = [];
     for (let g = 0; g < 10; g++) groups.push((await admin.post('/api/v1/groups', { name: `Bench line ${g}` })).body.id);
     const machineIds: number[] = [];
@@ -168,11 +205,17 @@ export const oeeBench: BenchPart = {
     const cold = await timed(() => get(year));
     // The stored roll-ups were just written: let the planner know them, as autovacuum soon would.
     await app.dataSource.query('ANALYZE oee_hourly; ANALYZE oee_hourly_losses');
-    const [{ hours, days }] = await app.dataSource.query(`SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`);
-    console.log(`site-wide OEE for the year, cold (computes and stores ${hours} machine-hours and ${days} machine-days): ${(cold.ms / 1000).toFixed(2)} s; OEE ${cold.value.oee?.toFixed(4)}`);
+    const [{ hours, days }] = await app.dataSource.query(
+      `SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`,
+    );
+    console.log(
+      `site-wide OEE for the year, cold (computes and stores ${hours} machine-hours and ${days} machine-days): ${(cold.ms / 1000).toFixed(2)} s; OEE ${cold.value.oee?.toFixed(4)}`,
+    );
     const warmRuns: number[] = [];
     for (let i = 0; i < 5; i++) warmRuns.push((await timed(() => get(year))).ms);
-    console.log(`site-wide OEE for the year, warm: median ${median(warmRuns).toFixed(0)} ms, max ${Math.max(...warmRuns).toFixed(0)} ms (budget ≤ 1000)`);
+    console.log(
+      `site-wide OEE for the year, warm: median ${median(warmRuns).toFixed(0)} ms, max ${Math.max(...warmRuns).toFixed(0)} ms (budget ≤ 1000)`,
+    );
 
     const groupRuns: number[] = [];
     let buckets = 0;
@@ -190,7 +233,9 @@ export const oeeBench: BenchPart = {
       const dayStart = Math.floor((from + DAY + rng() * (DAYS - 2) * DAY) / DAY) * DAY;
       dayRuns.push((await timed(() => get(`machineId=${machineId}&from=${iso(dayStart)}&to=${iso(dayStart + DAY)}`))).ms);
     }
-    console.log(`one machine-day over HTTP (200 random): median ${median(dayRuns).toFixed(1)} ms, p95 ${percentile(dayRuns, 0.95).toFixed(1)} ms (budget ≤ 10)`);
+    console.log(
+      `one machine-day over HTTP (200 random): median ${median(dayRuns).toFixed(1)} ms, p95 ${percentile(dayRuns, 0.95).toFixed(1)} ms (budget ≤ 10)`,
+    );
     // The same without HTTP, to tell the calculation from the transport.
     const service = new OeeService(createRepositories(app.dataSource), systemClock);
     const serviceRuns: number[] = [];
@@ -200,7 +245,9 @@ export const oeeBench: BenchPart = {
       const dayStart = Math.floor((from + DAY + rng2() * (DAYS - 2) * DAY) / DAY) * DAY;
       serviceRuns.push((await timed(() => service.machineOee(machineId, new Date(dayStart), new Date(dayStart + DAY)))).ms);
     }
-    console.log(`one machine-day in OeeService (context, intervals and counts: 3 queries in parallel): median ${median(serviceRuns).toFixed(1)} ms, p95 ${percentile(serviceRuns, 0.95).toFixed(1)} ms`);
+    console.log(
+      `one machine-day in OeeService (context, intervals and counts: 3 queries in parallel): median ${median(serviceRuns).toFixed(1)} ms, p95 ${percentile(serviceRuns, 0.95).toFixed(1)} ms`,
+    );
 
     const weekRuns: number[] = [];
     for (let i = 0; i < 20; i++) {

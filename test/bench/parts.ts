@@ -1,13 +1,13 @@
-import { exportBench } from './export.bench.js';
-import { fanoutBench } from './fanout.bench.js';
-import { ingestBench } from './ingest.bench.js';
-import { oeeBench } from './oee.bench.js';
-import type { BenchContext } from './run.js';
+import type { RunningServer } from '../../server.js';
 
+/** What every part of `npm run bench` gets: the running app and the admin's password. */
+export interface BenchContext {
+  app: RunningServer;
+  adminPassword: string;
+}
+
+/** One part of `npm run bench` (test/bench/run.ts lists them in order). */
 export interface BenchPart {
   name: string;
   run(ctx: BenchContext): Promise<void>;
 }
-
-/** The parts of `npm run bench`, in order. */
-export const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench, exportBench];

@@ -6,18 +6,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { parseEnv } from '../../env.js';
-import { startServer, type RunningServer } from '../../server.js';
-import { benchParts } from './parts.js';
+import { parseEnv, testRunEnv } from '../../env.js';
+import { startServer } from '../../server.js';
+import { exportBench } from './export.bench.js';
+import { fanoutBench } from './fanout.bench.js';
+import { ingestBench } from './ingest.bench.js';
+import { oeeBench } from './oee.bench.js';
+import type { BenchPart } from './parts.js';
 
-export interface BenchContext {
-  app: RunningServer;
-  adminPassword: string;
-}
+/** The parts, in order. */
+const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench, exportBench];
 
 const only = process.argv.slice(2);
 const dataDir = await mkdtemp(join(tmpdir(), 'oee-bench-'));
 const adminPassword = 'bench-admin-password';
+const { databaseUrl } = testRunEnv();
 const env = parseEnv({
   PORT: '0',
   HOST: '127.0.0.1',
@@ -25,7 +28,7 @@ const env = parseEnv({
   OEE_ADMIN_PASSWORD: adminPassword,
   LOG_LEVEL: 'silent',
   OEE_DB_POOL_SIZE: '40',
-  ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
 });
 const started = performance.now();
 const app = await startServer({ env, logger: pino({ level: 'silent' }) });

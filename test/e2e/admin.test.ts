@@ -85,7 +85,14 @@ describe('admin pages in Chromium', () => {
     const codes = (await admin.get('/api/v1/activity-codes')).body as { id: number; shortDescription: string }[];
     const setup = codes.find((c) => c.shortDescription === 'Setup')!;
     ids.code = setup.id;
-    expect(setup).toEqual({ id: setup.id, shortDescription: 'Setup', longDescription: 'Tool change and setup', category: 'planned_stop', colour: '#1A2B3C', active: true });
+    expect(setup).toEqual({
+      id: setup.id,
+      shortDescription: 'Setup',
+      longDescription: 'Tool change and setup',
+      category: 'planned_stop',
+      colour: '#1A2B3C',
+      active: true,
+    });
   });
 
   it('creates a shift pattern with a night shift and a closed day, drawn in the week view', async () => {
@@ -106,7 +113,13 @@ describe('admin pages in Chromium', () => {
 
     // The week view follows the editor: Mon 22:00–24:00, Tue 00:00–06:00 … Fri 22:00 → Sat 06:00, Sat 08:00–12:00.
     const blocks = () =>
-      page.$$eval('[data-testid="week-block"]', (els) => els.map((e) => ({ day: Number((e as HTMLElement).dataset.day), start: (e as HTMLElement).dataset.start, label: e.textContent?.trim() })));
+      page.$$eval('[data-testid="week-block"]', (els) =>
+        els.map((e) => ({
+          day: Number((e as HTMLElement).dataset.day),
+          start: (e as HTMLElement).dataset.start,
+          label: e.textContent?.trim(),
+        })),
+      );
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="week-block"]').length === 11);
     const drawn = await blocks();
     expect(drawn.filter((b) => b.label === '22:00–06:00').map((b) => b.day)).toEqual([1, 2, 3, 4, 5]);
@@ -305,6 +318,8 @@ describe('admin pages in Chromium', () => {
 
     // Force logout: the route belongs to the DigitME2 tablet work; either it works or the page says it is missing.
     await page.click(`${row} button:has-text("Force logout")`);
+    // It asks first (issue 18).
+    await page.click(`${row} button:has-text("Yes, sign out")`);
     await page.waitForSelector(`${row} + tr.row-message`);
     const message = (await page.textContent(`${row} + tr.row-message`))!;
     expect(message).toMatch(/signed the operator out|does not support forcing a logout yet|no operator|nobody/i);
@@ -383,7 +398,9 @@ describe('admin pages in Chromium', () => {
     await page.click(`${row} button:has-text("Delete")`);
     await page.click(`${row} button:has-text("Yes, delete")`);
     await page.waitForSelector('[data-testid="row-error"]');
-    expect(await page.textContent('[data-testid="row-error"]')).toBe('Group "Assembly" is used by 1 machine (Press 1A) and 1 kiosk token (Hall TV)');
+    expect(await page.textContent('[data-testid="row-error"]')).toBe(
+      'Group "Assembly" is used by 1 machine (Press 1A) and 1 kiosk token (Hall TV)',
+    );
     await page.screenshot({ path: '/tmp/admin-groups.png', fullPage: true });
     expect((await admin.get('/api/v1/groups')).body.some((g: { id: number }) => g.id === ids.group)).toBe(true);
 
@@ -447,7 +464,7 @@ describe('admin pages in Chromium', () => {
     expect(await help.textContent('h1')).toBe('Help');
     const events = (await help.textContent('[data-testid="curl-events"]'))!;
     expect(events).toContain(`curl -X POST ${app.url}/api/v1/events`);
-    expect(events).toContain("Authorization: Bearer YOUR_DEVICE_KEY");
+    expect(events).toContain('Authorization: Bearer YOUR_DEVICE_KEY');
     const legacy = (await help.textContent('[data-testid="curl-legacy"]'))!;
     expect(legacy).toContain(`curl -X POST ${app.url}/api/machine-state-change`);
     expect(legacy).toContain('{"machine_id": 1, "machine_state": 0}');

@@ -59,8 +59,8 @@ async function signedIn(username: string, password: string, viewport = { width: 
 const q = (extra = '') => `from=${day}&to=${day}${extra}`;
 const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const timeline = async (machineId: number) =>
-  (await admin.get(`/api/v1/machines/${machineId}/timeline?from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`)).body
-    .intervals as { start: string; end: string | null; activityCodeId: number }[];
+  (await admin.get(`/api/v1/machines/${machineId}/timeline?from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`))
+    .body.intervals as { start: string; end: string | null; activityCodeId: number }[];
 const localMs = (hhmm: string) => DateTime.fromISO(`${day}T${hhmm}`, { zone: ZONE }).toMillis();
 
 /** The page x of a site-local time on a Gantt (its plot spans the whole day). */
@@ -112,7 +112,11 @@ describe('analysis pages in Chromium', () => {
     expect(tip).toMatch(/Duration\s*\d/);
 
     // Tiles are the API's ratios, formatted.
-    const oee = (await admin.get(`/api/v1/oee?machineId=${machine.id}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}&bucket=hour`)).body;
+    const oee = (
+      await admin.get(
+        `/api/v1/oee?machineId=${machine.id}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}&bucket=hour`,
+      )
+    ).body;
     expect(oee.oee).toBeGreaterThan(0);
     for (const key of ['oee', 'availability', 'performance', 'quality', 'teep'] as const) {
       expect(await page.locator(`[data-testid="kpi-${key}"] .value`).textContent()).toContain(percent(oee[key]));
@@ -200,7 +204,9 @@ describe('analysis pages in Chromium', () => {
     // The Closed interval was split around it, and the page shows the new timeline.
     expect(after.length).toBe(before.length + 2);
     await expect.poll(() => page.locator('[data-testid="gantt-bar"]').count()).toBe(after.length);
-    await expect.poll(() => page.locator(`[data-testid="gantt-bar"][data-activity-code-id="${plant.codes.breakdown}"]`).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator(`[data-testid="gantt-bar"][data-activity-code-id="${plant.codes.breakdown}"]`).count())
+      .toBeGreaterThan(0);
 
     // The audit log has it, with the note.
     const audit = (await admin.get(`/api/v1/audit?machineId=${machine.id}`)).body.entries as { note: string | null }[];
@@ -248,11 +254,16 @@ describe('analysis pages in Chromium', () => {
     await page.selectOption('#range-group', String(group.id));
     await page.waitForURL(new RegExp(`groupId=${group.id}`));
     await expect.poll(() => page.locator('[data-testid="gantt"] .row-label').count()).toBe(members.length);
-    const groupOee = (await admin.get(`/api/v1/oee?groupId=${group.id}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`)).body;
+    const groupOee = (
+      await admin.get(`/api/v1/oee?groupId=${group.id}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`)
+    ).body;
     await expect.poll(() => page.locator('[data-testid="kpi-oee"] .value').textContent()).toContain(percent(groupOee.oee));
 
     // A machine name leads to its page with the same range.
-    await Promise.all([page.waitForURL(new RegExp(`/machines/${members[0]!.id}\\?from=${day}&to=${day}`)), page.click(`.row-label a:has-text("${members[0]!.name}")`)]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/machines/${members[0]!.id}\\?from=${day}&to=${day}`)),
+      page.click(`.row-label a:has-text("${members[0]!.name}")`),
+    ]);
     await page.waitForSelector('[data-testid="gantt-bar"]');
 
     // The same page again from its URL looks the same (the URL is the whole state).

@@ -42,7 +42,8 @@ beforeAll(async () => {
   day = DateTime.now().setZone(ZONE).minus({ days: 1 }).toISODate()!;
   window = { from: utc('00:00'), to: DateTime.fromISO(day, { zone: ZONE }).plus({ days: 1 }).toUTC().toISO()! };
   machineId = (await admin.post('/api/v1/machines', { name: 'Mill 7' })).body.id;
-  setupCode = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Setup', category: 'planned_stop', colour: '#3355FF' })).body.id;
+  setupCode = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Setup', category: 'planned_stop', colour: '#3355FF' })).body
+    .id;
   samId = (await admin.post('/api/v1/users', { username: 'sam', password, role: 'supervisor' })).body.id;
   // Yesterday: Down from midnight (no tablet, nobody said why), Closed from 20:00 (still the current state).
   expect((await admin.post('/api/v1/events', { events: [{ machineId, at: utc('00:00'), activityCodeId: DOWN }] })).status).toBe(200);
@@ -61,7 +62,8 @@ async function signedIn(username: string, secret: string): Promise<BrowserContex
   return context;
 }
 
-const oee = async () => (await admin.get(`/api/v1/oee?machineId=${machineId}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`)).body;
+const oee = async () =>
+  (await admin.get(`/api/v1/oee?machineId=${machineId}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`)).body;
 const tile = (page: Page, key: string) => page.locator(`[data-testid="kpi-${key}"] .value`).textContent();
 const percent = (r: number) => `${(r * 100).toFixed(1)}%`;
 /** Waits for the page's notice after a change (the page reloads its data before it shows it). */
@@ -93,8 +95,19 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await form.locator('input[name="note"]').fill('from the job card');
     await form.locator('button[type="submit"]').click();
     await notice(page, 'Past job PJ-1 added.');
-    const [job] = (await admin.get(`/api/v1/jobs?from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}&machineId=${machineId}`)).body.jobs;
-    expect(job).toEqual({ id: expect.any(Number), machineId, jobNumber: 'PJ-1', start: utc('08:00'), end: utc('10:00'), idealCycleTimeSeconds: 30, good: 0, rejects: 0 });
+    const [job] = (
+      await admin.get(`/api/v1/jobs?from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}&machineId=${machineId}`)
+    ).body.jobs;
+    expect(job).toEqual({
+      id: expect.any(Number),
+      machineId,
+      jobNumber: 'PJ-1',
+      start: utc('08:00'),
+      end: utc('10:00'),
+      idealCycleTimeSeconds: 30,
+      good: 0,
+      rejects: 0,
+    });
     // 2 h of run time in the planned production time; no parts yet.
     expect(await oee()).toMatchObject({ runSeconds: 7_200, availability: 7_200 / planned, totalCount: 0, oee: null });
     await expect.poll(() => tile(page, 'availability')).toContain(percent(7_200 / planned));
@@ -110,7 +123,14 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await notice(page, 'Added 200 good and 40 rejects.');
     // 240 parts × 30 s = 7 200 s ideal over 7 200 s of run: performance 100 %; 200 of 240 good.
     const availability = 7_200 / planned;
-    expect(await oee()).toMatchObject({ totalCount: 240, goodCount: 200, idealSeconds: 7_200, performance: 1, quality: 200 / 240, oee: availability * 1 * (200 / 240) });
+    expect(await oee()).toMatchObject({
+      totalCount: 240,
+      goodCount: 200,
+      idealSeconds: 7_200,
+      performance: 1,
+      quality: 200 / 240,
+      oee: availability * 1 * (200 / 240),
+    });
     await expect.poll(() => tile(page, 'oee')).toContain(percent(availability * (200 / 240)));
     expect(await tile(page, 'performance')).toContain('100.0%');
     expect(await tile(page, 'quality')).toContain('83.3%');
@@ -139,10 +159,14 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await panel.locator('input[name="from"]').fill(local('12:00'));
     await panel.locator('input[name="to"]').fill(local('13:20'));
     await panel.locator('select[name="activityCodeId"]').selectOption(String(setupCode));
-    await expect.poll(() => panel.locator('[data-testid="correction-preview"]').textContent()).toBe('Moves 1 h 20 min from Down (unplanned stop) to Setup (planned stop).');
+    await expect
+      .poll(() => panel.locator('[data-testid="correction-preview"]').textContent())
+      .toBe('Moves 1 h 20 min from Down (unplanned stop) to Setup (planned stop).');
     // A running code over a span without a job: refused before applying, with the reason.
     await panel.locator('select[name="activityCodeId"]').selectOption(String(UP));
-    await expect.poll(() => panel.locator('[data-testid="correction-preview"]').textContent()).toContain('Cannot be applied: Cannot set a machine to up when there is no active job');
+    await expect
+      .poll(() => panel.locator('[data-testid="correction-preview"]').textContent())
+      .toContain('Cannot be applied: Cannot set a machine to up when there is no active job');
     await panel.locator('select[name="activityCodeId"]').selectOption(String(setupCode));
     await expect.poll(() => panel.locator('[data-testid="correction-preview"]').textContent()).toContain('Moves 1 h 20 min');
     await panel.locator('input[name="note"]').fill('changeover');
@@ -168,7 +192,9 @@ describe('a supervisor on the machine page and the audit screen', () => {
 
     // Newest first: the admin's set-up changes, and sam's four edits.
     const samRows = page.locator('[data-testid="audit-table"] tbody tr:has(td:nth-child(2):text-is("sam"))');
-    await expect.poll(() => samRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['timeline.correct', 'job.update', 'production.create', 'timeline.correct', 'job.create']);
+    await expect
+      .poll(() => samRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action'))))
+      .toEqual(['timeline.correct', 'job.update', 'production.create', 'timeline.correct', 'job.create']);
     const texts = await samRows.allTextContents();
     expect(texts[0]).toContain('Corrected the timeline');
     expect(texts[0]).toContain('Moved 1 h 20 min from Down (unplanned stop) to Setup (planned stop).');
@@ -195,20 +221,22 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await page.selectOption('[data-testid="audit-filters"] select[name="machineId"]', String(machineId));
     await page.click('[data-testid="audit-filters"] button[type="submit"]');
     await page.waitForURL(new RegExp(`machineId=${machineId}`));
-    await expect.poll(() => page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual([
-      'timeline.correct',
-      'job.update',
-      'production.create',
-      'timeline.correct',
-      'job.create',
-      'machine.create',
-    ]);
+    await expect
+      .poll(() =>
+        page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action'))),
+      )
+      .toEqual(['timeline.correct', 'job.update', 'production.create', 'timeline.correct', 'job.create', 'machine.create']);
     expect(await page.locator('[data-testid="audit-count"]').textContent()).toContain('6 entries');
 
     // The CSV of the same filters, from the server.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="audit-export"]')]);
-    expect(download.suggestedFilename()).toMatch(new RegExp(`^oee-monitor_audit_machine-${machineId}_\\d{4}-\\d{2}-\\d{2}_\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-    const lines = (await readFile((await download.path())!, 'utf8')).replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(download.suggestedFilename()).toMatch(
+      new RegExp(`^oee-monitor_audit_machine-${machineId}_\\d{4}-\\d{2}-\\d{2}_\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+    );
+    const lines = (await readFile((await download.path())!, 'utf8'))
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe(AUDIT_COLUMNS.map((c) => c.header).join(','));
     expect(lines).toHaveLength(1 + 6);
     expect(lines.filter((l) => l.includes(',sam,')).length).toBe(5);
@@ -244,9 +272,11 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await start.locator('button[type="submit"]').click();
     await notice(page, 'Job L-9 started.');
     const running = (await admin.get(`/api/v1/machines/${machineId}`)).body.state;
-    const job = (await admin.get(`/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`)).body.jobs.find(
-      (j: { jobNumber: string }) => j.jobNumber === 'L-9',
-    );
+    const job = (
+      await admin.get(
+        `/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`,
+      )
+    ).body.jobs.find((j: { jobNumber: string }) => j.jobNumber === 'L-9');
     expect(job).toMatchObject({ start: started.toUTC().toISO(), end: null, idealCycleTimeSeconds: 12 });
     // Setup was set after the job's start: it stays the current state, now inside the job.
     expect(running).toMatchObject({ activityCodeId: setupCode, jobId: job.id });
@@ -257,9 +287,11 @@ describe('a supervisor on the machine page and the audit screen', () => {
     await end.locator('input[name="good"]').fill('30');
     await end.locator('button[type="submit"]').click();
     await notice(page, 'Job L-9 ended.');
-    const ended = (await admin.get(`/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`)).body.jobs.find(
-      (j: { id: number }) => j.id === job.id,
-    );
+    const ended = (
+      await admin.get(
+        `/api/v1/jobs?from=${encodeURIComponent(started.minus({ minutes: 1 }).toUTC().toISO()!)}&to=${encodeURIComponent(DateTime.now().plus({ minutes: 1 }).toUTC().toISO()!)}&machineId=${machineId}`,
+      )
+    ).body.jobs.find((j: { id: number }) => j.id === job.id);
     expect(ended).toMatchObject({ good: 30, rejects: 0 });
     expect(ended.end).not.toBeNull();
     expect((await admin.get(`/api/v1/machines/${machineId}`)).body.state).toMatchObject({ activityCodeId: DOWN, jobId: null });
@@ -273,7 +305,13 @@ describe('a supervisor on the machine page and the audit screen', () => {
     const page = await context.newPage();
     await page.goto(`${app.url}/machines/${machineId}?from=${day}&to=${day}`);
     await page.waitForSelector('[data-testid="production-table"]');
-    expect(await page.locator('[data-testid="machine-actions"], [data-testid="job-editor"], [data-testid="production-add-form"], [data-testid="correction-panel"]').count()).toBe(0);
+    expect(
+      await page
+        .locator(
+          '[data-testid="machine-actions"], [data-testid="job-editor"], [data-testid="production-add-form"], [data-testid="correction-panel"]',
+        )
+        .count(),
+    ).toBe(0);
     // The records are there to read.
     await expect.poll(() => page.locator('[data-testid="production-table"] tbody tr').count()).toBe(1);
     expect(await page.locator('nav[aria-label="Main"] a:has-text("Audit log")').count()).toBe(0);

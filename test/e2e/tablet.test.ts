@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 /** Taps a keypad key (the keypad's buttons are named by their digit). */
-const tap = (page: Page, key: string) => page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
+const tap = (page: Page, key: string) =>
+  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
 
 async function typeOnKeypad(page: Page, digits: string) {
   for (const d of digits) await tap(page, d);
@@ -36,7 +37,8 @@ describe('/tablet in Chromium', () => {
   it('signs in on the keypad, starts a job, and lands taps made offline exactly once, at the time they were tapped', async () => {
     const { admin } = await clientsForRoles(app.url, ADMIN_PASSWORD);
     const machineId = (await admin.post('/api/v1/machines', { name: 'Press 7', jobStartInputType: 'parts_per_hour' })).body.id as number;
-    const jam = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#C62828' })).body.id as number;
+    const jam = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#C62828' }))
+      .body.id as number;
     const user = (await admin.post('/api/v1/users', { username: 'omar', role: 'operator', pin: '2580' })).body.id as number;
     const { token } = (await admin.post('/api/v1/tablets', { name: 'Press 7 tablet', machineId })).body as { token: string };
 
@@ -96,14 +98,22 @@ describe('/tablet in Chromium', () => {
 
     const queue = page.getByTestId('queue');
     await queue.getByText('2 actions waiting to send').waitFor();
-    expect(await queue.locator('li').allTextContents()).toEqual([expect.stringContaining('Stop: Jam'), expect.stringContaining('Production: 12 good, 3 rejects')]);
+    expect(await queue.locator('li').allTextContents()).toEqual([
+      expect.stringContaining('Stop: Jam'),
+      expect.stringContaining('Production: 12 good, 3 rejects'),
+    ]);
     // The screen already shows what was tapped.
     expect(await page.getByTestId('job-good').textContent()).toBe('12');
 
     // Nothing of it reached the server yet.
     const stored = async () => ({
-      stops: (await app.dataSource.query(`SELECT at FROM state_events WHERE "machineId" = $1 AND "activityCodeId" = $2`, [machineId, jam])) as { at: Date }[],
-      counts: (await app.dataSource.query(`SELECT "from", "to", good, rejects FROM production_records WHERE "machineId" = $1`, [machineId])) as { from: Date; to: Date; good: number; rejects: number }[],
+      stops: (await app.dataSource.query(`SELECT at FROM state_events WHERE "machineId" = $1 AND "activityCodeId" = $2`, [
+        machineId,
+        jam,
+      ])) as { at: Date }[],
+      counts: (await app.dataSource.query(`SELECT "from", "to", good, rejects FROM production_records WHERE "machineId" = $1`, [
+        machineId,
+      ])) as { from: Date; to: Date; good: number; rejects: number }[],
     });
     expect(await stored()).toEqual({ stops: [], counts: [] });
     expect(sentOffline).toEqual([]);
@@ -142,7 +152,10 @@ describe('/tablet in Chromium', () => {
     await again.goto(`${app.url}/tablet`);
     await again.getByTestId('current-code').filter({ hasText: 'Up' }).waitFor();
     await queueEmpty(again);
-    const ups: { at: Date }[] = await app.dataSource.query(`SELECT at FROM state_events WHERE "machineId" = $1 AND "activityCodeId" = 1 ORDER BY at`, [machineId]);
+    const ups: { at: Date }[] = await app.dataSource.query(
+      `SELECT at FROM state_events WHERE "machineId" = $1 AND "activityCodeId" = 1 ORDER BY at`,
+      [machineId],
+    );
     expect(ups).toHaveLength(2); // the job start, and the tap
     expectWithin(ups[1]!.at, upBefore, upAfter);
     expect((await stored()).stops).toHaveLength(1);

@@ -95,7 +95,11 @@ describe('/wall in Chromium', () => {
     expect(plain.headers.get('x-frame-options')).toBe('DENY');
     expect(plain.headers.get('strict-transport-security')).toBeNull();
 
-    const framed = await startTestApp({ databaseUrl: app.databaseUrl, web: true, env: { OEE_FRAME_ANCESTORS: 'https://intranet.example, http://tv.example:8080' } });
+    const framed = await startTestApp({
+      databaseUrl: app.databaseUrl,
+      web: true,
+      env: { OEE_FRAME_ANCESTORS: 'https://intranet.example, http://tv.example:8080' },
+    });
     running.push(framed);
     const wall = await fetch(`${framed.url}/wall`);
     expect(wall.headers.get('content-security-policy')).toContain('frame-ancestors https://intranet.example http://tv.example:8080');

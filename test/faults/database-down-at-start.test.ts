@@ -35,7 +35,13 @@ async function waitForOutput(app: AppProcess, pattern: RegExp, seconds: number):
 async function appEnv(databaseUrl: string): Promise<Record<string, string>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oee-db-down-'));
   dirs.push(dataDir);
-  return { PORT: String(await freePort()), DATABASE_URL: databaseUrl, OEE_DATA_DIR: dataDir, OEE_ADMIN_PASSWORD: ADMIN_PASSWORD, OEE_SESSION_SECRET: 'd'.repeat(40) };
+  return {
+    PORT: String(await freePort()),
+    DATABASE_URL: databaseUrl,
+    OEE_DATA_DIR: dataDir,
+    OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    OEE_SESSION_SECRET: 'd'.repeat(40),
+  };
 }
 
 describe('PostgreSQL down at start', () => {

@@ -28,7 +28,8 @@ describe('disk full', () => {
     const admin = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
     const machineId = (await admin.post('/api/v1/machines', { name: 'Full' })).body.id as number;
     const device = new ApiClient(app.url, (await admin.post('/api/v1/api-keys', { name: 'dev', role: 'device' })).body.key);
-    const jam = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id as number;
+    const jam = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' }))
+      .body.id as number;
     const operator = (await admin.post('/api/v1/users', { username: 'fiona', role: 'operator', pin: '4711' })).body.id as number;
     const tabletToken = (await admin.post('/api/v1/tablets', { name: 'Tablet Full', machineId })).body.token as string;
     tablet = await TabletClient.open(app.url, tabletToken);
@@ -40,24 +41,42 @@ describe('disk full', () => {
       BEGIN
         RAISE EXCEPTION 'could not extend file "base/16384/16999": No space left on device' USING ERRCODE = '53100';
       END $$`);
-    await app.dataSource.query(`CREATE TRIGGER test_disk_full BEFORE INSERT ON state_events FOR EACH ROW EXECUTE FUNCTION test_disk_full()`);
+    await app.dataSource.query(
+      `CREATE TRIGGER test_disk_full BEFORE INSERT ON state_events FOR EACH ROW EXECUTE FUNCTION test_disk_full()`,
+    );
 
     // A batch whose parameters alone would fill a log line many times over.
     const marker = `dfm${randomUUID().replaceAll('-', '')}`;
     const base = clock.now().getTime() - 3_600_000;
-    const events = Array.from({ length: 500 }, (_, i) => ({ eventId: `${marker}-${i}`, machineId, at: new Date(base + i * 1000).toISOString(), activityCodeId: i % 2 ? 2 : 3 }));
+    const events = Array.from({ length: 500 }, (_, i) => ({
+      eventId: `${marker}-${i}`,
+      machineId,
+      at: new Date(base + i * 1000).toISOString(),
+      activityCodeId: i % 2 ? 2 : 3,
+    }));
     const res = await device.post('/api/v1/events', { events });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
-    expect(res.body).toEqual({ error: { code: 'unavailable', message: 'The database is out of disk space (SQLSTATE 53100); nothing was stored. Try again later' } });
+    expect(res.body).toEqual({
+      error: { code: 'unavailable', message: 'The database is out of disk space (SQLSTATE 53100); nothing was stored. Try again later' },
+    });
 
-    const ack = await tablet.send('activity:set', { activityCodeId: jam, eventId: `${marker}-tablet`, at: new Date(clock.now().getTime() - 60_000).toISOString() });
-    expect(ack).toEqual({ ok: false, error: { code: 'unavailable', message: 'The database is out of disk space (SQLSTATE 53100); nothing was stored. Try again later' } });
+    const ack = await tablet.send('activity:set', {
+      activityCodeId: jam,
+      eventId: `${marker}-tablet`,
+      at: new Date(clock.now().getTime() - 60_000).toISOString(),
+    });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'The database is out of disk space (SQLSTATE 53100); nothing was stored. Try again later' },
+    });
 
     const health = await admin.get('/api/v1/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'degraded', database: 'out_of_resources' });
-    expect(health.body.reason).toBe(`PostgreSQL is out of disk space (SQLSTATE 53100): writes are refused (last at ${clock.now().toISOString()})`);
+    expect(health.body.reason).toBe(
+      `PostgreSQL is out of disk space (SQLSTATE 53100): writes are refused (last at ${clock.now().toISOString()})`,
+    );
 
     const logged = lines.join('');
     expect(logged).toContain('database fault');

@@ -92,10 +92,16 @@ function* badBodies(route: DocumentedRoute): Generator<{ label: string; body?: u
   yield { label: 'JSON string', raw: '"just a string"' };
   yield { label: 'nested 100 000 deep', raw: '['.repeat(100_000) + ']'.repeat(100_000) };
   yield { label: 'nested 33 deep in a field', raw: JSON.stringify(valid).replace(/^\{/, `{"deep": ${'['.repeat(33)}${']'.repeat(33)},`) };
-  yield { label: 'huge array (1.9 MB)', body: Array.from({ length: Math.floor(1_900_000 / (JSON.stringify(valid).length + 1)) }, () => valid) };
+  yield {
+    label: 'huge array (1.9 MB)',
+    body: Array.from({ length: Math.floor(1_900_000 / (JSON.stringify(valid).length + 1)) }, () => valid),
+  };
   yield { label: 'empty object', body: {} };
   yield { label: 'extra field', body: { ...valid, unexpected: 'field' } };
-  yield { label: 'prototype pollution', raw: JSON.stringify(valid).replace(/^\{/, '{"__proto__": {"role": "admin"}, "constructor": {"prototype": {"x": 1}},') };
+  yield {
+    label: 'prototype pollution',
+    raw: JSON.stringify(valid).replace(/^\{/, '{"__proto__": {"role": "admin"}, "constructor": {"prototype": {"x": 1}},'),
+  };
   for (const [field] of fieldsOf(route.body)) {
     const { [field]: _dropped, ...missing } = valid;
     yield { label: `missing ${field}`, body: missing };
@@ -105,18 +111,35 @@ function* badBodies(route: DocumentedRoute): Generator<{ label: string; body?: u
 
 function* badPaths(route: DocumentedRoute): Generator<string> {
   if (route.pathParams.length === 0) return;
-  for (const id of ['0', '-1', 'abc', '1.5', '99999999999999999999', '%00', "1'--", '😀']) yield concretePath(route, id, requiredQuery(route));
+  for (const id of ['0', '-1', 'abc', '1.5', '99999999999999999999', '%00', "1'--", '😀'])
+    yield concretePath(route, id, requiredQuery(route));
 }
 
 function requiredQuery(route: DocumentedRoute): string {
-  return (route.query ?? []).filter((q) => q.required).map((q) => `${q.name}=${encodeURIComponent(String(sampleValue(q.schema, q.name)))}`).join('&');
+  return (route.query ?? [])
+    .filter((q) => q.required)
+    .map((q) => `${q.name}=${encodeURIComponent(String(sampleValue(q.schema, q.name)))}`)
+    .join('&');
 }
 
 function* badQueries(route: DocumentedRoute): Generator<string> {
   const base = concretePath(route, machineId);
   for (const q of route.query ?? []) {
-    for (const value of ['', 'null', '-1', 'x'.repeat(5000), "' OR 1=1", '2026-13-45', '[]', '0001-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '1970-01-01']) {
-      const others = (route.query ?? []).filter((o) => o.name !== q.name && o.required).map((o) => `${o.name}=${encodeURIComponent(String(sampleValue(o.schema, o.name)))}`);
+    for (const value of [
+      '',
+      'null',
+      '-1',
+      'x'.repeat(5000),
+      "' OR 1=1",
+      '2026-13-45',
+      '[]',
+      '0001-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '1970-01-01',
+    ]) {
+      const others = (route.query ?? [])
+        .filter((o) => o.name !== q.name && o.required)
+        .map((o) => `${o.name}=${encodeURIComponent(String(sampleValue(o.schema, o.name)))}`);
       yield `${base}?${[...others, `${q.name}=${encodeURIComponent(value)}`].join('&')}`;
     }
     yield `${base}?${q.name}=a&${q.name}=b`;
@@ -133,7 +156,8 @@ describe('fuzzing every documented route', () => {
     for (const route of routes.filter((r) => !skip(r))) {
       const attempts: { url: string; body?: unknown; raw?: string; label: string }[] = [];
       if (route.body) for (const b of badBodies(route)) attempts.push({ url: concretePath(route, machineId, requiredQuery(route)), ...b });
-      for (const url of badPaths(route)) attempts.push({ url, label: `bad id ${url}`, ...(route.body ? { body: sampleValue(route.body) } : {}) });
+      for (const url of badPaths(route))
+        attempts.push({ url, label: `bad id ${url}`, ...(route.body ? { body: sampleValue(route.body) } : {}) });
       for (const url of badQueries(route)) attempts.push({ url, label: `bad query ${url.slice(0, 80)}` });
       for (const attempt of attempts) {
         const before = route.method === 'GET' ? null : await snapshot(app.dataSource);
@@ -152,7 +176,9 @@ describe('fuzzing every documented route', () => {
       }
     }
     expect((await admin.get('/api/v1/session')).status).toBe(200);
-    console.log(`fuzz: ${routes.length} routes, ${sent} bad requests sent; 5xx: ${fiveHundreds}; data changed by a refused request: ${changedOnRefusal}`);
+    console.log(
+      `fuzz: ${routes.length} routes, ${sent} bad requests sent; 5xx: ${fiveHundreds}; data changed by a refused request: ${changedOnRefusal}`,
+    );
     expect(problems).toEqual([]);
   }, 600_000);
 });
@@ -197,7 +223,9 @@ describe('fuzzing every socket command', () => {
           { label: 'nested 200 deep', payload: { ...valid, deep: nestedArray(200) } },
           // Just under the 256 kB Socket.IO message limit (a larger one closes the socket, by design).
           { label: 'huge array', payload: Array.from({ length: Math.floor(200_000 / (JSON.stringify(valid).length + 1)) }, () => valid) },
-          ...fields.flatMap((field) => nasty.map((value) => ({ label: `${field} = ${JSON.stringify(value)?.slice(0, 30)}`, payload: { ...valid, [field]: value } }))),
+          ...fields.flatMap((field) =>
+            nasty.map((value) => ({ label: `${field} = ${JSON.stringify(value)?.slice(0, 30)}`, payload: { ...valid, [field]: value } })),
+          ),
         ];
       };
       for (const name of TABLET_COMMANDS) {
@@ -206,10 +234,19 @@ describe('fuzzing every socket command', () => {
           const ack = await tablet.send(name, payload);
           sent++;
           if (!ack.ok && ack.error.code === 'internal') problems.push(`internal: ${name} [${label}]`);
-          else if (!ack.ok && JSON.stringify(await snapshot(app.dataSource)) !== JSON.stringify(before)) problems.push(`refused ${ack.error.code} but data changed: ${name} [${label}]`);
+          else if (!ack.ok && JSON.stringify(await snapshot(app.dataSource)) !== JSON.stringify(before))
+            problems.push(`refused ${ack.error.code} but data changed: ${name} [${label}]`);
         }
       }
-      for (const request of [undefined, 'x', { groupId: '\u0000' }, { groupId: nestedArray(200) }, { groupId: -1 }, { groupId: 2 ** 53 }, Array.from({ length: 50_000 }, () => 1)]) {
+      for (const request of [
+        undefined,
+        'x',
+        { groupId: '\u0000' },
+        { groupId: nestedArray(200) },
+        { groupId: -1 },
+        { groupId: 2 ** 53 },
+        Array.from({ length: 50_000 }, () => 1),
+      ]) {
         const ack = await wall.socket.timeout(10_000).emitWithAck('group:watch', request as never);
         sent++;
         if (!ack.ok && ack.error.code === 'internal') problems.push(`internal: group:watch ${JSON.stringify(request)?.slice(0, 40)}`);

@@ -25,7 +25,13 @@ describe('kill -9 under load', () => {
     const databaseUrl = await createTestDatabase();
     dataDir = await mkdtemp(join(tmpdir(), 'oee-kill-'));
     const port = await freePort();
-    const env = { PORT: String(port), DATABASE_URL: databaseUrl, OEE_DATA_DIR: dataDir, OEE_ADMIN_PASSWORD: ADMIN_PASSWORD, OEE_SESSION_SECRET: 'k'.repeat(40) };
+    const env = {
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      OEE_DATA_DIR: dataDir,
+      OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      OEE_SESSION_SECRET: 'k'.repeat(40),
+    };
     const first = spawnApp(env);
     apps.push(first);
     await waitForHealth(first.url, 60);
@@ -41,10 +47,20 @@ describe('kill -9 under load', () => {
     const base = Date.parse('2026-11-20T00:00:00Z');
     const writer = async (w: number) => {
       for (let i = 0; !stop && i < 100_000; i++) {
-        const event = { eventId: `k-${w}-${i}`, machineId: machines[(w + i) % machines.length]!, at: new Date(base + (i * 8 + w) * 1000).toISOString(), activityCodeId: i % 2 ? 2 : 3 };
+        const event = {
+          eventId: `k-${w}-${i}`,
+          machineId: machines[(w + i) % machines.length]!,
+          at: new Date(base + (i * 8 + w) * 1000).toISOString(),
+          activityCodeId: i % 2 ? 2 : 3,
+        };
         sent++;
         try {
-          const res = await fetch(`${first.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ events: [event] }), signal: AbortSignal.timeout(5000) });
+          const res = await fetch(`${first.url}/api/v1/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify({ events: [event] }),
+            signal: AbortSignal.timeout(5000),
+          });
           if (res.status === 200) acked.add(event.eventId);
           else unanswered.push(event);
         } catch {
@@ -74,7 +90,9 @@ describe('kill -9 under load', () => {
       const rows: { eventId: string }[] = await ds.query(`SELECT "eventId" FROM state_events WHERE "eventId" LIKE 'k-%'`);
       const stored = new Set(rows.map((r) => r.eventId));
       const lost = [...acked].filter((id) => !stored.has(id));
-      console.log(`kill -9 under load: sent ${sent}, acknowledged ${acked.size}, unanswered and retried ${unanswered.length}, stored ${stored.size}, lost ${lost.length}`);
+      console.log(
+        `kill -9 under load: sent ${sent}, acknowledged ${acked.size}, unanswered and retried ${unanswered.length}, stored ${stored.size}, lost ${lost.length}`,
+      );
       expect(lost).toEqual([]);
       expect(stored.size).toBe(rows.length); // no duplicates
       expect(stored.size).toBe(acked.size + unanswered.length);

@@ -70,27 +70,49 @@ describe('PostgreSQL restart under the full-role process', () => {
     const dataDir = await mkdtemp(join(pgDir, 'app-'));
     const port = await freePort();
     // OEE_ROLES unset: every role (ingest, realtime, scheduler, web), as in production.
-    app = spawnApp({ PORT: String(port), DATABASE_URL: database.url, OEE_DATA_DIR: dataDir, OEE_ADMIN_PASSWORD: ADMIN_PASSWORD, OEE_SESSION_SECRET: 'r'.repeat(40), TZ: 'UTC' });
+    app = spawnApp({
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      OEE_DATA_DIR: dataDir,
+      OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      OEE_SESSION_SECRET: 'r'.repeat(40),
+      TZ: 'UTC',
+    });
     await waitForHealth(app.url, 90);
     const admin = await new ApiClient(app.url).signIn('admin', ADMIN_PASSWORD);
 
     // One-minute shifts back to back for the next hour (site time zone UTC): a boundary every minute.
     const minute = 60_000;
     const firstMinute = Math.floor(Date.now() / minute) * minute - minute;
-    const shifts = Array.from({ length: 62 }, (_, k) => ({ days: [1, 2, 3, 4, 5, 6, 7], start: hhmm(firstMinute + k * minute), end: hhmm(firstMinute + (k + 1) * minute) }));
+    const shifts = Array.from({ length: 62 }, (_, k) => ({
+      days: [1, 2, 3, 4, 5, 6, 7],
+      start: hhmm(firstMinute + k * minute),
+      end: hhmm(firstMinute + (k + 1) * minute),
+    }));
     const pattern = (await admin.post('/api/v1/shift-patterns', { name: 'Every minute', shifts })).body;
     expect(pattern.id).toBeTypeOf('number');
-    const machineId = (await admin.post('/api/v1/machines', { name: 'Restart', shiftPatternId: pattern.id, endJobOnShiftEnd: true })).body.id as number;
+    const machineId = (await admin.post('/api/v1/machines', { name: 'Restart', shiftPatternId: pattern.id, endJobOnShiftEnd: true })).body
+      .id as number;
     const device = new ApiClient(app.url, (await admin.post('/api/v1/api-keys', { name: 'dev', role: 'device' })).body.key);
 
     const post = (i: number) =>
-      device.post('/api/v1/events', { events: [{ eventId: `r-${i}`, machineId: 1, at: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 1000).toISOString(), activityCodeId: i % 2 ? 2 : 3 }] });
+      device.post('/api/v1/events', {
+        events: [
+          {
+            eventId: `r-${i}`,
+            machineId: 1,
+            at: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 1000).toISOString(),
+            activityCodeId: i % 2 ? 2 : 3,
+          },
+        ],
+      });
     let i = 0;
     for (; i < 20; i++) expect((await post(i)).status).toBe(200);
 
     for (const outage of ['clean stop', 'kill -9'] as const) {
       await earlyInAMinute();
-      const started = (await admin.post(`/api/v1/machines/${machineId}/jobs`, { jobNumber: `J-${outage}`, at: new Date().toISOString() })).body.job;
+      const started = (await admin.post(`/api/v1/machines/${machineId}/jobs`, { jobNumber: `J-${outage}`, at: new Date().toISOString() }))
+        .body.job;
       expect(started.end).toBe(null);
       const boundary = new Date(Math.ceil(Date.parse(started.start) / minute) * minute).toISOString();
 
@@ -123,7 +145,10 @@ describe('PostgreSQL restart under the full-role process', () => {
 
       const jobEnd = await until(
         `the scheduler to end the job at ${boundary} after the ${outage}`,
-        async () => (await admin.get(`/api/v1/jobs?from=${started.start}&to=2100-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs.find((j: { id: number }) => j.id === started.id)?.end as string | null,
+        async () =>
+          (await admin.get(`/api/v1/jobs?from=${started.start}&to=2100-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs.find(
+            (j: { id: number }) => j.id === started.id,
+          )?.end as string | null,
         90,
       );
       expect(jobEnd).toBe(boundary);
@@ -132,7 +157,9 @@ describe('PostgreSQL restart under the full-role process', () => {
 
     const client = new pg.Client({ connectionString: database!.url });
     await client.connect();
-    const { rows } = await client.query(`SELECT count(*)::int AS n, count(DISTINCT "eventId")::int AS d FROM state_events WHERE "eventId" LIKE 'r-%'`);
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n, count(DISTINCT "eventId")::int AS d FROM state_events WHERE "eventId" LIKE 'r-%'`,
+    );
     await client.end();
     expect(rows[0]).toEqual({ n: i, d: i });
     expect(app.output()).not.toMatch(/Unhandled 'error' event/);

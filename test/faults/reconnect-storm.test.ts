@@ -28,7 +28,13 @@ describe('reconnect storm', () => {
 
     const snapshots = new Map<number, number>();
     const firstSnapshots = Array.from({ length: CLIENTS }, (_, i) => {
-      const socket = io(`${app!.url}/live`, { transports: ['websocket'], forceNew: true, auth: { token }, reconnectionDelay: 500, reconnectionDelayMax: 3_000 });
+      const socket = io(`${app!.url}/live`, {
+        transports: ['websocket'],
+        forceNew: true,
+        auth: { token },
+        reconnectionDelay: 500,
+        reconnectionDelayMax: 3_000,
+      });
       sockets.push(socket);
       return new Promise<void>((resolve) =>
         socket.on('machines:snapshot', (machines: unknown[]) => {
@@ -66,7 +72,9 @@ describe('reconnect storm', () => {
     stormDone = true;
     await probing;
     const worst = Math.max(...latencies);
-    console.log(`reconnect storm: ${CLIENTS} clients, all re-snapshotted ${stormSeconds.toFixed(1)} s after the restart; health probes ${latencies.length}, slowest ${worst} ms`);
+    console.log(
+      `reconnect storm: ${CLIENTS} clients, all re-snapshotted ${stormSeconds.toFixed(1)} s after the restart; health probes ${latencies.length}, slowest ${worst} ms`,
+    );
     expect([...snapshots.values()].every((n) => n >= 2)).toBe(true);
     expect(worst).toBeLessThan(2_000);
   }, 120_000);

@@ -33,7 +33,10 @@ const admitted: Record<string, Caller[]> = {
 };
 
 function send(client: ApiClient, route: DocumentedRoute) {
-  const query = (route.query ?? []).filter((q) => q.required).map((q) => `${q.name}=${encodeURIComponent(String(sampleValue(q.schema, q.name)))}`).join('&');
+  const query = (route.query ?? [])
+    .filter((q) => q.required)
+    .map((q) => `${q.name}=${encodeURIComponent(String(sampleValue(q.schema, q.name)))}`)
+    .join('&');
   // An id that does not exist: a refused role must not learn that, an admitted one gets 404/400.
   const url = concretePath(route, 999_999, query);
   return client.request(route.method, url, route.body ? sampleValue(route.body) : undefined);
@@ -63,7 +66,9 @@ describe('role matrix', () => {
         if (res.status >= 500) failures.push(`${caller} got ${res.status} on ${route.method} ${route.path}`);
       }
     }
-    console.log(`role matrix: ${routes.length} routes × ${callers.length} callers = ${checks} checks; unauthorised successes: ${unauthorisedSuccesses}; failures: ${failures.length}`);
+    console.log(
+      `role matrix: ${routes.length} routes × ${callers.length} callers = ${checks} checks; unauthorised successes: ${unauthorisedSuccesses}; failures: ${failures.length}`,
+    );
     expect(failures).toEqual([]);
   }, 120_000);
 });

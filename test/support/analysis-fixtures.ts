@@ -55,7 +55,13 @@ export async function seedPlant(admin: ApiClient, options: { timezone: string; d
   await ok(admin.put('/api/v1/site', { ...site, timezone }), 200, 'site timezone');
 
   const code = async (shortDescription: string, category: string, colour: string) =>
-    (await ok(admin.post('/api/v1/activity-codes', { shortDescription, longDescription: '', category, colour }), 201, `code ${shortDescription}`)).id as number;
+    (
+      await ok(
+        admin.post('/api/v1/activity-codes', { shortDescription, longDescription: '', category, colour }),
+        201,
+        `code ${shortDescription}`,
+      )
+    ).id as number;
   const codes = {
     up: 1,
     down: 2,
@@ -68,7 +74,17 @@ export async function seedPlant(admin: ApiClient, options: { timezone: string; d
     break: await code('Break', 'planned_shutdown', '#B0A8B9'),
   };
   const shiftPatternId = (
-    await ok(admin.post('/api/v1/shift-patterns', { name: 'Two shifts', shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '14:00' }, { days: [1, 2, 3, 4, 5, 6, 7], start: '14:00', end: '22:00' }] }), 201, 'pattern')
+    await ok(
+      admin.post('/api/v1/shift-patterns', {
+        name: 'Two shifts',
+        shifts: [
+          { days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '14:00' },
+          { days: [1, 2, 3, 4, 5, 6, 7], start: '14:00', end: '22:00' },
+        ],
+      }),
+      201,
+      'pattern',
+    )
   ).id as number;
   const groups = [
     await ok(admin.post('/api/v1/groups', { name: 'Pressing' }), 201, 'group'),
@@ -80,18 +96,39 @@ export async function seedPlant(admin: ApiClient, options: { timezone: string; d
   for (let i = 0; i < count; i += 1) {
     const groupId = groups[i < Math.ceil(count / 2) ? 0 : 1]!.id;
     const m = await ok(
-      admin.post('/api/v1/machines', { name: machineNames[i]!, groupId, shiftPatternId: i === count - 1 ? null : shiftPatternId, endJobOnShiftEnd: false }),
+      admin.post('/api/v1/machines', {
+        name: machineNames[i]!,
+        groupId,
+        shiftPatternId: i === count - 1 ? null : shiftPatternId,
+        endJobOnShiftEnd: false,
+      }),
       201,
       'machine',
     );
     const plan = planDay(i, codes);
     for (const step of plan.steps) {
       if (step.kind === 'event') {
-        await ok(admin.post('/api/v1/events', { events: [{ machineId: m.id, at: local(step.at), activityCodeId: step.codeId }] }), 200, `event ${m.name} ${hhmm(step.at)}`);
+        await ok(
+          admin.post('/api/v1/events', { events: [{ machineId: m.id, at: local(step.at), activityCodeId: step.codeId }] }),
+          200,
+          `event ${m.name} ${hhmm(step.at)}`,
+        );
       } else if (step.kind === 'start') {
-        await ok(admin.post(`/api/v1/machines/${m.id}/jobs`, { jobNumber: step.jobNumber, idealCycleTimeSeconds: step.idealCycleTimeSeconds, at: local(step.at) }), 201, `job start ${m.name}`);
+        await ok(
+          admin.post(`/api/v1/machines/${m.id}/jobs`, {
+            jobNumber: step.jobNumber,
+            idealCycleTimeSeconds: step.idealCycleTimeSeconds,
+            at: local(step.at),
+          }),
+          201,
+          `job start ${m.name}`,
+        );
       } else {
-        await ok(admin.post(`/api/v1/machines/${m.id}/jobs/current/end`, { good: step.good, rejects: step.rejects, at: local(step.at) }), 200, `job end ${m.name}`);
+        await ok(
+          admin.post(`/api/v1/machines/${m.id}/jobs/current/end`, { good: step.good, rejects: step.rejects, at: local(step.at) }),
+          200,
+          `job end ${m.name}`,
+        );
       }
     }
     machines.push({ id: m.id, name: m.name, groupId, segments: plan.segments, jobs: plan.jobs });

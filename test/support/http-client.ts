@@ -13,7 +13,12 @@ export class ApiClient {
     public bearer: string | null = null,
   ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, init: { raw?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     if (this.cookie) headers.cookie = this.cookie;

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '../../core/realtime/ack.js';
 import type {
-  Ack,
   GroupWatchRequest,
   GroupWatchResult,
   LiveClientToServerEvents,
@@ -33,12 +33,18 @@ export class LiveTestClient {
   }
 
   /** Connects and resolves after the first snapshot; rejects with the server's refusal. */
-  static async connect(baseUrl: string, options: { token?: string; cookie?: string; groupId?: number | null } = {}): Promise<LiveTestClient> {
+  static async connect(
+    baseUrl: string,
+    options: { token?: string; cookie?: string; groupId?: number | null } = {},
+  ): Promise<LiveTestClient> {
     const socket: LiveClientSocket = io(`${baseUrl}/live`, {
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
-      auth: { ...(options.token !== undefined ? { token: options.token } : {}), ...(options.groupId !== undefined ? { groupId: options.groupId } : {}) },
+      auth: {
+        ...(options.token !== undefined ? { token: options.token } : {}),
+        ...(options.groupId !== undefined ? { groupId: options.groupId } : {}),
+      },
       ...(options.cookie ? { extraHeaders: { cookie: options.cookie } } : {}),
     });
     const client = new LiveTestClient(socket);
@@ -54,7 +60,10 @@ export class LiveTestClient {
   }
 
   /** The refusal of a connection that must fail: `{message, code}`. */
-  static async refusal(baseUrl: string, options: { token?: string; cookie?: string; auth?: Record<string, unknown> } = {}): Promise<{ message: string; code: string | undefined }> {
+  static async refusal(
+    baseUrl: string,
+    options: { token?: string; cookie?: string; auth?: Record<string, unknown> } = {},
+  ): Promise<{ message: string; code: string | undefined }> {
     const socket: LiveClientSocket = io(`${baseUrl}/live`, {
       transports: ['websocket'],
       reconnection: false,
@@ -65,7 +74,9 @@ export class LiveTestClient {
     try {
       return await new Promise((resolve, reject) => {
         socket.once('connect', () => reject(new Error('connected, expected a refusal')));
-        socket.once('connect_error', (err) => resolve({ message: err.message, code: (err as Error & { data?: { code?: string } }).data?.code }));
+        socket.once('connect_error', (err) =>
+          resolve({ message: err.message, code: (err as Error & { data?: { code?: string } }).data?.code }),
+        );
       });
     } finally {
       socket.close();

@@ -19,7 +19,10 @@ export interface IntervalRow {
 
 /** One machine's intervals; they must tile without overlap (the exclusion constraint checks). */
 export async function insertTimeline(ds: DataSource, machineId: number, intervals: IntervalRow[]): Promise<void> {
-  await insertTimelines(ds, intervals.map((iv) => ({ ...iv, machineId })));
+  await insertTimelines(
+    ds,
+    intervals.map((iv) => ({ ...iv, machineId })),
+  );
 }
 
 /** Intervals of many machines in one multi-row insert. */
@@ -28,7 +31,13 @@ export async function insertTimelines(ds: DataSource, rows: (IntervalRow & { mac
   await ds.query(
     `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId")
      SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])`,
-    [rows.map((r) => r.machineId), rows.map((r) => at(r.start)), rows.map((r) => (r.end === null ? null : at(r.end))), rows.map((r) => r.activityCodeId), rows.map((r) => r.jobId ?? null)],
+    [
+      rows.map((r) => r.machineId),
+      rows.map((r) => at(r.start)),
+      rows.map((r) => (r.end === null ? null : at(r.end))),
+      rows.map((r) => r.activityCodeId),
+      rows.map((r) => r.jobId ?? null),
+    ],
   );
 }
 
@@ -46,7 +55,13 @@ export async function insertJobs(ds: DataSource, machineId: number, jobs: JobRow
     `INSERT INTO jobs ("machineId", "jobNumber", start, "end", "idealCycleTimeSeconds")
      SELECT $1::int, n, s, e, c FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::float8[]) WITH ORDINALITY AS j(n, s, e, c, i) ORDER BY i
      RETURNING id`,
-    [machineId, jobs.map((j, i) => j.jobNumber ?? `J${i + 1}`), jobs.map((j) => at(j.start)), jobs.map((j) => (j.end === null ? null : at(j.end))), jobs.map((j) => j.idealCycleTimeSeconds)],
+    [
+      machineId,
+      jobs.map((j, i) => j.jobNumber ?? `J${i + 1}`),
+      jobs.map((j) => at(j.start)),
+      jobs.map((j) => (j.end === null ? null : at(j.end))),
+      jobs.map((j) => j.idealCycleTimeSeconds),
+    ],
   );
   return rows.map((r) => r.id);
 }
@@ -65,6 +80,13 @@ export async function insertProduction(ds: DataSource, machineId: number, record
   await ds.query(
     `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, source)
      SELECT $1::int, j, f, t, g, r, 'test' FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::int[]) AS p(j, f, t, g, r)`,
-    [machineId, records.map((r) => r.jobId), records.map((r) => at(r.from)), records.map((r) => at(r.to)), records.map((r) => r.good), records.map((r) => r.rejects)],
+    [
+      machineId,
+      records.map((r) => r.jobId),
+      records.map((r) => at(r.from)),
+      records.map((r) => at(r.to)),
+      records.map((r) => r.good),
+      records.map((r) => r.rejects),
+    ],
   );
 }

@@ -26,7 +26,18 @@ export interface JsonSchema {
 /** Every route of the app, read from its own OpenAPI document (the route table of ingest/http). */
 export async function documentedRoutes(client: ApiClient): Promise<DocumentedRoute[]> {
   const doc = (await client.get('/api/v1/openapi.json')).body as {
-    paths: Record<string, Record<string, { 'x-access': string; 'x-anonymous-when'?: string; requestBody?: { content: { 'application/json': { schema: JsonSchema } } }; parameters?: { name: string; in: string; required: boolean; schema: JsonSchema }[] }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          'x-access': string;
+          'x-anonymous-when'?: string;
+          requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
+          parameters?: { name: string; in: string; required: boolean; schema: JsonSchema }[];
+        }
+      >
+    >;
   };
   const routes: DocumentedRoute[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {

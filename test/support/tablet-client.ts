@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, TabletCommandName, TabletState } from '../../core/realtime/tablet-events.js';
+import type { TabletAck as Ack, TabletCommandName, TabletState } from '../../core/realtime/tablet-events.js';
 
 /** A real socket.io-client on `/tablet`, keeping every `tablet:state` it receives. */
 export class TabletClient {

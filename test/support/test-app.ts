@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { parseEnv, type Env } from '../../env.js';
+import { parseEnv, testRunEnv, type Env } from '../../env.js';
 import { startServer, type RunningServer } from '../../server.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
@@ -33,7 +33,9 @@ export interface TestApp extends RunningServer {
 }
 
 /** The real app on port 0 against a fresh database (or the one given). */
-export async function startTestApp(options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { databaseUrl?: string; clock?: Clock; web?: boolean; env?: Record<string, string>; logger?: Logger } = {},
+): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'oee-test-'));
   const env = parseEnv({
@@ -43,12 +45,17 @@ export async function startTestApp(options: { databaseUrl?: string; clock?: Cloc
     DATABASE_URL: databaseUrl,
     OEE_DATA_DIR: dataDir,
     OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: testRunEnv().logLevel ?? 'silent',
     // No UDP discovery on 8090 unless a test asks for it (with a free port).
     OEE_DISCOVERY_PORT: '0',
     ...options.env,
   });
-  const running = await startServer({ env, clock: options.clock ?? systemClock, web: options.web ?? false, logger: options.logger ?? pino({ level: env.LOG_LEVEL }) });
+  const running = await startServer({
+    env,
+    clock: options.clock ?? systemClock,
+    web: options.web ?? false,
+    logger: options.logger ?? pino({ level: env.LOG_LEVEL }),
+  });
   return {
     ...running,
     databaseUrl,

@@ -11,7 +11,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   // The server decides which pages may be framed, and by whom (OEE_FRAME_ANCESTORS, /wall only).
   const ancestors = event.platform?.req.frameAncestors;
   const csp = response.headers.get('content-security-policy');
-  if (ancestors && csp) response.headers.set('content-security-policy', csp.replace(/frame-ancestors [^;]*/, `frame-ancestors ${ancestors}`));
+  if (ancestors && csp)
+    response.headers.set('content-security-policy', csp.replace(/frame-ancestors [^;]*/, `frame-ancestors ${ancestors}`));
 
   // Pages show who is signed in: keep them out of shared caches and the back/forward cache after
   // sign-out. Static assets are served before this hook and keep their own caching.

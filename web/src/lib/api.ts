@@ -78,7 +78,12 @@ export async function apiErrorOf(res: Response): Promise<ApiError> {
     // not JSON (a proxy's error page, an empty body): the status speaks
   }
   const error = (json as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | null)?.error;
-  return new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status}`, error?.issues ?? []);
+  return new ApiError(
+    res.status,
+    error?.code ?? `http_${res.status}`,
+    error?.message ?? `The server answered ${res.status}`,
+    error?.issues ?? [],
+  );
 }
 
 export function errorMessage(err: unknown): string {

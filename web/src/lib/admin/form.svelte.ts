@@ -1,32 +1,35 @@
-import { ApiError, errorMessage, type ApiIssue } from './api';
+import { getContext, setContext } from 'svelte';
+import { ApiError, errorMessage, type ApiIssue } from '$lib/api';
+import { inWords } from './messages';
 
 const joined = (path: (string | number)[]) => path.join('.');
 
 /**
  * One form's saving state and its API errors. A 400's `issues` are shown next to the fields they name
  * (`fieldError('name')`, `fieldError('shifts.0.start')`); issues and messages no field claims go to the
- * form's alert. A 409 about a duplicate name goes next to the name field.
+ * form's alert. A 409 about a duplicate name goes next to the first field (the name).
  */
 export class FormState {
   saving = $state(false);
   message = $state<string | null>(null);
   issues = $state<ApiIssue[]>([]);
   success = $state<string | null>(null);
-  /** Where a 409 "already exists" message belongs. */
-  conflictField: string | null;
 
-  /** `fields`: the keys this form shows errors for; a key claims its nested paths too. */
-  constructor(
-    private readonly fields: string[],
-    options: { conflictField?: string | null } = {},
-  ) {
-    this.conflictField = options.conflictField ?? fields[0] ?? null;
+  /** The first field of the form, where a 409 "already exists" goes. */
+  private nameField: string | null = null;
+
+  /** `fields`: keys whose errors the page shows itself; every `Field` claims its own. A key claims its nested paths too. */
+  constructor(private readonly fields: string[] = []) {}
+
+  claim(key: string): void {
+    this.nameField ??= key;
+    if (!this.fields.includes(key)) this.fields.push(key);
   }
 
-  /** The messages for exactly this key (or, with `deep`, anything under it), joined. */
-  fieldError(key: string, deep = false): string | undefined {
+  /** The messages for exactly this key (or, with `deep`, anything under it), in words about `label`, joined. */
+  fieldError(key: string, label?: string, deep = false): string | undefined {
     const hits = this.issues.filter((i) => joined(i.path) === key || (deep && joined(i.path).startsWith(key + '.')));
-    return hits.length ? hits.map((i) => i.message).join('; ') : undefined;
+    return hits.length ? hits.map((i) => inWords(i.message, label)).join('; ') : undefined;
   }
 
   /** Issues that no field of the form shows. */
@@ -51,8 +54,8 @@ export class FormState {
       return true;
     } catch (err) {
       if (err instanceof ApiError) {
-        if (err.status === 409 && this.conflictField && /already exists/i.test(err.message)) {
-          this.issues = [{ path: this.conflictField.split('.'), message: err.message }];
+        if (err.status === 409 && this.nameField && /already exists/i.test(err.message)) {
+          this.issues = [{ path: this.nameField.split('.'), message: err.message }];
         } else {
           this.issues = err.issues;
           this.message = err.issues.length && err.status === 400 ? 'Please correct the highlighted fields.' : err.message;
@@ -67,23 +70,7 @@ export class FormState {
   }
 }
 
-/** A list loaded from the API, with its loading error. */
-export class Loader<T> {
-  value = $state<T | null>(null);
-  error = $state<string | null>(null);
-  loading = $state(false);
-
-  constructor(private readonly fetcher: () => Promise<T>) {}
-
-  async load(): Promise<void> {
-    this.loading = true;
-    try {
-      this.value = await this.fetcher();
-      this.error = null;
-    } catch (err) {
-      this.error = errorMessage(err);
-    } finally {
-      this.loading = false;
-    }
-  }
-}
+/** `AdminForm` hands its form to the `Field`s inside it. */
+const FORM = Symbol('admin form');
+export const provideForm = (form: FormState) => setContext(FORM, form);
+export const currentForm = () => getContext<FormState>(FORM);

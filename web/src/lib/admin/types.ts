@@ -1,87 +1,23 @@
 /**
- * Shapes of the set-up API (docs/api.md) as the admin pages see them. Types only come from `$core`, so no
- * zod reaches the browser bundle; the value lists below mirror `core/schemas/setup.schema.ts` and are
- * checked against its types with `satisfies`.
+ * Shapes of the set-up API (docs/api.md) as the admin pages see them, inferred from the `core/` schemas the
+ * server validates with. Type-only imports: no zod reaches the browser bundle.
  */
-import type { Category, JobStartInputType, MachineState, ShiftPattern, WorkflowType } from '$core/schemas/setup.schema.js';
-import type { Role } from '$core/roles.js';
+import type { z } from 'zod';
+import type * as setup from '$core/schemas/setup.schema.js';
 
-export type { Category, JobStartInputType, MachineState, ShiftPattern, WorkflowType, Role };
+export type { Category, JobStartInputType, MachineCreate, MachineState, ShiftPattern, WorkflowType } from '$core/schemas/setup.schema.js';
+export type { Role } from '$core/roles.js';
 
-export interface Group {
-  id: number;
-  name: string;
-}
-
-export interface ActivityCode {
-  id: number;
-  shortDescription: string;
-  longDescription: string;
-  category: Category;
-  colour: string;
-  active: boolean;
-}
-
-export type Shift = ShiftPattern['shifts'][number];
-export type ShiftException = ShiftPattern['exceptions'][number];
-
-export type JobNumberInputType = 'text' | 'number';
-
-export interface Machine {
-  id: number;
-  name: string;
-  groupId: number | null;
-  shiftPatternId: number | null;
-  workflowType: WorkflowType;
-  jobStartInputType: JobStartInputType;
-  jobNumberInputType: JobNumberInputType;
-  jobStartActivityCodeId: number;
-  endJobOnShiftEnd: boolean;
-  excludedActivityCodeIds: number[];
-  active: boolean;
-  state: MachineState;
-}
-
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  hasPassword: boolean;
-  hasPin: boolean;
-}
-
-export interface Tablet {
-  id: number;
-  name: string;
-  machineId: number | null;
-  deviceUuid: string | null;
-  operatorId: number | null;
-}
-
-export interface KioskToken {
-  id: number;
-  name: string;
-  groupId: number | null;
-}
-
-export interface ApiKey {
-  id: number;
-  name: string;
-  role: Role;
-}
-
-export interface Site {
-  timezone: string;
-  microStopSeconds: number;
-  liveWindowDays: number;
-}
-
-export interface CreatedSecret {
-  id: number;
-  token: string;
-}
-
-export interface CreatedKey {
-  id: number;
-  key: string;
-}
+export type Group = z.infer<typeof setup.groupSchema>;
+export type ActivityCode = z.infer<typeof setup.activityCodeSchema>;
+export type Shift = z.infer<typeof setup.shiftSchema>;
+export type ShiftException = z.infer<typeof setup.shiftExceptionSchema>;
+export type JobNumberInputType = z.infer<typeof setup.jobNumberInputTypeSchema>;
+export type Machine = z.infer<typeof setup.machineSchema>;
+export type User = z.infer<typeof setup.userSchema>;
+export type Tablet = z.infer<typeof setup.tabletSchema>;
+export type KioskToken = z.infer<typeof setup.kioskTokenSchema>;
+export type ApiKey = z.infer<typeof setup.apiKeySchema>;
+export type Site = z.infer<typeof setup.siteSchema>;
+export type CreatedSecret = z.infer<typeof setup.createdSecretSchema>;
+export type CreatedKey = z.infer<typeof setup.createdKeySchema>;

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
-import type { activityDurationsResponseSchema, dailyOeeResponseSchema, dailyProductionResponseSchema } from '$core/schemas/export.schema.js';
+import type {
+  activityDurationsResponseSchema,
+  dailyOeeResponseSchema,
+  dailyProductionResponseSchema,
+} from '$core/schemas/export.schema.js';
 import type { oeeResponseSchema, oeeResultSchema } from '$core/schemas/oee.schema.js';
 import type { Site, userSchema } from '$core/schemas/setup.schema.js';
 import type { intervalSchema, Job, jobsResponseSchema, timelineSchema } from '$core/schemas/shop-floor.schema.js';
@@ -39,7 +43,8 @@ const get = <T>(f: Fetch, path: string, query?: Query) => request<T>('GET', path
  * if it were all, so it becomes the part's error message instead.
  */
 function whole<T>(rows: T[], truncated: boolean, what: string): T[] {
-  if (truncated) throw new ApiError(200, 'truncated', `More than ${rows.length.toLocaleString('en')} ${what} in this range; choose a shorter range`);
+  if (truncated)
+    throw new ApiError(200, 'truncated', `More than ${rows.length.toLocaleString('en')} ${what} in this range; choose a shorter range`);
   return rows;
 }
 
@@ -51,17 +56,22 @@ export const api = {
   machine: (f: Fetch, id: number) => get<Machine>(f, `/machines/${id}`),
   users: (f: Fetch) => get<User[]>(f, '/users'),
   timeline: (f: Fetch, id: number, from: string, to: string) =>
-    get<z.infer<typeof timelineSchema>>(f, `/machines/${id}/timeline`, { from, to }).then((r) => whole(r.intervals, r.truncated, 'state intervals')),
+    get<z.infer<typeof timelineSchema>>(f, `/machines/${id}/timeline`, { from, to }).then((r) =>
+      whole(r.intervals, r.truncated, 'state intervals'),
+    ),
   jobs: (f: Fetch, from: string, to: string, machineId?: number) =>
     get<z.infer<typeof jobsResponseSchema>>(f, '/jobs', { from, to, machineId }).then((r) => whole(r.jobs, r.truncated, 'jobs')),
-  oee: (f: Fetch, query: { from: string; to: string; machineId?: number | undefined; groupId?: number | null | undefined; bucket?: string | undefined }) =>
-    get<OeeResponse>(f, '/oee', query),
+  oee: (
+    f: Fetch,
+    query: { from: string; to: string; machineId?: number | undefined; groupId?: number | null | undefined; bucket?: string | undefined },
+  ) => get<OeeResponse>(f, '/oee', query),
 };
 
 type Scope = { from: string; to: string; groupId?: number | null | undefined; machineId?: number | undefined };
 
 export const reports = {
   activityDurations: (f: Fetch, q: Scope & { groupBy: 'machine' | 'operator' }) => get<ActivityDurations>(f, '/activity-durations', q),
-  dailyProduction: (f: Fetch, q: Scope) => get<z.infer<typeof dailyProductionResponseSchema>>(f, '/reports/daily-production', q).then((r) => r.rows),
+  dailyProduction: (f: Fetch, q: Scope) =>
+    get<z.infer<typeof dailyProductionResponseSchema>>(f, '/reports/daily-production', q).then((r) => r.rows),
   dailyOee: (f: Fetch, q: Scope) => get<z.infer<typeof dailyOeeResponseSchema>>(f, '/reports/daily-oee', q).then((r) => r.rows),
 };

@@ -8,7 +8,6 @@ import { apiErrorOf, networkError } from '$lib/api';
 
 export type Cell = string | number | null;
 
-
 export function toCsv(header: string[], rows: Cell[][]): string {
   const cell = (v: Cell) => {
     if (v === null) return '';
@@ -26,6 +25,7 @@ const xml = (s: string) =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     // Characters XML 1.0 cannot carry.
+    // eslint-disable-next-line no-control-regex -- these control characters are exactly what XML 1.0 cannot carry
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function columnName(index: number): string {

@@ -1,10 +1,22 @@
 /** The tables of /tables (the seed's, with better numbers). */
 export const tables = [
-  { id: 'oee', label: 'OEE report', description: 'Per machine over the whole range: the time model (hours:minutes), counts and the OEE factors.' },
+  {
+    id: 'oee',
+    label: 'OEE report',
+    description: 'Per machine over the whole range: the time model (hours:minutes), counts and the OEE factors.',
+  },
   { id: 'daily-oee', label: 'Daily OEE', description: 'OEE per machine and site-local day.' },
-  { id: 'daily-production', label: 'Daily production', description: 'Good parts per machine and site-local day (counts over a span are spread over it).' },
+  {
+    id: 'daily-production',
+    label: 'Daily production',
+    description: 'Good parts per machine and site-local day (counts over a span are spread over it).',
+  },
   { id: 'jobs', label: 'Jobs', description: 'Every job overlapping the range, with its counts.' },
   { id: 'durations-machine', label: 'Activity by machine', description: 'Time per activity code and machine, in hours:minutes.' },
-  { id: 'durations-operator', label: 'Activity by operator', description: 'Time per activity code and the operator signed in at the time, in hours:minutes.' },
+  {
+    id: 'durations-operator',
+    label: 'Activity by operator',
+    description: 'Time per activity code and the operator signed in at the time, in hours:minutes.',
+  },
 ] as const;
 export type TableId = (typeof tables)[number]['id'];

@@ -44,10 +44,6 @@ export function msToLocalInput(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 }
 
-export function formatTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
-}
-
 export function formatDateTime(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat('d LLL yyyy, HH:mm');
 }
@@ -64,11 +60,6 @@ export function formatDay(day: string): string {
 
 export function formatShortDay(day: string): string {
   return DateTime.fromISO(day).toFormat('ccc d LLL');
-}
-
-/** The site-local day of an instant. */
-export function dayOf(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate()!;
 }
 
 /** A label for a bucket starting at `ms`, by bucket size. */

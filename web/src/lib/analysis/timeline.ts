@@ -15,7 +15,12 @@ export function toBars(intervals: Interval[], toMs: number, nowMs = Date.now()):
 }
 
 /** Seconds per activity code inside [fromMs, toMs) (for legends and stacked bars: plain sums of time). */
-export function secondsByCode(bars: GanttBar[], fromMs: number, toMs: number, key: (b: GanttBar) => number | null = (b) => b.activityCodeId): Map<number, number> {
+export function secondsByCode(
+  bars: GanttBar[],
+  fromMs: number,
+  toMs: number,
+  key: (b: GanttBar) => number | null = (b) => b.activityCodeId,
+): Map<number, number> {
   const totals = new Map<number, number>();
   for (const b of bars) {
     const k = key(b);

@@ -19,13 +19,24 @@ type Counts = { good?: number; rejects?: number };
 
 export const supervisor = {
   /** The machine's state now (POST /events), as a tablet or device sets it. */
-  setState: (machineId: number, activityCodeId: number) => request('POST', '/events', { body: { events: [{ machineId, activityCodeId }] } }),
+  setState: (machineId: number, activityCodeId: number) =>
+    request('POST', '/events', { body: { events: [{ machineId, activityCodeId }] } }),
   /** `at` in the past: a job that started late in the system (its counts since then become its own). */
   startJob: (machineId: number, body: { jobNumber: string; idealCycleTimeSeconds?: number | null; at?: string }) =>
     request<{ job: Job }>('POST', `/machines/${machineId}/jobs`, { body }),
-  endJob: (machineId: number, body: Counts & { at?: string }) => request<{ job: Job }>('POST', `/machines/${machineId}/jobs/current/end`, { body }),
-  addPastJob: (body: Counts & { machineId: number; jobNumber: string; start: string; end: string; idealCycleTimeSeconds?: number | null; activityCodeId?: number; note?: string }) =>
-    request<{ job: Job }>('POST', '/jobs', { body }),
+  endJob: (machineId: number, body: Counts & { at?: string }) =>
+    request<{ job: Job }>('POST', `/machines/${machineId}/jobs/current/end`, { body }),
+  addPastJob: (
+    body: Counts & {
+      machineId: number;
+      jobNumber: string;
+      start: string;
+      end: string;
+      idealCycleTimeSeconds?: number | null;
+      activityCodeId?: number;
+      note?: string;
+    },
+  ) => request<{ job: Job }>('POST', '/jobs', { body }),
   editJob: (id: number, body: Record<string, unknown>) => request<{ job: Job }>('PATCH', `/jobs/${id}`, { body }),
   production: (f: Fetch, machineId: number, from: string, to: string) =>
     request<{ records: ProductionRecord[] }>('GET', '/production', { fetch: f, query: { machineId, from, to } }).then((r) => r.records),

@@ -34,7 +34,10 @@ export function codeWithCategory(name: string, category: Category): string {
  */
 export function describeMoves(moves: readonly MoveLike[], codeName: (id: number) => string, options: { past?: boolean } = {}): string {
   if (moves.length === 0) return options.past ? 'Changed no code.' : 'Changes nothing: the span already has this code.';
-  const clauses = moves.map((m) => `${duration(m.seconds)} from ${codeWithCategory(codeName(m.fromActivityCodeId), m.fromCategory)} to ${codeWithCategory(codeName(m.toActivityCodeId), m.toCategory)}`);
+  const clauses = moves.map(
+    (m) =>
+      `${duration(m.seconds)} from ${codeWithCategory(codeName(m.fromActivityCodeId), m.fromCategory)} to ${codeWithCategory(codeName(m.toActivityCodeId), m.toCategory)}`,
+  );
   const sameCategory = moves.every((m) => m.fromCategory === m.toCategory);
   if (options.past) return `Moved ${joinWords(clauses)}.${sameCategory ? ' The OEE categories stayed the same.' : ''}`;
   return `Moves ${joinWords(clauses)}.${sameCategory ? ' The OEE categories stay the same.' : ''}`;
@@ -46,7 +49,15 @@ export function describeMoves(moves: readonly MoveLike[], codeName: (id: number)
  */
 export function correctionEntryMoves(before: unknown, after: unknown, categoryOf: (id: number) => Category | undefined): MoveLike[] | null {
   const intervals = (v: unknown) =>
-    Array.isArray(v) && v.every((i) => typeof i === 'object' && i !== null && typeof i.start === 'string' && typeof i.end === 'string' && typeof i.activityCodeId === 'number')
+    Array.isArray(v) &&
+    v.every(
+      (i) =>
+        typeof i === 'object' &&
+        i !== null &&
+        typeof i.start === 'string' &&
+        typeof i.end === 'string' &&
+        typeof i.activityCodeId === 'number',
+    )
       ? (v as MoveInterval[])
       : null;
   const b = intervals(before);
@@ -106,12 +117,16 @@ const show = (v: unknown): string => {
 export function fieldChanges(before: unknown, after: unknown): FieldChange[] {
   const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isRecord(before) && !isRecord(after)) {
-    return JSON.stringify(before ?? null) === JSON.stringify(after ?? null) ? [] : [{ field: 'value', before: show(before ?? undefined), after: show(after ?? undefined) }];
+    return JSON.stringify(before ?? null) === JSON.stringify(after ?? null)
+      ? []
+      : [{ field: 'value', before: show(before ?? undefined), after: show(after ?? undefined) }];
   }
   const b = isRecord(before) ? before : {};
   const a = isRecord(after) ? after : {};
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ field: k, before: show(b[k]), after: show(a[k]) }));
+  return keys
+    .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    .map((k) => ({ field: k, before: show(b[k]), after: show(a[k]) }));
 }
 
 export interface JobLike {

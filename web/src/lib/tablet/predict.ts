@@ -32,7 +32,10 @@ function apply(s: TabletState, command: QueuedCommand): TabletState {
         job: { id: -1, jobNumber: String(p.jobNumber), start: at, idealCycleTimeSeconds: null, good: 0, rejects: 0 },
         current,
         paused: s.workflowType === 'pausable' && current?.category !== 'running',
-        runningTotal: s.workflowType === 'running_total' ? { lastUpdate: at, updateFrequencySeconds: s.runningTotal?.updateFrequencySeconds ?? 3600 } : null,
+        runningTotal:
+          s.workflowType === 'running_total'
+            ? { lastUpdate: at, updateFrequencySeconds: s.runningTotal?.updateFrequencySeconds ?? 3600 }
+            : null,
       };
     }
     case 'activity:set': {

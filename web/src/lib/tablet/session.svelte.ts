@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   TABLET_NAMESPACE,
   TABLET_UNKNOWN_TOKEN,
-  type Ack,
+  type TabletAck as Ack,
   type TabletCommandName,
   type TabletCommands,
   type TabletState,
@@ -97,7 +97,10 @@ export class TabletSession {
     };
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
-    this.cleanups.push(() => window.removeEventListener('offline', offline), () => window.removeEventListener('online', online));
+    this.cleanups.push(
+      () => window.removeEventListener('offline', offline),
+      () => window.removeEventListener('online', online),
+    );
 
     if (navigator.onLine) socket.connect();
     else this.connection = 'offline';
@@ -121,7 +124,9 @@ export class TabletSession {
     await this.drain();
     if (this.queue.length > 0) return 'Still sending earlier actions; try again in a moment';
     try {
-      const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('operator:sign-in', { userId, pin, eventId: newEventId(), at: this.now().toISOString() })) as Ack;
+      const ack = (await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('operator:sign-in', { userId, pin, eventId: newEventId(), at: this.now().toISOString() })) as Ack;
       return ack.ok ? null : ack.error.message;
     } catch {
       return 'No answer from the server; try again';

@@ -43,6 +43,7 @@ export class WallConnection {
   serverOffsetMs = $state(0);
 
   private readonly socket: LiveSocket;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup from machine id to its place in `machines` (which is the reactive state)
   private readonly index = new Map<number, number>();
   private recent: { at: number; change: MachineStateChanged }[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -95,7 +96,10 @@ export class WallConnection {
     if (!this.socket.active) this.retryLater(refused ? RETRY_MAX_MS * 2 : undefined);
   };
 
-  private readonly onSnapshot = (machines: LiveMachine[], meta: { groupId: number | null; serverTime: string; activityCodes: LiveActivityCode[]; groups: LiveGroup[] }) => {
+  private readonly onSnapshot = (
+    machines: LiveMachine[],
+    meta: { groupId: number | null; serverTime: string; activityCodes: LiveActivityCode[]; groups: LiveGroup[] },
+  ) => {
     const now = Date.now();
     this.serverOffsetMs = Date.parse(meta.serverTime) - now;
     this.codes = Object.fromEntries(meta.activityCodes.map((c) => [c.id, c]));
@@ -140,10 +144,13 @@ export class WallConnection {
     if (this.closed || this.retryTimer) return;
     const delay = delayMs ?? this.retryMs;
     this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.closed && !this.socket.connected) this.socket.connect();
-    }, delay * (0.75 + Math.random() * 0.5));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        if (!this.closed && !this.socket.connected) this.socket.connect();
+      },
+      delay * (0.75 + Math.random() * 0.5),
+    );
   }
 }
 

@@ -27,9 +27,17 @@ export const load: PageLoad = async ({ fetch, parent, url, depends }) => {
   if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
   if (!maySupervise(user.role)) error(403, 'The audit log is for supervisors and admins.');
   try {
-    const [site, machines, users, codes] = await Promise.all([api.site(fetch), api.machines(fetch), api.users(fetch).catch(() => []), api.codes(fetch)]);
+    const [site, machines, users, codes] = await Promise.all([
+      api.site(fetch),
+      api.machines(fetch),
+      api.users(fetch).catch(() => []),
+      api.codes(fetch),
+    ]);
     const today = todayIn(site.timezone);
-    const range = url.searchParams.has('from') || url.searchParams.has('to') ? readRange(url, site.timezone) : { from: addDays(today, -6), to: today, days: 7 };
+    const range =
+      url.searchParams.has('from') || url.searchParams.has('to')
+        ? readRange(url, site.timezone)
+        : { from: addDays(today, -6), to: today, days: 7 };
     const window = dayRangeInstants(range.from, range.to, site.timezone);
     const filter = { machineId: idParam(url, 'machineId'), userId: idParam(url, 'userId') };
     const query = { from: window.from, to: window.to, machineId: filter.machineId, userId: filter.userId };

@@ -4,7 +4,6 @@ import { tables, type TableId } from '$lib/analysis/tables';
 import { readGroupId, readRange } from '$lib/analysis/url-state';
 import type { PageLoad } from './$types';
 
-
 export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
   depends('app:analysis');
   const { site, groups } = await parent();

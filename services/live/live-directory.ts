@@ -1,5 +1,5 @@
-import { isInPlannedTime } from '../../core/calendar/index.js';
 import type { LiveActivityCode, LiveGroup } from '../../core/realtime/live-events.js';
+import { isOffShift } from '../machine-state.service.js';
 import type { LiveDirectoryRows, LiveRepository } from '../../db/repositories/live.repository.js';
 
 export interface DirectoryMachine {
@@ -13,7 +13,8 @@ export interface DirectoryMachine {
  * This instance's copy of what screens are drawn from: active machines (and their groups, which
  * route every change), groups, activity codes, shift patterns and the site time zone. Set-up edits
  * can be made on any instance, so it is re-read on a timer (and at once when a change names a
- * machine it does not know); `refresh` says whether anything a screen shows changed.
+ * machine it does not know); `refresh` says whether anything a screen shows changed, and so do
+ * the `onChanged` listeners.
  */
 export class LiveDirectory {
   private rows: LiveDirectoryRows | null = null;
@@ -21,8 +22,15 @@ export class LiveDirectory {
   private fingerprint = '';
   private loading: Promise<boolean> | null = null;
   private queued: Promise<boolean> | null = null;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly repo: LiveRepository) {}
+
+  /** Told after a re-read found that something a screen shows changed (the screens need a fresh snapshot). */
+  onChanged(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Loads once; later calls return at once. */
   async ready(): Promise<void> {
@@ -36,10 +44,12 @@ export class LiveDirectory {
       return this.loading;
     }
     // A read already running may have started before the edit we were told about: queue one more.
-    this.queued ??= this.loading.catch(() => false).then(() => {
-      this.queued = null;
-      return this.refresh();
-    });
+    this.queued ??= this.loading
+      .catch(() => false)
+      .then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
     return this.queued;
   }
 
@@ -59,6 +69,13 @@ export class LiveDirectory {
     return this.rows?.activityCodes ?? [];
   }
 
+  /** The machines screens of these scopes see (`null`: the whole site). */
+  watchedBy(scopes: readonly (number | null)[]): DirectoryMachine[] {
+    if (scopes.length === 0) return [];
+    if (scopes.includes(null)) return this.machines;
+    return this.machines.filter((m) => m.groupId !== null && scopes.includes(m.groupId));
+  }
+
   groups(scope: number | null): LiveGroup[] {
     const all = this.rows?.groups ?? [];
     return scope === null ? all : all.filter((g) => g.id === scope);
@@ -68,13 +85,11 @@ export class LiveDirectory {
     return (this.rows?.groups ?? []).some((g) => g.id === id);
   }
 
-  /** Outside its planned time now (docs/api.md `offShift`); machines without a pattern are planned 24/7. */
+  /** Outside its planned time now (the one rule, `isOffShift`). */
   offShift(machineId: number, at: Date): boolean {
     const machine = this.byId.get(machineId);
-    if (!machine || machine.shiftPatternId === null || !this.rows) return false;
-    const pattern = this.rows.patterns.get(machine.shiftPatternId);
-    if (pattern === undefined) return false;
-    return !isInPlannedTime(pattern, this.rows.timezone, at);
+    if (!machine || !this.rows) return false;
+    return isOffShift(machine.shiftPatternId === null ? undefined : this.rows.patterns.get(machine.shiftPatternId), this.rows.timezone, at);
   }
 
   private async load(): Promise<boolean> {
@@ -84,6 +99,7 @@ export class LiveDirectory {
     this.rows = rows;
     this.byId = new Map(rows.machines.map((m) => [m.id, m]));
     this.fingerprint = fingerprint;
+    if (changed) for (const listener of this.listeners) listener();
     return changed;
   }
 }

@@ -37,7 +37,9 @@ import { LegacyTabletService } from './services/legacy-tablet.service.js';
 import { MachineStateService } from './services/machine-state.service.js';
 import { OeeService } from './services/oee/oee.service.js';
 import { ReportsService } from './services/reports.service.js';
+import { ResumeNotesService } from './services/tablet/resume-notes.service.js';
 import { ScheduledTasksService } from './services/scheduled-tasks.service.js';
+import { PartsService } from './services/parts.service.js';
 import { SetupService } from './services/setup.service.js';
 import { ShiftBoundaryService } from './services/shift-boundary.service.js';
 import { UserService } from './services/user.service.js';
@@ -276,16 +278,19 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
       new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS),
       settings.sessionSecret,
       clock,
+      feed,
     ),
     pinAttempts,
     users,
     setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    parts: new PartsService({ repos }),
     machineStates,
     oee,
     reports,
     exports: new ExportService(repos, reports),
     verify,
     legacyTablet: new LegacyTabletService({ ...shopFloor, ...persistence, feed, clock, pinAttempts, logger }),
+    resumeNotes: new ResumeNotesService(repos),
     shiftBoundaries: new ShiftBoundaryService(dataSource, repos.scheduler, repos.site, repos.shopFloor, shopFloor.jobs, feed, clock),
     scheduledTasks: new ScheduledTasksService({ oee, verify, site: repos.site, credentials: repos.credentials, outbox, clock }),
     health: settings.health,

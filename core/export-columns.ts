@@ -52,6 +52,7 @@ export const COLUMNS = {
   activityCodeId: column('activityCodeId', 'Activity code ID', 'id'),
   activityCode: column('activityCode', 'Activity', 'text', 20),
   category: column('category', 'Category', 'text', 18),
+  cause: column('cause', 'Cause', 'text', 12),
   jobId: column('jobId', 'Job ID', 'id'),
   jobNumber: column('jobNumber', 'Job number', 'text'),
   operatorId: column('operatorId', 'Operator ID', 'id'),
@@ -96,6 +97,9 @@ export const COLUMNS = {
   teep: column('teep', 'TEEP (%)', 'percent'),
   warnings: column('warnings', 'Warnings', 'text', 22),
   wholeRangeOee: column('wholeRangeOee', 'Whole range OEE (%)', 'percent'),
+  partNumber: column('partNumber', 'Part number', 'text', 18),
+  partName: column('partName', 'Part name', 'text', 24),
+  group: column('group', 'Group', 'text', 18),
 } as const satisfies Record<string, ExportColumn>;
 export type ColumnKey = keyof typeof COLUMNS;
 
@@ -127,6 +131,7 @@ export const DATASET_COLUMNS = {
     'activityCodeId',
     'activityCode',
     'category',
+    'cause',
     'jobId',
     'jobNumber',
     'operatorId',
@@ -141,6 +146,7 @@ export const DATASET_COLUMNS = {
     'activityCodeId',
     'activityCode',
     'category',
+    'cause',
     'source',
     'sender',
     'operatorId',
@@ -179,3 +185,15 @@ export const DATASET_COLUMNS = {
   ],
   oee: ['machineId', 'machine', 'from', 'to', ...OEE_NUMBER_KEYS, 'warnings'],
 } as const satisfies Record<string, readonly ColumnKey[]>;
+
+/**
+ * The part catalogue's file (export and import, docs/api.md "Part catalogue"): one row per entry; Machine and
+ * Group empty for an entry that is for every machine.
+ */
+export const PART_CATALOGUE_COLUMNS = [
+  'partNumber',
+  'partName',
+  'idealCycleTimeSeconds',
+  'machine',
+  'group',
+] as const satisfies readonly ColumnKey[];

@@ -5,6 +5,13 @@
 export const categories = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'] as const;
 export type Category = (typeof categories)[number];
 
+/**
+ * Why a machine stops, the second axis of a stop code beside its OEE category (docs/oee.md "Downtime
+ * causes"): it groups losses in the Pareto, tables and exports and never changes how time counts.
+ */
+export const downtimeCauses = ['machine', 'operator', 'material', 'quality', 'other'] as const;
+export type DowntimeCause = (typeof downtimeCauses)[number];
+
 export const workflowTypes = ['default', 'pausable', 'running_total'] as const;
 
 /** How the tablet asks for the ideal cycle time when a job starts (docs/digitme2.md). */

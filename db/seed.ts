@@ -11,7 +11,8 @@ export interface SeedOptions {
 }
 
 /**
- * First start (docs/api.md): the four built-in codes with their DigitME2 ids, group 1, the "9-5" pattern
+ * First start (docs/api.md): the four built-in codes with their DigitME2 ids (the stops with cause `other`:
+ * an unexplained Down and Closed belong to no cause of their own), group 1, the "9-5" pattern
  * and site settings; and, while there are no users, `admin` with OEE_ADMIN_PASSWORD or a random
  * password printed once. Runs under the migration lock, so it happens exactly once.
  */
@@ -20,12 +21,21 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
     if (!(await tx.existsBy(SiteSettingsEntity, { id: 1 }))) {
       await tx.insert(SiteSettingsEntity, { id: 1, timezone: options.timezone, microStopSeconds: 0 });
       await tx.insert(ActivityCodeEntity, [
-        { id: 1, shortDescription: 'Up', longDescription: 'The machine is in use', category: 'running', colour: '#00FF80', active: true },
+        {
+          id: 1,
+          shortDescription: 'Up',
+          longDescription: 'The machine is in use',
+          category: 'running',
+          cause: null,
+          colour: '#00FF80',
+          active: true,
+        },
         {
           id: 2,
           shortDescription: 'Down',
           longDescription: "Downtime that doesn't have an explanation from the user",
           category: 'unplanned_stop',
+          cause: 'other',
           colour: '#B22222',
           active: true,
         },
@@ -34,6 +44,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           shortDescription: 'Closed',
           longDescription: 'Planned downtime outside of shift hours',
           category: 'planned_shutdown',
+          cause: 'other',
           colour: '#C6C6C6',
           active: true,
         },
@@ -42,6 +53,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           shortDescription: 'Overtime',
           longDescription: 'Uptime outside of shift hours (kept for compatibility)',
           category: 'running',
+          cause: null,
           colour: '#00FF80',
           active: true,
         },

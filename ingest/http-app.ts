@@ -15,6 +15,7 @@ import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy
 import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
 import { LEGACY_TABLET_PATHS, legacyTabletBodies, legacyTabletErrors, registerLegacyTabletRoutes } from './routes/legacy-tablet.routes.js';
 import { registerOeeRoutes } from './routes/oee.routes.js';
+import { registerPartRoutes } from './routes/parts.routes.js';
 import { registerResultRoutes } from './routes/results.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
 import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
@@ -85,6 +86,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
+  registerPartRoutes(routes, deps);
   registerOeeRoutes(routes, deps);
   registerShopFloorRoutes(routes, deps);
   registerResultRoutes(routes, deps);

@@ -9,11 +9,13 @@ import type { ExportService } from './exports/export.service.js';
 import type { LegacyTabletService } from './legacy-tablet.service.js';
 import type { MachineStateService } from './machine-state.service.js';
 import type { OeeService } from './oee/oee.service.js';
+import type { PartsService } from './parts.service.js';
 import type { ReportsService } from './reports.service.js';
 import type { ScheduledTasksService } from './scheduled-tasks.service.js';
 import type { SetupService } from './setup.service.js';
 import type { ShiftBoundaryService } from './shift-boundary.service.js';
 import type { ShopFloorServices } from './shop-floor.services.js';
+import type { ResumeNotesService } from './tablet/resume-notes.service.js';
 import type { UserService } from './user.service.js';
 import type { VerifyService } from './verify.service.js';
 
@@ -34,12 +36,14 @@ export interface AppServices extends ShopFloorServices {
   pinAttempts: AttemptLimiter;
   users: UserService;
   setup: SetupService;
+  parts: PartsService;
   machineStates: MachineStateService;
   oee: OeeService;
   reports: ReportsService;
   exports: ExportService;
   verify: VerifyService;
   legacyTablet: LegacyTabletService;
+  resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
   health: () => Promise<{

@@ -113,7 +113,10 @@ export class LegacyTabletService {
         state: 'no_job',
         machine_name: state.machine.name,
         user_name: state.operator.username,
-        requested_data: requestedJobStartData({ jobStartInputType: state.jobStartInputType, jobNumberInputType: state.jobNumberInputType }),
+        requested_data: requestedJobStartData(
+          { jobStartInputType: state.jobStartInputType, jobNumberInputType: state.jobNumberInputType },
+          state.jobStartAutofill,
+        ),
       };
     }
     const currentId = state.current?.activityCodeId ?? BUILT_IN_CODES.down;

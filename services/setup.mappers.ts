@@ -15,6 +15,7 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
   shortDescription: c.shortDescription,
   longDescription: c.longDescription,
   category: c.category,
+  cause: c.cause,
   colour: c.colour,
   active: c.active,
 });
@@ -29,6 +30,7 @@ export const toMachine = (m: MachineEntity, state: MachineState) => ({
   workflowType: m.workflowType,
   jobStartInputType: m.jobStartInputType,
   jobNumberInputType: m.jobNumberInputType,
+  jobStartAutofill: m.jobStartAutofill,
   jobStartActivityCodeId: m.jobStartActivityCodeId,
   endJobOnShiftEnd: m.endJobOnShiftEnd,
   excludedActivityCodeIds: m.excludedActivityCodeIds,

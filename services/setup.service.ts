@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
+import { codeCause, type Category, type DowntimeCause } from '../core/schemas/setup.schema.js';
 import type {
   activityCodeCreateSchema,
   activityCodeUpdateSchema,
@@ -81,12 +82,22 @@ export class SetupService {
   }
 
   async createActivityCode(actor: Actor, input: z.output<typeof activityCodeCreateSchema>) {
-    return toActivityCode(await this.deps.repos.activityCodes.create(actor, input));
+    const cause = checkedCause(input.category, input.cause, undefined);
+    return toActivityCode(await this.deps.repos.activityCodes.create(actor, { ...input, cause }));
   }
 
-  /** A new category changes what every stored hour counts as (docs/oee.md): they are all dropped. */
+  /**
+   * A new category changes what every stored hour counts as (docs/oee.md): they are all dropped. The cause
+   * follows the category (`codeCause`): a code that becomes a running one loses it, a stop keeps its own.
+   * The cause alone changes no number.
+   */
   async updateActivityCode(actor: Actor, id: number, input: z.output<typeof activityCodeUpdateSchema>) {
-    const code = toActivityCode(await this.deps.repos.activityCodes.update(actor, id, input));
+    let cause: DowntimeCause | null | undefined;
+    if (input.category !== undefined || input.cause !== undefined) {
+      const current = await this.deps.repos.activityCodes.get(id);
+      cause = checkedCause(input.category ?? current.category, input.cause, current.cause);
+    }
+    const code = toActivityCode(await this.deps.repos.activityCodes.update(actor, id, { ...input, cause }));
     if (input.category !== undefined) await this.deps.oee.invalidateAll();
     return code;
   }
@@ -261,4 +272,15 @@ export class SetupService {
     this.deps.authenticator.forgetApiKeys();
     await this.deps.feed.delivered();
   }
+}
+
+/** The cause a code is stored with, or a 400 naming the `cause` field. */
+function checkedCause(
+  category: Category,
+  requested: DowntimeCause | null | undefined,
+  current: DowntimeCause | null | undefined,
+): DowntimeCause | null {
+  const result = codeCause(category, requested, current);
+  if (!result.ok) throw AppError.invalid(`Invalid cause: ${result.message}`, [{ path: ['cause'], message: result.message }]);
+  return result.cause;
 }

@@ -243,6 +243,7 @@ const TIMELINE_HEADER = [
   'Activity code ID',
   'Activity',
   'Category',
+  'Cause',
   'Job ID',
   'Job number',
   'Operator ID',
@@ -490,7 +491,7 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
     const sheet = timeline.sheet!;
     expect(sheet.name).toBe('Timeline');
     expect(sheet.views).toMatchObject([{ state: 'frozen', ySplit: 1 }]);
-    expect(sheet.autoFilter).toBe('A1:L1');
+    expect(sheet.autoFilter).toBe('A1:M1'); // 13 columns: the timeline's with Cause
     expect(sheet.getRow(1).getCell(1).font).toMatchObject({ bold: true });
     const row = sheet.getRow(2);
     expect(row.getCell(3).value).toEqual(new Date('2026-06-30T23:00:00Z'));
@@ -527,7 +528,7 @@ describe('GET /api/v1/export/<dataset>.<csv|xlsx>', () => {
   it('CSV with separator=semicolon: ; between fields and a decimal comma, the same columns', async () => {
     const file = await download(`/api/v1/export/timeline.csv?${WINDOW}&machineId=${m1}&separator=semicolon`);
     expect(file.raw.toString('utf8')).toMatch(
-      /^\ufeffMachine ID;Machine;Start;End;Duration \(h\);Activity code ID;Activity;Category;Job ID;Job number;Operator ID;Operator\r\n/,
+      /^\ufeffMachine ID;Machine;Start;End;Duration \(h\);Activity code ID;Activity;Category;Cause;Job ID;Job number;Operator ID;Operator\r\n/,
     );
     expect(file.raw.toString('utf8')).toContain(`;"Press ""A"", 1";2026-06-30T23:00:00+01:00;`);
     expect(file.rows.find((r) => r.activityCode === 'Jam')!.duration).toBe('0,5');

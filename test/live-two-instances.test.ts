@@ -9,8 +9,10 @@ const clients: LiveTestClient[] = [];
 
 beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
-  a = await startTestApp({ databaseUrl });
-  b = await startTestApp({ databaseUrl });
+  // Instances behind one address share the session secret (docs/operations.md), so a session works on both.
+  const env = { OEE_SESSION_SECRET: 'two-instances-session-secret-0123456789' };
+  a = await startTestApp({ databaseUrl, env });
+  b = await startTestApp({ databaseUrl, env });
 });
 
 afterAll(async () => {
@@ -76,5 +78,15 @@ describe('/live with two instances on one database', () => {
     const late = await connect(b, site);
     expect(late.lastSnapshot().machines.find((m) => m.machineId === press)!.state.activityCodeId).toBe(codes.at(-1));
     await adminB.delete('/api/v1/session');
+  });
+
+  it('closes a screen on one instance at once when its session is signed out on the other', async () => {
+    const onB = await new ApiClient(b.url).signIn('admin', ADMIN_PASSWORD);
+    const screen = await LiveTestClient.connect(a.url, { cookie: onB.cookie! });
+    clients.push(screen);
+    const closed = new Promise<string>((resolve) => screen.socket.once('disconnect', (reason) => resolve(reason)));
+    expect((await onB.delete('/api/v1/session')).status).toBe(204);
+    // Instance A re-checks every 60 s; the sign-out on B must close the screen long before that.
+    expect(await closed).toBe('io server disconnect');
   });
 });

@@ -3,6 +3,7 @@ import { FixedClock } from '../core/clock.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 import { clientsForRoles } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimeline } from './support/oee-fixtures.js';
+import { OEE_ELEMENT_KEYS } from '../core/oee/index.js';
 
 /**
  * `GET /api/v1/oee` and the legacy reads against the real app and Postgres: docs/oee.md's worked
@@ -13,24 +14,8 @@ const DOWN = 2;
 const CLOSED = 3;
 const DAY = '2026-05-04'; // a Monday
 const t = (hhmm: string, day = DAY) => `${day}T${hhmm}:00Z`;
-const ELEMENT_KEYS = [
-  'calendarSeconds',
-  'plannedWindowSeconds',
-  'plannedShutdownSeconds',
-  'plannedProductionSeconds',
-  'runSeconds',
-  'overtimeSeconds',
-  'unplannedStopSeconds',
-  'plannedStopSeconds',
-  'smallStopSeconds',
-  'ratedRunSeconds',
-  'idealSeconds',
-  'fullyProductiveSeconds',
-  'totalCount',
-  'goodCount',
-  'rejectCount',
-  'unplannedStopCount',
-] as const;
+/** The additive elements, in core's one order (docs/oee.md). */
+const ELEMENT_KEYS = OEE_ELEMENT_KEYS;
 
 let app: TestApp;
 let c: Awaited<ReturnType<typeof clientsForRoles>>;

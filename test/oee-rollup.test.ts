@@ -10,6 +10,7 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
 import { ApiClient } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimelines, type IntervalRow, type ProductionRow } from './support/oee-fixtures.js';
 import { gateHistory } from './support/gated-history.js';
+import { OEE_ELEMENT_KEYS } from '../core/oee/index.js';
 
 /**
  * Property tests of the roll-ups on random histories in a DST time zone, against the real
@@ -105,24 +106,8 @@ async function randomHistory(machineId: number, from: number): Promise<void> {
   await insertProduction(app.dataSource, machineId, production);
 }
 
-const ELEMENT_KEYS = [
-  'calendarSeconds',
-  'plannedWindowSeconds',
-  'plannedShutdownSeconds',
-  'plannedProductionSeconds',
-  'runSeconds',
-  'overtimeSeconds',
-  'unplannedStopSeconds',
-  'plannedStopSeconds',
-  'smallStopSeconds',
-  'ratedRunSeconds',
-  'idealSeconds',
-  'fullyProductiveSeconds',
-  'totalCount',
-  'goodCount',
-  'rejectCount',
-  'unplannedStopCount',
-] as const;
+/** The additive elements, in core's one order (docs/oee.md). */
+const ELEMENT_KEYS = OEE_ELEMENT_KEYS;
 const RATIO_KEYS = ['availability', 'performance', 'quality', 'oee', 'teep', 'mtbfSeconds', 'mttrSeconds'] as const;
 
 /** Floats summed in another order differ in the last bits only. */

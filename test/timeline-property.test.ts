@@ -14,6 +14,7 @@ import { testRunEnv } from '../env.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
+import { OEE_ELEMENT_KEYS } from '../core/oee/index.js';
 
 /**
  * The invariant of docs/timeline-truth.md, tried on random histories: after EVERY delivery, a machine's
@@ -361,24 +362,8 @@ async function projectionOfStoredInputs(m: number): Promise<Row[]> {
   );
 }
 
-const ELEMENT_KEYS = [
-  'calendarSeconds',
-  'plannedWindowSeconds',
-  'plannedShutdownSeconds',
-  'plannedProductionSeconds',
-  'runSeconds',
-  'overtimeSeconds',
-  'unplannedStopSeconds',
-  'plannedStopSeconds',
-  'smallStopSeconds',
-  'ratedRunSeconds',
-  'idealSeconds',
-  'fullyProductiveSeconds',
-  'totalCount',
-  'goodCount',
-  'rejectCount',
-  'unplannedStopCount',
-] as const;
+/** The additive elements, in core's one order (docs/oee.md). */
+const ELEMENT_KEYS = OEE_ELEMENT_KEYS;
 
 /** OEE.md's calculation straight from the model: the machine has no shift pattern, so it is planned 24/7. */
 async function rawElements(m: number, model: Model, from: number, to: number, microStopSeconds: number): Promise<OeeElements> {

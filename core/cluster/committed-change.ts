@@ -18,6 +18,7 @@ export const SETUP_ENTITIES = [
   'api-key',
   'user',
   'site',
+  'part',
 ] as const;
 export type SetupEntity = (typeof SETUP_ENTITIES)[number];
 

@@ -42,6 +42,25 @@ export interface TabletJob {
   idealCycleTimeSeconds: number | null;
   good: number;
   rejects: number;
+  /**
+   * Seconds the machine has run in this job, as of `serverTime`: its `running` time from the job's start,
+   * micro-stops included, inside planned windows and as overtime alike: the job's run time as performance
+   * counts it (docs/oee.md "The time elements"). While the machine runs, the tablet adds the seconds since
+   * `serverTime`. The target is `runSeconds / idealCycleTimeSeconds` parts (the parts an ideal machine
+   * would have made in that time), compared with good + rejects. null when it could not be computed.
+   */
+  runSeconds: number | null;
+}
+
+/** The current shift's OEE of the machine (docs/oee.md "The factors"), fractions 0..1; null = no data. */
+export interface TabletShiftOee {
+  /** ISO: the shift (or, without a shift pattern, the local day) the figures are for. */
+  from: string;
+  to: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
 }
 
 /** Everything a tablet shows; pushed on connect and after every change of its machine, from any source. */
@@ -56,6 +75,8 @@ export interface TabletState {
   operator: { id: number; username: string } | null;
   /** The job running now. */
   job: TabletJob | null;
+  /** The shift's OEE while a job runs; null without a job, or when it could not be computed. */
+  shiftOee: TabletShiftOee | null;
   /** The machine's current code; null before its first event. */
   current: { activityCodeId: number; category: Category; since: string } | null;
   codes: TabletCode[];
@@ -64,6 +85,8 @@ export interface TabletState {
   jobNumberInputType: 'text' | 'number';
   jobStartInputType: JobStartInputType;
   jobStartFields: TabletJobStartField[];
+  /** Pre-filled in the `value` field of the job start (the machine's autofill); null: it starts empty. */
+  jobStartAutofill: number | null;
   /** pausable machines: a job runs and the current code is a stop. */
   paused: boolean;
   /** running_total machines with a job: when the last count was made (or the job started). */
@@ -80,7 +103,16 @@ export interface CommandMeta {
 export interface TabletCommands {
   'operator:sign-in': { userId: number; pin: string };
   'operator:sign-out': Record<string, never>;
-  'job:start': { jobNumber: string | number; input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number } };
+  /**
+   * `start` (ISO): when the job really began, for a job started late; not after the command's `at`, not
+   * before the machine's current state began (older history is a supervisor's correction), and inside the
+   * site's live window. Without it the job starts at `at`.
+   */
+  'job:start': {
+    jobNumber: string | number;
+    input?: { value?: number; plannedQuantity?: number; plannedTimeMinutes?: number };
+    start?: string;
+  };
   'activity:set': { activityCodeId: number };
   'production:record': { good: number; rejects: number };
   'job:end': { good: number; rejects: number };

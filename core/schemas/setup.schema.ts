@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { MAX_LIVE_WINDOW_DAYS } from '../live-window.js';
 import { roleSchema } from '../roles.js';
-import { categories, jobStartInputTypes, workflowTypes } from '../vocabulary.js';
+import { categories, downtimeCauses, jobStartInputTypes, workflowTypes, type DowntimeCause } from '../vocabulary.js';
 import { colourSchema, hhmmSchema, idSchema, localDateSchema, nameSchema } from './common.schema.js';
 
-export { categories, jobStartInputTypes, workflowTypes };
+export { categories, downtimeCauses, jobStartInputTypes, workflowTypes };
 export const categorySchema = z.enum(categories);
 export type Category = z.infer<typeof categorySchema>;
+export type { DowntimeCause };
 
 export const workflowTypeSchema = z.enum(workflowTypes);
 export type WorkflowType = z.infer<typeof workflowTypeSchema>;
@@ -20,10 +21,14 @@ export const groupCreateSchema = z.strictObject({ name: nameSchema });
 export const groupUpdateSchema = groupCreateSchema.partial();
 export const groupSchema = z.object({ id: z.number(), name: z.string() });
 
+export const downtimeCauseSchema = z.enum(downtimeCauses);
+
 export const activityCodeCreateSchema = z.strictObject({
   shortDescription: nameSchema,
   longDescription: z.string().trim().max(255).default(''),
   category: categorySchema,
+  /** Left out: `other` for a stop code, none for a running one (`codeCause`). */
+  cause: downtimeCauseSchema.nullable().optional(),
   colour: colourSchema,
   active: z.boolean().default(true),
 });
@@ -31,6 +36,7 @@ export const activityCodeUpdateSchema = z.strictObject({
   shortDescription: nameSchema.optional(),
   longDescription: z.string().trim().max(255).optional(),
   category: categorySchema.optional(),
+  cause: downtimeCauseSchema.nullable().optional(),
   colour: colourSchema.optional(),
   active: z.boolean().optional(),
 });
@@ -39,9 +45,28 @@ export const activityCodeSchema = z.object({
   shortDescription: z.string(),
   longDescription: z.string(),
   category: categorySchema,
+  /** Why the machine stops (docs/oee.md "Downtime causes"); null for running codes. */
+  cause: downtimeCauseSchema.nullable(),
   colour: z.string(),
   active: z.boolean(),
 });
+
+/**
+ * The cause a code ends up with (docs/oee.md "Downtime causes"): running codes have none; every other code
+ * has one, `requested` when given, else the one it had, else `other`. A cause on a running code, or none on
+ * a stop code, is refused with a message in words.
+ */
+export function codeCause(
+  category: Category,
+  requested: DowntimeCause | null | undefined,
+  current: DowntimeCause | null | undefined,
+): { ok: true; cause: DowntimeCause | null } | { ok: false; message: string } {
+  if (category === 'running') {
+    return requested ? { ok: false, message: 'a running code has no downtime cause: leave it empty' } : { ok: true, cause: null };
+  }
+  if (requested === null) return { ok: false, message: 'a stop code needs a downtime cause (other when none fits)' };
+  return { ok: true, cause: requested ?? current ?? 'other' };
+}
 
 const weekdaySchema = z.number().int().min(1).max(7);
 export const shiftSchema = z.strictObject({
@@ -75,6 +100,17 @@ export const shiftPatternSchema = z.object({
 });
 export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
 
+/**
+ * The value the tablet pre-fills in the job-start input, in the unit of the machine's jobStartInputType;
+ * null = the field starts empty. Used by the one-number input types only.
+ */
+const jobStartAutofillSchema = z
+  .number()
+  .positive()
+  .max(1_000_000_000)
+  .nullable()
+  .describe("Pre-filled in the tablet's job-start field, in the unit of jobStartInputType (e.g. 40 parts/h); null = empty");
+
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -82,6 +118,7 @@ export const machineCreateSchema = z.strictObject({
   workflowType: workflowTypeSchema.default('default'),
   jobStartInputType: jobStartInputTypeSchema.default('cycle_time_seconds'),
   jobNumberInputType: jobNumberInputTypeSchema.default('text'),
+  jobStartAutofill: jobStartAutofillSchema.default(null),
   jobStartActivityCodeId: idSchema.default(1),
   endJobOnShiftEnd: z.boolean().default(true),
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
@@ -94,6 +131,7 @@ export const machineUpdateSchema = z.strictObject({
   workflowType: workflowTypeSchema.optional(),
   jobStartInputType: jobStartInputTypeSchema.optional(),
   jobNumberInputType: jobNumberInputTypeSchema.optional(),
+  jobStartAutofill: jobStartAutofillSchema.optional(),
   jobStartActivityCodeId: idSchema.optional(),
   endJobOnShiftEnd: z.boolean().optional(),
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
@@ -124,6 +162,7 @@ export const machineSchema = z.object({
   workflowType: workflowTypeSchema,
   jobStartInputType: jobStartInputTypeSchema,
   jobNumberInputType: jobNumberInputTypeSchema,
+  jobStartAutofill: z.number().nullable(),
   jobStartActivityCodeId: z.number(),
   endJobOnShiftEnd: z.boolean(),
   excludedActivityCodeIds: z.array(z.number()),

@@ -29,6 +29,8 @@ export const eventsResultSchema = z.object({ accepted: z.number(), duplicates: z
 export const jobStartSchema = z.strictObject({
   jobNumber: z.union([z.string().trim().min(1).max(100), z.number().int().nonnegative().transform(String)]),
   idealCycleTimeSeconds: z.number().positive().max(31_536_000).nullable().optional(),
+  /** A part of the catalogue (docs/api.md "Part catalogue"): its ideal cycle time for this machine when none is given. */
+  partNumber: z.string().trim().min(1).max(100).optional(),
   at: isoDateTimeSchema.optional(),
   eventId: eventIdSchema.optional(),
 });

@@ -28,6 +28,7 @@ export const tabletCommandSchemas = {
   'job:start': z.strictObject({
     jobNumber: jobStartSchema.shape.jobNumber,
     input: jobStartInputSchema.optional(),
+    start: isoDateTimeSchema.optional().describe('When the job really began (a late start); defaults to `at`'),
     ...meta,
   }),
   'activity:set': z.strictObject({ activityCodeId: socketIdSchema, ...meta }),

@@ -9,7 +9,9 @@ import { KioskTokenEntity } from './kiosk-token.entity.js';
 import { MachineEntity } from './machine.entity.js';
 import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
 import { OeeHourlyEntity } from './oee-hourly.entity.js';
+import { PartEntity } from './part.entity.js';
 import { ProductionRecordEntity } from './production-record.entity.js';
+import { ResumeNoteEntity } from './resume-note.entity.js';
 import { SchedulerStateEntity } from './scheduler-state.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { ShiftPatternEntity } from './shift-pattern.entity.js';
@@ -31,7 +33,9 @@ export {
   MachineEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
+  PartEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,
@@ -54,7 +58,9 @@ export const entities = [
   MachineEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
+  PartEntity,
   ProductionRecordEntity,
+  ResumeNoteEntity,
   SchedulerStateEntity,
   SessionEntity,
   ShiftPatternEntity,

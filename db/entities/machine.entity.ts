@@ -7,6 +7,7 @@ import { ShiftPatternEntity } from './shift-pattern.entity.js';
 @Entity('machines')
 @Check('machines_workflow_type_valid', `"workflowType" IN ('default','pausable','running_total')`)
 @Check('machines_job_number_input_type_valid', `"jobNumberInputType" IN ('text','number')`)
+@Check('machines_job_start_autofill_positive', `"jobStartAutofill" IS NULL OR "jobStartAutofill" > 0`)
 export class MachineEntity {
   @PrimaryGeneratedColumn('increment')
   id: number;
@@ -39,6 +40,14 @@ export class MachineEntity {
 
   @Column('text', { default: 'text' })
   jobNumberInputType: 'text' | 'number';
+
+  /**
+   * Pre-filled in the tablet's job-start input, in the unit of `jobStartInputType` (40 with parts_per_hour
+   * is 40 parts/h); null leaves it empty. DigitME2's "Enable Autofill" checkbox and amount in one
+   * (docs/digitme2.md). Only the one-number input types have a field to fill.
+   */
+  @Column('double precision', { nullable: true })
+  jobStartAutofill: number | null;
 
   /** The code a machine goes into when a job starts (default Up). */
   @Column('int', { default: 1 })

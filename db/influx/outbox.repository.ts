@@ -228,7 +228,7 @@ function productionRow(p: ProductionPoint): NewRow {
 }
 
 /**
- * The outbox as the ingest write path calls it (`OutboxWriter` in ingest/services/outbox-writer.ts,
+ * The outbox as the ingest write path calls it (`OutboxWriter` in services/outbox-writer.ts,
  * matched structurally so db/ does not import ingest/): state events with their codes' categories,
  * production records, and the after-commit wake-up.
  */

@@ -16,8 +16,17 @@ export class CredentialRepository {
     await this.dataSource.manager.insert(SessionEntity, { userId, tokenHash, expiresAt, lastSeenAt: now });
   }
 
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.dataSource.manager.delete(SessionEntity, { tokenHash });
+  /** Deletes one session; the user it belonged to, or null when there was none. */
+  async deleteSession(tokenHash: string): Promise<number | null> {
+    const result = await this.dataSource.manager
+      .createQueryBuilder()
+      .delete()
+      .from(SessionEntity)
+      .where({ tokenHash })
+      .returning('"userId"')
+      .execute();
+    const rows = result.raw as { userId: number }[];
+    return rows[0]?.userId ?? null;
   }
 
   async deleteSessionsOf(userId: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Category } from '../../core/schemas/setup.schema.js';
+import type { Category, DowntimeCause } from '../../core/schemas/setup.schema.js';
 
 /** Rows fetched per round trip from a cursor: big enough to amortise the trip, small enough to keep memory flat. */
 export const CURSOR_BATCH_ROWS = 1_000;
@@ -24,6 +24,7 @@ export interface TimelineExportRow {
   activityCodeId: number;
   activityCode: string;
   category: Category;
+  cause: DowntimeCause | null;
   jobId: number | null;
   jobNumber: string | null;
   operatorId: number | null;
@@ -39,6 +40,7 @@ export interface EventExportRow {
   activityCodeId: number;
   activityCode: string;
   category: Category;
+  cause: DowntimeCause | null;
   source: string;
   sender: string | null;
   operatorId: number | null;
@@ -86,7 +88,7 @@ export interface ProductionExportRow {
  * $1 = machine id(s), $2 = from, $3 = to.
  */
 const TIMELINE_SQL = `
-  SELECT ti."machineId", m.name AS machine, ti.start, ti."end", ti."activityCodeId", ac."shortDescription" AS "activityCode", ac.category,
+  SELECT ti."machineId", m.name AS machine, ti.start, ti."end", ti."activityCodeId", ac."shortDescription" AS "activityCode", ac.category, ac.cause,
          ti."jobId", j."jobNumber", ti."operatorId", u.username AS operator
     FROM timeline_intervals ti
     JOIN machines m ON m.id = ti."machineId"
@@ -99,7 +101,7 @@ const TIMELINE_SQL = `
    ORDER BY ti.start`;
 
 const EVENTS_SQL = `
-  SELECT e.id, e."machineId", m.name AS machine, e.at, e.until, e."activityCodeId", ac."shortDescription" AS "activityCode", ac.category,
+  SELECT e.id, e."machineId", m.name AS machine, e.at, e.until, e."activityCodeId", ac."shortDescription" AS "activityCode", ac.category, ac.cause,
          e.source, e.sender, e."operatorId", u.username AS operator, e."eventId", e."receivedAt"
     FROM state_events e
     JOIN machines m ON m.id = e."machineId"

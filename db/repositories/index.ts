@@ -8,6 +8,7 @@ import { HistoryEditRepository } from './history-edit.repository.js';
 import { MachineStateRepository } from './machine-state.repository.js';
 import { OeeDataRepository } from './oee-data.repository.js';
 import { OeeRollupRepository } from './oee-rollup.repository.js';
+import { PartsRepository } from './parts.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 import { createSetupStores } from './setup-stores.js';
 import { SchedulerRepository } from './scheduler.repository.js';
@@ -37,6 +38,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     historyEdits: new HistoryEditRepository(),
     reports: new ReportsRepository(dataSource),
     verify: new VerifyRepository(dataSource),
+    parts: new PartsRepository(dataSource, audit),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }

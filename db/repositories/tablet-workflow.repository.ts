@@ -11,6 +11,17 @@ export interface TabletRow {
   operatorSince: Date | null;
 }
 
+/** A resume note with its job's number, as the machine page shows it. */
+export interface ResumeNoteRow {
+  id: number;
+  jobId: number;
+  jobNumber: string;
+  pausedAt: Date;
+  resumedAt: Date;
+  activityCodeId: number;
+  notes: string;
+}
+
 export interface TabletUser {
   id: number;
   username: string;
@@ -112,5 +123,24 @@ export class TabletWorkflowRepository {
 
   async appendJobNotes(tx: EntityManager, jobId: number, line: string): Promise<void> {
     await tx.query(`UPDATE jobs SET notes = notes || $2 WHERE id = $1`, [jobId, line]);
+  }
+
+  async addResumeNote(tx: EntityManager, note: Omit<ResumeNoteRow, 'id' | 'jobNumber'> & { machineId: number }): Promise<void> {
+    await tx.query(
+      `INSERT INTO resume_notes ("jobId", "machineId", "pausedAt", "resumedAt", "activityCodeId", notes) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [note.jobId, note.machineId, note.pausedAt, note.resumedAt, note.activityCodeId, note.notes],
+    );
+  }
+
+  /** The machine's resume notes whose pause overlaps [from, to) (a pause of no length at `from` too), oldest first. */
+  async resumeNotes(machineId: number, from: Date, to: Date, limit: number): Promise<ResumeNoteRow[]> {
+    return this.dataSource.query(
+      `SELECT n.id, n."jobId", j."jobNumber", n."pausedAt", n."resumedAt", n."activityCodeId", n.notes
+         FROM resume_notes n JOIN jobs j ON j.id = n."jobId"
+        WHERE n."machineId" = $1 AND n."pausedAt" < $3 AND n."resumedAt" >= $2
+        ORDER BY n."pausedAt", n.id
+        LIMIT $4`,
+      [machineId, from, to, limit],
+    );
   }
 }

@@ -12,7 +12,7 @@ export interface StoredRollupRow {
   losses: { activityCodeId: number; category: string; seconds: number; occurrences: number }[];
 }
 
-/** The reads and repairs of the verifier (ingest/services/verify.service.ts). */
+/** The reads and repairs of the verifier (services/verify.service.ts). */
 export class VerifyRepository {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { senderOf } from '../../core/live-window.js';
 import { idParamsSchema } from '../../core/schemas/common.schema.js';
+import { resumeNotesResponseSchema } from '../../core/schemas/resume-notes.schema.js';
 import {
   eventsBatchSchema,
   eventsResultSchema,
@@ -47,7 +48,8 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
     path: '/api/v1/machines/{id}/jobs',
     access: 'shopFloor',
     tag: 'shop-floor',
-    summary: 'Start a job (puts the machine in its job-start code)',
+    summary:
+      "Start a job (puts the machine in its job-start code); partNumber without idealCycleTimeSeconds takes the part's for this machine from the catalogue",
     params: idParamsSchema,
     body: jobStartSchema,
     status: 201,
@@ -56,7 +58,7 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
       job: await deps.jobs.start({
         machineId: params.id,
         jobNumber: body.jobNumber,
-        idealCycleTimeSeconds: body.idealCycleTimeSeconds ?? null,
+        idealCycleTimeSeconds: await deps.parts.idealCycleTime(params.id, body.idealCycleTimeSeconds, body.partNumber),
         at: body.at,
         eventId: body.eventId,
         source: 'api',
@@ -101,6 +103,17 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
     query: rangeQuerySchema,
     response: timelineSchema,
     handler: ({ params, query }) => deps.reports.timeline(params.id, query.from, query.to),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/machines/{id}/resume-notes',
+    access: 'signedIn',
+    tag: 'shop-floor',
+    summary: 'Notes operators gave when resuming paused jobs, whose pause overlaps [from, to), oldest first',
+    params: idParamsSchema,
+    query: rangeQuerySchema,
+    response: resumeNotesResponseSchema,
+    handler: ({ params, query }) => deps.resumeNotes.list(params.id, query.from, query.to),
   });
   routes.add({
     method: 'get',

@@ -29,6 +29,12 @@ type TabletSocket = Socket<TabletClientToServerEvents, TabletServerToClientEvent
 const COALESCE_MS = 25;
 
 /**
+ * Every tablet gets a fresh state this often even when nothing changed: the shift's OEE moves with time
+ * alone (a stop grows). The job's target the tablet counts on by itself between states.
+ */
+const REFRESH_MS = 60_000;
+
+/**
  * Namespace `/tablet` (operator tablets, docs/api.md). A tablet connects with its token; its socket joins the
  * room of its machine and receives `tablet:state` on connect and after every committed change of that
  * machine from any source and any instance (the change feed, which carries other instances' changes too). Commands are
@@ -111,6 +117,10 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
   // Every instance's changes (the cluster channel); each instance pushes to its own sockets.
   const unsubscribe = deps.feed.subscribe(onChange, { remote: true });
   const offGap = deps.feed.onGap(() => schedule({ all: true }));
+  const refresh = setInterval(() => {
+    if (nsp.sockets.size > 0) schedule({ all: true });
+  }, REFRESH_MS);
+  refresh.unref();
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -174,6 +184,7 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     closed = true;
     unsubscribe();
     offGap();
+    clearInterval(refresh);
     if (timer) clearTimeout(timer);
   };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
 import { hashSessionToken, newToken, verifySecret } from './hashing.js';
+import type { ChangeFeed } from '../change-feed.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 
 export { SESSION_TTL_MS } from '../../core/auth.js';
@@ -14,6 +15,7 @@ export class SessionService {
     private readonly limiter: AttemptLimiter,
     private readonly sessionSecret: string,
     private readonly clock: Clock,
+    private readonly feed: ChangeFeed,
   ) {}
 
   async signIn(username: string, password: string, ip: string) {
@@ -31,7 +33,13 @@ export class SessionService {
     return { user: { id: user.id, username: user.username, role: user.role }, token, expiresAt };
   }
 
+  /**
+   * Ends the session and says so on the change feed, so every instance closes the live screens signed in
+   * with it at once rather than at its next periodic check (docs/security.md).
+   */
   async signOut(token: string | undefined): Promise<void> {
-    if (token) await this.credentials.deleteSession(hashSessionToken(token, this.sessionSecret));
+    if (!token) return;
+    const userId = await this.credentials.deleteSession(hashSessionToken(token, this.sessionSecret));
+    if (userId !== null) this.feed.publish({ kind: 'setup', entity: 'user', id: userId });
   }
 }

@@ -172,11 +172,12 @@ export class TabletCommandService {
         ideal.message,
         ideal.issues.map((i) => ({ ...i, path: ['input', ...i.path] })),
       );
+    const start = input.start === undefined ? input.at : await this.lateStart(ctx, input.start, input.at);
     await this.deps.jobs.start({
       machineId: ctx.machine.id,
       jobNumber: input.jobNumber,
       idealCycleTimeSeconds: ideal.idealCycleTimeSeconds,
-      at: input.at,
+      at: start,
       eventId: input.eventId,
       operatorId,
       source: 'tablet',
@@ -347,9 +348,48 @@ export class TabletCommandService {
         await repos.tabletWorkflow.appendJobNotes(tx, job.id, `${hhmm(open.start, timezone)} - ${reasonName} - ${input.notes ?? ''}\n`);
         changes.push({ kind: 'job', machineId: ctx.machine.id, jobId: job.id, action: 'updated' });
       }
+      // What was written goes on the timeline too, at the pause it explains (the machine page's notes).
+      if (input.notes) {
+        await repos.tabletWorkflow.addResumeNote(tx, {
+          jobId: job.id,
+          machineId: ctx.machine.id,
+          pausedAt: open.start,
+          resumedAt: at,
+          activityCodeId: reason?.id ?? open.activityCodeId,
+          notes: input.notes,
+        });
+      }
     });
     stateEvents.announce(changes);
     return applied;
+  }
+
+  /**
+   * A job started late: it may begin before the tap, but not before the machine's current state did. Older
+   * history (a stop the operator already gave, the end of the previous job) is a supervisor's correction on
+   * the machine page; here the new job simply takes over the current state from `start`. The live window
+   * is the write path's (services/live-window.ts).
+   */
+  private async lateStart(ctx: Ctx, start: Date, at: Date | undefined): Promise<Date> {
+    const tapped = this.checkedTime(at);
+    if (start.getTime() > tapped.getTime()) {
+      throw AppError.invalid('The job cannot start after the time it was started on the tablet', [
+        { path: ['start'], message: `must not be after ${tapped.toISOString()}` },
+      ]);
+    }
+    const current = (await this.deps.repos.machineStates.current([ctx.machine.id])).get(ctx.machine.id);
+    const since = current?.since ? new Date(current.since) : null;
+    if (since && start.getTime() < since.getTime()) {
+      const code =
+        current?.activityCodeId != null
+          ? (await this.deps.repos.activityCodes.list()).find((c) => c.id === current.activityCodeId)
+          : undefined;
+      const timezone = (await this.deps.repos.site.get()).timezone;
+      throw AppError.conflict(
+        `The machine has been in ${code?.shortDescription ?? 'its current state'} since ${hhmm(since, timezone)}; a job started on the tablet cannot begin before that (a supervisor can correct older history)`,
+      );
+    }
+    return start;
   }
 
   private operator(ctx: Ctx): number {

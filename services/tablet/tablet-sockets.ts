@@ -29,7 +29,7 @@ export class TabletSockets {
   private readonly legacyTablets: LegacyTabletRepository;
 
   constructor(private readonly deps: AppServices & DirectPersistence) {
-    this.builder = new TabletStateBuilder(deps);
+    this.builder = new TabletStateBuilder(deps, deps.oee);
     this.commands = new TabletCommandService(deps, deps.pinAttempts);
     this.legacyTablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
   }

@@ -1,7 +1,18 @@
-import type { TabletCode, TabletJob, TabletJobStartField, TabletState } from '../../core/realtime/tablet-events.js';
+import type { OeeResult } from '../../core/oee/index.js';
+import type { TabletCode, TabletJob, TabletJobStartField, TabletShiftOee, TabletState } from '../../core/realtime/tablet-events.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
 import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
+import type { OeeService } from '../oee/oee.service.js';
+
+/** What the running screen's target and OEE are read from; absent for the DigitME2 tablets, which show neither. */
+export type TabletProgressSource = Pick<OeeService, 'machineOee' | 'currentShiftOee'>;
+
+interface Progress {
+  runSeconds: number | null;
+  shiftOee: TabletShiftOee | null;
+}
+const noProgress: Progress = { runSeconds: null, shiftOee: null };
 
 /** How often a running_total tablet asks for a count (DigitME2's RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS). */
 export const RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS = 3600;
@@ -26,7 +37,10 @@ const jobStartFields: Record<JobStartInputType, TabletJobStartField[]> = {
  * Everything is read fresh from the database: the server is the tablet's source of truth.
  */
 export class TabletStateBuilder {
-  constructor(private readonly deps: AppServices) {}
+  constructor(
+    private readonly deps: AppServices,
+    private readonly oee?: TabletProgressSource,
+  ) {}
 
   async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
     const { repos, clock } = this.deps;
@@ -45,7 +59,14 @@ export class TabletStateBuilder {
       repos.tabletWorkflow.lastCountEnds(jobIds),
     ]);
     const codeById = new Map(codes.map((c) => [c.id, c]));
-    const now = clock.now().toISOString();
+    const at = clock.now();
+    const now = at.toISOString();
+    const progress = await this.progress(
+      [...current.entries()].flatMap(([machineId, s]) =>
+        s.jobId != null && jobs.has(s.jobId) ? [{ machineId, start: new Date(jobs.get(s.jobId)!.start) }] : [],
+      ),
+      at,
+    );
 
     const out = new Map<number, TabletState>();
     for (const tablet of tablets) {
@@ -62,12 +83,14 @@ export class TabletStateBuilder {
           workflowType: 'default',
           operator,
           job: null,
+          shiftOee: null,
           current: null,
           codes: [],
           jobStartActivityCodeId: 1,
           jobNumberInputType: 'text',
           jobStartInputType: 'no_cycle_time',
           jobStartFields: [],
+          jobStartAutofill: null,
           paused: false,
           runningTotal: null,
         });
@@ -75,6 +98,7 @@ export class TabletStateBuilder {
       }
       const state = current.get(machine.id);
       const row = state?.jobId != null ? jobs.get(state.jobId) : undefined;
+      const machineProgress = (row && progress.get(machine.id)) || noProgress;
       const job: TabletJob | null = row
         ? {
             id: row.id,
@@ -83,6 +107,7 @@ export class TabletStateBuilder {
             idealCycleTimeSeconds: row.idealCycleTimeSeconds,
             good: Number(row.good),
             rejects: Number(row.rejects),
+            runSeconds: machineProgress.runSeconds,
           }
         : null;
       const currentCode =
@@ -105,12 +130,14 @@ export class TabletStateBuilder {
         workflowType: machine.workflowType,
         operator,
         job,
+        shiftOee: machineProgress.shiftOee,
         current: currentCode,
         codes: offered,
         jobStartActivityCodeId: machine.jobStartActivityCodeId,
         jobNumberInputType: machine.jobNumberInputType,
         jobStartInputType: machine.jobStartInputType,
         jobStartFields: jobStartFields[machine.jobStartInputType],
+        jobStartAutofill: jobStartFields[machine.jobStartInputType].some((f) => f.key === 'value') ? machine.jobStartAutofill : null,
         paused: machine.workflowType === 'pausable' && job !== null && currentCode !== null && currentCode.category !== 'running',
         runningTotal:
           machine.workflowType === 'running_total' && job
@@ -123,4 +150,35 @@ export class TabletStateBuilder {
     }
     return out;
   }
+
+  /**
+   * Each running job's run time so far and its machine's shift OEE, from the OEE service (docs/oee.md), so
+   * the tablet shows what the wall and the analysis pages show. A machine whose OEE fails to compute gets
+   * none rather than holding up the whole state (the tablet then hides the figures).
+   */
+  private async progress(running: { machineId: number; start: Date }[], now: Date): Promise<Map<number, Progress>> {
+    const oee = this.oee;
+    if (!oee || running.length === 0) return new Map();
+    const entries = await Promise.all(
+      running.map(async ({ machineId, start }): Promise<[number, Progress]> => {
+        const [job, shift] = await Promise.all([
+          start < now ? oee.machineOee(machineId, start, now).catch(() => null) : null,
+          oee.currentShiftOee(machineId).catch(() => null),
+        ]);
+        return [machineId, { runSeconds: start < now ? (job?.runSeconds ?? null) : 0, shiftOee: shift ? shiftOee(shift) : null }];
+      }),
+    );
+    return new Map(entries);
+  }
+}
+
+function shiftOee(result: OeeResult): TabletShiftOee {
+  return {
+    from: result.from,
+    to: result.to,
+    oee: result.oee,
+    availability: result.availability,
+    performance: result.performance,
+    quality: result.quality,
+  };
 }

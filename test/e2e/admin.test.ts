@@ -90,6 +90,7 @@ describe('admin pages in Chromium', () => {
       shortDescription: 'Setup',
       longDescription: 'Tool change and setup',
       category: 'planned_stop',
+      cause: 'other',
       colour: '#1A2B3C',
       active: true,
     });
@@ -187,6 +188,7 @@ describe('admin pages in Chromium', () => {
       workflowType: 'pausable',
       jobStartInputType: 'parts_per_hour',
       jobNumberInputType: 'number',
+      jobStartAutofill: null,
       jobStartActivityCodeId: ids.code,
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [4],
@@ -222,6 +224,7 @@ describe('admin pages in Chromium', () => {
       workflowType: 'running_total',
       jobStartInputType: 'planned_qty_minutes',
       jobNumberInputType: 'number',
+      jobStartAutofill: null,
       jobStartActivityCodeId: 1,
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [3],

@@ -1,6 +1,6 @@
-import type { Category, JobNumberInputType, JobStartInputType, Role, WorkflowType } from './types';
+import type { Category, DowntimeCause, JobNumberInputType, JobStartInputType, Role, WorkflowType } from './types';
 
-export { categories as categoryOptions } from '$core/vocabulary.js';
+export { categories as categoryOptions, downtimeCauses as causeOptions } from '$core/vocabulary.js';
 
 /** What each category means for OEE (docs/oee.md), shown as a hint beside the select. */
 export const categoryHints: Record<Category, string> = {
@@ -8,6 +8,15 @@ export const categoryHints: Record<Category, string> = {
   unplanned_stop: 'Breakdown, jam, shortage: an availability loss.',
   planned_stop: 'Changeover, setup, cleaning inside production time: an availability loss.',
   planned_shutdown: 'Break, maintenance, no orders, closed: removed from planned time.',
+};
+
+/** What each downtime cause covers (docs/oee.md "Downtime causes"), shown beside the select. */
+export const causeHints: Record<DowntimeCause, string> = {
+  machine: 'Breakdowns, faults, tool and machine problems.',
+  operator: 'Nobody at the machine, training, mistakes, waiting for a decision.',
+  material: 'No material, wrong material, waiting for parts or transport.',
+  quality: 'Stopped for checks, rework or a quality hold.',
+  other: 'Anything else, and codes not classified yet.',
 };
 
 export const workflowLabels: Record<WorkflowType, string> = {

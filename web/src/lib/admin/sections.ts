@@ -3,6 +3,7 @@ export const adminSections = [
   { href: '/admin/machines', label: 'Machines', description: 'Machines, their group, shifts, tablet workflow and codes.' },
   { href: '/admin/groups', label: 'Groups', description: 'Lines or areas that machines belong to.' },
   { href: '/admin/activity-codes', label: 'Activity codes', description: 'Reason codes, their OEE category and colour.' },
+  { href: '/admin/parts', label: 'Parts', description: 'Part catalogue: part numbers and ideal cycle times, import and export.' },
   { href: '/admin/shift-patterns', label: 'Shift patterns', description: 'Planned production time: weekly shifts and exceptions.' },
   { href: '/admin/users', label: 'Users', description: 'People, roles, passwords and tablet PINs.' },
   { href: '/admin/tablets', label: 'Tablets', description: 'Operator tablets and their pairing QR codes.' },

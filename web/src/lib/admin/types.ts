@@ -4,8 +4,17 @@
  */
 import type { z } from 'zod';
 import type * as setup from '$core/schemas/setup.schema.js';
+import type * as parts from '$core/schemas/parts.schema.js';
 
-export type { Category, JobStartInputType, MachineCreate, MachineState, ShiftPattern, WorkflowType } from '$core/schemas/setup.schema.js';
+export type {
+  Category,
+  DowntimeCause,
+  JobStartInputType,
+  MachineCreate,
+  MachineState,
+  ShiftPattern,
+  WorkflowType,
+} from '$core/schemas/setup.schema.js';
 export type { Role } from '$core/roles.js';
 
 export type Group = z.infer<typeof setup.groupSchema>;
@@ -21,3 +30,5 @@ export type ApiKey = z.infer<typeof setup.apiKeySchema>;
 export type Site = z.infer<typeof setup.siteSchema>;
 export type CreatedSecret = z.infer<typeof setup.createdSecretSchema>;
 export type CreatedKey = z.infer<typeof setup.createdKeySchema>;
+export type Part = z.infer<typeof parts.partSchema>;
+export type PartImportReport = z.infer<typeof parts.partImportReportSchema>;

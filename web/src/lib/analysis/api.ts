@@ -7,6 +7,7 @@ import type {
 import type { oeeResponseSchema, oeeResultSchema } from '$core/schemas/oee.schema.js';
 import type { Site, userSchema } from '$core/schemas/setup.schema.js';
 import type { intervalSchema, Job, jobsResponseSchema, timelineSchema } from '$core/schemas/shop-floor.schema.js';
+import type { ResumeNote, ResumeNotesResponse } from '$core/schemas/resume-notes.schema.js';
 import { ApiError, request, type Fetch, type Query } from '$lib/api';
 import type { ActivityCode, Group, Machine } from './types';
 
@@ -59,6 +60,9 @@ export const api = {
     get<z.infer<typeof timelineSchema>>(f, `/machines/${id}/timeline`, { from, to }).then((r) =>
       whole(r.intervals, r.truncated, 'state intervals'),
     ),
+  /** What operators wrote when resuming paused jobs (the timeline's notes and the jobs table). */
+  resumeNotes: (f: Fetch, id: number, from: string, to: string): Promise<ResumeNote[]> =>
+    get<ResumeNotesResponse>(f, `/machines/${id}/resume-notes`, { from, to }).then((r) => whole(r.notes, r.truncated, 'resume notes')),
   jobs: (f: Fetch, from: string, to: string, machineId?: number) =>
     get<z.infer<typeof jobsResponseSchema>>(f, '/jobs', { from, to, machineId }).then((r) => whole(r.jobs, r.truncated, 'jobs')),
   oee: (

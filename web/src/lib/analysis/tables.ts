@@ -14,6 +14,11 @@ export const tables = [
   { id: 'jobs', label: 'Jobs', description: 'Every job overlapping the range, with its counts.' },
   { id: 'durations-machine', label: 'Activity by machine', description: 'Time per activity code and machine, in hours:minutes.' },
   {
+    id: 'losses-cause',
+    label: 'Losses by cause',
+    description: 'Stop time inside planned windows per machine and downtime cause, in hours:minutes (the loss Pareto by cause).',
+  },
+  {
     id: 'durations-operator',
     label: 'Activity by operator',
     description: 'Time per activity code and the operator signed in at the time, in hours:minutes.',

@@ -29,7 +29,7 @@ function apply(s: TabletState, command: QueuedCommand): TabletState {
       const current = codeAt(s, s.jobStartActivityCodeId, at);
       return {
         ...s,
-        job: { id: -1, jobNumber: String(p.jobNumber), start: at, idealCycleTimeSeconds: null, good: 0, rejects: 0 },
+        job: { id: -1, jobNumber: String(p.jobNumber), start: at, idealCycleTimeSeconds: null, good: 0, rejects: 0, runSeconds: null },
         current,
         paused: s.workflowType === 'pausable' && current?.category !== 'running',
         runningTotal:
@@ -52,7 +52,7 @@ function apply(s: TabletState, command: QueuedCommand): TabletState {
       };
     }
     case 'job:end':
-      return { ...s, job: null, current: codeAt(s, DOWN, at), paused: false, runningTotal: null };
+      return { ...s, job: null, shiftOee: null, current: codeAt(s, DOWN, at), paused: false, runningTotal: null };
     case 'job:pause':
       return { ...s, current: codeAt(s, DOWN, at), paused: true };
     case 'job:resume': {

@@ -48,7 +48,8 @@ export class TabletSession {
   private failureIds = 0;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly token: string) {}
+  /** The tablet's credential: the socket's, and the JSON API's for its machine's part catalogue (StartJob). */
+  constructor(readonly token: string) {}
 
   async start(): Promise<void> {
     this.queue = await loadQueue().catch(() => []);
@@ -109,6 +110,11 @@ export class TabletSession {
   stop(): void {
     for (const cleanup of this.cleanups) cleanup();
     this.socket?.disconnect();
+  }
+
+  /** server clock − tablet clock, in milliseconds. */
+  clockOffset(): number {
+    return this.clockOffsetMs;
   }
 
   /** "Now" on the server's clock. */

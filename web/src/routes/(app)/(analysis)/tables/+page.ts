@@ -17,7 +17,7 @@ export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
   // Each table loads only what it shows.
   const none = Promise.resolve(null);
   const [oee, dailyOee, dailyProduction, jobs, durations] = await Promise.all([
-    table === 'oee' || table === 'daily-oee' ? settle(api.oee(fetch, scope)) : none,
+    table === 'oee' || table === 'daily-oee' || table === 'losses-cause' ? settle(api.oee(fetch, scope)) : none,
     table === 'daily-oee' ? settle(reports.dailyOee(fetch, scope)) : none,
     table === 'daily-production' ? settle(reports.dailyProduction(fetch, scope)) : none,
     table === 'jobs' ? settle(api.jobs(fetch, window.from, window.to)) : none,

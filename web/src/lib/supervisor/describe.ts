@@ -3,8 +3,7 @@
  * the server by a dry run of the correction, core/state/correction-moves.ts), what an audit entry
  * changed, and which fields of a job form differ from the job. Pure, so unit-tested beside.
  */
-// A relative path, not $core: the unit tests run this file without SvelteKit's aliases.
-import { correctionMoves, type MoveInterval } from '../../../../core/state/correction-moves.js';
+import { correctionMoves, type MoveInterval } from '$core/state/correction-moves.js';
 import type { Category } from '$core/vocabulary.js';
 import { duration } from '../analysis/format';
 

@@ -161,7 +161,7 @@ export function registerHistoryEditRoutes(routes: RouteTable, deps: AppServices)
       res.setHeader('X-Export-Rows', String(table.rows.length));
       res.setHeader('X-Export-Truncated', String(table.truncated));
       const writer = createCsvWriter(res, [...table.columns], { separator, timezone: table.timezone });
-      await writer.write(table.rows);
+      await writer.write(table.rows, (row) => row);
       await writer.end();
     },
   });

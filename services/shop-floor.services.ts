@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { HistoryEditService } from './history-edit.service.js';
+import { HistoryEditService } from './history-edit/history-edit.service.js';
 import { JobService } from './job.service.js';
 import { LiveWindowGuard } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Three tiers (docs/architecture.md): unit tests next to the code, integration tests against the real app and
@@ -7,6 +8,8 @@ export default defineConfig({
     env: { TZ: 'UTC' },
     projects: [
       {
+        // web/ code imports core/ as $core (web/svelte.config.js); its unit tests resolve it the same way.
+        resolve: { alias: { $core: fileURLToPath(new URL('./core', import.meta.url)) } },
         test: {
           name: 'unit',
           include: [

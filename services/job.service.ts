@@ -8,6 +8,7 @@ import { MAX_FUTURE_SKEW_SECONDS, MAX_JOBS } from '../core/schemas/shop-floor.sc
 import type { CommittedChange } from './change-feed.js';
 import type { EventSource } from '../db/entities/state-event.entity.js';
 import { isExclusionViolation, isUniqueViolation } from '../db/pg-errors.js';
+import type { HistoryEditRepository } from '../db/repositories/history-edit.repository.js';
 import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
 import type { TimelineRepository } from '../db/repositories/timeline.repository.js';
 import type { Job } from '../core/schemas/shop-floor.schema.js';
@@ -48,6 +49,7 @@ export class JobService {
     private readonly stateEvents: StateEventsService,
     private readonly production: ProductionService,
     private readonly clock: Clock,
+    private readonly historyEdits: Pick<HistoryEditRepository, 'reassignProduction'>,
   ) {}
 
   async start(req: JobStartRequest): Promise<Job> {
@@ -98,6 +100,8 @@ export class JobService {
         req.source,
         changes,
       );
+      // Started at a time given (a late start, a buffered command): counts recorded since belong to it.
+      if (req.at) await this.historyEdits.reassignProduction(tx, req.machineId, at, null);
       changes.push({ kind: 'job', machineId: req.machineId, jobId: job.id, action: 'started' });
       return job.id;
     });
@@ -127,6 +131,8 @@ export class JobService {
           { path: ['at'], message: `must not be before ${running.start.toISOString()}` },
         ]);
       await this.shopFloor.endJob(tx, running.id, at);
+      // Ended at a time given: counts recorded after it no longer belong to the job.
+      if (req.at) await this.historyEdits.reassignProduction(tx, req.machineId, at, null);
       await this.stateEvents.recordIn(
         tx,
         [

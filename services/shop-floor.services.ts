@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { HistoryEditService } from './history-edit.service.js';
+import { HistoryEditService } from './history-edit/history-edit.service.js';
 import { JobService } from './job.service.js';
 import { LiveWindowGuard } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -14,7 +14,7 @@ export function createShopFloorServices(dataSource: DataSource, repos: Repositor
   const liveWindow = new LiveWindowGuard(repos.shopFloor, repos.audit);
   const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.shopFloor, outbox, feed, clock, liveWindow);
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock, liveWindow);
-  const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock);
+  const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock, repos.historyEdits);
   const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);
   return { stateEvents, production, jobs, historyEdits };
 }

@@ -150,6 +150,9 @@ export const jobUpdateSchema = z
     start: isoDateTimeSchema.optional(),
     end: isoDateTimeSchema.optional(),
     idealCycleTimeSeconds: z.number().positive().max(31_536_000).nullable().optional(),
+    /** The job's counts: set on its one production record (or on a new one over the job when it has none). */
+    good: countSchema.optional(),
+    rejects: countSchema.optional(),
     note: noteSchema.optional(),
   })
   .superRefine((j, ctx) => {
@@ -183,18 +186,33 @@ export const productionUpdateSchema = z
   })
   .refine((p) => !(p.from && p.to) || p.from.getTime() <= p.to.getTime(), { message: 'from must not be after to', path: ['to'] });
 
-export const auditQuerySchema = z
-  .strictObject({
-    machineId: idSchema.optional(),
-    from: isoDateTimeSchema.optional(),
-    to: isoDateTimeSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).default(10_000),
-  })
-  .superRefine((q, ctx) => {
-    if (q.from instanceof Date && q.to instanceof Date && !(q.from.getTime() < q.to.getTime())) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
-    }
-  });
+/** Most audit entries one `GET /api/v1/audit` answers with (and the CSV holds). */
+export const MAX_AUDIT_ENTRIES = 10_000;
+
+const auditFilterFields = {
+  machineId: idSchema.optional(),
+  /** Changes made by this user (a session); changes made with an API key have no user. */
+  userId: idSchema.optional(),
+  from: isoDateTimeSchema.optional(),
+  to: isoDateTimeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_ENTRIES).default(MAX_AUDIT_ENTRIES),
+  /** `asc` (default): the oldest first; `desc`: the newest first, so a limit keeps the latest. */
+  order: z.enum(['asc', 'desc']).default('asc'),
+};
+
+function auditRangeCheck(q: { from?: unknown; to?: unknown }, ctx: z.RefinementCtx): void {
+  if (q.from instanceof Date && q.to instanceof Date && !(q.from.getTime() < q.to.getTime())) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  }
+}
+
+export const auditQuerySchema = z.strictObject(auditFilterFields).superRefine(auditRangeCheck);
+export type AuditQuery = z.output<typeof auditQuerySchema>;
+
+/** `GET /api/v1/audit.csv`: the same filters, and the CSV separator of the exports. */
+export const auditExportQuerySchema = z
+  .strictObject({ ...auditFilterFields, separator: csvSeparatorSchema.default('comma') })
+  .superRefine(auditRangeCheck);
 
 export const auditEntrySchema = z.object({
   id: z.number(),
@@ -209,4 +227,8 @@ export const auditEntrySchema = z.object({
   after: z.unknown(),
   note: z.string().nullable(),
 });
-export const auditResponseSchema = z.object({ entries: z.array(auditEntrySchema) });
+export const auditResponseSchema = z.object({
+  entries: z.array(auditEntrySchema),
+  /** More entries match than `limit`: the list holds the first `limit` in the order asked for. */
+  truncated: z.boolean(),
+});

@@ -60,13 +60,43 @@ export class AuditRepository {
     await manager.insert(AuditEntryEntity, entry as never);
   }
 
-  async list(filter: { machineId?: number; from?: Date; to?: Date; limit?: number }): Promise<AuditEntryEntity[]> {
-    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a').orderBy('a.at', 'ASC').addOrderBy('a.id', 'ASC');
+  async list(filter: {
+    machineId?: number;
+    userId?: number;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    order?: 'asc' | 'desc';
+  }): Promise<AuditEntryEntity[]> {
+    const order = filter.order === 'desc' ? 'DESC' : 'ASC';
+    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a').orderBy('a.at', order).addOrderBy('a.id', order);
     if (filter.machineId !== undefined) qb.andWhere('a.machineId = :machineId', { machineId: filter.machineId });
+    if (filter.userId !== undefined) qb.andWhere('a.userId = :userId', { userId: filter.userId });
     if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
     const entries = await qb.limit(filter.limit ?? 10_000).getMany();
     // Rows written before a field was known to be secret are cleaned here.
     return entries.map((e) => Object.assign(e, { before: redact(e.before) as object | null, after: redact(e.after) as object | null }));
+  }
+
+  /** The names behind the ids of audit entries (retired users and deleted keys keep their rows, so their names too). */
+  async names(ids: {
+    userIds: number[];
+    apiKeyIds: number[];
+    machineIds: number[];
+  }): Promise<{ users: Map<number, string>; apiKeys: Map<number, string>; machines: Map<number, string> }> {
+    const read = async (table: 'users' | 'api_keys' | 'machines', column: 'username' | 'name', list: number[]) => {
+      if (!list.length) return new Map<number, string>();
+      const rows: { id: number; label: string }[] = await this.dataSource.query(
+        `SELECT id, "${column}" AS label FROM ${table} WHERE id = ANY($1::int[])`,
+        [list],
+      );
+      return new Map(rows.map((r) => [r.id, r.label]));
+    };
+    return {
+      users: await read('users', 'username', ids.userIds),
+      apiKeys: await read('api_keys', 'name', ids.apiKeyIds),
+      machines: await read('machines', 'name', ids.machineIds),
+    };
   }
 }

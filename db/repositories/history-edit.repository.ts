@@ -107,6 +107,32 @@ export class HistoryEditRepository {
     return rows[0] ?? null;
   }
 
+  /** A job that has ended (a past job added by hand); the exclusion constraint refuses an overlap. */
+  async insertEndedJob(tx: EntityManager, job: Omit<JobRow, 'id' | 'end'> & { end: Date }): Promise<number> {
+    const rows: { id: number }[] = await tx.query(
+      `INSERT INTO jobs ("machineId", "jobNumber", start, "end", "idealCycleTimeSeconds") VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [job.machineId, job.jobNumber, job.start, job.end, job.idealCycleTimeSeconds],
+    );
+    return rows[0]!.id;
+  }
+
+  /** The machine's job over exactly [start, end), if there is one. */
+  async jobOver(tx: EntityManager, machineId: number, start: Date, end: Date): Promise<JobRow | null> {
+    const rows: JobRow[] = await tx.query(
+      `SELECT id, "machineId", "jobNumber", start, "end", "idealCycleTimeSeconds" FROM jobs WHERE "machineId" = $1 AND start = $2 AND "end" = $3`,
+      [machineId, start, end],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The production records that belong to a job, oldest first, row-locked (under the machine's lock). */
+  async jobProduction(tx: EntityManager, jobId: number): Promise<ProductionRow[]> {
+    return tx.query(
+      `SELECT id, "machineId", "jobId", "from", "to", good, rejects, source, "eventId" FROM production_records WHERE "jobId" = $1 ORDER BY "from", id FOR UPDATE`,
+      [jobId],
+    );
+  }
+
   async updateJob(tx: EntityManager, job: JobRow): Promise<void> {
     await tx.query(`UPDATE jobs SET "jobNumber" = $2, start = $3, "end" = $4, "idealCycleTimeSeconds" = $5 WHERE id = $1`, [
       job.id,

@@ -3,6 +3,7 @@ import { api, settle } from '$lib/analysis/api';
 import { ApiError } from '$lib/api';
 import { dayRangeInstants } from '$lib/analysis/time';
 import { readBucket, readRange } from '$lib/analysis/url-state';
+import { supervisor } from '$lib/supervisor/api';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params, url, parent, depends }) => {
@@ -18,12 +19,13 @@ export const load: PageLoad = async ({ fetch, params, url, parent, depends }) =>
     if (e instanceof ApiError && e.status === 404) error(404, `Machine ${id} does not exist`);
     throw e;
   });
-  const [timeline, oee, jobs, resumeNotes, planned] = await Promise.all([
+  const [timeline, oee, jobs, resumeNotes, planned, production] = await Promise.all([
     settle(api.timeline(fetch, id, window.from, window.to)),
     settle(api.oee(fetch, { from: window.from, to: window.to, machineId: id, bucket })),
     settle(api.jobs(fetch, window.from, window.to, id)),
     settle(api.resumeNotes(fetch, id, window.from, window.to)),
     settle(api.plannedWindows(fetch, id, window.from, window.to)),
+    settle(supervisor.production(fetch, id, window.from, window.to)),
   ]);
-  return { machine, range, bucket, window, timeline, oee, jobs, resumeNotes, planned, loadedAt: Date.now() };
+  return { machine, range, bucket, window, timeline, oee, jobs, resumeNotes, planned, production, loadedAt: Date.now() };
 };

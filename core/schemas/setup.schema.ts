@@ -177,6 +177,11 @@ export const siteSchema = z.strictObject({
   microStopSeconds: z.number().int().min(0).max(86_400),
   /** Days back devices, tablets and operators may write (older history: supervisors). Omitted on PUT = unchanged. */
   liveWindowDays: z.number().int().min(1).max(MAX_LIVE_WINDOW_DAYS).optional(),
+  /**
+   * Minutes after which a stop of a category flags its wall tile (docs/api.md "Site"); null or left
+   * out = never. Omitted on PUT = unchanged.
+   */
+  longStopMinutes: z.partialRecord(categorySchema, z.number().int().min(1).max(10_080).nullable()).optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

@@ -10,6 +10,7 @@ import { ActivityCodeCauses1795595200000 } from './1795595200000-ActivityCodeCau
 import { PartCatalogue1795595210000 } from './1795595210000-PartCatalogue.js';
 import { MachineJobStartAutofill1795595300000 } from './1795595300000-MachineJobStartAutofill.js';
 import { ResumeNotes1795595310000 } from './1795595310000-ResumeNotes.js';
+import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
@@ -26,5 +27,6 @@ export const migrations = [
   PartCatalogue1795595210000,
   MachineJobStartAutofill1795595300000,
   ResumeNotes1795595310000,
+  WallPalette1795595500000,
   DropSocketIoAttachments1795595900000,
 ];

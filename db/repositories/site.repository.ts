@@ -13,19 +13,33 @@ export class SiteRepository {
 
   async get(): Promise<Site> {
     const row = await this.dataSource.manager.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds, liveWindowDays: row.liveWindowDays };
+    return {
+      timezone: row.timezone,
+      microStopSeconds: row.microStopSeconds,
+      liveWindowDays: row.liveWindowDays,
+      longStopMinutes: row.longStopMinutes,
+    };
   }
 
   async put(actor: Actor, site: Site): Promise<Site> {
     const saved = await this.dataSource.transaction(async (tx) => {
       const before = await tx.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-      const next = { ...site, liveWindowDays: site.liveWindowDays ?? before.liveWindowDays };
+      const next = {
+        ...site,
+        liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
+        longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
+      };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
         action: 'site.update',
         entity: 'site',
         entityId: 1,
-        before: { timezone: before.timezone, microStopSeconds: before.microStopSeconds, liveWindowDays: before.liveWindowDays },
+        before: {
+          timezone: before.timezone,
+          microStopSeconds: before.microStopSeconds,
+          liveWindowDays: before.liveWindowDays,
+          longStopMinutes: before.longStopMinutes,
+        },
         after: next,
       });
       return next;

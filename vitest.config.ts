@@ -7,6 +7,10 @@ export default defineConfig({
     env: { TZ: 'UTC' },
     projects: [
       {
+        // The web app's aliases (web/svelte.config.js), for its unit tests that import from core/.
+        resolve: {
+          alias: { $core: new URL('./core', import.meta.url).pathname, $lib: new URL('./web/src/lib', import.meta.url).pathname },
+        },
         test: {
           name: 'unit',
           include: [

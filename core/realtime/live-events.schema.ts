@@ -46,6 +46,8 @@ export const liveSnapshotMetaSchema = z.object({
   serverTime: z.string(),
   activityCodes: z.array(z.object({ id: z.number(), shortDescription: z.string(), category: categorySchema, colour: z.string() })),
   groups: z.array(z.object({ id: z.number(), name: z.string() })),
+  timezone: z.string(),
+  longStopMinutes: z.partialRecord(categorySchema, z.number().nullable()),
 }) satisfies z.ZodType<LiveSnapshotMeta>;
 
 export const machineStateChangedSchema = machineStateSchema.extend({

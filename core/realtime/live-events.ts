@@ -83,6 +83,10 @@ export interface LiveSnapshotMeta {
   activityCodes: LiveActivityCode[];
   /** The groups this socket may see. */
   groups: LiveGroup[];
+  /** The site's IANA zone: every time on a screen is site time, whatever the TV's own zone. */
+  timezone: string;
+  /** Minutes after which a stop of a category flags its tile (site setting); absent or null = never. */
+  longStopMinutes: Partial<Record<Category, number | null>>;
 }
 
 /**

@@ -67,6 +67,8 @@ export class LiveScreens {
       serverTime: now.toISOString(),
       activityCodes: this.directory.activityCodes,
       groups: this.directory.groups(scope),
+      timezone: this.directory.timezone,
+      longStopMinutes: this.directory.longStopMinutes,
     };
     return [machines, meta];
   }

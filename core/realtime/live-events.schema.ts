@@ -57,3 +57,6 @@ export const machineStateChangedSchema = machineStateSchema.extend({
 }) satisfies z.ZodType<MachineStateChanged>;
 
 export const machineOeeUpdatedSchema = z.object({ machineId: z.number(), shift: oeeResultSchema }) satisfies z.ZodType<MachineOeeUpdated>;
+
+/** `timeline:today` takes nothing. */
+export const timelineTodayRequestSchema = z.strictObject({});

@@ -5,8 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
@@ -30,6 +28,7 @@ import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
 import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
+import { loadSvelteKitHandler } from './ingest/web/sveltekit-handler.js';
 import type { AppServices } from './services/app-services.js';
 import type { DirectPersistence } from './services/persistence.js';
 import { ExportService } from './services/exports/export.service.js';
@@ -164,8 +163,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
 
-    const webHandler = options.web !== false && env.OEE_ROLES.includes('web') ? await loadWebHandler(logger) : undefined;
+    // What this instance serves over HTTP, by its roles (docs/operations.md, "Several instances").
+    const serves = { api: env.OEE_ROLES.includes('ingest'), pages: env.OEE_ROLES.includes('web') };
+    const webHandler = options.web !== false && serves.pages ? await loadSvelteKitHandler(logger) : undefined;
     const { app } = createHttpApp(services, {
+      serves,
       trustProxy: env.OEE_TRUST_PROXY,
       allowedHosts: env.OEE_ALLOWED_HOSTS,
       frameAncestors: env.OEE_FRAME_ANCESTORS,
@@ -282,7 +284,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     ),
     pinAttempts,
     users,
-    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed }),
+    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed, clock }),
     parts: new PartsService({ repos }),
     machineStates,
     oee,
@@ -358,22 +360,4 @@ async function sessionSecretFromDataDir(dataDir: string): Promise<string> {
 
 function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-async function loadWebHandler(logger: Logger): Promise<RequestHandler | undefined> {
-  const file = resolve('web/build/handler.js');
-  if (!existsSync(file)) {
-    logger.warn('web/build is missing: run `npm run build` to serve the web app');
-    return undefined;
-  }
-  // adapter-node takes the page origin from these headers (read when handler.js loads); Express sets
-  // them per request from its own view (trust proxy aware), so links and examples use the real origin.
-  process.env.PROTOCOL_HEADER = 'x-oee-protocol';
-  process.env.HOST_HEADER = 'x-oee-host';
-  const module = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
-  return (req, res, next) => {
-    req.headers['x-oee-protocol'] = req.protocol;
-    req.headers['x-oee-host'] = req.get('host') ?? 'localhost';
-    module.handler(req, res, next);
-  };
 }

@@ -72,6 +72,7 @@ export const COLUMNS = {
   to: column('to', 'To', 'datetime'),
   createdAt: column('createdAt', 'Recorded at', 'datetime'),
   date: column('date', 'Date', 'date'),
+  shift: column('shift', 'Shift', 'text'),
   calendarSeconds: column('calendarSeconds', 'Calendar time (h)', 'duration'),
   plannedWindowSeconds: column('plannedWindowSeconds', 'Planned window (h)', 'duration'),
   plannedShutdownSeconds: column('plannedShutdownSeconds', 'Planned shutdown (h)', 'duration'),
@@ -183,7 +184,7 @@ export const DATASET_COLUMNS = {
     'eventId',
     'createdAt',
   ],
-  oee: ['machineId', 'machine', 'from', 'to', ...OEE_NUMBER_KEYS, 'warnings'],
+  oee: ['machineId', 'machine', 'from', 'to', 'shift', ...OEE_NUMBER_KEYS, 'warnings'],
 } as const satisfies Record<string, readonly ColumnKey[]>;
 
 /**

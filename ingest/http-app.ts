@@ -6,6 +6,7 @@ import { AppError, errorBody } from '../core/errors.js';
 import { legacyBrowserRefusal, requestOrigin } from '../core/net/browser-origin.js';
 import { authenticate } from './http/authenticate.js';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
+import { apiOffGate, type HttpSurface } from './http/role-gate.js';
 import { RouteTable } from './http/route.js';
 import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { AppServices } from '../services/app-services.js';
@@ -31,6 +32,8 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[];
   /** OEE_FRAME_ANCESTORS: origins whose pages may frame /wall (none by default). */
   frameAncestors?: readonly string[];
+  /** What this instance serves by its OEE_ROLES (ingest/http/role-gate.ts). */
+  serves: HttpSurface;
   /** SvelteKit's adapter-node handler, mounted last. */
   webHandler?: RequestHandler;
 }
@@ -66,6 +69,8 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
     }),
   );
   app.use(framingAndTransport(options.frameAncestors ?? []));
+  // Without the ingest role only the health check answers under /api and at the DigitME2 paths.
+  if (!options.serves.api) app.use(['/api', ...LEGACY_PATHS], apiOffGate());
   app.use(cookieParser());
   app.use(authenticate(deps.authenticator));
 
@@ -103,8 +108,11 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   api.use(errorMapper);
   app.use(api);
 
-  app.use(['/login', '/logout'], crossSiteFormGuard(options.allowedHosts), express.urlencoded({ extended: false, limit: '16kb' }));
-  registerLoginForm(app, deps);
+  // The pages' sign-in and sign-out forms go with the pages (the web role).
+  if (options.serves.pages) {
+    app.use(['/login', '/logout'], crossSiteFormGuard(options.allowedHosts), express.urlencoded({ extended: false, limit: '16kb' }));
+    registerLoginForm(app, deps);
+  }
 
   if (options.webHandler) app.use(options.webHandler);
   app.use(errorMapper);

@@ -196,6 +196,25 @@ export class ReportsService {
     };
   }
 
+  /**
+   * A machine's planned windows overlapping [from, to), clipped to it: the OEE's planned time
+   * (docs/oee.md#planned-windows), for timelines to shade. 404 for an unknown machine.
+   */
+  async plannedWindows(machineId: number, from: Date, to: Date) {
+    const context = await this.deps.repos.oeeData.context({ machineId });
+    const machine = context.machines[0];
+    if (!machine) throw AppError.notFound(`Machine ${machineId}`);
+    return {
+      always: machine.pattern === null,
+      windows: plannedWindows(machine.pattern, context.timezone, from, to).map((w) => ({
+        start: w.start.toISOString(),
+        end: w.end.toISOString(),
+        shiftDate: w.shiftDate,
+        ...(w.name === undefined ? {} : { name: w.name }),
+      })),
+    };
+  }
+
   /** Production records overlapping the window (as the production export lists them); 400 beyond MAX_PRODUCTION_LIST. */
   async productionRecords(query: ScopedRangeQuery): Promise<ProductionExportRow[]> {
     const { machines } = await this.scope(query);

@@ -20,7 +20,14 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
   active: c.active,
 });
 
-export const toShiftPattern = (p: ShiftPatternEntity) => ({ id: p.id, name: p.name, shifts: p.shifts, exceptions: p.exceptions });
+/** `effectiveFrom` only for a pattern that was edited from a date (docs/api.md). */
+export const toShiftPattern = (p: ShiftPatternEntity) => ({
+  id: p.id,
+  name: p.name,
+  shifts: p.shifts,
+  exceptions: p.exceptions,
+  ...(p.effectiveFrom === null ? {} : { effectiveFrom: p.effectiveFrom }),
+});
 
 export const toMachine = (m: MachineEntity, state: MachineState) => ({
   id: m.id,

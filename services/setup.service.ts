@@ -1,4 +1,7 @@
+import { DateTime } from 'luxon';
 import type { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { applyEdit, changedDays, listVersions } from '../core/calendar/index.js';
 import { AppError } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
 import { codeCause, type Category, type DowntimeCause } from '../core/schemas/setup.schema.js';
@@ -20,7 +23,7 @@ import type {
   userCreateSchema,
   userUpdateSchema,
 } from '../core/schemas/setup.schema.js';
-import type { MachineEntity } from '../db/entities/index.js';
+import type { MachineEntity, ShiftPatternEntity } from '../db/entities/index.js';
 import type { Actor } from '../db/repositories/audit.repository.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Authenticator } from './auth/authenticator.js';
@@ -35,7 +38,18 @@ type Group = z.output<typeof groupSchema>;
 
 type SetupRepositories = Pick<
   Repositories,
-  'groups' | 'activityCodes' | 'shiftPatterns' | 'machines' | 'site' | 'users' | 'tablets' | 'kioskTokens' | 'apiKeys' | 'credentials'
+  | 'groups'
+  | 'activityCodes'
+  | 'shiftPatterns'
+  | 'shiftPatternEdits'
+  | 'oeeData'
+  | 'machines'
+  | 'site'
+  | 'users'
+  | 'tablets'
+  | 'kioskTokens'
+  | 'apiKeys'
+  | 'credentials'
 >;
 
 export interface SetupServiceDeps {
@@ -45,6 +59,8 @@ export interface SetupServiceDeps {
   users: Pick<UserService, 'assertNotLastAdmin' | 'retire'>;
   authenticator: Pick<Authenticator, 'forgetApiKeys'>;
   feed: Pick<ChangeFeed, 'delivered'>;
+  /** "Today" in the site's zone: where a shift-pattern edit takes effect by default. */
+  clock: Clock;
 }
 
 /**
@@ -112,15 +128,71 @@ export class SetupService {
     return toShiftPattern(await this.deps.repos.shiftPatterns.create(actor, input));
   }
 
-  /** Planned time moves: the stored OEE of the pattern's machines is dropped. */
+  /**
+   * New shifts or exceptions take effect from `effectiveFrom` (default today, site time); the days
+   * before keep the version they had (docs/oee.md#shift-pattern-versions). Stored OEE of the
+   * pattern's machines is dropped from that date on, when planned time moved.
+   */
   async updateShiftPattern(actor: Actor, id: number, input: z.output<typeof shiftPatternUpdateSchema>) {
-    const pattern = toShiftPattern(await this.deps.repos.shiftPatterns.update(actor, id, input));
-    await this.deps.oee.invalidateShiftPattern(id);
-    return pattern;
+    const effectiveFrom = input.effectiveFrom ?? (await this.siteToday());
+    let moved = false;
+    const { after } = await this.deps.repos.shiftPatternEdits.update(actor, id, (row) => {
+      const edited = editedPattern(row, input, effectiveFrom);
+      moved = edited.planned !== row;
+      return { ...edited.planned, name: edited.name };
+    });
+    if (moved) await this.deps.oee.invalidateShiftPattern(id);
+    return toShiftPattern(after);
+  }
+
+  /** Every version of the pattern with the days it is in force, oldest first. */
+  async listShiftPatternVersions(id: number) {
+    return listVersions(await this.deps.repos.shiftPatterns.get(id));
+  }
+
+  /**
+   * What `updateShiftPattern` with this input would change, without saving it: the machines on the
+   * pattern, and the local days from the effective date to today on which one of them has history
+   * and planned time differs. Refused as the edit would be (404, 409 for a name in use).
+   */
+  async shiftPatternImpact(id: number, input: z.output<typeof shiftPatternUpdateSchema>) {
+    const { repos } = this.deps;
+    const [row, patterns, machines, context, today] = await Promise.all([
+      repos.shiftPatterns.get(id),
+      repos.shiftPatterns.list(),
+      repos.machines.list(),
+      repos.oeeData.context({}),
+      this.siteToday(),
+    ]);
+    if (input.name !== undefined && patterns.some((p) => p.id !== id && p.name === input.name)) {
+      throw AppError.conflict(`A shift pattern named "${input.name}" already exists`);
+    }
+    const effectiveFrom = input.effectiveFrom ?? today;
+    const users = machines.filter((m) => m.shiftPatternId === id);
+    const firstData = context.machines
+      .filter((m) => m.shiftPatternId === id && m.firstDataAt !== null)
+      .map((m) => DateTime.fromJSDate(m.firstDataAt!, { zone: context.timezone }).toISODate() as string)
+      .sort()[0];
+    const { planned } = editedPattern(row, input, effectiveFrom);
+    const first = firstData === undefined ? null : firstData > effectiveFrom ? firstData : effectiveFrom;
+    const days = first === null || planned === row ? [] : changedDays(row, planned, context.timezone, first, today);
+    return {
+      effectiveFrom,
+      today,
+      days: days.length,
+      firstDay: days[0] ?? null,
+      lastDay: days.at(-1) ?? null,
+      machines: users.map((m) => ({ id: m.id, name: m.name })),
+    };
   }
 
   deleteShiftPattern(actor: Actor, id: number): Promise<void> {
     return this.deps.repos.shiftPatterns.delete(actor, id);
+  }
+
+  private async siteToday(): Promise<string> {
+    const { timezone } = await this.deps.repos.site.get();
+    return DateTime.fromJSDate(this.deps.clock.now(), { zone: timezone }).toISODate() as string;
   }
 
   // Machines, each with its current state
@@ -233,6 +305,17 @@ export class SetupService {
     return toTablet(await this.deps.repos.tablets.update(actor, id, input));
   }
 
+  /**
+   * A new token for the tablet, shown once; the old one stops working at once (it is no longer stored).
+   * The write is announced as a tablet change, on which every instance checks its open tablet sockets'
+   * tokens again and closes those of the old one (realtime/tablet/tablet.namespace.ts).
+   */
+  async reissueTabletToken(actor: Actor, id: number): Promise<{ id: number; token: string }> {
+    const token = newToken('tab');
+    await this.deps.repos.tablets.update(actor, id, { tokenHash: hashToken(token) }, 'token-reissue');
+    return { id, token };
+  }
+
   deleteTablet(actor: Actor, id: number): Promise<void> {
     return this.deps.repos.tablets.delete(actor, id);
   }
@@ -272,6 +355,19 @@ export class SetupService {
     this.deps.authenticator.forgetApiKeys();
     await this.deps.feed.delivered();
   }
+}
+
+/**
+ * A pattern after an edit: its name, and its versions (the row itself when shifts and exceptions stay
+ * as they are, so callers can tell whether planned time moved).
+ */
+function editedPattern(row: ShiftPatternEntity, input: z.output<typeof shiftPatternUpdateSchema>, effectiveFrom: string) {
+  const name = input.name ?? row.name;
+  if (input.shifts === undefined && input.exceptions === undefined) return { name, planned: row };
+  return {
+    name,
+    planned: applyEdit(row, { shifts: input.shifts ?? row.shifts, exceptions: input.exceptions ?? row.exceptions }, effectiveFrom),
+  };
 }
 
 /** The cause a code is stored with, or a 400 naming the `cause` field. */

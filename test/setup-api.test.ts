@@ -251,12 +251,14 @@ describe('site', () => {
       microStopSeconds: 30,
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
+      publicUrl: null,
     });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/London',
       microStopSeconds: 30,
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
+      publicUrl: null,
     });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);
@@ -307,6 +309,26 @@ describe('site', () => {
       planned_shutdown: 600,
     });
     await c.admin.put('/api/v1/site', { ...base, longStopMinutes: { unplanned_stop: 15, planned_stop: 30 } });
+  });
+
+  it('keeps a public address for pairing links: absolute http(s) only, kept when omitted, cleared with null', async () => {
+    const put = (body: object) => c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, ...body });
+    const saved = await put({ publicUrl: ' https://oee.example.com/ ' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.publicUrl).toBe('https://oee.example.com');
+    expect((await put({})).body.publicUrl).toBe('https://oee.example.com');
+    expect((await c.viewer.get('/api/v1/site')).body.publicUrl).toBe('https://oee.example.com');
+    expect((await put({ publicUrl: 'http://10.0.0.5:3000' })).body.publicUrl).toBe('http://10.0.0.5:3000');
+    for (const bad of ['oee.example.com', 'ftp://oee.example.com', '/tablet', 'https://oee.example.com/?a=1', 42]) {
+      const res = await put({ publicUrl: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.body.error.issues[0].path).toEqual(['publicUrl']);
+    }
+    expect((await c.supervisor.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, publicUrl: null })).status).toBe(403);
+    expect((await put({ publicUrl: null })).body.publicUrl).toBeNull();
+    const audit = await app.dataSource.query(`SELECT before, after FROM audit_log WHERE action = 'site.update' ORDER BY id DESC LIMIT 1`);
+    expect(audit[0].before.publicUrl).toBe('http://10.0.0.5:3000');
+    expect(audit[0].after.publicUrl).toBeNull();
   });
 });
 

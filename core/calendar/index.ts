@@ -10,3 +10,5 @@ export {
   type ShiftBoundary,
   type TimeRange,
 } from './shift-calendar.js';
+export { applyEdit, listVersions, versionOn, type PatternVersion, type VersionedPattern } from './pattern-versions.js';
+export { changedDays } from './pattern-impact.js';

@@ -19,21 +19,28 @@
  *   end collapse to zero or negative length by this is dropped.
  * - Overlapping shifts are merged (union) for planned time so no second is counted twice; the
  *   whole-shift functions (`plannedShifts`, `shiftBoundaries`, `shift` buckets) keep them separate.
+ * - A pattern may have versions (core/calendar/pattern-versions.ts): the shifts and exceptions of a
+ *   day are those of the version in force on that day, so a night shift belongs to the version of
+ *   the day it starts on.
  */
 import { DateTime, IANAZone } from 'luxon';
-import type { ShiftPattern } from '../schemas/setup.schema.js';
+import { resolveVersions, versionOn, type PatternInput } from './pattern-versions.js';
 
-/** What the calendar needs from a shift pattern; `null` = planned 24/7. */
-export type CalendarPattern = {
-  shifts: ShiftPattern['shifts'];
-  exceptions?: ShiftPattern['exceptions'];
-} | null;
+/**
+ * What the calendar needs from a shift pattern: its shifts and exceptions, and its earlier versions
+ * when it has any (a stored pattern row fits as it is); `null` = planned 24/7.
+ */
+export type CalendarPattern = PatternInput | null;
 
-/** A stretch of planned time. `shiftDate` is the local date (YYYY-MM-DD) the shift started on. */
+/**
+ * A stretch of planned time. `shiftDate` is the local date (YYYY-MM-DD) the shift started on; `name`
+ * the shift's name, when it has one.
+ */
 export interface PlannedWindow {
   start: Date;
   end: Date;
   shiftDate: string;
+  name?: string;
 }
 
 export interface ShiftBoundary {
@@ -49,6 +56,8 @@ export type BucketKind = 'hour' | 'day' | 'week' | 'shift';
 export interface TimeRange {
   from: Date;
   to: Date;
+  /** `shift` buckets: the shift's name, when it has one. */
+  name?: string;
 }
 
 /**
@@ -58,7 +67,7 @@ export interface TimeRange {
 export function plannedShifts(pattern: CalendarPattern, tz: string, from: Date, to: Date): PlannedWindow[] {
   assertZone(tz);
   if (pattern === null || !(from.getTime() < to.getTime())) return [];
-  const exceptions = new Map((pattern.exceptions ?? []).map((e) => [e.date, e.shifts]));
+  const versions = resolveVersions(pattern);
   const result: PlannedWindow[] = [];
   // A shift starting on local date d lies inside [d 00:00, d+2 00:00), so the day before `from`'s
   // local date is the earliest that can reach into the range.
@@ -66,9 +75,11 @@ export function plannedShifts(pattern: CalendarPattern, tz: string, from: Date, 
   const lastDate = localDate(to, tz);
   while (date <= lastDate) {
     const iso = date.toISODate() as string;
-    const shifts = exceptions.get(iso) ?? pattern.shifts.filter((s) => s.days.includes(date.weekday));
+    const version = versions.length === 1 ? versions[0]! : versionOn(versions, iso);
+    const shifts = version.exceptions.get(iso) ?? version.shifts.filter((s) => s.days.includes(date.weekday));
     for (const shift of shifts) {
       const window = shiftOn(date, shift.start, shift.end, tz);
+      if (window && shift.name !== undefined) window.name = shift.name;
       if (window && window.start < to && window.end > from) result.push(window);
     }
     date = date.plus({ days: 1 });
@@ -78,8 +89,8 @@ export function plannedShifts(pattern: CalendarPattern, tz: string, from: Date, 
 
 /**
  * Planned time inside [from, to): the union of the shifts, clipped to the range, sorted and disjoint
- * (windows may touch, e.g. back-to-back shifts). A merged window keeps the `shiftDate` of its first
- * shift. A `null` pattern gives one window per local day (touching), covering the whole range.
+ * (windows may touch, e.g. back-to-back shifts). A merged window keeps the `shiftDate` and name of
+ * its first shift. A `null` pattern gives one window per local day (touching), covering the whole range.
  */
 export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date, to: Date): PlannedWindow[] {
   assertZone(tz);
@@ -96,7 +107,7 @@ export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date,
     if (last && start < last.end) {
       if (end > last.end) last.end = end;
     } else {
-      merged.push({ start, end, shiftDate: shift.shiftDate });
+      merged.push({ start, end, shiftDate: shift.shiftDate, ...(shift.name === undefined ? {} : { name: shift.name }) });
     }
   }
   return merged;
@@ -105,33 +116,59 @@ export function plannedWindows(pattern: CalendarPattern, tz: string, from: Date,
 /**
  * The first window of planned time inside [from, to), clipped to it, or null when there is none,
  * without expanding the whole range (which may reach back centuries when a device clock was wrong).
- * A day with weekly shifts comes at least once a week unless exceptions close it, so with weekly
- * shifts the search ends within (closed exceptions + 2) weeks of a hit; without them only exception
- * dates can hold planned time, and only those are looked at.
+ * Its start is exact; a window merged from overlapping shifts may end where the search stopped.
+ * The range is looked at version by version (a pattern that never changed is one version): a
+ * version with weekly shifts plans a day at least once a week unless exceptions close it, so its
+ * search ends within (closed exceptions + 2) weeks of a hit or at its end; in a version without
+ * weekly shifts only its exception dates can hold planned time, and only those are looked at.
  */
 export function firstPlannedWindow(pattern: CalendarPattern, tz: string, from: Date, to: Date): PlannedWindow | null {
   assertZone(tz);
   if (!(from.getTime() < to.getTime())) return null;
   const chunkMs = 8 * 86_400_000;
-  const first = (a: number, b: number) => plannedWindows(pattern, tz, new Date(a), new Date(Math.min(b, to.getTime())))[0] ?? null;
-  if (pattern === null || pattern.shifts.some((s) => s.days.length > 0)) {
-    for (let at = from.getTime(); at < to.getTime(); at += chunkMs) {
-      const found = first(at, at + chunkMs);
+  const toMs = to.getTime();
+  const first = (a: number, b: number) => plannedWindows(pattern, tz, new Date(a), new Date(Math.min(b, toMs)))[0] ?? null;
+  const search = (a: number, b: number) => {
+    for (let at = a; at < Math.min(b, toMs); at += chunkMs) {
+      const found = first(at, Math.min(at + chunkMs, b));
       if (found) return found;
     }
     return null;
-  }
-  // Only exception dates have shifts: look at each such date that can reach into the range, in order.
+  };
+  if (pattern === null) return search(from.getTime(), toMs);
+  const dayStart = (date: string) => DateTime.fromISO(date, { zone: tz }).startOf('day').toMillis();
+  // Shifts starting on the day before `from` can reach into the range.
   const fromDate = localDate(from, tz).minus({ days: 1 }).toISODate() as string;
   const toDate = localDate(to, tz).toISODate() as string;
-  const dates = (pattern.exceptions ?? [])
-    .filter((e) => e.shifts.length > 0 && e.date >= fromDate && e.date <= toDate)
-    .map((e) => e.date)
-    .sort();
-  for (const date of dates) {
-    const dayStart = DateTime.fromISO(date, { zone: tz }).startOf('day').toMillis();
-    const found = first(Math.max(from.getTime(), dayStart), dayStart + 3 * 86_400_000);
-    if (found) return found;
+  const versions = resolveVersions(pattern);
+  for (let i = 0; i < versions.length; i++) {
+    const version = versions[i]!;
+    const until = versions[i + 1]?.from ?? null; // exclusive
+    if ((until !== null && until <= fromDate) || (version.from !== null && version.from > toDate)) continue;
+    if (version.shifts.length > 0) {
+      // Its shifts start on its days and end at most two local days later.
+      const start = version.from === null ? from.getTime() : Math.max(from.getTime(), dayStart(version.from));
+      const end = until === null ? toMs : Math.min(toMs, dayStart(until) + 2 * 86_400_000);
+      const found = search(start, end);
+      if (found) return found;
+      continue;
+    }
+    // Only exception dates have shifts: look at each such date of the version that can reach into the range, in order.
+    const dates = [...version.exceptions.entries()]
+      .filter(
+        ([date, shifts]) =>
+          shifts.length > 0 &&
+          date >= fromDate &&
+          date <= toDate &&
+          (version.from === null || date >= version.from) &&
+          (until === null || date < until),
+      )
+      .map(([date]) => date)
+      .sort();
+    for (const date of dates) {
+      const found = first(Math.max(from.getTime(), dayStart(date)), dayStart(date) + 3 * 86_400_000);
+      if (found) return found;
+    }
   }
   return null;
 }
@@ -172,8 +209,8 @@ export function shiftBoundaries(pattern: CalendarPattern, tz: string, from: Date
  * - `hour`: clock hours (1 h each; on a fall-back night the repeated local hour is two buckets).
  * - `day`: local midnight to local midnight (23 h / 25 h on DST days).
  * - `week`: local Monday 00:00 to the next local Monday 00:00.
- * - `shift`: each planned shift whole (clipped only at the range edges). Time between shifts is in
- *   no bucket, and overlapping shifts give overlapping buckets. A `null` pattern (24/7, no shifts)
+ * - `shift`: each planned shift whole (clipped only at the range edges), with its name. Time between
+ *   shifts is in no bucket, and overlapping shifts give overlapping buckets. A `null` pattern (24/7, no shifts)
  *   falls back to `day` buckets.
  */
 export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string, pattern: CalendarPattern): TimeRange[] {
@@ -181,7 +218,11 @@ export function bucketRanges(kind: BucketKind, from: Date, to: Date, tz: string,
   if (!(from.getTime() < to.getTime())) return [];
   if (kind !== 'shift') return localPeriods(kind, from, to, tz);
   if (pattern === null) return localPeriods('day', from, to, tz);
-  return plannedShifts(pattern, tz, from, to).map((s) => ({ from: maxDate(s.start, from), to: minDate(s.end, to) }));
+  return plannedShifts(pattern, tz, from, to).map((s) => ({
+    from: maxDate(s.start, from),
+    to: minDate(s.end, to),
+    ...(s.name === undefined ? {} : { name: s.name }),
+  }));
 }
 
 /** Consecutive local hours/days/weeks covering [from, to), clipped to it. */

@@ -134,6 +134,8 @@ export type OeeWarning = 'idealCycleTimeTooSlow';
 export interface OeeResult {
   from: string;
   to: string;
+  /** A shift's result (a `shift` bucket, the current shift of live screens): the shift's name, when it has one. */
+  shiftName?: string;
   calendarSeconds: number;
   plannedWindowSeconds: number;
   plannedShutdownSeconds: number;

@@ -40,6 +40,8 @@ const ratio = z.number().nullable();
 export const oeeResultSchema = z.object({
   from: z.string(),
   to: z.string(),
+  /** A `shift` bucket's (or the live current shift's) name, when the shift has one. */
+  shiftName: z.string().optional(),
   calendarSeconds: z.number(),
   plannedWindowSeconds: z.number(),
   plannedShutdownSeconds: z.number(),

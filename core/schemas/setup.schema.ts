@@ -69,36 +69,65 @@ export function codeCause(
 }
 
 const weekdaySchema = z.number().int().min(1).max(7);
+/** A shift's name ("Night"), shown wherever a shift is labelled (trends, the wall, exports); optional. */
+const shiftNameSchema = z.string().trim().min(1).max(40).optional();
 export const shiftSchema = z.strictObject({
   days: z.array(weekdaySchema).min(1).max(7),
   start: hhmmSchema,
   end: hhmmSchema,
+  name: shiftNameSchema,
 });
 export const shiftExceptionSchema = z.strictObject({
   date: localDateSchema,
-  shifts: z.array(z.strictObject({ start: hhmmSchema, end: hhmmSchema })).max(24),
+  shifts: z.array(z.strictObject({ start: hhmmSchema, end: hhmmSchema, name: shiftNameSchema })).max(24),
 });
+const shiftExceptionsSchema = z
+  .array(shiftExceptionSchema)
+  .max(2000)
+  .refine((list) => new Set(list.map((e) => e.date)).size === list.length, 'each date may have one exception only');
 export const shiftPatternCreateSchema = z.strictObject({
   name: nameSchema,
   shifts: z.array(shiftSchema).max(100),
-  exceptions: z
-    .array(shiftExceptionSchema)
-    .max(2000)
-    .default([])
-    .refine((list) => new Set(list.map((e) => e.date)).size === list.length, 'each date may have one exception only'),
+  exceptions: shiftExceptionsSchema.default([]),
 });
+/**
+ * An edit of shifts or exceptions takes effect from `effectiveFrom` (a local date, default today in the
+ * site's zone): the days before it keep the version they had (docs/oee.md#shift-pattern-versions).
+ */
 export const shiftPatternUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
   shifts: shiftPatternCreateSchema.shape.shifts.optional(),
-  exceptions: shiftPatternCreateSchema.shape.exceptions.optional(),
+  // Not the create schema's (its default would turn "unchanged" into "none").
+  exceptions: shiftExceptionsSchema.optional(),
+  effectiveFrom: localDateSchema.optional(),
 });
 export const shiftPatternSchema = z.object({
   id: z.number(),
   name: z.string(),
   shifts: z.array(shiftSchema),
   exceptions: z.array(shiftExceptionSchema),
+  /** The local date these shifts and exceptions take effect; absent when they always have been. */
+  effectiveFrom: z.string().optional(),
 });
 export type ShiftPattern = z.infer<typeof shiftPatternSchema>;
+/** One version of a pattern, in force over the local days [from, until) (null: since always / still). */
+export const shiftPatternVersionSchema = z.object({
+  from: z.string().nullable(),
+  until: z.string().nullable(),
+  shifts: z.array(shiftSchema),
+  exceptions: z.array(shiftExceptionSchema),
+});
+/** What an edit would change, before it is saved: the days with history whose planned time moves, and the machines. */
+export const shiftPatternImpactSchema = z.object({
+  effectiveFrom: z.string(),
+  /** Today in the site's zone: days after it are not counted (they have no history yet). */
+  today: z.string(),
+  /** Local days from effectiveFrom to today on which a machine of the pattern has history and planned time changes. */
+  days: z.number(),
+  firstDay: z.string().nullable(),
+  lastDay: z.string().nullable(),
+  machines: z.array(z.object({ id: z.number(), name: z.string() })),
+});
 
 /**
  * The value the tablet pre-fills in the job-start input, in the unit of the machine's jobStartInputType;
@@ -182,8 +211,26 @@ export const siteSchema = z.strictObject({
    * out = never. Omitted on PUT = unchanged.
    */
   longStopMinutes: z.partialRecord(categorySchema, z.number().int().min(1).max(10_080).nullable()).optional(),
+  /**
+   * The address tablets and wall screens reach the server at, for the pairing links and QR codes of the admin pages (docs/api.md)
+   * (null: the address the admin's browser used). Omitted on PUT = unchanged.
+   */
+  publicUrl: z
+    .string()
+    .trim()
+    .max(200)
+    .refine(isPublicUrl, 'expected an absolute http:// or https:// address without a query, such as https://oee.example.com')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .nullable()
+    .optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
+
+function isPublicUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username && !url.password;
+}
 
 function isIanaZone(zone: string): boolean {
   try {

@@ -106,6 +106,21 @@ const pageFields = {
 export const timelineSchema = z.object({ intervals: z.array(intervalSchema), ...pageFields });
 export const jobsResponseSchema = z.object({ jobs: z.array(jobSchema), ...pageFields });
 
+/**
+ * A machine's planned time over a range (`GET /machines/{id}/planned-windows`), for timelines to shade:
+ * the windows the OEE uses (docs/oee.md#planned-windows), merged and clipped to the range, each with the
+ * local date its shift started and the shift's name. `always`: the machine has no pattern (planned 24/7).
+ */
+export const MAX_PLANNED_WINDOW_DAYS = 400;
+export const plannedWindowsQuerySchema = rangeQuerySchema.refine(
+  // Both ends may not be dates here: zod runs refinements after some issues (rangeOrdered guards the same way).
+  (q: { from?: unknown; to?: unknown }) =>
+    !(q.from instanceof Date) || !(q.to instanceof Date) || q.to.getTime() - q.from.getTime() <= MAX_PLANNED_WINDOW_DAYS * 86_400_000,
+  { message: `at most ${MAX_PLANNED_WINDOW_DAYS} days`, path: ['to'] },
+);
+export const plannedWindowSchema = z.object({ start: z.string(), end: z.string(), shiftDate: z.string(), name: z.string().optional() });
+export const plannedWindowsSchema = z.object({ always: z.boolean(), windows: z.array(plannedWindowSchema) });
+
 /** DigitME2 devices: `POST /api/machine-state-change`. Extra keys are ignored, as the original did. */
 export const legacyStateChangeSchema = z.object({
   machine_id: z.coerce.number().int().positive().max(2_147_483_647),

@@ -28,6 +28,10 @@ export class SiteSettingsEntity {
   @Column('jsonb')
   longStopMinutes: Partial<Record<Category, number | null>>;
 
+  /** The address tablets and wall screens use (pairing links, QR codes); null = the admin browser's. */
+  @Column('text', { nullable: true })
+  publicUrl: string | null;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

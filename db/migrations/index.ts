@@ -6,11 +6,13 @@ import { StateEventsUntilIndex1795594200000 } from './1795594200000-StateEventsU
 import { SessionLastSeen1795594400000 } from './1795594400000-SessionLastSeen.js';
 import { AuthAttempts1795594500000 } from './1795594500000-AuthAttempts.js';
 import { EventSenders1795594600000 } from './1795594600000-EventSenders.js';
+import { ShiftPatternVersions1795595100000 } from './1795595100000-ShiftPatternVersions.js';
 import { ActivityCodeCauses1795595200000 } from './1795595200000-ActivityCodeCauses.js';
 import { PartCatalogue1795595210000 } from './1795595210000-PartCatalogue.js';
 import { MachineJobStartAutofill1795595300000 } from './1795595300000-MachineJobStartAutofill.js';
 import { ResumeNotes1795595310000 } from './1795595310000-ResumeNotes.js';
 import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
+import { SitePublicUrl1795595600000 } from './1795595600000-SitePublicUrl.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
@@ -23,10 +25,12 @@ export const migrations = [
   SessionLastSeen1795594400000,
   AuthAttempts1795594500000,
   EventSenders1795594600000,
+  ShiftPatternVersions1795595100000,
   ActivityCodeCauses1795595200000,
   PartCatalogue1795595210000,
   MachineJobStartAutofill1795595300000,
   ResumeNotes1795595310000,
   WallPalette1795595500000,
+  SitePublicUrl1795595600000,
   DropSocketIoAttachments1795595900000,
 ];

@@ -12,6 +12,7 @@ import { PartsRepository } from './parts.repository.js';
 import { ReportsRepository } from './reports.repository.js';
 import { createSetupStores } from './setup-stores.js';
 import { SchedulerRepository } from './scheduler.repository.js';
+import { ShiftPatternRepository } from './shift-pattern.repository.js';
 import { ShopFloorRepository } from './shop-floor.repository.js';
 import { SiteRepository } from './site.repository.js';
 import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
@@ -38,6 +39,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     historyEdits: new HistoryEditRepository(),
     reports: new ReportsRepository(dataSource),
     verify: new VerifyRepository(dataSource),
+    shiftPatternEdits: new ShiftPatternRepository(dataSource, audit, onSetupChange),
     parts: new PartsRepository(dataSource, audit),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };

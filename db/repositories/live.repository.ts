@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { CalendarPattern } from '../../core/calendar/index.js';
+import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
 import type { LiveActivityCode, LiveGroup, LiveJob, LiveOperator, LiveSnapshotMeta } from '../../core/realtime/live-events.js';
 
 /** What the wall screens draw from, besides live state: machines, groups, codes and calendars. */
@@ -21,22 +21,14 @@ export class LiveRepository {
       this.dataSource.query(`SELECT id, name, "groupId", "shiftPatternId" FROM machines WHERE active ORDER BY name, id`),
       this.dataSource.query(`SELECT id, name FROM groups ORDER BY name, id`),
       this.dataSource.query(`SELECT id, "shortDescription", category, colour FROM activity_codes ORDER BY id`),
-      this.dataSource.query(`SELECT id, shifts, exceptions FROM shift_patterns`),
+      this.dataSource.query(`SELECT id, shifts, exceptions, "effectiveFrom", "earlierVersions" FROM shift_patterns`),
       this.dataSource.query(`SELECT timezone, "longStopMinutes" FROM site_settings WHERE id = 1`),
     ]);
     return {
       machines,
       groups,
       activityCodes,
-      patterns: new Map(
-        (
-          patterns as {
-            id: number;
-            shifts: NonNullable<CalendarPattern>['shifts'];
-            exceptions: NonNullable<CalendarPattern>['exceptions'];
-          }[]
-        ).map((p) => [p.id, { shifts: p.shifts, exceptions: p.exceptions }]),
-      ),
+      patterns: new Map((patterns as ({ id: number } & VersionedPattern)[]).map(({ id, ...pattern }) => [id, pattern])),
       timezone: (site as { timezone: string }[])[0]?.timezone ?? 'UTC',
       longStopMinutes: (site as { longStopMinutes: LiveSnapshotMeta['longStopMinutes'] }[])[0]?.longStopMinutes ?? {},
     };

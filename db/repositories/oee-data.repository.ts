@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { CalendarPattern } from '../../core/calendar/index.js';
+import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
 import type { JobSpan, ProductionRecord, StateInterval } from '../../core/oee/index.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 
@@ -47,9 +47,11 @@ export class OeeDataRepository {
       shiftPatternId: number | null;
       shifts: NonNullable<CalendarPattern>['shifts'] | null;
       exceptions: NonNullable<CalendarPattern>['exceptions'] | null;
+      effectiveFrom: string | null;
+      earlierVersions: VersionedPattern['earlierVersions'] | null;
       firstDataAt: Date | null;
     }[] = await this.dataSource.query(
-      `SELECT s.timezone, s."microStopSeconds", m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions,
+      `SELECT s.timezone, s."microStopSeconds", m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions, sp."effectiveFrom", sp."earlierVersions",
               LEAST(
                 (SELECT ti.start FROM timeline_intervals ti WHERE ti."machineId" = m.id ORDER BY ti.start LIMIT 1),
                 (SELECT p."from" FROM production_records p WHERE p."machineId" = m.id ORDER BY p."from" LIMIT 1)
@@ -74,7 +76,15 @@ export class OeeDataRepository {
                 id: m.id,
                 groupId: m.groupId,
                 shiftPatternId: m.shiftPatternId,
-                pattern: m.shiftPatternId === null ? null : { shifts: m.shifts ?? [], exceptions: m.exceptions ?? [] },
+                pattern:
+                  m.shiftPatternId === null
+                    ? null
+                    : {
+                        shifts: m.shifts ?? [],
+                        exceptions: m.exceptions ?? [],
+                        effectiveFrom: m.effectiveFrom,
+                        earlierVersions: m.earlierVersions ?? [],
+                      },
                 firstDataAt: m.firstDataAt,
               },
             ],

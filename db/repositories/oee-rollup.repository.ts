@@ -136,12 +136,26 @@ export class OeeRollupRepository {
     );
   }
 
-  /** Deletes every stored row of the machines that use this shift pattern (their planned time changed). */
+  /**
+   * Deletes the stored rows of the machines that use this shift pattern from the local midnight its
+   * latest version takes effect on (all of them when it has always been in force): an edit from a
+   * date changes no day before it (docs/oee.md#shift-pattern-versions). The date is read here, so a
+   * delete asked for by another instance's change cuts where the edit did.
+   */
   async invalidateShiftPattern(shiftPatternId: number): Promise<void> {
     await this.dataSource.query(
-      `WITH machines AS (SELECT id FROM machines WHERE "shiftPatternId" = $1),
-            losses AS (DELETE FROM oee_hourly_losses WHERE "machineId" IN (SELECT id FROM machines))
-       DELETE FROM oee_hourly WHERE "machineId" IN (SELECT id FROM machines)`,
+      `WITH cut AS (
+         SELECT m.id AS "machineId",
+                CASE WHEN sp."effectiveFrom" IS NULL THEN '-infinity'::timestamptz
+                     ELSE (sp."effectiveFrom"::date)::timestamp AT TIME ZONE s.timezone END AS at
+           FROM machines m
+           JOIN shift_patterns sp ON sp.id = m."shiftPatternId"
+          CROSS JOIN site_settings s
+          WHERE m."shiftPatternId" = $1 AND s.id = 1
+       ), losses AS (
+         DELETE FROM oee_hourly_losses h USING cut WHERE ${touched}
+       )
+       DELETE FROM oee_hourly h USING cut WHERE ${touched}`,
       [shiftPatternId],
     );
   }

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ShiftPattern } from '../../core/schemas/setup.schema.js';
+import type { VersionedPattern } from '../../core/calendar/index.js';
 
 export interface ScheduledMachine {
   id: number;
   endJobOnShiftEnd: boolean;
-  pattern: Pick<ShiftPattern, 'shifts' | 'exceptions'> | null;
+  pattern: VersionedPattern | null;
 }
 
 /** What the shift-boundary job reads and the watermark it keeps. */
@@ -26,10 +26,9 @@ export class SchedulerRepository {
 
   /** Active machines with a shift pattern (24/7 machines have no boundaries). */
   async machinesWithPatterns(): Promise<ScheduledMachine[]> {
-    const rows: { id: number; endJobOnShiftEnd: boolean; shifts: ShiftPattern['shifts']; exceptions: ShiftPattern['exceptions'] }[] =
-      await this.dataSource.query(
-        `SELECT m.id, m."endJobOnShiftEnd", p.shifts, p.exceptions FROM machines m JOIN shift_patterns p ON p.id = m."shiftPatternId" WHERE m.active ORDER BY m.id`,
-      );
-    return rows.map((r) => ({ id: r.id, endJobOnShiftEnd: r.endJobOnShiftEnd, pattern: { shifts: r.shifts, exceptions: r.exceptions } }));
+    const rows: ({ id: number; endJobOnShiftEnd: boolean } & VersionedPattern)[] = await this.dataSource.query(
+      `SELECT m.id, m."endJobOnShiftEnd", p.shifts, p.exceptions, p."effectiveFrom", p."earlierVersions" FROM machines m JOIN shift_patterns p ON p.id = m."shiftPatternId" WHERE m.active ORDER BY m.id`,
+    );
+    return rows.map(({ id, endJobOnShiftEnd, ...pattern }) => ({ id, endJobOnShiftEnd, pattern }));
   }
 }

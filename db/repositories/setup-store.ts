@@ -64,7 +64,8 @@ export class SetupStore<T extends { id: number }> {
     return saved;
   }
 
-  async update(actor: Actor, id: number, input: Partial<T>): Promise<T> {
+  /** `action`: the audit action's suffix, when the edit is not a plain update (`tablet.token-reissue`). */
+  async update(actor: Actor, id: number, input: Partial<T>, action = 'update'): Promise<T> {
     const saved = await this.dataSource.transaction(async (tx) => {
       const row = await findOr404(tx, this.options.entity, id, this.options.what, this.options.where);
       const before = structuredClone(row);
@@ -74,7 +75,7 @@ export class SetupStore<T extends { id: number }> {
       await this.options.validate?.(tx, row);
       const saved = await saveUnique(tx, this.options.entity, row, this.options.duplicateMessage(row));
       await this.audit.record(tx, actor, {
-        action: `${this.options.auditName}.update`,
+        action: `${this.options.auditName}.${action}`,
         entity: this.options.auditName,
         entityId: id,
         machineId: this.options.machineIdOf?.(saved) ?? null,

@@ -18,6 +18,7 @@ export class SiteRepository {
       microStopSeconds: row.microStopSeconds,
       liveWindowDays: row.liveWindowDays,
       longStopMinutes: row.longStopMinutes,
+      publicUrl: row.publicUrl,
     };
   }
 
@@ -28,6 +29,7 @@ export class SiteRepository {
         ...site,
         liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
         longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
+        publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
       };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
@@ -39,6 +41,7 @@ export class SiteRepository {
           microStopSeconds: before.microStopSeconds,
           liveWindowDays: before.liveWindowDays,
           longStopMinutes: before.longStopMinutes,
+          publicUrl: before.publicUrl,
         },
         after: next,
       });

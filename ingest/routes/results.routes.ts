@@ -10,9 +10,14 @@ import {
   productionListResponseSchema,
   scopedRangeQuerySchema,
 } from '../../core/schemas/export.schema.js';
+import { AppError } from '../../core/errors.js';
+import { EXPORT_RETRY_AFTER_SECONDS } from '../../services/exports/export.service.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
+
+/** The number of data rows of an export, sent before the file (the download's progress shows it). */
+const ROW_COUNT_HEADER = 'X-Export-Rows';
 
 const SCOPE = 'Scope: machineId, or groupId, or neither (the whole site).';
 
@@ -36,7 +41,22 @@ export function registerResultRoutes(routes: RouteTable, deps: AppServices): voi
     params: exportParamsSchema,
     query: exportQuerySchema,
     raw: true,
-    handler: ({ params, query, res, auth }) => exports.export(params.dataset, params.format, query, res, callerOf(auth)),
+    handler: async ({ params, query, res, auth }) => {
+      try {
+        // The service writes the file to a Writable: the response, its headers sent first.
+        await exports.export(params.dataset, params.format, query, callerOf(auth), (file) => {
+          res.status(200);
+          res.setHeader('Content-Type', file.contentType);
+          res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+          res.setHeader(ROW_COUNT_HEADER, String(file.rowCount));
+          return res;
+        });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'rate_limited' && !res.headersSent)
+          res.setHeader('Retry-After', String(EXPORT_RETRY_AFTER_SECONDS));
+        throw err;
+      }
+    },
   });
 
   routes.add({

@@ -17,8 +17,10 @@ import {
   machineSchema,
   machineUpdateSchema,
   shiftPatternCreateSchema,
+  shiftPatternImpactSchema,
   shiftPatternSchema,
   shiftPatternUpdateSchema,
+  shiftPatternVersionSchema,
   siteSchema,
   tabletCreateSchema,
   tabletSchema,
@@ -143,6 +145,28 @@ export function registerSetupRoutes(routes: RouteTable, deps: AppServices): void
     body: shiftPatternUpdateSchema,
     response: shiftPatternSchema,
     handler: ({ params, body, auth }) => setup.updateShiftPattern(actorOf(auth), params.id, body),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/shift-patterns/{id}/versions',
+    access: 'signedIn',
+    tag: 'setup',
+    summary: 'The versions of a shift pattern, oldest first, each with the local days [from, until) it is in force',
+    params: idParamsSchema,
+    response: z.array(shiftPatternVersionSchema),
+    handler: ({ params }) => setup.listShiftPatternVersions(params.id),
+  });
+  routes.add({
+    method: 'post',
+    path: '/api/v1/shift-patterns/{id}/impact',
+    access: 'admin',
+    tag: 'setup',
+    summary:
+      'What an edit (the PATCH body) would change, without saving it: the days with history whose planned time moves, and the machines',
+    params: idParamsSchema,
+    body: shiftPatternUpdateSchema,
+    response: shiftPatternImpactSchema,
+    handler: ({ params, body }) => setup.shiftPatternImpact(params.id, body),
   });
   routes.add({
     method: 'delete',
@@ -313,6 +337,16 @@ export function registerSetupRoutes(routes: RouteTable, deps: AppServices): void
     body: tabletUpdateSchema,
     response: tabletSchema,
     handler: ({ params, body, auth }) => setup.updateTablet(actorOf(auth), params.id, body),
+  });
+  routes.add({
+    method: 'post',
+    path: '/api/v1/tablets/{id}/token',
+    access: 'admin',
+    tag: 'setup',
+    summary: 'Issue a new token for a tablet (shown once); the old token stops working at once (audited)',
+    params: idParamsSchema,
+    response: createdSecretSchema,
+    handler: ({ params, auth }) => setup.reissueTabletToken(actorOf(auth), params.id),
   });
   routes.add({
     method: 'delete',

@@ -15,6 +15,8 @@ import {
   productionSchema,
   rangeQuerySchema,
   timelineSchema,
+  plannedWindowsQuerySchema,
+  plannedWindowsSchema,
 } from '../../core/schemas/shop-floor.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { RouteTable } from '../http/route.js';
@@ -103,6 +105,17 @@ export function registerShopFloorRoutes(routes: RouteTable, deps: AppServices): 
     query: rangeQuerySchema,
     response: timelineSchema,
     handler: ({ params, query }) => deps.reports.timeline(params.id, query.from, query.to),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/machines/{id}/planned-windows',
+    access: 'signedIn',
+    tag: 'shop-floor',
+    summary: 'Planned time overlapping [from, to) (the OEE planned windows, clipped), with each shift name; at most 400 days',
+    params: idParamsSchema,
+    query: plannedWindowsQuerySchema,
+    response: plannedWindowsSchema,
+    handler: ({ params, query }) => deps.reports.plannedWindows(params.id, query.from, query.to),
   });
   routes.add({
     method: 'get',

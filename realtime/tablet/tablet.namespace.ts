@@ -34,6 +34,12 @@ const COALESCE_MS = 25;
  */
 const REFRESH_MS = 60_000;
 
+/** The token a tablet socket connected with; null when it sent none that could be one. */
+function tokenOf(socket: Pick<TabletSocket, 'handshake'>): string | null {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  return typeof token !== 'string' || token.length === 0 || token.length > 200 ? null : token;
+}
+
 /**
  * Namespace `/tablet` (operator tablets, docs/api.md). A tablet connects with its token; its socket joins the
  * room of its machine and receives `tablet:state` on connect and after every committed change of that
@@ -105,10 +111,23 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
     timer ??= setTimeout(flush, COALESCE_MS);
   };
 
+  /** Closes this tablet's sockets whose token no longer opens it (a re-issued token; a deleted tablet). */
+  const recheckTokens = async (tabletId: number): Promise<void> => {
+    for (const socket of socketsIn([tabletRoom(tabletId)])) {
+      const tablet = await tablets.ofToken(tokenOf(socket) ?? '');
+      if (tablet?.tabletId !== tabletId) socket.disconnect(true);
+    }
+  };
+
   const onChange = (change: CommittedChange) => {
     if (change.kind === 'setup') {
-      if (change.entity === 'tablet' && change.id !== null) schedule({ tablets: [change.id] });
-      else if (change.entity === 'machine' && change.id !== null) schedule({ machines: [change.id] });
+      if (change.entity === 'tablet' && change.id !== null) {
+        const id = change.id;
+        recheckTokens(id).then(
+          () => schedule({ tablets: [id] }),
+          (err: unknown) => deps.logger.warn({ err }, 'tablet token re-check failed'),
+        );
+      } else if (change.entity === 'machine' && change.id !== null) schedule({ machines: [change.id] });
       else if (change.entity === 'activity-code' || change.entity === 'user') schedule({ all: true });
       return;
     }
@@ -123,8 +142,8 @@ export function registerTabletNamespace(io: Server, deps: RealtimeDeps): () => v
   refresh.unref();
 
   nsp.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || token.length === 0 || token.length > 200) return next(new Error(TABLET_UNKNOWN_TOKEN));
+    const token = tokenOf(socket);
+    if (token === null) return next(new Error(TABLET_UNKNOWN_TOKEN));
     tablets.ofToken(token).then(
       (tablet) => {
         if (!tablet) return next(new Error(TABLET_UNKNOWN_TOKEN));

@@ -15,7 +15,7 @@ async function csv(separator: 'comma' | 'semicolon'): Promise<string> {
   const out = new PassThrough();
   const body = buffer(out);
   const writer = createCsvWriter(out, columns, { separator, timezone: 'Europe/Paris' });
-  await writer.write(rows);
+  await writer.write(rows, (row) => row);
   await writer.end();
   return (await body).toString('utf8');
 }

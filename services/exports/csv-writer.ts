@@ -70,9 +70,11 @@ export function createCsvWriter(
   const kinds = columns.map((c) => c.kind);
   out.write(UTF8_BOM + columns.map((c) => field(c.header)).join(between) + '\r\n');
   return {
-    async write(rows) {
+    readAhead: true,
+    async write(rows, values) {
       let chunk = '';
-      for (const row of rows) {
+      for (const source of rows) {
+        const row = values(source);
         for (let i = 0; i < row.length; i++) chunk += (i === 0 ? '' : between) + field(csvCell(kinds[i]!, row[i]!, time));
         chunk += '\r\n';
       }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Writable } from 'node:stream';
 import { COLUMNS, DATASET_COLUMNS, dayColumn, OEE_NUMBER_KEYS, type ExportColumn } from '../../core/export-columns.js';
 import { AppError } from '../../core/errors.js';
 import type { OeeResult } from '../../core/oee/index.js';
@@ -12,6 +12,7 @@ import {
   type ExportQuery,
 } from '../../core/schemas/export.schema.js';
 import type {
+  BatchReader,
   EventExportRow,
   ExportSession,
   JobExportRow,
@@ -22,7 +23,6 @@ import type {
 import type { Repositories } from '../../db/repositories/index.js';
 import type { ReportsService } from '../reports.service.js';
 import { CSV_CONTENT_TYPE, createCsvWriter } from './csv-writer.js';
-import { HeapGuard } from './heap-guard.js';
 import { localTimeFormatter } from '../../core/calendar/local-time.js';
 import type { TableWriter, Value } from './table-writer.js';
 import { createXlsxWriter, XLSX_CONTENT_TYPE } from './xlsx-writer.js';
@@ -35,8 +35,25 @@ export const MAX_CONCURRENT_EXPORTS = 4;
 /** Slots one caller (a user, an API key) may hold: one slow download cannot take them all. */
 export const MAX_EXPORTS_PER_CALLER = 2;
 
-/** The number of data rows of the file, sent before it (the download's progress shows it). */
-export const ROW_COUNT_HEADER = 'X-Export-Rows';
+/** Seconds a caller turned away with a 429 should wait before asking again (the route's Retry-After). */
+export const EXPORT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * What the file is, known once its first batch is read and before a byte of it is written: the
+ * HTTP route sends it as headers (`rowCount` as X-Export-Rows, which the download's progress shows).
+ */
+export interface ExportFile {
+  contentType: string;
+  fileName: string;
+  rowCount: number;
+}
+
+/**
+ * Where the file goes: called once, with the file's description, when the export starts; returns
+ * the stream to write it to. The service writes, heeds its back-pressure (`drain`) and ends it; a
+ * stream destroyed meanwhile (the client left) stops the export and closes its cursor.
+ */
+export type ExportTarget = (file: ExportFile) => Writable;
 
 interface Input {
   session: ExportSession | null;
@@ -47,12 +64,17 @@ interface Input {
   localDate: (instant: Date) => string;
 }
 
-/** What a dataset streams: its columns (known once the first batch is read) and its rows as values. */
+/**
+ * What a dataset streams: its columns (known once the first batch is read), its row count, and its
+ * batches, each written as it is read.
+ */
 interface Source {
   columns: ExportColumn[];
   rowCount: number;
-  first: Value[][] | null;
-  rest: AsyncIterator<Value[][]>;
+  /** Writes the next batch (the first was read when the source opened); false when there is none left. */
+  writeNext(writer: TableWriter): Promise<boolean>;
+  /** Stops early: lets the rows' iterator close its cursor. */
+  close(): Promise<void>;
 }
 
 interface Dataset {
@@ -66,32 +88,64 @@ const columnsOf = (keys: readonly (keyof typeof COLUMNS)[]): ExportColumn[] => k
 const seconds = (start: Date, end: Date | null): number | null => (end === null ? null : (end.getTime() - start.getTime()) / 1000);
 const ids = (machines: ScopeMachine[]) => machines.map((m) => m.id);
 
-/** Reads the first batch (so a failure is still a JSON error) and maps every batch to values. */
+/**
+ * Reads the first batch (so a failure is still a JSON error). Rows become values one at a time as the
+ * writer takes them, and no batch is kept once written: what lives across the writer's waits is the
+ * one batch of rows being written (docs/exports.md, "Memory and speed").
+ */
 async function source<R>(
   shape: (first: R[] | null) => { columns: ExportColumn[]; rowCount: number },
-  rows: AsyncIterable<R[]>,
+  reader: BatchReader<R>,
   values: (row: R) => Value[],
 ): Promise<Source> {
-  const iterator = rows[Symbol.asyncIterator]();
-  const head = await iterator.next();
-  const first = head.done ? null : head.value;
-  const rest: AsyncIterator<Value[][]> = {
-    async next() {
-      const next = await iterator.next();
-      return next.done ? { done: true, value: undefined } : { done: false, value: next.value.map(values) };
+  let pending: Promise<R[] | null> | null = Promise.resolve(await reader.read());
+  let exhausted = false;
+  const first = await pending;
+  return {
+    ...shape(first),
+    async writeNext(writer) {
+      if (exhausted) return false;
+      const batch = await (pending ?? reader.read());
+      pending = null;
+      if (batch === null) {
+        exhausted = true;
+        return false;
+      }
+      if (writer.readAhead) {
+        pending = reader.read();
+        // Awaited by the next writeNext or by close; this only keeps a failure from being unhandled meanwhile.
+        pending.catch(() => undefined);
+      }
+      await writer.write(batch, values);
+      return true;
     },
-    async return() {
-      await iterator.return?.(undefined);
-      return { done: true, value: undefined };
+    async close() {
+      await pending?.catch(() => undefined);
+      pending = null;
+      if (!exhausted) await reader.close();
+      exhausted = true;
     },
   };
-  return { ...shape(first), first: first && first.map(values), rest };
+}
+
+/** The OEE service's batches (an async generator: a machine's buckets each) as a reader. */
+function readerOf<R>(batches: AsyncIterable<R[]>): BatchReader<R> {
+  const iterator = batches[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const next = await iterator.next();
+      return next.done ? null : next.value;
+    },
+    close: async () => {
+      await iterator.return?.(undefined);
+    },
+  };
 }
 
 /** Lists of rows read through a cursor, counted first in the same snapshot. */
 function listed<R>(
   name: 'timeline' | 'events' | 'jobs' | 'production',
-  read: (s: ExportSession, input: Input) => AsyncIterable<R[]>,
+  read: (s: ExportSession, input: Input) => BatchReader<R>,
   values: (row: R) => Value[],
 ): Dataset['open'] {
   return async (input) => {
@@ -212,11 +266,12 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
         columns: columnsOf(DATASET_COLUMNS.oee),
         rowCount: (first?.length ?? 0) * machines.length,
       });
-      return source<Row>(shape, rows, ({ machine, result }) => [
+      return source<Row>(shape, readerOf(rows), ({ machine, result }) => [
         machine.id,
         machine.name,
         new Date(result.from),
         new Date(result.to),
+        result.shiftName ?? null,
         ...oeeNumbers(result),
         result.warnings.join(' ') || null,
       ]);
@@ -239,7 +294,7 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
         rowCount: machines.length,
       });
       const rows = reports.bucketOee(machines, query.from, query.to, 'day');
-      return source<Row>(shape, rows, ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
+      return source<Row>(shape, readerOf(rows), ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
     },
   },
 };
@@ -260,8 +315,8 @@ export class ExportService {
     private readonly reports: ReportsService,
   ) {}
 
-  /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). */
-  async export(datasetName: string, formatName: string, query: ExportQuery, res: Response, caller: string): Promise<void> {
+  /** `caller`: who holds the slot (`user:<id>`, `key:<id>`). A 429 asks to wait EXPORT_RETRY_AFTER_SECONDS. */
+  async export(datasetName: string, formatName: string, query: ExportQuery, caller: string, target: ExportTarget): Promise<void> {
     const dataset = exportDatasetSchema.safeParse(datasetName);
     const format = exportFormatSchema.safeParse(formatName);
     if (!dataset.success)
@@ -271,14 +326,10 @@ export class ExportService {
     const timezone = (await this.repos.site.get()).timezone;
     const time = localTimeFormatter(timezone);
     const mine = this.byCaller.get(caller) ?? 0;
-    if (mine >= MAX_EXPORTS_PER_CALLER) {
-      res.setHeader('Retry-After', '5');
+    if (mine >= MAX_EXPORTS_PER_CALLER)
       throw new AppError('rate_limited', 429, `You have ${MAX_EXPORTS_PER_CALLER} exports running; wait for one to finish`);
-    }
-    if (this.running >= MAX_CONCURRENT_EXPORTS) {
-      res.setHeader('Retry-After', '5');
+    if (this.running >= MAX_CONCURRENT_EXPORTS)
       throw new AppError('rate_limited', 429, `${MAX_CONCURRENT_EXPORTS} exports are running; try again shortly`);
-    }
     this.running++;
     this.byCaller.set(caller, mine + 1);
     try {
@@ -286,7 +337,7 @@ export class ExportService {
       const def = DATASETS[dataset.data];
       const run = async (session: ExportSession | null) => {
         const input: Input = { session, reports: this.reports, machines: scope.machines, query, localDate: (d) => time(d).slice(0, 10) };
-        await stream(res, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
+        await stream(target, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
       };
       if (def.cursor) await this.repos.exports.session(run);
       else await run(null);
@@ -300,38 +351,27 @@ export class ExportService {
 }
 
 async function stream(
-  res: Response,
+  target: ExportTarget,
   format: ExportFormat,
   file: string,
   sheet: string,
   source: Source,
   options: { separator: ExportQuery['separator']; timezone: string },
 ): Promise<void> {
+  const contentType = format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE;
+  const out = target({ contentType, fileName: file, rowCount: source.rowCount });
+  // Closed before it finished: the client left (an HTTP response closes with its connection).
   let gone = false;
-  res.once('close', () => (gone = !res.writableFinished));
-  res.status(200);
-  res.setHeader('Content-Type', format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE);
-  res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
-  res.setHeader(ROW_COUNT_HEADER, String(source.rowCount));
+  out.once('close', () => (gone = !out.writableFinished));
   const writer: TableWriter =
-    format === 'csv' ? createCsvWriter(res, source.columns, options) : createXlsxWriter(res, sheet, source.columns, options.timezone);
-  let done = source.first === null;
-  const heap = new HeapGuard();
+    format === 'csv' ? createCsvWriter(out, source.columns, options) : createXlsxWriter(out, sheet, source.columns, options.timezone);
   try {
-    let batch = source.first;
-    while (batch !== null && !gone) {
-      await writer.write(batch);
-      heap.check();
-      if (gone || res.destroyed) break;
-      const next = await source.rest.next();
-      if (next.done) done = true;
-      batch = next.done ? null : next.value;
-    }
+    while (!gone && !out.destroyed && (await source.writeNext(writer)));
   } finally {
     // Stopped early (client gone, or an error): let the source close its cursor.
-    if (!done) await source.rest.return?.().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
-  if (!gone && !res.destroyed) await writer.end();
+  if (!gone && !out.destroyed) await writer.end();
 }
 
 /** `oee-monitor_<dataset>_<machine|group|site>_<from>_<to>.<ext>`, times local to the site (a date alone at midnight). */

@@ -9,8 +9,17 @@ export type Value = string | number | Date | null;
 
 /** A file being streamed: a header row was written when it was opened; rows follow in batches. */
 export interface TableWriter {
-  /** Writes the rows and resolves once the client may take more (backpressure). */
-  write(rows: Value[][]): Promise<void>;
+  /**
+   * Writes the rows, each turned into its values just before it is written (so the values of a
+   * batch never live all at once), and resolves once the client may take more (backpressure).
+   */
+  write<R>(rows: readonly R[], values: (row: R) => readonly Value[]): Promise<void>;
+  /**
+   * Whether the next batch should be read while this one is written. True for a writer whose write
+   * is one synchronous pass (PostgreSQL then runs the next fetch meanwhile); false for one that
+   * waits within a batch, during which a batch read ahead would only wait too.
+   */
+  readonly readAhead: boolean;
   /** Completes the file and ends the response. */
   end(): Promise<void>;
 }

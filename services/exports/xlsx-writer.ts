@@ -18,6 +18,9 @@ export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.
 const ROWS_PER_STEP = 50;
 
 const DAY_SECONDS = 86_400;
+const DAY_MS = DAY_SECONDS * 1000;
+/** Excel's serial day of 1970-01-01 (day 0 is 1899-12-30). */
+const EXCEL_EPOCH_DAYS = 25_569;
 
 /**
  * A one-sheet workbook through exceljs's streaming WorkbookWriter: each row is committed (serialised
@@ -37,11 +40,15 @@ export function createXlsxWriter(out: Writable, sheetName: string, columns: Expo
     // Level 1 deflates several times faster for a file a few percent larger: the export's rate is the zip's.
     zip: { zlib: { level: 1 } },
   });
-  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => {
+  // One style object per column, for the column and every cell in it. exceljs remembers the style
+  // id of a style object it has seen; the copy each new cell gets of its column's style is one it has
+  // not, which costs a serialised style and a WeakMap entry per cell (docs/exports.md, "Memory and speed").
+  const styles = columns.map((c) => {
     const numFmt = XLSX_NUMBER_FORMATS[c.kind];
-    return { width: c.width, style: numFmt ? { numFmt } : {} };
+    return numFmt ? { numFmt } : {};
   });
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c, i) => ({ width: c.width, style: styles[i]! }));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   const header = sheet.addRow(columns.map((c) => c.header));
   header.font = { bold: true };
@@ -49,21 +56,36 @@ export function createXlsxWriter(out: Writable, sheetName: string, columns: Expo
 
   const offset = zoneOffsetMinutes(timezone);
   const kinds = columns.map((c) => c.kind);
-  const cell = (i: number, value: Value): ExcelJS.CellValue => {
-    if (value === null) return null;
-    // exceljs writes a Date as its UTC fields: shifted by the offset, those are the site's wall clock.
-    if (value instanceof Date) return new Date(value.getTime() + offset(value.getTime()) * 60_000);
+  /**
+   * A value as its cell. Times are Excel serial days under their date format, the very cell exceljs
+   * writes for a Date, without a Date object per cell; they show the site's wall clock (Excel has no
+   * time zones), so the instant is shifted by the zone's offset then. An empty value is no cell at
+   * all (exceljs skips `undefined`): an empty cell costs as much as a full one.
+   */
+  const cell = (i: number, value: Value): ExcelJS.CellValue | undefined => {
+    if (value === null) return undefined;
+    if (value instanceof Date) {
+      const ms = value.getTime();
+      return EXCEL_EPOCH_DAYS + (ms + offset(ms) * 60_000) / DAY_MS;
+    }
     const kind = kinds[i];
-    if (kind === 'date') return new Date(`${value}T00:00:00Z`);
+    if (kind === 'date') return EXCEL_EPOCH_DAYS + Date.parse(`${value}T00:00:00Z`) / DAY_MS;
     if (kind === 'duration' && typeof value === 'number') return value / DAY_SECONDS;
     return value;
   };
+  const addRow = (values: readonly Value[]) => {
+    const row = sheet.addRow(values.map((v, i) => cell(i, v)));
+    row.eachCell((c, n) => (c.style = styles[n - 1]!));
+    row.commit();
+  };
 
   return {
-    async write(rows) {
+    // A batch is written over many turns of the loop (ROWS_PER_STEP): one read ahead would wait through them.
+    readAhead: false,
+    async write(rows, values) {
       for (let start = 0; start < rows.length; start += ROWS_PER_STEP) {
         const end = Math.min(rows.length, start + ROWS_PER_STEP);
-        for (let r = start; r < end; r++) sheet.addRow(rows[r]!.map((v, i) => cell(i, v))).commit();
+        for (let r = start; r < end; r++) addRow(values(rows[r]!));
         await nextTurn();
         await drained(zip);
         if (out.destroyed) return;

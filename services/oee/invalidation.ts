@@ -74,7 +74,7 @@ export class OeeInvalidation {
     await this.flush();
   }
 
-  /** The pattern's planned time changed: every machine using it starts over. */
+  /** The pattern's planned time changed: its machines' rows from the day its latest version takes effect on go (docs/oee.md#shift-pattern-versions). */
   async invalidateShiftPattern(shiftPatternId: number): Promise<void> {
     this.noteShiftPattern(shiftPatternId);
     await this.flush();

@@ -80,7 +80,7 @@ export class OeeService {
     return this.invalidation.invalidateMachine(machineId, from);
   }
 
-  /** The pattern's planned time changed: every machine using it starts over. */
+  /** The pattern's planned time changed from its latest version's date on (OeeInvalidation.invalidateShiftPattern). */
   invalidateShiftPattern(shiftPatternId: number): Promise<void> {
     return this.invalidation.invalidateShiftPattern(shiftPatternId);
   }

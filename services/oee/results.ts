@@ -46,7 +46,7 @@ export class OeeResults {
     if (context.machines.length === 0) throw AppError.notFound(`Machine ${machineId}`);
     const { whole, buckets } = await this.compute(context, from, to, bucket, options);
     const result: BucketedResult = deriveRatios(whole[0]!, from, to);
-    if (buckets) result.buckets = buckets.map((b) => deriveRatios(b.elements, b.range.from, b.range.to));
+    if (buckets) result.buckets = buckets.map((b) => named(deriveRatios(b.elements, b.range.from, b.range.to), b.range));
     return result;
   }
 
@@ -63,7 +63,7 @@ export class OeeResults {
       ...deriveRatios(sumElements(whole), from, to),
       machines: context.machines.map((m, i) => ({ machineId: m.id, ...deriveRatios(whole[i]!, from, to) })),
     };
-    if (buckets) result.buckets = buckets.map((b) => deriveRatios(b.elements, b.range.from, b.range.to));
+    if (buckets) result.buckets = buckets.map((b) => named(deriveRatios(b.elements, b.range.from, b.range.to), b.range));
     return result;
   }
 
@@ -79,7 +79,7 @@ export class OeeResults {
     const now = this.clock.now();
     const range = currentShift(machine, context.timezone, now) ?? localDay(DateTime.fromJSDate(now, { zone: context.timezone }));
     const { whole } = await this.compute(context, range.from, range.to, undefined, { ...this.options(), now: now.getTime() });
-    return deriveRatios(whole[0]!, range.from, range.to);
+    return named(deriveRatios(whole[0]!, range.from, range.to), range);
   }
 
   private options(): ComputeOptions {
@@ -126,7 +126,11 @@ function bucketsOf(kind: OeeBucket, context: OeeContext, from: Date, to: Date): 
     const patterns = new Map(context.machines.map((m) => [m.shiftPatternId, m.pattern]));
     const seen = new Map<string, TimeRange>();
     for (const pattern of patterns.values()) {
-      for (const r of bucketRanges('shift', from, to, context.timezone, pattern)) seen.set(`${r.from.getTime()}|${r.to.getTime()}`, r);
+      for (const r of bucketRanges('shift', from, to, context.timezone, pattern)) {
+        // Two patterns with the same shift times: the bucket takes the first name given.
+        const key = `${r.from.getTime()}|${r.to.getTime()}`;
+        if (seen.get(key)?.name === undefined) seen.set(key, r);
+      }
       if (seen.size > MAX_OEE_BUCKETS) throw tooMany();
     }
     ranges = [...seen.values()].sort((a, b) => a.from.getTime() - b.from.getTime() || a.to.getTime() - b.to.getTime());
@@ -139,7 +143,12 @@ function currentShift(machine: OeeMachine, timezone: string, now: Date): TimeRan
   if (machine.pattern === null) return null;
   const shifts = plannedShifts(machine.pattern, timezone, new Date(now.getTime() - 7 * 86_400_000), new Date(now.getTime() + 1));
   const current = shifts.filter((s) => s.start <= now && s.end > now).at(-1) ?? shifts.filter((s) => s.end <= now).at(-1);
-  return current ? { from: current.start, to: current.end } : null;
+  return current ? { from: current.start, to: current.end, ...(current.name === undefined ? {} : { name: current.name }) } : null;
+}
+
+/** A shift's result carries the shift's name (docs/oee.md#buckets). */
+function named(result: OeeResult, range: TimeRange): OeeResult {
+  return range.name === undefined ? result : { ...result, shiftName: range.name };
 }
 
 /** The local day holding `at`, midnight to midnight (23 or 25 h on DST days). */

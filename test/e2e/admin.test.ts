@@ -421,7 +421,7 @@ describe('admin pages in Chromium', () => {
 
   it('saves the site settings and shows the overview counts', async () => {
     await goto('/admin/site');
-    await page.selectOption('#site-timezone', 'Europe/Berlin');
+    await page.fill('#site-timezone', 'Europe/Berlin');
     await page.fill('#site-micro', '45');
     // Long stops (issue 18): unplanned after 20 minutes, planned never (emptied).
     expect(await page.inputValue('#site-long-stop-unplanned_stop')).toBe('15');
@@ -436,6 +436,7 @@ describe('admin pages in Chromium', () => {
       microStopSeconds: 45,
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 20 },
+      publicUrl: null,
     });
 
     await goto('/admin');

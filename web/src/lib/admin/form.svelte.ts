@@ -26,10 +26,15 @@ export class FormState {
     if (!this.fields.includes(key)) this.fields.push(key);
   }
 
-  /** The messages for exactly this key (or, with `deep`, anything under it), in words about `label`, joined. */
+  /**
+   * The messages for exactly this key (or, with `deep`, anything under it), in words about `label`, joined. An
+   * empty field gets only "… is required": the rules it also breaks (the characters of a username) say nothing then.
+   */
   fieldError(key: string, label?: string, deep = false): string | undefined {
     const hits = this.issues.filter((i) => joined(i.path) === key || (deep && joined(i.path).startsWith(key + '.')));
-    return hits.length ? hits.map((i) => inWords(i.message, label)).join('; ') : undefined;
+    const words = hits.map((i) => inWords(i.message, label)).filter((w, i, all) => all.indexOf(w) === i);
+    const required = words.filter((w) => w.endsWith(' is required'));
+    return words.length ? (required.length ? required : words).join('; ') : undefined;
   }
 
   /** Issues that no field of the form shows. */

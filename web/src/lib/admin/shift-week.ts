@@ -6,9 +6,10 @@ export interface WeekBlock {
   startMinute: number;
   endMinute: number; // ≤ 1440
   shiftIndex: number;
-  /** The shift's own times, for the label. */
+  /** The shift's own times and name, for the label. */
   start: string;
   end: string;
+  name?: string;
   /** The part after midnight of a shift that started the day before. */
   continued: boolean;
   /** Side-by-side lane when shifts overlap, and the number of lanes that day. */
@@ -32,7 +33,7 @@ export function weekBlocks(shifts: readonly Shift[]): WeekBlock[] {
     const start = minutesOf(shift.start);
     const end = minutesOf(shift.end);
     for (const day of new Set(shift.days)) {
-      const base = { shiftIndex, start: shift.start, end: shift.end };
+      const base = { shiftIndex, start: shift.start, end: shift.end, ...(shift.name ? { name: shift.name } : {}) };
       if (end > start) {
         blocks.push({ ...base, day, startMinute: start, endMinute: end, continued: false });
       } else {

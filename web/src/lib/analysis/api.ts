@@ -6,7 +6,7 @@ import type {
 } from '$core/schemas/export.schema.js';
 import type { oeeResponseSchema, oeeResultSchema } from '$core/schemas/oee.schema.js';
 import type { Site, userSchema } from '$core/schemas/setup.schema.js';
-import type { intervalSchema, Job, jobsResponseSchema, timelineSchema } from '$core/schemas/shop-floor.schema.js';
+import type { intervalSchema, Job, jobsResponseSchema, plannedWindowsSchema, timelineSchema } from '$core/schemas/shop-floor.schema.js';
 import type { ResumeNote, ResumeNotesResponse } from '$core/schemas/resume-notes.schema.js';
 import { ApiError, request, type Fetch, type Query } from '$lib/api';
 import type { ActivityCode, Group, Machine } from './types';
@@ -31,6 +31,7 @@ export async function settle<T>(promise: Promise<T>): Promise<Loaded<T>> {
 export type OeeResult = z.infer<typeof oeeResultSchema>;
 export type OeeResponse = z.infer<typeof oeeResponseSchema>;
 export type Interval = z.infer<typeof intervalSchema>;
+export type PlannedWindows = z.infer<typeof plannedWindowsSchema>;
 export type { Job };
 export type User = z.infer<typeof userSchema>;
 export type ActivityDurations = z.infer<typeof activityDurationsResponseSchema>;
@@ -60,6 +61,9 @@ export const api = {
     get<z.infer<typeof timelineSchema>>(f, `/machines/${id}/timeline`, { from, to }).then((r) =>
       whole(r.intervals, r.truncated, 'state intervals'),
     ),
+  /** The machine's planned time in the range (what timelines shade); `always` = no pattern, planned 24/7. */
+  plannedWindows: (f: Fetch, id: number, from: string, to: string) =>
+    get<z.infer<typeof plannedWindowsSchema>>(f, `/machines/${id}/planned-windows`, { from, to }),
   /** What operators wrote when resuming paused jobs (the timeline's notes and the jobs table). */
   resumeNotes: (f: Fetch, id: number, from: string, to: string): Promise<ResumeNote[]> =>
     get<ResumeNotesResponse>(f, `/machines/${id}/resume-notes`, { from, to }).then((r) => whole(r.notes, r.truncated, 'resume notes')),

@@ -62,14 +62,14 @@ export function formatShortDay(day: string): string {
   return DateTime.fromISO(day).toFormat('ccc d LLL');
 }
 
-/** A label for a bucket starting at `ms`, by bucket size. */
-export function formatBucket(ms: number, bucket: string, zone: string, multiDay: boolean): string {
+/** A label for a bucket starting at `ms`, by bucket size; a named shift by its name ("30 Nov Night"). */
+export function formatBucket(ms: number, bucket: string, zone: string, multiDay: boolean, shiftName?: string): string {
   const dt = DateTime.fromMillis(ms, { zone });
   switch (bucket) {
     case 'hour':
       return multiDay ? dt.toFormat('d LLL HH:mm') : dt.toFormat('HH:mm');
     case 'shift':
-      return dt.toFormat('d LLL HH:mm');
+      return shiftName ? `${dt.toFormat('d LLL')} ${shiftName}` : dt.toFormat('d LLL HH:mm');
     case 'week':
       return `Week of ${dt.toFormat('d LLL')}`;
     default:

@@ -20,11 +20,12 @@ export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
         a.name.localeCompare(b.name, 'en', { numeric: true }),
     );
 
-  const [oee, jobs, durations, timelines] = await Promise.all([
+  const [oee, jobs, durations, timelines, planned] = await Promise.all([
     settle(api.oee(fetch, { from: window.from, to: window.to, groupId: group?.id, bucket })),
     settle(api.jobs(fetch, window.from, window.to)),
     settle(reports.activityDurations(fetch, { from: window.from, to: window.to, groupId: group?.id, groupBy: 'machine' })),
     Promise.all(inScope.map((m) => settle(api.timeline(fetch, m.id, window.from, window.to)))),
+    Promise.all(inScope.map((m) => settle(api.plannedWindows(fetch, m.id, window.from, window.to)))),
   ]);
-  return { range, bucket, window, group, inScope, oee, jobs, durations, timelines, loadedAt: Date.now() };
+  return { range, bucket, window, group, inScope, oee, jobs, durations, timelines, planned, loadedAt: Date.now() };
 };

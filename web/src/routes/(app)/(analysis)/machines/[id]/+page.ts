@@ -18,11 +18,12 @@ export const load: PageLoad = async ({ fetch, params, url, parent, depends }) =>
     if (e instanceof ApiError && e.status === 404) error(404, `Machine ${id} does not exist`);
     throw e;
   });
-  const [timeline, oee, jobs, resumeNotes] = await Promise.all([
+  const [timeline, oee, jobs, resumeNotes, planned] = await Promise.all([
     settle(api.timeline(fetch, id, window.from, window.to)),
     settle(api.oee(fetch, { from: window.from, to: window.to, machineId: id, bucket })),
     settle(api.jobs(fetch, window.from, window.to, id)),
     settle(api.resumeNotes(fetch, id, window.from, window.to)),
+    settle(api.plannedWindows(fetch, id, window.from, window.to)),
   ]);
-  return { machine, range, bucket, window, timeline, oee, jobs, resumeNotes, loadedAt: Date.now() };
+  return { machine, range, bucket, window, timeline, oee, jobs, resumeNotes, planned, loadedAt: Date.now() };
 };

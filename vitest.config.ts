@@ -8,8 +8,13 @@ export default defineConfig({
     env: { TZ: 'UTC' },
     projects: [
       {
-        // web/ code imports core/ as $core (web/svelte.config.js); its unit tests resolve it the same way.
-        resolve: { alias: { $core: fileURLToPath(new URL('./core', import.meta.url)) } },
+        // The web app's aliases (web/svelte.config.js), for its unit tests that import from core/ and lib/.
+        resolve: {
+          alias: {
+            $core: fileURLToPath(new URL('./core', import.meta.url)),
+            $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)),
+          },
+        },
         test: {
           name: 'unit',
           include: [

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { categoryColours, defaultLongStopMinutes } from '../core/palette.js';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { ActivityCodeEntity, GroupEntity, ShiftPatternEntity, SiteSettingsEntity, UserEntity } from './entities/index.js';
@@ -19,7 +20,12 @@ export interface SeedOptions {
 export async function seed(dataSource: DataSource, options: SeedOptions): Promise<void> {
   await dataSource.transaction(async (tx) => {
     if (!(await tx.existsBy(SiteSettingsEntity, { id: 1 }))) {
-      await tx.insert(SiteSettingsEntity, { id: 1, timezone: options.timezone, microStopSeconds: 0 });
+      await tx.insert(SiteSettingsEntity, {
+        id: 1,
+        timezone: options.timezone,
+        microStopSeconds: 0,
+        longStopMinutes: defaultLongStopMinutes,
+      });
       await tx.insert(ActivityCodeEntity, [
         {
           id: 1,
@@ -27,7 +33,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           longDescription: 'The machine is in use',
           category: 'running',
           cause: null,
-          colour: '#00FF80',
+          colour: categoryColours.running,
           active: true,
         },
         {
@@ -36,7 +42,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           longDescription: "Downtime that doesn't have an explanation from the user",
           category: 'unplanned_stop',
           cause: 'other',
-          colour: '#B22222',
+          colour: categoryColours.unplanned_stop,
           active: true,
         },
         {
@@ -45,7 +51,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           longDescription: 'Planned downtime outside of shift hours',
           category: 'planned_shutdown',
           cause: 'other',
-          colour: '#C6C6C6',
+          colour: categoryColours.planned_shutdown,
           active: true,
         },
         {
@@ -54,7 +60,7 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           longDescription: 'Uptime outside of shift hours (kept for compatibility)',
           category: 'running',
           cause: null,
-          colour: '#00FF80',
+          colour: categoryColours.running,
           active: true,
         },
       ]);

@@ -250,12 +250,14 @@ describe('site', () => {
       timezone: 'Europe/London',
       microStopSeconds: 30,
       liveWindowDays: 31,
+      longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
     });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/London',
       microStopSeconds: 30,
       liveWindowDays: 31,
+      longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
     });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
@@ -265,6 +267,48 @@ describe('site', () => {
     expect((await c.supervisor.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(403);
     expect((await c.anonymous.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0 })).status).toBe(401);
     expect((await c.admin.request('PUT', '/api/v1/site', undefined, { raw: 'nope' })).status).toBe(400);
+  });
+
+  it('keeps long-stop thresholds per category (minutes, null = never); omitted = unchanged; refuses bad ones and non-admins', async () => {
+    const base = { timezone: 'UTC', microStopSeconds: 0 };
+    const set = await c.admin.put('/api/v1/site', {
+      ...base,
+      longStopMinutes: { unplanned_stop: 20, planned_stop: null, planned_shutdown: 600 },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.longStopMinutes).toEqual({ unplanned_stop: 20, planned_stop: null, planned_shutdown: 600 });
+    expect((await c.viewer.get('/api/v1/site')).body.longStopMinutes).toEqual({
+      unplanned_stop: 20,
+      planned_stop: null,
+      planned_shutdown: 600,
+    });
+    expect((await c.admin.put('/api/v1/site', base)).body.longStopMinutes).toEqual({
+      unplanned_stop: 20,
+      planned_stop: null,
+      planned_shutdown: 600,
+    });
+
+    for (const longStopMinutes of [
+      { unplanned_stop: 0 },
+      { unplanned_stop: 1.5 },
+      { unplanned_stop: 10_081 },
+      { breakdown: 5 },
+      { unplanned_stop: '15' },
+      [15],
+    ]) {
+      const bad = await c.admin.put('/api/v1/site', { ...base, longStopMinutes });
+      expect(bad.status, JSON.stringify(longStopMinutes)).toBe(400);
+      expect(bad.body.error.issues[0].path[0]).toBe('longStopMinutes');
+    }
+    expect((await c.supervisor.put('/api/v1/site', { ...base, longStopMinutes: { unplanned_stop: 5 } })).status).toBe(403);
+    expect((await c.viewer.put('/api/v1/site', { ...base, longStopMinutes: { unplanned_stop: 5 } })).status).toBe(403);
+    expect((await c.anonymous.put('/api/v1/site', { ...base, longStopMinutes: { unplanned_stop: 5 } })).status).toBe(401);
+    expect((await c.viewer.get('/api/v1/site')).body.longStopMinutes).toEqual({
+      unplanned_stop: 20,
+      planned_stop: null,
+      planned_shutdown: 600,
+    });
+    await c.admin.put('/api/v1/site', { ...base, longStopMinutes: { unplanned_stop: 15, planned_stop: 30 } });
   });
 
   it('keeps a public address for pairing links: absolute http(s) only, kept when omitted, cleared with null', async () => {

@@ -46,6 +46,8 @@ export const liveSnapshotMetaSchema = z.object({
   serverTime: z.string(),
   activityCodes: z.array(z.object({ id: z.number(), shortDescription: z.string(), category: categorySchema, colour: z.string() })),
   groups: z.array(z.object({ id: z.number(), name: z.string() })),
+  timezone: z.string(),
+  longStopMinutes: z.partialRecord(categorySchema, z.number().nullable()),
 }) satisfies z.ZodType<LiveSnapshotMeta>;
 
 export const machineStateChangedSchema = machineStateSchema.extend({
@@ -55,3 +57,6 @@ export const machineStateChangedSchema = machineStateSchema.extend({
 }) satisfies z.ZodType<MachineStateChanged>;
 
 export const machineOeeUpdatedSchema = z.object({ machineId: z.number(), shift: oeeResultSchema }) satisfies z.ZodType<MachineOeeUpdated>;
+
+/** `timeline:today` takes nothing. */
+export const timelineTodayRequestSchema = z.strictObject({});

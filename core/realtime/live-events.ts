@@ -83,6 +83,10 @@ export interface LiveSnapshotMeta {
   activityCodes: LiveActivityCode[];
   /** The groups this socket may see. */
   groups: LiveGroup[];
+  /** The site's IANA zone: every time on a screen is site time, whatever the TV's own zone. */
+  timezone: string;
+  /** Minutes after which a stop of a category flags its tile (site setting); absent or null = never. */
+  longStopMinutes: Partial<Record<Category, number | null>>;
 }
 
 /**
@@ -99,6 +103,26 @@ export interface MachineStateChanged extends MachineState {
 export interface MachineOeeUpdated {
   machineId: number;
   shift: OeeResult;
+}
+
+/** One state interval of a machine's day on the group timeline (end null = still open). */
+export interface LiveTimelineInterval {
+  start: string;
+  end: string | null;
+  activityCodeId: number;
+  category: Category;
+}
+
+/**
+ * Answer of `timeline:today` (extension, issue 18): the intervals of every machine of the socket's
+ * scope over the site-local day so far, for the full-screen group timeline (`/wall/timeline`).
+ */
+export interface LiveTimeline {
+  /** Site-local midnight and the next one (ISO). */
+  from: string;
+  to: string;
+  serverTime: string;
+  machines: { machineId: number; intervals: LiveTimelineInterval[]; truncated: boolean }[];
 }
 
 export interface GroupWatchRequest {
@@ -129,4 +153,6 @@ export interface LiveServerToClientEvents {
 
 export interface LiveClientToServerEvents {
   'group:watch': (request: GroupWatchRequest, ack: (result: Ack<GroupWatchResult>) => void) => void;
+  /** Today's intervals of the scope's machines; later changes come as `machine:state-changed`. */
+  'timeline:today': (request: Record<string, never>, ack: (result: Ack<LiveTimeline>) => void) => void;
 }

@@ -67,6 +67,8 @@ export interface TabletShiftOee {
 export interface TabletState {
   /** The server's clock when this was sent (ISO): tablets stamp queued commands with a corrected clock. */
   serverTime: string;
+  /** The site's IANA zone: the tablet shows and reads clock times in site time, whatever its own zone. */
+  timezone: string;
   tablet: { id: number; name: string };
   /** null: the tablet is not paired with a machine yet (an admin sets its machine). */
   machine: { id: number; name: string } | null;

@@ -207,6 +207,11 @@ export const siteSchema = z.strictObject({
   /** Days back devices, tablets and operators may write (older history: supervisors). Omitted on PUT = unchanged. */
   liveWindowDays: z.number().int().min(1).max(MAX_LIVE_WINDOW_DAYS).optional(),
   /**
+   * Minutes after which a stop of a category flags its wall tile (docs/api.md "Site"); null or left
+   * out = never. Omitted on PUT = unchanged.
+   */
+  longStopMinutes: z.partialRecord(categorySchema, z.number().int().min(1).max(10_080).nullable()).optional(),
+  /**
    * The address tablets and wall screens reach the server at, for the pairing links and QR codes of the admin pages (docs/api.md)
    * (null: the address the admin's browser used). Omitted on PUT = unchanged.
    */

@@ -1,3 +1,4 @@
+import type { Category } from '../../core/vocabulary.js';
 import { Check, Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** The one row of site-wide settings (id is always 1). */
@@ -22,6 +23,10 @@ export class SiteSettingsEntity {
   /** How far back (days) devices, tablets and operators may write; older history needs a supervisor. */
   @Column('int', { default: 31 })
   liveWindowDays: number;
+
+  /** Minutes after which a stop of a category flags its wall tile, by category; absent or null = never. */
+  @Column('jsonb')
+  longStopMinutes: Partial<Record<Category, number | null>>;
 
   /** The address tablets and wall screens use (pairing links, QR codes); null = the admin browser's. */
   @Column('text', { nullable: true })

@@ -11,6 +11,7 @@ import { ActivityCodeCauses1795595200000 } from './1795595200000-ActivityCodeCau
 import { PartCatalogue1795595210000 } from './1795595210000-PartCatalogue.js';
 import { MachineJobStartAutofill1795595300000 } from './1795595300000-MachineJobStartAutofill.js';
 import { ResumeNotes1795595310000 } from './1795595310000-ResumeNotes.js';
+import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
 import { SitePublicUrl1795595600000 } from './1795595600000-SitePublicUrl.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
@@ -29,6 +30,7 @@ export const migrations = [
   PartCatalogue1795595210000,
   MachineJobStartAutofill1795595300000,
   ResumeNotes1795595310000,
+  WallPalette1795595500000,
   SitePublicUrl1795595600000,
   DropSocketIoAttachments1795595900000,
 ];

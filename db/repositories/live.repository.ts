@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
-import type { LiveActivityCode, LiveGroup, LiveJob, LiveOperator } from '../../core/realtime/live-events.js';
+import type { LiveActivityCode, LiveGroup, LiveJob, LiveOperator, LiveSnapshotMeta } from '../../core/realtime/live-events.js';
 
 /** What the wall screens draw from, besides live state: machines, groups, codes and calendars. */
 export interface LiveDirectoryRows {
@@ -9,6 +9,7 @@ export interface LiveDirectoryRows {
   activityCodes: LiveActivityCode[];
   patterns: Map<number, CalendarPattern>;
   timezone: string;
+  longStopMinutes: LiveSnapshotMeta['longStopMinutes'];
 }
 
 /** The reads of the `/live` namespace (realtime/live). */
@@ -21,7 +22,7 @@ export class LiveRepository {
       this.dataSource.query(`SELECT id, name FROM groups ORDER BY name, id`),
       this.dataSource.query(`SELECT id, "shortDescription", category, colour FROM activity_codes ORDER BY id`),
       this.dataSource.query(`SELECT id, shifts, exceptions, "effectiveFrom", "earlierVersions" FROM shift_patterns`),
-      this.dataSource.query(`SELECT timezone FROM site_settings WHERE id = 1`),
+      this.dataSource.query(`SELECT timezone, "longStopMinutes" FROM site_settings WHERE id = 1`),
     ]);
     return {
       machines,
@@ -29,6 +30,7 @@ export class LiveRepository {
       activityCodes,
       patterns: new Map((patterns as ({ id: number } & VersionedPattern)[]).map(({ id, ...pattern }) => [id, pattern])),
       timezone: (site as { timezone: string }[])[0]?.timezone ?? 'UTC',
+      longStopMinutes: (site as { longStopMinutes: LiveSnapshotMeta['longStopMinutes'] }[])[0]?.longStopMinutes ?? {},
     };
   }
 

@@ -13,7 +13,13 @@ export class SiteRepository {
 
   async get(): Promise<Site> {
     const row = await this.dataSource.manager.findOneByOrFail(SiteSettingsEntity, { id: 1 });
-    return { timezone: row.timezone, microStopSeconds: row.microStopSeconds, liveWindowDays: row.liveWindowDays, publicUrl: row.publicUrl };
+    return {
+      timezone: row.timezone,
+      microStopSeconds: row.microStopSeconds,
+      liveWindowDays: row.liveWindowDays,
+      longStopMinutes: row.longStopMinutes,
+      publicUrl: row.publicUrl,
+    };
   }
 
   async put(actor: Actor, site: Site): Promise<Site> {
@@ -22,6 +28,7 @@ export class SiteRepository {
       const next = {
         ...site,
         liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
+        longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
         publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
       };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
@@ -33,6 +40,7 @@ export class SiteRepository {
           timezone: before.timezone,
           microStopSeconds: before.microStopSeconds,
           liveWindowDays: before.liveWindowDays,
+          longStopMinutes: before.longStopMinutes,
           publicUrl: before.publicUrl,
         },
         after: next,

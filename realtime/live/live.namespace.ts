@@ -1,8 +1,8 @@
 import type { Server } from 'socket.io';
 import type { ClusterChannel } from '../../core/cluster/cluster-events.js';
 import { AppError } from '../../core/errors.js';
-import { LIVE_NAMESPACE, scopeRoom, type GroupWatchResult } from '../../core/realtime/live-events.js';
-import { groupWatchRequestSchema, liveHandshakeAuthSchema } from '../../core/realtime/live-events.schema.js';
+import { LIVE_NAMESPACE, scopeRoom, type GroupWatchResult, type LiveTimeline } from '../../core/realtime/live-events.js';
+import { groupWatchRequestSchema, liveHandshakeAuthSchema, timelineTodayRequestSchema } from '../../core/realtime/live-events.schema.js';
 import type { LiveViewer } from '../../services/live/live-viewers.js';
 import type { RealtimeDeps } from '../../services/realtime.services.js';
 import { guardPayload, withAck } from '../socket-ack.js';
@@ -138,6 +138,13 @@ export function registerLiveNamespace(io: Server, deps: RealtimeDeps, cluster: C
         }
         snapshots.send(socket);
         return { groupId: scope };
+      }),
+    );
+    socket.on('timeline:today', (request, ack) =>
+      withAck<LiveTimeline>(ack, logger, async () => {
+        guardPayload(request);
+        timelineTodayRequestSchema.parse(request ?? {});
+        return screens.todayTimeline(socket.data.scope);
       }),
     );
   });

@@ -1,4 +1,4 @@
-import type { LiveActivityCode, LiveGroup } from '../../core/realtime/live-events.js';
+import type { LiveActivityCode, LiveGroup, LiveSnapshotMeta } from '../../core/realtime/live-events.js';
 import { isOffShift } from '../machine-state.service.js';
 import type { LiveDirectoryRows, LiveRepository } from '../../db/repositories/live.repository.js';
 
@@ -69,6 +69,15 @@ export class LiveDirectory {
     return this.rows?.activityCodes ?? [];
   }
 
+  /** The site's IANA zone: screens show site time, whatever the zone of the TV (issue 18). */
+  get timezone(): string {
+    return this.rows?.timezone ?? 'UTC';
+  }
+
+  get longStopMinutes(): LiveSnapshotMeta['longStopMinutes'] {
+    return this.rows?.longStopMinutes ?? {};
+  }
+
   /** The machines screens of these scopes see (`null`: the whole site). */
   watchedBy(scopes: readonly (number | null)[]): DirectoryMachine[] {
     if (scopes.length === 0) return [];
@@ -94,7 +103,14 @@ export class LiveDirectory {
 
   private async load(): Promise<boolean> {
     const rows = await this.repo.directory();
-    const fingerprint = JSON.stringify([rows.machines, rows.groups, rows.activityCodes, [...rows.patterns], rows.timezone]);
+    const fingerprint = JSON.stringify([
+      rows.machines,
+      rows.groups,
+      rows.activityCodes,
+      [...rows.patterns],
+      rows.timezone,
+      rows.longStopMinutes,
+    ]);
     const changed = this.rows !== null && fingerprint !== this.fingerprint;
     this.rows = rows;
     this.byId = new Map(rows.machines.map((m) => [m.id, m]));

@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { CommittedChange } from '../../core/cluster/committed-change.js';
 import type { OeeResult } from '../../core/oee/index.js';
-import type { LiveMachine, LiveSnapshotMeta, MachineStateChanged } from '../../core/realtime/live-events.js';
+import { DateTime } from 'luxon';
+import type { LiveMachine, LiveSnapshotMeta, LiveTimeline, MachineStateChanged } from '../../core/realtime/live-events.js';
 import { LiveRepository } from '../../db/repositories/live.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { DataSource } from 'typeorm';
@@ -11,6 +12,9 @@ import { LiveNames, type LiveNamesOf } from './live-names.js';
 
 /** What a screen of one scope gets on connect and on `group:watch` (docs/api.md `machines:snapshot`). */
 export type LiveSnapshot = [LiveMachine[], LiveSnapshotMeta];
+
+/** Intervals per machine on the group timeline: a day of a machine that flickers every few seconds is cut here. */
+const TIMELINE_MAX_INTERVALS = 2_000;
 
 /** A machine-state message and the group it is routed by. */
 export interface RoutedState {
@@ -33,7 +37,7 @@ export class LiveScreens {
   readonly names: LiveNames;
 
   constructor(
-    private readonly repos: Pick<Repositories, 'machineStates'>,
+    private readonly repos: Pick<Repositories, 'machineStates' | 'timeline'>,
     repo: LiveRepository,
     private readonly clock: Clock,
   ) {
@@ -67,8 +71,39 @@ export class LiveScreens {
       serverTime: now.toISOString(),
       activityCodes: this.directory.activityCodes,
       groups: this.directory.groups(scope),
+      timezone: this.directory.timezone,
+      longStopMinutes: this.directory.longStopMinutes,
     };
     return [machines, meta];
+  }
+
+  /**
+   * `timeline:today`: each machine of the scope with its intervals over the site-local day so far
+   * (at most `TIMELINE_MAX_INTERVALS` each: a screen draws a day, not an audit).
+   */
+  async todayTimeline(scope: number | null): Promise<LiveTimeline> {
+    await this.directory.ready();
+    const now = this.clock.now();
+    const day = DateTime.fromJSDate(now, { zone: this.directory.timezone }).startOf('day');
+    const from = day.toJSDate();
+    const to = day.plus({ days: 1 }).toJSDate();
+    const machines = this.directory.watchedBy([scope]);
+    const rows = await Promise.all(machines.map((m) => this.repos.timeline.intervals(m.id, from, now, TIMELINE_MAX_INTERVALS + 1)));
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      serverTime: now.toISOString(),
+      machines: machines.map((m, i) => ({
+        machineId: m.id,
+        truncated: rows[i]!.length > TIMELINE_MAX_INTERVALS,
+        intervals: rows[i]!.slice(0, TIMELINE_MAX_INTERVALS).map((r) => ({
+          start: r.start.toISOString(),
+          end: r.end ? r.end.toISOString() : null,
+          activityCodeId: r.activityCodeId,
+          category: r.category,
+        })),
+      })),
+    };
   }
 
   /**

@@ -45,11 +45,12 @@ export class TabletStateBuilder {
   async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
     const { repos, clock } = this.deps;
     const machineIds = [...new Set(tablets.map((t) => t.machineId).filter((id): id is number => id !== null))];
-    const [machines, current, codes, usernames] = await Promise.all([
+    const [machines, current, codes, usernames, site] = await Promise.all([
       repos.tabletWorkflow.machines(machineIds),
       machineIds.length ? repos.machineStates.current(machineIds) : Promise.resolve(new Map()),
       repos.activityCodes.list(),
       repos.tabletWorkflow.usernames([...new Set(tablets.map((t) => t.operatorId).filter((id): id is number => id !== null))]),
+      repos.site.get(),
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
@@ -78,6 +79,7 @@ export class TabletStateBuilder {
       if (!machine) {
         out.set(tablet.id, {
           serverTime: now,
+          timezone: site.timezone,
           tablet: { id: tablet.id, name: tablet.name },
           machine: null,
           workflowType: 'default',
@@ -125,6 +127,7 @@ export class TabletStateBuilder {
       const lastCount = job ? lastCounts.get(job.id) : undefined;
       out.set(tablet.id, {
         serverTime: now,
+        timezone: site.timezone,
         tablet: { id: tablet.id, name: tablet.name },
         machine: { id: machine.id, name: machine.name },
         workflowType: machine.workflowType,

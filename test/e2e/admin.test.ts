@@ -75,7 +75,10 @@ describe('admin pages in Chromium', () => {
     await goto('/admin/activity-codes');
     await page.fill('#code-short', 'Setup');
     await page.fill('#code-long', 'Tool change and setup');
+    // A new code starts in its category's palette colour (core/palette.ts), and follows the category until one is picked.
+    expect(await page.textContent('[data-testid="colour-value"]')).toBe('#D55E00');
     await page.selectOption('#code-category', { label: 'Planned stop' });
+    expect(await page.textContent('[data-testid="colour-value"]')).toBe('#E69F00');
     await page.fill('#code-colour', '#1a2b3c');
     expect(await page.textContent('[data-testid="colour-value"]')).toBe('#1A2B3C');
     await page.click('[data-testid="code-form"] button[type="submit"]');
@@ -420,12 +423,19 @@ describe('admin pages in Chromium', () => {
     await goto('/admin/site');
     await page.fill('#site-timezone', 'Europe/Berlin');
     await page.fill('#site-micro', '45');
+    // Long stops (issue 18): unplanned after 20 minutes, planned never (emptied).
+    expect(await page.inputValue('#site-long-stop-unplanned_stop')).toBe('15');
+    expect(await page.inputValue('#site-long-stop-planned_stop')).toBe('30');
+    expect(await page.inputValue('#site-long-stop-planned_shutdown')).toBe('');
+    await page.fill('#site-long-stop-unplanned_stop', '20');
+    await page.fill('#site-long-stop-planned_stop', '');
     await page.click('[data-testid="site-form"] button[type="submit"]');
     await saved('[data-testid="site-form"]', /saved the site settings/);
     expect((await admin.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/Berlin',
       microStopSeconds: 45,
       liveWindowDays: 31,
+      longStopMinutes: { unplanned_stop: 20 },
       publicUrl: null,
     });
 

@@ -43,7 +43,7 @@ describe('/wall in Chromium', () => {
     await page.goto(`${app.url}/wall?token=${encodeURIComponent(token)}`);
     await page.waitForSelector(tile(press, 2));
     await page.waitForSelector(tile(lathe));
-    expect(await stateColour(page, press)).toBe('rgb(178, 34, 34)'); // Down #B22222
+    expect(await stateColour(page, press)).toBe('rgb(213, 94, 0)'); // Down #D55E00 (core/palette.ts)
     expect(await page.textContent(tile(press))).toContain('Down');
 
     // A state change over HTTP reaches the tile without a reload, well within a second.
@@ -51,7 +51,7 @@ describe('/wall in Chromium', () => {
     expect((await post(app.url, press, 3)).status).toBe(200);
     await page.waitForSelector(tile(press, 3), { timeout: 1_000 });
     expect(Date.now() - posted).toBeLessThan(1_000);
-    expect(await stateColour(page, press)).toBe('rgb(198, 198, 198)'); // Closed #C6C6C6
+    expect(await stateColour(page, press)).toBe('rgb(140, 150, 160)'); // Closed #8C96A0 (core/palette.ts)
     expect(await page.textContent(tile(press))).toContain('Closed');
 
     // Server gone: the banner says the data is not live.

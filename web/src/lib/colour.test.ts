@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { categoryColours } from '$core/palette.js';
 import { describe, expect, it } from 'vitest';
 import { contrastRatio, relativeLuminance, textOn } from './colour';
+
+const appCss = readFileSync(new URL('../app.css', import.meta.url), 'utf8');
 
 describe('textOn', () => {
   it('picks black on light colours and white on dark ones, by the higher WCAG contrast ratio', () => {
@@ -54,5 +58,26 @@ describe('relativeLuminance and contrastRatio', () => {
     expect(contrastRatio(0.5, 0.5)).toBe(1);
     // #767676 on white: 4.54, the lightest grey that passes WCAG AA for body text.
     expect(contrastRatio(relativeLuminance('#767676')!, 1)).toBeCloseTo(4.5422, 4);
+  });
+});
+
+describe('the category palette (core/palette.ts)', () => {
+  it('gives every colour a text colour of at least 4.5:1, and app.css uses the same colours', () => {
+    for (const [category, colour] of Object.entries(categoryColours)) {
+      const luminance = relativeLuminance(colour)!;
+      const text = textOn(colour) === '#000000' ? 0 : 1;
+      expect(contrastRatio(luminance, text), `${category} ${colour}`).toBeGreaterThanOrEqual(4.5);
+      expect(appCss.toLowerCase()).toContain(`--cat-${category}: ${colour.toLowerCase()};`);
+    }
+    // Exact ratios, so a change of the palette is a change of this test.
+    expect(
+      Object.fromEntries(Object.entries(categoryColours).map(([k, c]) => [k, contrastRatio(relativeLuminance(c)!, 0).toFixed(2)])),
+    ).toEqual({
+      running: '6.14',
+      unplanned_stop: '5.43',
+      planned_stop: '9.32',
+      planned_shutdown: '6.99',
+    });
+    expect(Object.values(categoryColours).map(textOn)).toEqual(['#000000', '#000000', '#000000', '#000000']);
   });
 });

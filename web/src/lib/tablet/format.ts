@@ -1,10 +1,12 @@
-/** Clock time as the shop floor reads it (the tablet's own time zone). */
-export function hhmm(iso: string | Date): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+import { siteClock, siteHhmm } from '../site-time';
+
+/** Clock time as the shop floor reads it: site time (`tablet:state` names the zone), whatever the tablet's own zone. */
+export function hhmm(iso: string | Date, zone: string): string {
+  return siteHhmm(iso, zone);
 }
 
-export function hhmmss(iso: string | Date): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+export function hhmmss(iso: string | Date, zone: string): string {
+  return siteClock(iso, zone);
 }
 
 /** "1 h 05 min", "12 min", "40 s". */

@@ -7,6 +7,8 @@ import {
   type LiveHandshakeAuth,
   type LiveMachine,
   type LiveServerToClientEvents,
+  type LiveSnapshotMeta,
+  type LiveTimeline,
   type MachineOeeUpdated,
   type MachineStateChanged,
 } from '$core/realtime/live-events.js';
@@ -37,8 +39,14 @@ export class WallConnection {
   status = $state<WallStatus>('connecting');
   /** Why the server refused this screen, for people. */
   refusal = $state<string | null>(null);
+  /** Snapshots received so far: a fresh one (reconnect, set-up edit) is when a screen re-reads what it keeps. */
+  snapshots = $state(0);
   /** Client time (ms) of the last message from the server. */
   lastUpdate = $state<number | null>(null);
+  /** The site's zone: the wall shows site time, whatever the TV's zone. */
+  timezone = $state('UTC');
+  /** The site's long-stop thresholds (minutes by category). */
+  longStopMinutes = $state<LiveSnapshotMeta['longStopMinutes']>({});
   /** Server time − client time, so times in state are right on a TV with a wrong clock. */
   serverOffsetMs = $state(0);
 
@@ -64,6 +72,17 @@ export class WallConnection {
     this.socket.on('machines:snapshot', this.onSnapshot);
     this.socket.on('machine:state-changed', this.onStateChanged);
     this.socket.on('machine:oee-updated', this.onOeeUpdated);
+  }
+
+  /** Today's intervals of the scope (the group timeline); null when offline or refused. */
+  async todayTimeline(): Promise<LiveTimeline | null> {
+    if (!this.socket.connected) return null;
+    try {
+      const answer = await this.socket.timeout(15_000).emitWithAck('timeline:today', {});
+      return answer.ok ? answer.data : null;
+    } catch {
+      return null; // no answer in time: the next snapshot asks again
+    }
   }
 
   close(): void {
@@ -96,14 +115,13 @@ export class WallConnection {
     if (!this.socket.active) this.retryLater(refused ? RETRY_MAX_MS * 2 : undefined);
   };
 
-  private readonly onSnapshot = (
-    machines: LiveMachine[],
-    meta: { groupId: number | null; serverTime: string; activityCodes: LiveActivityCode[]; groups: LiveGroup[] },
-  ) => {
+  private readonly onSnapshot = (machines: LiveMachine[], meta: LiveSnapshotMeta) => {
     const now = Date.now();
     this.serverOffsetMs = Date.parse(meta.serverTime) - now;
     this.codes = Object.fromEntries(meta.activityCodes.map((c) => [c.id, c]));
     this.groups = meta.groups;
+    this.timezone = meta.timezone;
+    this.longStopMinutes = meta.longStopMinutes;
     this.scope = meta.groupId;
     this.index.clear();
     machines.forEach((m, i) => this.index.set(m.machineId, i));
@@ -117,6 +135,7 @@ export class WallConnection {
     this.machines = machines;
     this.status = 'live';
     this.lastUpdate = now;
+    this.snapshots += 1;
   };
 
   private readonly onStateChanged = (change: MachineStateChanged) => {

@@ -3,8 +3,13 @@
  * functions, no zod (the wall's bundle budget).
  */
 import type { OeeResult } from '$core/realtime/live-events.js';
+import type { Category } from '$core/vocabulary.js';
+import { siteHhmm } from '../site-time';
 
-/** Time in state: `4:05` under an hour, `2:04:05` under a day, `3d 04h` beyond. */
+/**
+ * Time in state: `45 s` and `40 min` under an hour (a bare `40:44` reads as hours), `2:04:05` under a
+ * day, `3d 04h` beyond.
+ */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const days = Math.floor(s / 86_400);
@@ -14,7 +19,8 @@ export function formatDuration(seconds: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   if (days > 0) return `${days}d ${two(hours)}h`;
   if (hours > 0) return `${hours}:${two(minutes)}:${two(secs)}`;
-  return `${minutes}:${two(secs)}`;
+  if (minutes > 0) return `${minutes} min`;
+  return `${secs} s`;
 }
 
 /** A ratio 0..1 as a whole percentage; null (nothing to divide by) as a dash. */
@@ -35,10 +41,31 @@ export function targetCount(oee: OeeResult | null, idealCycleTimeSeconds: number
   return null;
 }
 
-export function clockTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+/**
+ * What the figures cover, said on the tile: "Shift · since 06:00", or "Today · since 00:00" when the
+ * window is the whole site-local day (no shift pattern, or off shift). `shiftName` when known.
+ */
+export function periodLabel(oee: Pick<OeeResult, 'from' | 'to'> | null, zone: string, shiftName?: string | null): string | null {
+  if (!oee) return null;
+  const from = Date.parse(oee.from);
+  const hours = (Date.parse(oee.to) - from) / 3_600_000;
+  const since = siteHhmm(from, zone);
+  const wholeDay = since === '00:00' && hours >= 23 && hours <= 25;
+  const name = wholeDay ? 'Today' : shiftName ? `Shift ${shiftName}` : 'Shift';
+  return `${name} · since ${since}`;
+}
+
+/** Minutes after which the current stop flags the tile, from the site setting; null = never (running, or no threshold). */
+export function longStopAfterMinutes(category: Category | null, thresholds: Partial<Record<Category, number | null>>): number | null {
+  if (category === null || category === 'running') return null;
+  return thresholds[category] ?? null;
+}
+
+/** Longest-stop-first: stopped machines by how long they have been stopped, then the running ones by name. */
+export function byLongestStop<M extends { name: string; state: { category: Category | null; since: string | null } }>(machines: M[]): M[] {
+  const stoppedSince = (m: M) =>
+    m.state.category !== null && m.state.category !== 'running' && m.state.since !== null ? Date.parse(m.state.since) : Infinity;
+  return [...machines].sort((a, b) => stoppedSince(a) - stoppedSince(b) || a.name.localeCompare(b.name));
 }
 
 /**

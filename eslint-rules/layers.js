@@ -1,4 +1,4 @@
-// Imports point one way, downwards (docs/architecture.md#layers-the-target). A file's layer is its top folder;
+// Imports point one way, downwards (docs/architecture.md#layers). A file's layer is its top folder;
 // an import is checked against the table below by where it resolves, so `../../db/x.js` from realtime/ is caught
 // however deep the file sits. Unit tests next to the code (`*.test.ts`) follow their folder's row.
 import { importsOf, layerOf, resolveImport } from './module-graph.js';
@@ -105,12 +105,12 @@ export default {
         if (NO_TRANSPORT_PACKAGES.includes(from) && TRANSPORT_PACKAGES.includes(target.package)) {
           context.report({
             node,
-            message: `${name(from)} has no transport in it: '${target.package}' belongs in ingest/, realtime/ or scheduler/ (docs/architecture.md#layers-the-target)`,
+            message: `${name(from)} has no transport in it: '${target.package}' belongs in ingest/, realtime/ or scheduler/ (docs/architecture.md#layers)`,
           });
         } else if (from === 'core' && !target.package.startsWith('node:') && !CORE_PACKAGES.includes(target.package)) {
           context.report({
             node,
-            message: `core/ depends on zod and luxon only, not '${target.package}' (docs/architecture.md#layers-the-target)`,
+            message: `core/ depends on zod and luxon only, not '${target.package}' (docs/architecture.md#layers)`,
           });
         }
         return;
@@ -127,7 +127,7 @@ export default {
           if (chain) {
             context.report({
               node,
-              message: `web/ imports values from core/ only where they pull in no package: '${spec}' brings ${chain.join(' → ')}; import its types with \`import type\` (bundle size, docs/architecture.md#layers-the-target)`,
+              message: `web/ imports values from core/ only where they pull in no package: '${spec}' brings ${chain.join(' → ')}; import its types with \`import type\` (bundle size, docs/architecture.md#layers)`,
             });
           }
           return;
@@ -136,7 +136,7 @@ export default {
       if (to === from || allowed.includes(to)) return;
       context.report({
         node,
-        message: `${name(from)} may import ${list(allowed)} only, not ${name(to)} ('${spec}'): see docs/architecture.md#layers-the-target`,
+        message: `${name(from)} may import ${list(allowed)} only, not ${name(to)} ('${spec}'): see docs/architecture.md#layers`,
       });
     }
 

@@ -1,4 +1,4 @@
-// No import cycles (docs/architecture.md#layers-the-target). Type-only imports count too: a cycle of types is
+// No import cycles (docs/architecture.md#layers). Type-only imports count too: a cycle of types is
 // still two modules that cannot be understood one without the other (issue 16 found one in realtime/).
 // Dynamic `import()` is left out: it is how a module loads another lazily, on purpose.
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,51 @@ describe('shift shading in Chromium', () => {
     const trend = await page.locator('section[aria-labelledby="trend-title"]').textContent();
     expect(trend).toContain('7 May Early');
     expect(trend).toContain('7 May Late');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('/tables?table=shift-oee: a row per machine and named shift, with its exact numbers, and its CSV', async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const [name, value] = admin.cookie!.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.url }]);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${app.url}/tables?table=shift-oee&from=${DAY}&to=${DAY}`);
+    await page.waitForSelector('[data-testid="table-panel"][data-table="shift-oee"] [data-testid="report-table"] tbody td a');
+    const cells = (selector: string) =>
+      page.$$eval(selector, (rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent!.trim())));
+    expect((await cells('[data-testid="report-table"] thead tr'))[0]).toEqual([
+      'Machine ↕',
+      'Shift ↕',
+      'Start ↕',
+      'Run time (h) ↕',
+      'Unplanned stops (h) ↕',
+      'Good count (parts) ↕',
+      'Reject count (parts) ↕',
+      'Availability (%) ↕',
+      'Performance (%) ↕',
+      'Quality (%) ↕',
+      'OEE (%) ↕',
+    ]);
+    // Early: run 23 940 s (07:21–14:00), unplanned stop 4 860 s (06:00–07:21), availability 23 940 / 28 800; no parts, so no
+    // performance, quality or OEE. Late: run the whole 28 800 s. The 6 h before Early and the 2 h after Late are unplanned: no rows.
+    expect(await cells('[data-testid="report-table"] tbody tr')).toEqual([
+      ['Shaded', 'Early', '7 May 2026, 06:00', '6:39', '1:21', '0', '0', '83.1%', '—', '—', '—'],
+      ['Shaded', 'Late', '7 May 2026, 14:00', '8:00', '0:00', '0', '0', '100.0%', '—', '—', '—'],
+    ]);
+
+    // The table's own CSV: the rows on screen, minutes and percent as numbers.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-csv"]')]);
+    expect(csv.suggestedFilename()).toBe(`shift-oee_site_${DAY}_${DAY}.csv`);
+    const lines = (await readFile((await csv.path())!, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines.slice(1)).toEqual([
+      'Shaded,Early,"7 May 2026, 06:00",399,81,0,0,83.1,,,',
+      'Shaded,Late,"7 May 2026, 14:00",480,0,0,0,100,,,',
+    ]);
     expect(errors).toEqual([]);
     await context.close();
   });

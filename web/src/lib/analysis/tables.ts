@@ -5,6 +5,12 @@ export const tables = [
     label: 'OEE report',
     description: 'Per machine over the whole range: the time model (hours:minutes), counts and the OEE factors.',
   },
+  {
+    id: 'shift-oee',
+    label: 'OEE by shift',
+    description:
+      'OEE per machine and shift of its shift pattern (a machine without one: per day); shifts without planned time are left out.',
+  },
   { id: 'daily-oee', label: 'Daily OEE', description: 'OEE per machine and site-local day.' },
   {
     id: 'daily-production',

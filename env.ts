@@ -147,3 +147,11 @@ export function testPrerequisiteEnv(): { ci: boolean; chromiumPath?: string; vic
     ...(victoriaMetricsBin ? { victoriaMetricsBin } : {}),
   };
 }
+
+/**
+ * SvelteKit's adapter-node reads its settings from process.env alone, once, when web/build/handler.js is
+ * first imported (ingest/web/sveltekit-handler.ts calls this just before). The one write to process.env.
+ */
+export function setAdapterNodeEnv(settings: Readonly<Record<string, string>>): void {
+  Object.assign(process.env, settings);
+}

@@ -22,7 +22,7 @@ import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
-import { influxSettings, type Env } from './env.js';
+import { influxSettings, setAdapterNodeEnv, type Env } from './env.js';
 import { createAuthenticator, type Authenticator } from './services/auth/authenticator.js';
 import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
@@ -165,7 +165,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // What this instance serves over HTTP, by its roles (docs/operations.md, "Several instances").
     const serves = { api: env.OEE_ROLES.includes('ingest'), pages: env.OEE_ROLES.includes('web') };
-    const webHandler = options.web !== false && serves.pages ? await loadSvelteKitHandler(logger) : undefined;
+    const webHandler = options.web !== false && serves.pages ? await loadSvelteKitHandler(logger, setAdapterNodeEnv) : undefined;
     const { app } = createHttpApp(services, {
       serves,
       trustProxy: env.OEE_TRUST_PROXY,

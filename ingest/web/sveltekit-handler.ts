@@ -21,15 +21,19 @@ const ADAPTER_NODE_SETTINGS = { PROTOCOL_HEADER, HOST_HEADER } as const;
  * request's origin; undefined (with a warning) when the web app has not been built.
  *
  * adapter-node can only be configured through process.env, which it reads once, while handler.js is
- * first imported. So this module is the one place that writes process.env (env.ts is the one that
- * reads it), just before that import; the ESLint rule allows that one write (eslint.config.js).
+ * first imported: `setEnv` (env.ts's setAdapterNodeEnv, passed in by the composition root) puts the
+ * settings there just before that import.
  */
-export async function loadSvelteKitHandler(logger: Logger, file = resolve('web/build/handler.js')): Promise<RequestHandler | undefined> {
+export async function loadSvelteKitHandler(
+  logger: Logger,
+  setEnv: (settings: Readonly<Record<string, string>>) => void,
+  file = resolve('web/build/handler.js'),
+): Promise<RequestHandler | undefined> {
   if (!existsSync(file)) {
     logger.warn('web/build is missing: run `npm run build` to serve the web app');
     return undefined;
   }
-  Object.assign(process.env, ADAPTER_NODE_SETTINGS);
+  setEnv(ADAPTER_NODE_SETTINGS);
   const module = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
   return (req, res, next) => {
     req.headers[PROTOCOL_HEADER] = req.protocol;

@@ -24,7 +24,7 @@ function legacyCase(connections: number, rate: number, latency: { metric: 'p50' 
   return {
     name: `POST /api/machine-state-change, ${connections} conn`,
     shape: (o) =>
-      `${MACHINES} machines with a running job, Up/Down by turns, anonymous (loopback), ${connections} connections, ${o.seconds} s`,
+      `${MACHINES} machines with a running job, Up/Down by turns, anonymous (loopback), ${connections} connection${connections > 1 ? 's' : ''}, ${o.seconds} s`,
     async run(t, s, o) {
       const r = await load({ url: t.url, connections, durationSeconds: o.seconds, kind: 'legacy', machineIds: s.machineIds });
       return writeFigures(r, goal.atLeast(rate), latency);

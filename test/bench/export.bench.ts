@@ -64,6 +64,7 @@ export const exportBench: BenchPart<ExportState> = {
         return [
           { metric: 'server RSS peak', value: r.peakMb, unit: 'MB', goal: goal.atMost(300) },
           { metric: 'server RSS before', value: r.before, unit: 'MB' },
+          { metric: 'RSS rise during', value: Math.round((r.peakMb - r.before) * 10) / 10, unit: 'MB' },
           { metric: 'rows/s', value: r.rowsPerSecond, unit: '/s' },
           { metric: 'time', value: r.seconds, unit: 's' },
         ];

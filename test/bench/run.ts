@@ -64,7 +64,16 @@ const firstLine = (err: unknown) =>
     .split('\n')[0]!
     .slice(0, 300);
 
-const { parts, quick, json, compare } = parseArgs(process.argv.slice(2));
+let args: ReturnType<typeof parseArgs>;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(
+    `${firstLine(err)}\nusage: npm run bench -- [${benchParts.map((p) => p.name).join(' ')}] [--quick] [--json <file>] [--compare <rev>]`,
+  );
+  process.exit(2);
+}
+const { parts, quick, json, compare } = args;
 const options: BenchOptions = { quick, seconds: quick ? 3 : 15 };
 const headRev = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+changes' : '');
 const labels = compare ? ['HEAD', compare] : ['HEAD'];

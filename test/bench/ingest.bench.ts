@@ -1,47 +1,91 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../support/http-client.js';
-import type { BenchPart } from './parts.js';
+import { failures, load, type LoadResult } from './load.js';
+import { goal, type BenchCase, type BenchPart, type Goal, type Measure } from './parts.js';
 
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
+/** Issue 19 point 6 / docs/architecture.md#budgets: the write path. 10 machines with a running job each. */
+interface IngestState {
+  machineIds: number[];
+  key: string;
 }
 
-function load(options: Record<string, unknown>): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./load-worker.mjs', import.meta.url)), [JSON.stringify(options)]);
-    child.once('message', (m) => resolve(m as LoadResult));
-    child.once('error', reject);
-  });
+const MACHINES = 10;
+const BATCH = 1000;
+
+function writeFigures(r: LoadResult, rate: Goal, latency: { metric: 'p50' | 'p99'; goal: Goal }): Measure[] {
+  return [
+    { metric: 'requests/s', value: Math.round(r.rps), unit: '/s', goal: rate },
+    { metric: latency.metric, value: r[latency.metric], unit: 'ms', goal: latency.goal },
+    ...(latency.metric === 'p99' ? [] : [{ metric: 'p99', value: r.p99, unit: 'ms' }]),
+    { metric: 'failed', value: failures(r), unit: 'req', goal: goal.atMost(0) },
+  ];
 }
 
-/** docs/architecture.md: single state changes at 50 connections ≥ 5 000/s with p99 ≤ 50 ms; batches ≥ 50 000 events/s. */
-export const ingestBench: BenchPart = {
+function legacyCase(connections: number, rate: number, latency: { metric: 'p50' | 'p99'; goal: Goal }): BenchCase<IngestState> {
+  return {
+    name: `POST /api/machine-state-change, ${connections} conn`,
+    shape: (o) =>
+      `${MACHINES} machines with a running job, Up/Down by turns, anonymous (loopback), ${connections} connection${connections > 1 ? 's' : ''}, ${o.seconds} s`,
+    async run(t, s, o) {
+      const r = await load({ url: t.url, connections, durationSeconds: o.seconds, kind: 'legacy', machineIds: s.machineIds });
+      return writeFigures(r, goal.atLeast(rate), latency);
+    },
+  };
+}
+
+export const ingestBench: BenchPart<IngestState> = {
   name: 'ingest',
-  async run({ app, adminPassword }) {
-    const admin = await new ApiClient(app.url).signIn('admin', adminPassword);
+  async setup(t) {
+    const admin = await new ApiClient(t.url).signIn('admin', t.adminPassword);
     const machineIds: number[] = [];
-    for (let i = 0; i < 50; i++) machineIds.push((await admin.post('/api/v1/machines', { name: `Bench ingest ${i}` })).body.id);
+    for (let i = 0; i < MACHINES; i++) {
+      const id = (await admin.post('/api/v1/machines', { name: `Bench ingest ${i}` })).body.id as number;
+      const job = await admin.post(`/api/v1/machines/${id}/jobs`, { jobNumber: `BI-${i}`, idealCycleTimeSeconds: 30 });
+      if (job.status !== 201) throw new Error(`starting a job: ${job.status} ${JSON.stringify(job.body)}`);
+      machineIds.push(id);
+    }
     const key = (await admin.post('/api/v1/api-keys', { name: 'bench-device', role: 'device' })).body.key as string;
-
-    const single = await load({ url: app.url, connections: 50, durationSeconds: 10, key, kind: 'single', machineIds });
-    console.log(
-      `single events, 50 connections, 10 s: ${Math.round(single.rps)} /s (budget ≥ 5000), p50 ${single.p50} ms, p99 ${single.p99} ms (budget ≤ 50); non-2xx ${single.non2xx}, errors ${single.errors}`,
-    );
-
-    const batchSize = 1000;
-    const batched = await load({ url: app.url, connections: 4, durationSeconds: 10, key, kind: 'batch', machineIds, batchSize });
-    console.log(
-      `batched events (${batchSize} per request, 4 connections, 10 s): ${Math.round(batched.rps * batchSize)} events/s (budget ≥ 50000), p99 ${batched.p99} ms per batch; non-2xx ${batched.non2xx}, errors ${batched.errors}`,
-    );
-    const [row] = await app.dataSource.query(`SELECT count(*)::int AS n FROM state_events`);
-    console.log(`state events stored: ${row.n}`);
+    return { machineIds, key };
   },
+  cases: [
+    legacyCase(1, 600, { metric: 'p50', goal: goal.atMost(1.5) }),
+    legacyCase(10, 3000, { metric: 'p99', goal: goal.atMost(20) }),
+    legacyCase(50, 5000, { metric: 'p99', goal: goal.atMost(50) }),
+    {
+      name: 'POST /api/v1/events single, 50 conn',
+      shape: (o) => `one event per request, ${MACHINES} machines with a running job, device key, 50 connections, ${o.seconds} s`,
+      async run(t, s, o) {
+        const r = await load({
+          url: t.url,
+          connections: 50,
+          durationSeconds: o.seconds,
+          kind: 'single',
+          key: s.key,
+          machineIds: s.machineIds,
+        });
+        return writeFigures(r, goal.atLeast(5000), { metric: 'p99', goal: goal.atMost(50) });
+      },
+    },
+    {
+      name: 'POST /api/v1/events batched',
+      shape: (o) => `${BATCH} events per request (new event ids), ${MACHINES} machines, 4 connections, ${o.seconds} s`,
+      async run(t, s, o, round) {
+        const runId = `${Date.now()}-${round}`;
+        const r = await load({
+          url: t.url,
+          connections: 4,
+          durationSeconds: o.seconds,
+          kind: 'batch',
+          key: s.key,
+          machineIds: s.machineIds,
+          batchSize: BATCH,
+          runId,
+        });
+        return [
+          { metric: 'events/s', value: Math.round(r.rps * BATCH), unit: '/s', goal: goal.atLeast(50_000) },
+          { metric: 'p99 per batch', value: r.p99, unit: 'ms' },
+          { metric: 'failed', value: failures(r), unit: 'req', goal: goal.atMost(0) },
+        ];
+      },
+    },
+  ],
 };

@@ -1,174 +1,112 @@
-import type { DataSource } from 'typeorm';
-import { systemClock } from '../../core/clock.js';
-import { createRepositories } from '../../db/repositories/index.js';
-import { OeeService } from '../../services/oee/oee.service.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../support/http-client.js';
-import { insertTimelines, type IntervalRow } from '../support/oee-fixtures.js';
-import type { BenchPart } from './parts.js';
+import { failures, load } from './load.js';
+import { rollUpTables, writeHistory, type Codes } from './oee-history.js';
+import { goal, median, percentile, seeded, timed, type BenchOptions, type BenchPart } from './parts.js';
+import type { Target } from './target.js';
 
 /**
- * docs/architecture.md: OEE for one machine-day ≤ 10 ms; for 100 machines over one year ≤ 1 s. Writes a year
- * of history for 100 machines (~50 state changes per machine per day, ~1.8 M intervals, jobs and
- * counts) straight into the tables, then times the results API over HTTP.
+ * Issue 19 point 6 / docs/architecture.md#budgets: the OEE read path. Seeds 100 machines in 10 groups
+ * with a year of history (a month with --quick) by SQL (oee-history.ts), and one dense machine-day
+ * (10 000 state changes, 2 000 with --quick) through POST /api/v1/events batches over a past job.
  */
 const MACHINES = 100;
-const DAYS = 365;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const UP = 1;
-const DOWN = 2;
-const CLOSED = 3;
+const DAY = 24 * 3_600_000;
+const days = (o: BenchOptions) => (o.quick ? 30 : 365);
+const denseChanges = (o: BenchOptions) => (o.quick ? 2_000 : 10_000);
+const iso = (ms: number) => new Date(ms).toISOString();
 
-/** mulberry32, so every run writes the same history. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+interface OeeState {
+  viewer: ApiClient;
+  viewerKey: string;
+  machineIds: number[];
+  groups: number[];
+  from: number;
+  to: number;
+  dense: { machineId: number; from: number; to: number };
+  /** The year window the last cold run asked for (the warm runs ask for it again). */
+  lastYear: string;
 }
 
-interface Codes {
-  changeover: number;
-  jam: number;
+async function get(s: OeeState, query: string) {
+  const res = await s.viewer.get(`/api/v1/oee?${query}`);
+  if (res.status !== 200) throw new Error(`GET /api/v1/oee?${query}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const dayQuery = (machineId: number, from: number) => `machineId=${machineId}&from=${iso(from)}&to=${iso(from + DAY)}`;
+
+/** Random whole UTC days inside the seeded history, the same on every side and round. */
+function randomDays(s: OeeState, n: number): { machineId: number; from: number }[] {
+  const rng = seeded(7);
+  const span = Math.round((s.to - s.from) / DAY);
+  return Array.from({ length: n }, () => ({
+    machineId: s.machineIds[Math.floor(rng() * s.machineIds.length)]!,
+    from: Math.floor((s.from + DAY + rng() * (span - 2) * DAY) / DAY) * DAY,
+  }));
 }
 
 /**
- * One machine's year: jobs of 4–12 h back to back (small gaps), each with one production record over
- * its span; a state change every ~29 min on average: mostly running with stops by day, mostly
- * closed at night; whole seconds.
+ * Seeds the dense machine-day: a job started late at the day's start (POST /api/v1/machines/{id}/jobs with
+ * `at`), its state changes in batches of 1 000, then the job ended at the day's end with its counts.
  */
-function machineHistory(rng: () => number, machineId: number, from: number, to: number, codes: Codes, firstJobId: number) {
-  const jobs: { id: number; start: number; end: number | null; ideal: number }[] = [];
-  for (let t = from, id = firstJobId; t < to; id++) {
-    const end = t + Math.round((4 + rng() * 8) * 3600) * 1000;
-    jobs.push({ id, start: t, end: end >= to ? null : end, ideal: Math.round(10 + rng() * 50) });
-    t = end + Math.round(rng() * 1800) * 1000;
-  }
-  const intervals: (IntervalRow & { machineId: number })[] = [];
-  let job = 0;
-  for (let t = from; t < to;) {
-    while (job < jobs.length && jobs[job]!.end !== null && jobs[job]!.end! <= t) job++;
-    const current = jobs[job] && jobs[job]!.start <= t ? jobs[job]! : null;
-    const hour = new Date(t).getUTCHours();
-    const day = hour >= 6 && hour < 22;
-    const r = rng();
-    let code: number;
-    let seconds: number;
-    if (!day) [code, seconds] = r < 0.85 ? [CLOSED, 600 + rng() * 5400] : [UP, 300 + rng() * 1800];
-    else if (r < 0.55) [code, seconds] = [UP, 600 + rng() * 3600];
-    else if (r < 0.75) [code, seconds] = [DOWN, 20 + rng() * 900];
-    else if (r < 0.88) [code, seconds] = [codes.jam, 30 + rng() * 600];
-    else [code, seconds] = [codes.changeover, 300 + rng() * 1800];
-    const end = Math.min(t + Math.round(seconds) * 1000, to);
-    intervals.push({
-      machineId,
-      start: new Date(t),
-      end: end >= to ? null : new Date(end),
-      activityCodeId: code,
-      jobId: current?.id ?? null,
-    });
-    t = end;
-  }
-  return { jobs, intervals };
-}
-
-async function writeHistory(ds: DataSource, machineIds: number[], from: number, to: number, codes: Codes): Promise<number> {
-  const rng = seeded(4242);
-  const [{ next }] = await ds.query(`SELECT COALESCE(MAX(id), 0) + 1 AS next FROM jobs`);
-  let jobId = Number(next);
-  let count = 0;
-  // A few machines per statement (fast, flat memory), three statements at a time (the exclusion
-  // constraint's index is CPU-bound in Postgres).
-  const batches: number[][] = [];
-  for (let i = 0; i < machineIds.length; i += 4) batches.push(machineIds.slice(i, i + 4));
-  const write = async (ids: number[]) => {
-    const batch = ids.map((machineId) => {
-      const h = machineHistory(rng, machineId, from, to, codes, jobId);
-      jobId += h.jobs.length;
-      return { machineId, ...h };
-    });
-    const jobs = batch.flatMap((b) => b.jobs.map((j) => ({ ...j, machineId: b.machineId })));
-    await ds.query(
-      `INSERT INTO jobs (id, "machineId", "jobNumber", start, "end", "idealCycleTimeSeconds")
-       SELECT id, m, 'B' || id, s, e, c FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[]) AS j(id, m, s, e, c)`,
-      [
-        jobs.map((j) => j.id),
-        jobs.map((j) => j.machineId),
-        jobs.map((j) => new Date(j.start)),
-        jobs.map((j) => (j.end === null ? null : new Date(j.end))),
-        jobs.map((j) => j.ideal),
-      ],
-    );
-    // One record per job over its span: half the ideal output, 2 % of it rejects.
-    const records = jobs.map((j) => {
-      const end = j.end ?? to;
-      const parts = Math.floor(((end - j.start) / 1000 / j.ideal) * 0.5);
-      return {
-        machineId: j.machineId,
-        jobId: j.id,
-        from: new Date(j.start),
-        to: new Date(end),
-        good: Math.round(parts * 0.98),
-        rejects: Math.round(parts * 0.02),
-      };
-    });
-    await ds.query(
-      `INSERT INTO production_records ("machineId", "jobId", "from", "to", good, rejects, source)
-       SELECT m, j, f, t, g, r, 'bench' FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::int[]) AS p(m, j, f, t, g, r)`,
-      [
-        records.map((r) => r.machineId),
-        records.map((r) => r.jobId),
-        records.map((r) => r.from),
-        records.map((r) => r.to),
-        records.map((r) => r.good),
-        records.map((r) => r.rejects),
-      ],
-    );
-    const intervals = batch.flatMap((b) => b.intervals);
-    await insertTimelines(ds, intervals);
-    count += intervals.length;
+async function seedDenseDay(t: Target, admin: ApiClient, deviceKey: string, codes: Codes, o: BenchOptions) {
+  const machineId = (await admin.post('/api/v1/machines', { name: 'Bench dense day' })).body.id as number;
+  const from = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+  const to = from + DAY;
+  const device = new ApiClient(t.url, deviceKey);
+  const n = denseChanges(o);
+  const step = Math.floor(DAY / n);
+  const cycle = [1, 2, 1, codes.jam, 1, codes.changeover];
+  const events = Array.from({ length: n }, (_, i) => ({
+    eventId: `dense-${i}`,
+    machineId,
+    activityCodeId: cycle[i % cycle.length]!,
+    at: iso(from + i * step),
+  }));
+  const check = (what: string, res: { status: number; body: unknown }, ok: number) => {
+    if (res.status !== ok) throw new Error(`dense day, ${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
   };
-  const queue = [...batches];
-  await Promise.all(
-    [0, 1, 2].map(async () => {
-      for (let ids = queue.shift(); ids; ids = queue.shift()) await write(ids);
-    }),
+  check(
+    'job start',
+    await device.post(`/api/v1/machines/${machineId}/jobs`, { jobNumber: 'DENSE', idealCycleTimeSeconds: 20, at: iso(from) }),
+    201,
   );
-  await ds.query(`SELECT setval(pg_get_serial_sequence('jobs', 'id'), (SELECT MAX(id) FROM jobs))`);
-  await ds.query(`ANALYZE timeline_intervals; ANALYZE jobs; ANALYZE production_records`);
-  return count;
+  for (let i = 0; i < events.length; i += 1000) {
+    check('events', await device.post('/api/v1/events', { events: events.slice(i, i + 1000) }), 200);
+  }
+  check('job end', await device.post(`/api/v1/machines/${machineId}/jobs/current/end`, { good: 1500, rejects: 30, at: iso(to) }), 200);
+  return { machineId, from, to };
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
+/** OeeService.machineOee in a process of that side's checkout, on its database (oee-service-worker.ts). */
+function inService(t: Target, requests: { machineId: number; from: number; to: number }[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(
+      fileURLToPath(new URL('./oee-service-worker.ts', import.meta.url)),
+      [JSON.stringify({ root: t.root, databaseUrl: t.databaseUrl, requests })],
+      {
+        cwd: t.root,
+        execArgv: ['--import', 'tsx'],
+      },
+    );
+    child.once('message', (m: { ms?: number[]; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.ms!)));
+    child.once('error', reject);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`OEE service worker exited with ${code}`)));
+  });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}
-
-export const oeeBench: BenchPart = {
+export const oeeBench: BenchPart<OeeState> = {
   name: 'oee',
-  async run({ app, adminPassword }) {
-    const admin = await new ApiClient(app.url).signIn('admin', adminPassword);
+  async setup(t, o) {
+    const admin = await new ApiClient(t.url).signIn('admin', t.adminPassword);
     await admin.put('/api/v1/site', { timezone: 'Europe/London', microStopSeconds: 60 });
+    const code = async (shortDescription: string, category: string, colour: string) =>
+      (await admin.post('/api/v1/activity-codes', { shortDescription, category, colour })).body.id as number;
     const codes: Codes = {
-      changeover: (
-        await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench changeover', category: 'planned_stop', colour: '#3366FF' })
-      ).body.id,
-      jam: (await admin.post('/api/v1/activity-codes', { shortDescription: 'Bench jam', category: 'unplanned_stop', colour: '#FF3366' }))
-        .body.id,
+      changeover: await code('Bench changeover', 'planned_stop', '#3366FF'),
+      jam: await code('Bench jam', 'unplanned_stop', '#FF3366'),
     };
     const twoShifts = (
       await admin.post('/api/v1/shift-patterns', {
@@ -186,74 +124,125 @@ export const oeeBench: BenchPart = {
       const shiftPatternId = i % 5 === 0 ? null : i % 5 === 1 ? twoShifts : 1;
       machineIds.push((await admin.post('/api/v1/machines', { name: `Bench OEE ${i}`, groupId: groups[i % 10], shiftPatternId })).body.id);
     }
-    const viewer = new ApiClient(app.url, (await admin.post('/api/v1/api-keys', { name: 'bench-oee-viewer', role: 'viewer' })).body.key);
-
-    const now = Date.now();
-    const to = Math.floor(now / 1000) * 1000;
-    const from = to - DAYS * DAY;
-    const write = await timed(() => writeHistory(app.dataSource, machineIds, from, to, codes));
-    console.log(`history: ${write.value} intervals for ${MACHINES} machines × ${DAYS} days written in ${(write.ms / 1000).toFixed(1)} s`);
-
-    const get = async (query: string) => {
-      const res = await viewer.get(`/api/v1/oee?${query}`);
-      if (res.status !== 200) throw new Error(`GET /api/v1/oee?${query}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const year = `from=${iso(from)}&to=${iso(to)}`;
-
-    const cold = await timed(() => get(year));
-    // The stored roll-ups were just written: let the planner know them, as autovacuum soon would.
-    await app.dataSource.query('ANALYZE oee_hourly; ANALYZE oee_hourly_losses');
-    const [{ hours, days }] = await app.dataSource.query(
-      `SELECT count(*) FILTER (WHERE hours = 1)::int AS hours, count(*) FILTER (WHERE hours > 1)::int AS days FROM oee_hourly`,
-    );
+    const viewerKey = (await admin.post('/api/v1/api-keys', { name: 'bench-oee-viewer', role: 'viewer' })).body.key as string;
+    const deviceKey = (await admin.post('/api/v1/api-keys', { name: 'bench-oee-device', role: 'device' })).body.key as string;
+    // Whole seconds, a fixed hour before now: both sides of a comparison get the same history.
+    const to = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+    const from = to - days(o) * DAY;
+    const write = await timed(() => writeHistory(t.sql, machineIds, from, to, codes));
+    const dense = await timed(() => seedDenseDay(t, admin, deviceKey, codes, o));
     console.log(
-      `site-wide OEE for the year, cold (computes and stores ${hours} machine-hours and ${days} machine-days): ${(cold.ms / 1000).toFixed(2)} s; OEE ${cold.value.oee?.toFixed(4)}`,
+      `  [${t.label}] seeded ${write.value} intervals for ${MACHINES} machines × ${days(o)} days by SQL in ${(write.ms / 1000).toFixed(1)} s;` +
+        ` dense day (${denseChanges(o)} state changes via POST /api/v1/events) in ${(dense.ms / 1000).toFixed(1)} s`,
     );
-    const warmRuns: number[] = [];
-    for (let i = 0; i < 5; i++) warmRuns.push((await timed(() => get(year))).ms);
-    console.log(
-      `site-wide OEE for the year, warm: median ${median(warmRuns).toFixed(0)} ms, max ${Math.max(...warmRuns).toFixed(0)} ms (budget ≤ 1000)`,
-    );
-
-    const groupRuns: number[] = [];
-    let buckets = 0;
-    for (let i = 0; i < 3; i++) {
-      const r = await timed(() => get(`groupId=${groups[i]}&${year}&bucket=day`));
-      groupRuns.push(r.ms);
-      buckets = r.value.buckets.length;
-    }
-    console.log(`one group (10 machines) by day for the year (${buckets} buckets), warm: median ${median(groupRuns).toFixed(0)} ms`);
-
-    const dayRuns: number[] = [];
-    const rng = seeded(7);
-    for (let i = 0; i < 200; i++) {
-      const machineId = machineIds[Math.floor(rng() * machineIds.length)]!;
-      const dayStart = Math.floor((from + DAY + rng() * (DAYS - 2) * DAY) / DAY) * DAY;
-      dayRuns.push((await timed(() => get(`machineId=${machineId}&from=${iso(dayStart)}&to=${iso(dayStart + DAY)}`))).ms);
-    }
-    console.log(
-      `one machine-day over HTTP (200 random): median ${median(dayRuns).toFixed(1)} ms, p95 ${percentile(dayRuns, 0.95).toFixed(1)} ms (budget ≤ 10)`,
-    );
-    // The same without HTTP, to tell the calculation from the transport.
-    const service = new OeeService(createRepositories(app.dataSource), systemClock);
-    const serviceRuns: number[] = [];
-    const rng2 = seeded(7);
-    for (let i = 0; i < 200; i++) {
-      const machineId = machineIds[Math.floor(rng2() * machineIds.length)]!;
-      const dayStart = Math.floor((from + DAY + rng2() * (DAYS - 2) * DAY) / DAY) * DAY;
-      serviceRuns.push((await timed(() => service.machineOee(machineId, new Date(dayStart), new Date(dayStart + DAY)))).ms);
-    }
-    console.log(
-      `one machine-day in OeeService (context, intervals and counts: 3 queries in parallel): median ${median(serviceRuns).toFixed(1)} ms, p95 ${percentile(serviceRuns, 0.95).toFixed(1)} ms`,
-    );
-
-    const weekRuns: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const machineId = machineIds[i]!;
-      weekRuns.push((await timed(() => get(`machineId=${machineId}&from=${iso(to - 7 * DAY)}&to=${iso(to)}&bucket=day`))).ms);
-    }
-    console.log(`one machine-week by day (stored hours): median ${median(weekRuns).toFixed(1)} ms`);
+    return { viewer: new ApiClient(t.url, viewerKey), viewerKey, machineIds, groups, from, to, dense: dense.value, lastYear: '' };
   },
+  cases: [
+    {
+      name: 'OEE dense machine-day, sequential',
+      shape: (o) => `one machine-day of ${denseChanges(o)} state changes, GET /api/v1/oee one at a time, 100 requests`,
+      async run(t, s) {
+        const q = dayQuery(s.dense.machineId, s.dense.from);
+        await get(s, q);
+        const runs: number[] = [];
+        for (let i = 0; i < 100; i++) runs.push((await timed(() => get(s, q))).ms);
+        return [
+          { metric: 'median', value: median(runs), unit: 'ms', goal: goal.atMost(10) },
+          { metric: 'p95', value: percentile(runs, 0.95), unit: 'ms' },
+        ];
+      },
+    },
+    {
+      name: 'OEE dense machine-day, 10 conn',
+      shape: (o) => `the same day, autocannon GET, 10 connections, ${o.seconds} s`,
+      async run(t, s, o) {
+        const r = await load({
+          url: t.url,
+          connections: 10,
+          durationSeconds: o.seconds,
+          kind: 'get',
+          key: s.viewerKey,
+          paths: [`/api/v1/oee?${dayQuery(s.dense.machineId, s.dense.from)}`],
+        });
+        return [
+          { metric: 'requests/s', value: Math.round(r.rps), unit: '/s', goal: goal.atLeast(200) },
+          { metric: 'p99', value: r.p99, unit: 'ms' },
+          { metric: 'failed', value: failures(r), unit: 'req', goal: goal.atMost(0) },
+        ];
+      },
+    },
+    {
+      name: 'OEE site year, cold',
+      shape: (o) =>
+        `${MACHINES} machines × ${days(o)} days, a window never asked before (stored roll-ups emptied first, if the schema has them)`,
+      async run(t, s, _o, round) {
+        const tables = await rollUpTables(t.sql);
+        if (tables.length) await t.sql.query(`TRUNCATE ${tables.join(', ')}`);
+        // Each round a window of its own (shifted by whole seconds), so nothing of an earlier answer fits.
+        const shift = (round + 1) * 1000;
+        s.lastYear = `from=${iso(s.from + shift)}&to=${iso(s.to - shift)}`;
+        const cold = await timed(() => get(s, s.lastYear));
+        // The stored roll-ups were just written: let the planner know them, as autovacuum soon would.
+        for (const table of tables) await t.sql.query(`ANALYZE ${table}`);
+        return [{ metric: 'time', value: cold.ms / 1000, unit: 's', goal: goal.atMost(5) }];
+      },
+    },
+    {
+      name: 'OEE site year, warm',
+      shape: () => 'the window the cold run asked for, again, 5 times',
+      async run(t, s) {
+        const runs: number[] = [];
+        for (let i = 0; i < 5; i++) runs.push((await timed(() => get(s, s.lastYear))).ms);
+        return [
+          { metric: 'median', value: median(runs), unit: 'ms', goal: goal.atMost(300) },
+          { metric: 'max', value: Math.max(...runs), unit: 'ms' },
+        ];
+      },
+    },
+    {
+      name: 'OEE group by day, year',
+      shape: (o) => `one group (10 machines), bucket=day over ${days(o)} days, 3 groups`,
+      async run(t, s) {
+        const runs: number[] = [];
+        for (let i = 0; i < 3; i++)
+          runs.push((await timed(() => get(s, `groupId=${s.groups[i]}&from=${iso(s.from)}&to=${iso(s.to)}&bucket=day`))).ms);
+        return [{ metric: 'median', value: median(runs), unit: 'ms' }];
+      },
+    },
+    {
+      name: 'OEE machine-day over HTTP',
+      shape: () => '200 random machine-days of the sparse history (~50 changes a day), one at a time',
+      async run(t, s) {
+        const runs: number[] = [];
+        for (const d of randomDays(s, 200)) runs.push((await timed(() => get(s, dayQuery(d.machineId, d.from)))).ms);
+        return [
+          { metric: 'median', value: median(runs), unit: 'ms', goal: goal.atMost(10) },
+          { metric: 'p95', value: percentile(runs, 0.95), unit: 'ms' },
+        ];
+      },
+    },
+    {
+      name: 'OEE machine-day in OeeService',
+      shape: () => "the same 200 days, then the dense day 50 times, in a process of that side's checkout (no HTTP)",
+      async run(t, s) {
+        const sparse = randomDays(s, 200).map((d) => ({ machineId: d.machineId, from: d.from, to: d.from + DAY }));
+        const dense = Array.from({ length: 50 }, () => s.dense);
+        const ms = await inService(t, [...sparse, ...dense]);
+        return [
+          { metric: 'sparse median', value: median(ms.slice(0, 200)), unit: 'ms' },
+          { metric: 'dense median', value: median(ms.slice(200)), unit: 'ms' },
+        ];
+      },
+    },
+    {
+      name: 'OEE machine-week by day',
+      shape: () => 'the last 7 days of 20 machines, bucket=day',
+      async run(t, s) {
+        const runs: number[] = [];
+        for (let i = 0; i < 20; i++)
+          runs.push((await timed(() => get(s, `machineId=${s.machineIds[i]}&from=${iso(s.to - 7 * DAY)}&to=${iso(s.to)}&bucket=day`))).ms);
+        return [{ metric: 'median', value: median(runs), unit: 'ms' }];
+      },
+    },
+  ],
 };

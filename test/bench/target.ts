@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { pino } from 'pino';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded-postgres.js';
+
+/**
+ * One copy of the app under test, out of process: its own data directory, its own PostgreSQL (started
+ * by the bench, so the bench knows its address and can write history with SQL), and the server as a
+ * child process (`node --import tsx main.ts` in that checkout), whose memory is read from /proc.
+ */
+export interface Target {
+  /** 'HEAD', or the rev given to --compare. */
+  label: string;
+  /** The checkout the server runs from. */
+  root: string;
+  url: string;
+  pid: number;
+  adminPassword: string;
+  /** SQL against this side's database (rows out). */
+  sql: Sql;
+  databaseUrl: string;
+  /** Whether the checkout has a built web app (pages and the wall screen are served). */
+  pages: boolean;
+  memory(): Promise<Memory>;
+  /** CPU time (user + system) the server process has used, in ms. */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface Sql {
+  query<T = any>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** Of the server process only: its PostgreSQL is a separate process, not counted. */
+export interface Memory {
+  rssMb: number;
+  hwmMb: number;
+}
+
+const ADMIN_PASSWORD = 'bench-admin-password';
+
+export async function readMemory(pid: number): Promise<Memory> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, hwmMb: Math.round(kb('VmHWM') / 102.4) / 10 };
+}
+
+async function readCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: utime is field 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = performance.now() + 180_000;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it answered:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  throw new Error(`server did not answer /api/v1/health within 180 s:\n${output()}`);
+}
+
+export async function startTarget(label: string, root: string): Promise<Target> {
+  const dataDir = await mkdtemp(join(tmpdir(), `oee-bench-${label.replace(/[^\w-]/g, '_')}-`));
+  let database: EmbeddedDatabase | null = null;
+  let child: ChildProcess | null = null;
+  let pool: pg.Pool | null = null;
+  const cleanup = async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(30_000).then(() => child!.kill('SIGKILL'))]);
+    }
+    await pool?.end();
+    await database?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    // Running as root, postgres runs as the `postgres` user, which must reach its directory inside.
+    await chmod(dataDir, 0o711);
+    database = await startEmbeddedPostgres(join(dataDir, 'db'), pino({ level: 'silent' }));
+    const port = await freePort();
+    let output = '';
+    child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+      cwd: root,
+      // Only these: nothing of the bench's own environment (a DATABASE_URL, a LOG_LEVEL) leaks into the app under test.
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        OEE_DATA_DIR: join(dataDir, 'app'),
+        OEE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LOG_LEVEL: 'warn',
+        OEE_DB_POOL_SIZE: '40',
+        OEE_DISCOVERY_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, child, () => output);
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    const p = pool;
+    const pid = child.pid!;
+    let pagesServed = false;
+    try {
+      pagesServed = (await fetch(`${url}/login`)).status === 200;
+    } catch {
+      pagesServed = false;
+    }
+    let stopping: Promise<void> | null = null;
+    return {
+      label,
+      root,
+      url,
+      pid,
+      adminPassword: ADMIN_PASSWORD,
+      databaseUrl: database.url,
+      pages: pagesServed,
+      sql: { query: async (text, params) => (await p.query(text, params as unknown[])).rows },
+      memory: () => readMemory(pid),
+      cpuMs: () => readCpuMs(pid),
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

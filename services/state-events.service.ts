@@ -157,6 +157,9 @@ export class StateEventsService {
       jobsFrom.set(r.machineId, Math.min((r.at ?? now).getTime(), jobsFrom.get(r.machineId) ?? Infinity));
     }
     const context = await this.eventAppend.lockAndRead(tx, jobsFrom);
+    // An event without a time is stamped now that its machines are locked, so stamps follow the order
+    // of the transactions: a write that waited for another's lock is never "late" behind it.
+    const stamp = this.clock.now();
     const codes = await this.metadata.codes(tx, [
       ...new Set([
         ...requests.map((r) => r.activityCodeId),
@@ -167,7 +170,7 @@ export class StateEventsService {
     const events: NewStateEvent[] = [];
     const issues: ErrorIssue[] = [];
     for (const [i, r] of requests.entries()) {
-      const at = r.at ?? now;
+      const at = r.at ?? stamp;
       const machine = context.get(r.machineId);
       if (!machine) {
         if (requests.length === 1) throw AppError.notFound(`Machine ${r.machineId}`);
@@ -179,7 +182,7 @@ export class StateEventsService {
         issues.push({ path: [...pathOf(i), 'activityCodeId'], message: `no activity code with id ${r.activityCodeId}` });
         continue;
       }
-      if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
+      if (r.at && r.at.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
         issues.push({ path: [...pathOf(i), 'at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` });
         continue;
       }

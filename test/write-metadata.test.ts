@@ -58,8 +58,9 @@ describe('machines and activity codes on the write path', () => {
     expect((await post(deviceB, second + 1000, 2)).status).toBe(404);
 
     // A stop code becomes a running one: without a job it is refused from then on, on both instances.
-    const code = (await admin.post('/api/v1/activity-codes', { shortDescription: 'Warm-up', category: 'unplanned_stop', colour: '#123456' }))
-      .body.id as number;
+    const code = (
+      await admin.post('/api/v1/activity-codes', { shortDescription: 'Warm-up', category: 'unplanned_stop', colour: '#123456' })
+    ).body.id as number;
     expect((await post(deviceA, first, code)).status).toBe(200);
     expect((await post(deviceB, first, code)).status).toBe(200);
     const remote = heardRemote(b, 'activity-code');

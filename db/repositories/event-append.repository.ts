@@ -95,7 +95,8 @@ SELECT f.id AS "machineId",
    */
   async append(tx: EntityManager, events: NewStateEvent[], timeline: TimelineAppend): Promise<void> {
     if (events.length === 0 && timeline.close.length === 0 && timeline.remove.length === 0 && timeline.add.length === 0) return;
-    if (events.some((e) => e.eventId !== null)) throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
+    if (events.some((e) => e.eventId !== null))
+      throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
     const { close, remove, add } = timeline;
     const rows: { events: number; close: number; remove: number; add: number }[] = await tx.query(
       `WITH ev AS (

@@ -52,7 +52,8 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
         req: (req) => ({ method: req.method, url: redactUrl(req.url) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isDeviceWrite(req.method, req.url) ? 'debug' : 'info',
     }),
   );
   // SvelteKit sends its own nonce-based CSP for pages; the API gets a deny-all one below.
@@ -118,6 +119,11 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   app.use(errorMapper);
   return { app, routes };
 }
+
+/** The paths devices post every state change to: their successful answers are logged at `debug` (docs/operations.md). */
+const DEVICE_WRITE_PATHS = new Set(['/api/v1/events', ...LEGACY_DEVICE_PATHS]);
+const isDeviceWrite = (method: string | undefined, url: string | undefined) =>
+  method === 'POST' && DEVICE_WRITE_PATHS.has((url ?? '').split('?')[0]!);
 
 /** Every DigitME2 path (legacy-api.md). */
 const LEGACY_PATHS = [...LEGACY_TABLET_PATHS, ...LEGACY_DEVICE_PATHS, ...LEGACY_OEE_PATHS];

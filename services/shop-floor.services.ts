@@ -8,11 +8,14 @@ import { LiveWindowGuard } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { ProductionService } from './production.service.js';
 import { StateEventsService } from './state-events.service.js';
+import { WriteMetadata } from './write-metadata.js';
 
 /** The write path of shop-floor data, shared by the HTTP routes, the tablets and the scheduler. */
 export function createShopFloorServices(dataSource: DataSource, repos: Repositories, feed: ChangeFeed, outbox: OutboxWriter, clock: Clock) {
   const liveWindow = new LiveWindowGuard(repos.shopFloor, repos.audit);
-  const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.shopFloor, outbox, feed, clock, liveWindow);
+  const metadata = new WriteMetadata(repos.shopFloor);
+  metadata.listen(feed);
+  const stateEvents = new StateEventsService(dataSource, repos.timeline, repos.eventAppend, metadata, outbox, feed, clock, liveWindow);
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock, liveWindow);
   const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock, repos.historyEdits);
   const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);

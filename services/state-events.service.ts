@@ -9,12 +9,13 @@ import { checkStateChange } from '../core/state/machine-state.rules.js';
 import { jobAt, projectTimeline, sameState, type ProjectedInterval } from '../core/state/timeline-projection.js';
 import type { ChangeFeed, CommittedChange } from './change-feed.js';
 import type { EventSource } from '../db/entities/state-event.entity.js';
-import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
+import type { EventAppendRepository, MachineWriteContext, TimelineAppend } from '../db/repositories/event-append.repository.js';
 import type { NewStateEvent, TimelineRepository } from '../db/repositories/timeline.repository.js';
 import { announce } from './announce.js';
 import type { LiveWindowGuard, TimedWrite } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { WriteBatcher } from './write-batcher.js';
+import type { WriteMetadata } from './write-metadata.js';
 
 export interface StateEventRequest {
   machineId: number;
@@ -54,7 +55,8 @@ export class StateEventsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly timeline: TimelineRepository,
-    private readonly shopFloor: ShopFloorRepository,
+    private readonly eventAppend: EventAppendRepository,
+    private readonly metadata: WriteMetadata,
     private readonly outbox: OutboxWriter,
     private readonly feed: ChangeFeed,
     private readonly clock: Clock,
@@ -79,6 +81,7 @@ export class StateEventsService {
 
   private async recordAlone(requests: StateEventRequest[], source: EventSource, options: RecordOptions): Promise<RecordResult> {
     const changes: CommittedChange[] = [];
+    await this.metadata.ready();
     const result = await this.dataSource.transaction((tx) => this.recordIn(tx, requests, source, changes, options));
     this.announce(changes);
     return result;
@@ -87,6 +90,7 @@ export class StateEventsService {
   /** Several callers' batches in one transaction; any refusal throws, and the batcher retries each alone. */
   private async recordGroup(items: { requests: StateEventRequest[]; source: EventSource }[]): Promise<RecordResult[]> {
     const changes: CommittedChange[] = [];
+    await this.metadata.ready();
     const perItem = await this.dataSource.transaction(async (tx) => {
       const tagged = items.flatMap((item, index) => item.requests.map((r) => ({ r, index, source: item.source })));
       const stored = await this.store(
@@ -145,33 +149,30 @@ export class StateEventsService {
       eventId: r.eventId ?? null,
     }));
     const backdated = await this.liveWindow.check(tx, 'state_events', writes, now);
-    const machineIds = [...new Set(requests.map((r) => r.machineId))];
-    await this.timeline.lockMachines(tx, machineIds);
-    const machines = await this.shopFloor.machines(tx, machineIds);
-    const open = await this.timeline.openIntervals(tx, machineIds);
-    const latest = await this.timeline.latestEventTimes(tx, machineIds);
-    const codes = await this.shopFloor.codes(tx, [
-      ...new Set([...requests.map((r) => r.activityCodeId), ...[...open.values()].map((o) => o.activityCodeId)]),
-    ]);
-    const operators = await this.shopFloor.currentOperators(tx, machineIds);
-    // Jobs that may cover a new event or cut the current interval after it began.
-    const jobsFrom = new Map<number, Date>();
+    const machines = await this.metadata.machines(tx, [...new Set(requests.map((r) => r.machineId))]);
+    // Jobs that may cover a new event or cut the current interval after it began (the read adds the open interval's start).
+    const jobsFrom = new Map<number, number>();
     for (const r of requests) {
       if (!machines.has(r.machineId)) continue;
-      const t = Math.min(
-        (r.at ?? now).getTime(),
-        open.get(r.machineId)?.start.getTime() ?? Infinity,
-        jobsFrom.get(r.machineId)?.getTime() ?? Infinity,
-      );
-      jobsFrom.set(r.machineId, new Date(t));
+      jobsFrom.set(r.machineId, Math.min((r.at ?? now).getTime(), jobsFrom.get(r.machineId) ?? Infinity));
     }
-    const jobs = await this.timeline.jobsFromMany(tx, jobsFrom);
+    const context = await this.eventAppend.lockAndRead(tx, jobsFrom);
+    // An event without a time is stamped now that its machines are locked, so stamps follow the order
+    // of the transactions: a write that waited for another's lock is never "late" behind it.
+    const stamp = this.clock.now();
+    const codes = await this.metadata.codes(tx, [
+      ...new Set([
+        ...requests.map((r) => r.activityCodeId),
+        ...[...context.values()].flatMap((c) => (c.open ? [c.open.activityCodeId] : [])),
+      ]),
+    ]);
 
     const events: NewStateEvent[] = [];
     const issues: ErrorIssue[] = [];
     for (const [i, r] of requests.entries()) {
-      const at = r.at ?? now;
-      if (!machines.has(r.machineId)) {
+      const at = r.at ?? stamp;
+      const machine = context.get(r.machineId);
+      if (!machine) {
         if (requests.length === 1) throw AppError.notFound(`Machine ${r.machineId}`);
         issues.push({ path: [...pathOf(i), 'machineId'], message: `no machine with id ${r.machineId}` });
         continue;
@@ -181,14 +182,14 @@ export class StateEventsService {
         issues.push({ path: [...pathOf(i), 'activityCodeId'], message: `no activity code with id ${r.activityCodeId}` });
         continue;
       }
-      if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
+      if (r.at && r.at.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
         issues.push({ path: [...pathOf(i), 'at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` });
         continue;
       }
       if (!r.until) {
         const check = checkStateChange({
           code,
-          hasActiveJob: jobAt(jobs.get(r.machineId)!, at.getTime()) !== null,
+          hasActiveJob: jobAt(machine.jobs, at.getTime()) !== null,
           upCodeId: BUILT_IN_CODES.up,
         });
         if (!check.ok) {
@@ -202,7 +203,7 @@ export class StateEventsService {
         at,
         until: r.until ?? null,
         activityCodeId: r.activityCodeId,
-        operatorId: r.operatorId === undefined ? (operators.get(r.machineId) ?? null) : r.operatorId,
+        operatorId: r.operatorId === undefined ? machine.operatorId : r.operatorId,
         eventId: r.eventId ?? null,
         source: sources[i]!,
         sender: r.sender.label,
@@ -211,8 +212,12 @@ export class StateEventsService {
     if (issues.length)
       throw AppError.invalid(requests.length === 1 ? issues[0]!.message : 'The batch was refused; nothing was stored', issues);
 
-    const inserted = await this.timeline.insertEvents(tx, events);
-    const stored = storedFlags(events, inserted);
+    // Events without an eventId cannot be duplicates: when they all extend their timelines, they are
+    // inserted with the timeline change in one statement. Otherwise first, to learn the duplicates
+    // (and for a re-projection to read them).
+    const deferInsert =
+      events.every((e) => e.eventId === null) && [...byMachine(events)].every(([id, list]) => appendable(context.get(id)!, list));
+    const stored = deferInsert ? events.map(() => true) : storedFlags(events, await this.timeline.insertEvents(tx, events));
     // Every request became an event (any refusal threw above), so indexes line up; a duplicate is not audited again.
     const storedWrites = new Set(writes.filter((_, i) => stored[i]));
     await this.liveWindow.record(
@@ -220,21 +225,13 @@ export class StateEventsService {
       'events.backdate',
       backdated.filter((w) => storedWrites.has(w)),
     );
-    const newByMachine = new Map<number, NewStateEvent[]>();
-    events.forEach((e, i) => stored[i] && newByMachine.set(e.machineId, [...(newByMachine.get(e.machineId) ?? []), e]));
+    const newEvents = events.filter((_, i) => stored[i]);
 
-    const replacedOpen: string[] = [];
-    const appended: (ProjectedInterval & { machineId: number })[] = [];
-    for (const [machineId, machineEvents] of newByMachine) {
-      const current = open.get(machineId) ?? null;
-      const machineJobs = jobs.get(machineId)!;
-      // Only events strictly after the latest recorded one can extend the open interval: a repeat of the
-      // current state leaves no interval boundary, so the open interval's start says nothing about it.
-      const latestAt = latest.get(machineId) ?? null;
-      const appendable =
-        (latestAt === null) === (current === null) &&
-        machineEvents.every((e) => !e.until && (latestAt === null || e.at.getTime() > latestAt));
-      if (!appendable) {
+    const timeline: TimelineAppend = { close: [], remove: [], add: [] };
+    for (const [machineId, machineEvents] of byMachine(newEvents)) {
+      const machine = context.get(machineId)!;
+      const current = machine.open;
+      if (!appendable(machine, machineEvents)) {
         await this.reproject(tx, machineId, new Date(Math.min(...machineEvents.map((e) => e.at.getTime()))), changes);
         changes.push(await this.currentState(tx, machineId));
         continue;
@@ -249,21 +246,23 @@ export class StateEventsService {
           ...machineEvents.map((e, k) => ({ at: e.at.getTime(), seq: k + 1, activityCodeId: e.activityCodeId, operatorId: e.operatorId })),
         ],
         [],
-        machineJobs,
+        machine.jobs,
       );
       const last = projected[projected.length - 1]!;
-      if (!(current && projected.length === 1 && sameState(last, current))) {
-        if (current) replacedOpen.push(current.id);
-        appended.push(...projected.map((p) => ({ ...p, machineId })));
+      const first = projected[0]!;
+      if (!current) timeline.add.push(...projected.map((p) => ({ ...p, machineId })));
+      else if (first.start === current.start.getTime() && sameState(first, current)) {
+        // The open interval goes on as the first projected one: it ends where the next begins (or stays open).
+        if (first.end !== null) timeline.close.push({ id: current.id, end: first.end });
+        timeline.add.push(...projected.slice(1).map((p) => ({ ...p, machineId })));
+      } else {
+        timeline.remove.push(current.id);
+        timeline.add.push(...projected.map((p) => ({ ...p, machineId })));
       }
       changes.push(stateChange(machineId, last, codes.get(last.activityCodeId)?.category ?? 'unplanned_stop'));
     }
-    await this.timeline.replaceOpenIntervals(tx, replacedOpen, appended);
-    await this.outbox.stateChanges(
-      tx,
-      events.filter((_, i) => stored[i]),
-      codes,
-    );
+    await this.eventAppend.append(tx, deferInsert ? newEvents : [], timeline);
+    await this.outbox.stateChanges(tx, newEvents, codes);
     return stored;
   }
 
@@ -282,7 +281,7 @@ export class StateEventsService {
   async currentState(tx: EntityManager, machineId: number): Promise<CommittedChange> {
     const open = (await this.timeline.openIntervals(tx, [machineId])).get(machineId);
     if (!open) throw new Error(`machine ${machineId} has events but no open interval`);
-    const code = (await this.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId);
+    const code = (await this.metadata.codes(tx, [open.activityCodeId])).get(open.activityCodeId);
     return stateChange(machineId, { ...open, start: open.start.getTime() }, code?.category ?? 'unplanned_stop');
   }
 }
@@ -297,6 +296,29 @@ function stateChange(machineId: number, interval: Omit<ProjectedInterval, 'end'>
     jobId: interval.jobId,
     operatorId: interval.operatorId,
   };
+}
+
+/**
+ * Only events strictly after the machine's latest recorded instant can extend the open interval: a
+ * repeat of the current state leaves no interval boundary, so the open interval's start says nothing
+ * about it (docs/timeline-truth.md).
+ */
+function appendable(machine: MachineWriteContext, events: NewStateEvent[]): boolean {
+  return (
+    (machine.latest === null) === (machine.open === null) &&
+    events.every((e) => !e.until && (machine.latest === null || e.at.getTime() > machine.latest))
+  );
+}
+
+/** Events by machine, each machine's in recording order. */
+function byMachine(events: NewStateEvent[]): Map<number, NewStateEvent[]> {
+  const out = new Map<number, NewStateEvent[]>();
+  for (const e of events) {
+    const list = out.get(e.machineId);
+    if (list) list.push(e);
+    else out.set(e.machineId, [e]);
+  }
+  return out;
 }
 
 /** Which events were stored: all without an eventId, and the first of each (machine, eventId) the insert returned. */

@@ -50,10 +50,20 @@ export function isPrivateAddress(address: string): boolean {
   return parsed !== null && privateNetworks.check(...parsed);
 }
 
+/** Verdicts by mode and address: a device posts from the same few addresses all day (the hot ingest path). */
+const verdicts = { private: new Map<string, boolean>(), loopback: new Map<string, boolean>() };
+const MAX_REMEMBERED = 10_000;
+
 /** Whether OEE_LEGACY_ANONYMOUS admits a caller without credentials at this address. */
 export function legacyNetworkAdmits(address: string, mode: LegacyAnonymousMode): boolean {
   if (mode === 'off') return false;
-  return mode === 'loopback' ? isLoopbackAddress(address) : isPrivateAddress(address);
+  const known = verdicts[mode];
+  const remembered = known.get(address);
+  if (remembered !== undefined) return remembered;
+  const verdict = mode === 'loopback' ? isLoopbackAddress(address) : isPrivateAddress(address);
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.set(address, verdict);
+  return verdict;
 }
 
 /** The same for an HTTP request: the address Express computed under OEE_TRUST_PROXY (`req.ip`). */

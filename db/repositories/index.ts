@@ -3,6 +3,7 @@ import type { CommittedChange, SetupEntity } from '../../core/cluster/committed-
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
+import { EventAppendRepository } from './event-append.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { HistoryEditRepository } from './history-edit.repository.js';
 import { MachineStateRepository } from './machine-state.repository.js';
@@ -32,6 +33,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     oeeData: new OeeDataRepository(dataSource),
     oeeRollups: new OeeRollupRepository(dataSource),
     timeline: new TimelineRepository(dataSource),
+    eventAppend: new EventAppendRepository(),
     shopFloor: new ShopFloorRepository(dataSource),
     tabletWorkflow: new TabletWorkflowRepository(dataSource),
     scheduler: new SchedulerRepository(dataSource),

@@ -28,6 +28,20 @@ export class ShopFloorRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Every machine's id (the write path's cache, services/write-metadata.ts). */
+  async allMachineIds(): Promise<number[]> {
+    const rows: { id: number }[] = await this.dataSource.query(`SELECT id FROM machines`);
+    return rows.map((r) => r.id);
+  }
+
+  /** Every activity code's category and flag (the write path's cache). */
+  async allCodes(): Promise<Map<number, { id: number; category: Category; active: boolean }>> {
+    const rows: { id: number; category: Category; active: boolean }[] = await this.dataSource.query(
+      `SELECT id, category, active FROM activity_codes`,
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   /** The site's live window (days): how far back devices, tablets and operators may write. */
   async liveWindowDays(tx: EntityManager): Promise<number> {
     const rows: { liveWindowDays: number }[] = await tx.query(`SELECT "liveWindowDays" FROM site_settings WHERE id = 1`);

@@ -4,7 +4,7 @@ import type { ProjectedInterval, ProjectionCorrection, ProjectionEvent, Projecti
 import type { EventSource } from '../entities/state-event.entity.js';
 
 /** Any fixed number: the advisory-lock namespace that serialises writes to one machine's history. */
-const MACHINE_LOCK_NAMESPACE = 7_317_002;
+export const MACHINE_LOCK_NAMESPACE = 7_317_002;
 
 export interface NewStateEvent {
   machineId: number;
@@ -51,21 +51,6 @@ export class TimelineRepository {
   }
 
   /**
-   * Each machine's latest recorded instant: the latest event time or correction end (null: no history).
-   * An event after it can only extend the timeline; any other needs a re-projection.
-   */
-  async latestEventTimes(tx: EntityManager, machineIds: number[]): Promise<Map<number, number | null>> {
-    const rows: { id: number; latest: Date | null }[] = await tx.query(
-      `SELECT m.id, GREATEST(
-                (SELECT max(at) FROM state_events WHERE "machineId" = m.id),
-                (SELECT max(until) FROM state_events WHERE "machineId" = m.id AND until IS NOT NULL)) AS latest
-         FROM unnest($1::int[]) AS m(id)`,
-      [machineIds],
-    );
-    return new Map(rows.map((r) => [r.id, r.latest ? r.latest.getTime() : null]));
-  }
-
-  /**
    * Appends events; one whose (machine, eventId) is already stored is skipped as a duplicate.
    * Returns the stored ones with their sequence numbers.
    */
@@ -103,24 +88,6 @@ export class TimelineRepository {
       [machineIds],
     );
     return new Map(rows.map((r) => [r.machineId, r]));
-  }
-
-  /** Replaces open intervals by their continuations (the append fast path, for many machines at once). */
-  async replaceOpenIntervals(tx: EntityManager, openIds: string[], rows: (ProjectedInterval & { machineId: number })[]): Promise<void> {
-    if (openIds.length) await tx.query(`DELETE FROM timeline_intervals WHERE id = ANY($1::bigint[])`, [openIds]);
-    if (rows.length === 0) return;
-    await tx.query(
-      `INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId")
-       SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[], $6::int[])`,
-      [
-        rows.map((r) => r.machineId),
-        rows.map((r) => new Date(r.start)),
-        rows.map((r) => (r.end === null ? null : new Date(r.end))),
-        rows.map((r) => r.activityCodeId),
-        rows.map((r) => r.jobId),
-        rows.map((r) => r.operatorId),
-      ],
-    );
   }
 
   /** Where re-projection for a change at `at` must start: the start of the interval holding `at`, or `at`. */

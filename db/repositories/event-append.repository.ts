@@ -1,0 +1,166 @@
+import type { EntityManager } from 'typeorm';
+import type { ProjectedInterval, ProjectionJob } from '../../core/state/timeline-projection.js';
+import { MACHINE_LOCK_NAMESPACE, type NewStateEvent, type StoredInterval } from './timeline.repository.js';
+
+/** What the write path needs of one machine, read under its lock. */
+export interface MachineWriteContext {
+  /** The open interval, if the machine has history. */
+  open: StoredInterval | null;
+  /** The latest recorded instant (event time or correction end), epoch ms; null without history. */
+  latest: number | null;
+  /** The operator signed in on a tablet of the machine, if any. */
+  operatorId: number | null;
+  /** Jobs running at or after the earlier of the given time and the open interval's start, oldest first. */
+  jobs: ProjectionJob[];
+}
+
+/** The timeline change of an append: open intervals that now end, ones replaced whole, and the new rows. */
+export interface TimelineAppend {
+  close: { id: string; end: number }[];
+  remove: string[];
+  add: (ProjectedInterval & { machineId: number })[];
+}
+
+/**
+ * The state-event write path in as few round trips as its rules allow (docs/timeline-truth.md): one
+ * for the machines' locks and everything read under them, one for the events and the timeline.
+ * Every call takes the caller's transaction.
+ */
+export class EventAppendRepository {
+  /**
+   * Takes the machines' advisory locks (in id order: no deadlocks) and then reads their write
+   * context, in one round trip: two statements of one simple query, so the read takes its snapshot
+   * after the locks are held (READ COMMITTED gives each statement its own). The simple protocol has
+   * no parameters, so only integers and ISO times, both checked, are written into the text.
+   */
+  async lockAndRead(tx: EntityManager, jobsFrom: Map<number, number>): Promise<Map<number, MachineWriteContext>> {
+    const ids = [...jobsFrom.keys()].sort((a, b) => a - b);
+    if (ids.length === 0) return new Map();
+    for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`not a machine id: ${id}`);
+    const idList = `ARRAY[${ids.join(',')}]::int[]`;
+    const fromList = `ARRAY[${ids.map((id) => `'${isoTime(jobsFrom.get(id)!)}'`).join(',')}]::timestamptz[]`;
+    const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
+    const sql = `SELECT pg_advisory_xact_lock(${MACHINE_LOCK_NAMESPACE}, id) FROM unnest(${idList}) AS id ORDER BY id;
+SELECT f.id AS "machineId",
+       o.id::text AS "openId", ${ms('o.start')} AS "openStart", o."activityCodeId", o."jobId", o."operatorId",
+       ${ms(`GREATEST((SELECT max(at) FROM state_events WHERE "machineId" = f.id),
+                      (SELECT max(until) FROM state_events WHERE "machineId" = f.id AND until IS NOT NULL))`)} AS latest,
+       (SELECT "operatorId" FROM tablets WHERE "machineId" = f.id AND "operatorId" IS NOT NULL
+         ORDER BY "operatorSince" DESC LIMIT 1) AS "tabletOperatorId",
+       (SELECT json_agg(json_build_object('id', j.id, 'start', ${ms('j.start')}, 'end', ${ms('j."end"')}) ORDER BY j.start)
+          FROM jobs j WHERE j."machineId" = f.id AND (j."end" IS NULL OR j."end" > LEAST(f."from", o.start))) AS jobs
+  FROM unnest(${idList}, ${fromList}) AS f(id, "from")
+  LEFT JOIN timeline_intervals o ON o."machineId" = f.id AND o."end" IS NULL`;
+    const results = (await rawQuery(tx, sql)) as { rows: unknown[] }[];
+    const rows = results[1]!.rows as {
+      machineId: number;
+      openId: string | null;
+      openStart: number | null;
+      activityCodeId: number | null;
+      jobId: number | null;
+      operatorId: number | null;
+      latest: number | null;
+      tabletOperatorId: number | null;
+      jobs: ProjectionJob[] | null;
+    }[];
+    return new Map(
+      rows.map((r) => [
+        r.machineId,
+        {
+          open:
+            r.openId === null
+              ? null
+              : {
+                  id: r.openId,
+                  machineId: r.machineId,
+                  start: new Date(r.openStart!),
+                  end: null,
+                  activityCodeId: r.activityCodeId!,
+                  jobId: r.jobId,
+                  operatorId: r.operatorId,
+                },
+          latest: r.latest,
+          operatorId: r.tabletOperatorId,
+          jobs: r.jobs ?? [],
+        },
+      ]),
+    );
+  }
+
+  /**
+   * In one statement: inserts `events` (ones without an eventId, which cannot be duplicates; pass
+   * none when they were inserted already), ends or removes the replaced open intervals and inserts
+   * the new ones. The insert waits for the update and delete (it reads their counts), so the
+   * no-overlap constraint never sees the old open interval beside its continuation.
+   */
+  async append(tx: EntityManager, events: NewStateEvent[], timeline: TimelineAppend): Promise<void> {
+    if (events.length === 0 && timeline.close.length === 0 && timeline.remove.length === 0 && timeline.add.length === 0) return;
+    if (events.some((e) => e.eventId !== null))
+      throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
+    const { close, remove, add } = timeline;
+    const rows: { events: number; close: number; remove: number; add: number }[] = await tx.query(
+      `WITH ev AS (
+         INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", sender)
+         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[])
+         RETURNING 1),
+       closed AS (
+         UPDATE timeline_intervals t SET "end" = c."end"
+           FROM unnest($8::bigint[], $9::timestamptz[]) AS c(id, "end")
+          WHERE t.id = c.id AND t."end" IS NULL
+         RETURNING 1),
+       removed AS (DELETE FROM timeline_intervals WHERE id = ANY($10::bigint[]) AND "end" IS NULL RETURNING 1),
+       added AS (
+         INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId")
+         SELECT * FROM unnest($11::int[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::int[])
+          WHERE (SELECT count(*) FROM closed) + (SELECT count(*) FROM removed) >= 0
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM closed)::int AS close,
+              (SELECT count(*) FROM removed)::int AS remove, (SELECT count(*) FROM added)::int AS add`,
+      [
+        events.map((e) => e.machineId),
+        events.map((e) => e.at),
+        events.map((e) => e.until ?? null),
+        events.map((e) => e.activityCodeId),
+        events.map((e) => e.source),
+        events.map((e) => e.operatorId),
+        events.map((e) => e.sender),
+        close.map((c) => c.id),
+        close.map((c) => new Date(c.end)),
+        remove,
+        add.map((r) => r.machineId),
+        add.map((r) => new Date(r.start)),
+        add.map((r) => (r.end === null ? null : new Date(r.end))),
+        add.map((r) => r.activityCodeId),
+        add.map((r) => r.jobId),
+        add.map((r) => r.operatorId),
+      ],
+    );
+    const done = rows[0]!;
+    // Everything was read under the machines' locks: anything else is a broken invariant, never committed.
+    if (done.events !== events.length || done.close !== close.length || done.remove !== remove.length || done.add !== add.length)
+      throw new Error(`append: the timeline changed under the machine lock (${JSON.stringify(done)})`);
+  }
+}
+
+function isoTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (!/^[-+0-9T:.Z]+$/.test(iso)) throw new Error(`not a time: ${ms}`);
+  return iso;
+}
+
+/**
+ * A query without parameters on the transaction's own connection, through the pg client: TypeORM
+ * drops the results of a query of several statements. Failures reach TypeORM's logger as its own do
+ * (health watches them).
+ */
+async function rawQuery(tx: EntityManager, sql: string): Promise<unknown> {
+  const runner = tx.queryRunner;
+  if (!runner) throw new Error('rawQuery needs a transaction');
+  const client = (await runner.connect()) as { query(sql: string): Promise<unknown> };
+  try {
+    return await client.query(sql);
+  } catch (err) {
+    tx.connection.logger.logQueryError(err as Error, sql, [], runner);
+    throw err;
+  }
+}

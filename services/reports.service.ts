@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { plannedWindows } from '../core/calendar/index.js';
 import { AppError } from '../core/errors.js';
-import { legacyActivityDurations, type OeeResult } from '../core/oee/index.js';
+import { legacyActivityDurations, toIntervals, type OeeResult } from '../core/oee/index.js';
 import { MAX_PRODUCTION_LIST, type ScopedRangeQuery } from '../core/schemas/export.schema.js';
 import { MAX_OEE_BUCKETS, type OeeBucket } from '../core/schemas/oee.schema.js';
 import { MAX_TIMELINE_INTERVALS } from '../core/schemas/shop-floor.schema.js';
@@ -162,7 +162,7 @@ export class ReportsService {
     const end = new Date(Math.max(from.getTime(), Math.min(to.getTime(), this.deps.clock.now().getTime())));
     const [history, codeIds] = await Promise.all([oeeData.history([machineId], from, end), oeeData.activityCodeIds()]);
     return legacyActivityDurations({
-      intervals: history.get(machineId)!.intervals,
+      intervals: toIntervals(history.get(machineId)!.intervals),
       planned: plannedWindows(machine.pattern, context.timezone, from, end),
       from,
       to: end,

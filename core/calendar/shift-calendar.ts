@@ -274,8 +274,13 @@ function parseHhmm(value: string): { hour: number; minute: number } {
   return { hour: Number(match[1]), minute: Number(match[2]) };
 }
 
+/** Zones already found valid: luxon's check builds an Intl.DateTimeFormat on every call. */
+const validZones = new Set<string>();
+
 function assertZone(tz: string): void {
+  if (validZones.has(tz)) return;
   if (!IANAZone.isValidZone(tz)) throw new RangeError(`calendar: unknown time zone "${tz}"`);
+  validZones.add(tz);
 }
 
 function maxDate(a: Date, b: Date): Date {

@@ -20,16 +20,10 @@
  * - Counts are spread linearly over their span [from, to); a point record (from == to) counts in
  *   the window containing its instant. Counts are not limited to the machine's history.
  */
-import type { LossElement, OeeElements, OeeInput, JobSpan, ProductionRecord, StateInterval } from './oee-types.js';
+import { categories } from '../vocabulary.js';
+import { CATEGORY_INDEX, toColumns, type IntervalColumns } from './interval-columns.js';
+import type { LossElement, OeeElements, OeeInput, JobSpan, ProductionRecord } from './oee-types.js';
 import { coveredMs, firstCoveredInstant, mergeRanges, overlapMs } from './time-ranges.js';
-
-interface Interval {
-  start: number;
-  end: number;
-  activityCodeId: number;
-  category: StateInterval['category'];
-  jobId: number | null;
-}
 
 /** All-zero elements (an empty or future window). */
 export function emptyElements(): OeeElements {
@@ -56,6 +50,26 @@ export function emptyElements(): OeeElements {
 
 /** The additive elements of one machine's OEE over [from, to). */
 export function computeElements(input: OeeInput): OeeElements {
+  return computeColumnElements({ ...input, intervals: toColumns(input.intervals) });
+}
+
+/**
+ * What `computeColumnElements` needs: `OeeInput` with its intervals as columns, of which only
+ * [lo, hi) are looked at (default: all), as if they were the whole list.
+ */
+export interface ColumnInput extends Omit<OeeInput, 'intervals'> {
+  intervals: IntervalColumns;
+  lo?: number;
+  hi?: number;
+}
+
+const RUNNING = CATEGORY_INDEX.running;
+const UNPLANNED_STOP = CATEGORY_INDEX.unplanned_stop;
+const PLANNED_STOP = CATEGORY_INDEX.planned_stop;
+const PLANNED_SHUTDOWN = CATEGORY_INDEX.planned_shutdown;
+
+/** `computeElements` on intervals given as columns (sorted by start): one pass, no object per interval. */
+export function computeColumnElements(input: ColumnInput): OeeElements {
   const fromMs = input.from.getTime();
   const nowMs = input.now.getTime();
   const toMs = Math.min(input.to.getTime(), nowMs);
@@ -63,58 +77,90 @@ export function computeElements(input: OeeInput): OeeElements {
 
   const planned = mergeRanges(input.plannedWindows.map((w) => ({ start: w.start.getTime(), end: w.end.getTime() })));
   const jobs = new Map(input.jobs.map((j) => [j.id, j]));
-  const intervals = normaliseIntervals(input.intervals, nowMs);
+  const columns = input.intervals;
+  const lo = input.lo ?? 0;
+  const hi = input.hi ?? columns.length;
+  // Each interval ends at its end, at now when open, at the next one's start at the latest; empty ones are dropped.
+  const at = new Int32Array(Math.max(0, hi - lo)); // index into the columns
+  const ends = new Float64Array(at.length);
+  let count = 0;
+  for (let i = lo; i < hi; i++) {
+    const start = columns.start[i]!;
+    let end = columns.end[i]!;
+    if (end === Infinity) end = nowMs;
+    if (i + 1 < hi && columns.start[i + 1]! < end) end = columns.start[i + 1]!;
+    if (end > start) {
+      at[count] = i;
+      ends[count] = end;
+      count++;
+    }
+  }
   const microStopMs = Math.max(0, input.microStopSeconds) * 1000;
+  const category = columns.category;
+  const starts = columns.start;
+  // An unplanned stop shorter than the threshold, touching running intervals on both sides.
+  const isSmallStop = (k: number): boolean => {
+    const i = at[k]!;
+    if (microStopMs <= 0 || category[i] !== UNPLANNED_STOP || !(ends[k]! - starts[i]! < microStopMs)) return false;
+    if (k === 0 || k + 1 >= count) return false;
+    const prev = at[k - 1]!;
+    const next = at[k + 1]!;
+    return category[prev] === RUNNING && category[next] === RUNNING && ends[k - 1] === starts[i] && starts[next] === ends[k];
+  };
 
   // Milliseconds (integers for whole-ms inputs, so sums stay exact); seconds only at the end.
   const ms = { calendar: 0, plannedWindow: 0, shutdown: 0, run: 0, overtime: 0, unplanned: 0, plannedStop: 0, small: 0, ratedRun: 0 };
-  const losses = new Map<string, LossElement>(); // seconds in ms until the end
+  const losses = new Map<number, LossElement>(); // by code and category; seconds in ms until the end
   let unplannedStopCount = 0;
 
-  const loss = (iv: Interval): LossElement => {
-    const key = `${iv.activityCodeId}|${iv.category}`;
+  const loss = (i: number): LossElement => {
+    const key = columns.activityCodeId[i]! * 4 + category[i]!;
     let entry = losses.get(key);
     if (!entry) {
-      entry = { activityCodeId: iv.activityCodeId, category: iv.category, seconds: 0, occurrences: 0 };
+      entry = { activityCodeId: columns.activityCodeId[i]!, category: categories[category[i]!]!, seconds: 0, occurrences: 0 };
       losses.set(key, entry);
     }
     return entry;
   };
 
-  intervals.forEach((iv, index) => {
-    const small = isSmallStop(intervals, index, microStopMs);
-    const isStop = !small && (iv.category === 'unplanned_stop' || iv.category === 'planned_stop');
+  for (let k = 0; k < count; k++) {
+    const i = at[k]!;
+    const cat = category[i]!;
+    const ivStart = starts[i]!;
+    const ivEnd = ends[k]!;
+    const small = isSmallStop(k);
+    const isStop = !small && (cat === UNPLANNED_STOP || cat === PLANNED_STOP);
 
-    const start = Math.max(iv.start, fromMs);
-    const end = Math.min(iv.end, toMs);
+    const start = Math.max(ivStart, fromMs);
+    const end = Math.min(ivEnd, toMs);
     if (end > start) {
       const total = end - start;
       const inside = coveredMs(start, end, planned);
       ms.calendar += total;
       ms.plannedWindow += inside;
-      if (iv.category === 'running' || small) {
+      if (cat === RUNNING || small) {
         ms.run += total;
         ms.overtime += total - inside;
         if (small) ms.small += total;
-        ms.ratedRun += ratedRunMs(iv, start, end, jobs, nowMs);
-      } else if (iv.category === 'planned_shutdown') {
+        ms.ratedRun += ratedRunMs(columns.jobId[i]!, start, end, jobs, nowMs);
+      } else if (cat === PLANNED_SHUTDOWN) {
         ms.shutdown += inside;
       } else if (inside > 0) {
         // A stop outside planned windows counts nowhere.
-        if (iv.category === 'unplanned_stop') ms.unplanned += inside;
+        if (cat === UNPLANNED_STOP) ms.unplanned += inside;
         else ms.plannedStop += inside;
-        loss(iv).seconds += inside;
+        loss(i).seconds += inside;
       }
     }
 
     if (isStop) {
-      const first = firstCoveredInstant(iv.start, iv.end, planned);
+      const first = firstCoveredInstant(ivStart, ivEnd, planned);
       if (first !== null && first >= fromMs && first < toMs) {
-        loss(iv).occurrences += 1;
-        if (iv.category === 'unplanned_stop') unplannedStopCount += 1;
+        loss(i).occurrences += 1;
+        if (cat === UNPLANNED_STOP) unplannedStopCount += 1;
       }
     }
-  });
+  }
 
   const counts = countElements(input.production, jobs, fromMs, toMs);
   const sec = (value: number) => value / 1000;
@@ -171,42 +217,9 @@ export function sumElements(list: readonly OeeElements[]): OeeElements {
   return sum;
 }
 
-/** Sorted by start; each ends at its end, at now when open, at the next start at the latest; empty ones dropped. */
-function normaliseIntervals(list: readonly StateInterval[], nowMs: number): Interval[] {
-  const sorted = list
-    .map((iv) => ({
-      start: iv.start.getTime(),
-      end: iv.end === null ? nowMs : iv.end.getTime(),
-      activityCodeId: iv.activityCodeId,
-      category: iv.category,
-      jobId: iv.jobId,
-    }))
-    .sort((a, b) => a.start - b.start);
-  sorted.forEach((iv, i) => {
-    const next = sorted[i + 1];
-    if (next && next.start < iv.end) iv.end = next.start;
-  });
-  return sorted.filter((iv) => iv.end > iv.start);
-}
-
-function isSmallStop(intervals: readonly Interval[], index: number, microStopMs: number): boolean {
-  const iv = intervals[index] as Interval;
-  if (microStopMs <= 0 || iv.category !== 'unplanned_stop' || !(iv.end - iv.start < microStopMs)) return false;
-  const prev = intervals[index - 1];
-  const next = intervals[index + 1];
-  return (
-    prev !== undefined &&
-    next !== undefined &&
-    prev.category === 'running' &&
-    next.category === 'running' &&
-    prev.end === iv.start &&
-    next.start === iv.end
-  );
-}
-
 /** Run time of [start, end) that lies inside the interval's job, if that job has an ideal cycle time. */
-function ratedRunMs(iv: Interval, start: number, end: number, jobs: Map<number, JobSpan>, nowMs: number): number {
-  const job = iv.jobId === null ? undefined : jobs.get(iv.jobId);
+function ratedRunMs(jobId: number, start: number, end: number, jobs: Map<number, JobSpan>, nowMs: number): number {
+  const job = Number.isNaN(jobId) ? undefined : jobs.get(jobId);
   if (!job || !hasIdealCycleTime(job)) return 0;
   return overlapMs(start, end, job.start.getTime(), job.end === null ? nowMs : job.end.getTime());
 }

@@ -1,5 +1,6 @@
 export { computeOee, deriveRatios } from './oee.js';
-export { computeElements, emptyElements, sumElements } from './elements.js';
+export { computeColumnElements, computeElements, emptyElements, sumElements, type ColumnInput } from './elements.js';
+export { allocateColumns, CATEGORY_INDEX, toColumns, toIntervals, type IntervalColumns } from './interval-columns.js';
 export { legacyActivityDurations } from './legacy-durations.js';
 export { OEE_ELEMENT_KEYS } from './oee-types.js';
 export type { JobSpan, LossElement, OeeElements, OeeInput, OeeResult, ProductionRecord, StateInterval } from './oee-types.js';

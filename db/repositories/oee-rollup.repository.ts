@@ -67,48 +67,45 @@ export class OeeRollupRepository {
 
   /**
    * Stores computed rows. A row already stored (by a concurrent request, from the same data) is
-   * kept, and so are its losses: the two inserts run in one transaction, and every delete removes a
-   * row and its losses in one statement, so they always come and go together.
+   * kept, and so are its losses: one statement inserts the rows and the losses of the rows it
+   * inserted, and every delete removes a row and its losses in one statement, so they always come
+   * and go together.
    */
   async store(rows: StoredRollup[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.dataSource.transaction(async (tx) => {
-      // Arrays of numbers go as array literals and times as epoch ms: a cold year writes ~1.8 M
-      // rows, and the driver's per-element quoting and date formatting would cost more than the insert.
-      const inserted: { machineId: number; ms: number; hours: number }[] = await tx.query(
-        `INSERT INTO oee_hourly ("machineId", "hourStart", hours, ${ELEMENT_COLUMNS.map((c) => `"${c}"`).join(', ')})
+    const losses = rows.flatMap((r) => r.elements.losses.map((l) => ({ machineId: r.machineId, start: r.start, hours: r.hours, ...l })));
+    const n = ELEMENT_COLUMNS.length;
+    // Arrays of numbers go as array literals and times as epoch ms: a cold year writes ~1.8 M
+    // rows, and the driver's per-element quoting and date formatting would cost more than the insert.
+    await this.dataSource.query(
+      `WITH inserted AS (
+         INSERT INTO oee_hourly ("machineId", "hourStart", hours, ${ELEMENT_COLUMNS.map((c) => `"${c}"`).join(', ')})
          SELECT m, to_timestamp(s / 1000.0), h, ${ELEMENT_COLUMNS.map((_, i) => `c${i}`).join(', ')}
            FROM unnest($1::int[], $2::float8[], $3::smallint[], ${ELEMENT_COLUMNS.map((c, i) => `$${i + 4}::${c === 'unplannedStopCount' ? 'int' : 'float8'}[]`).join(', ')})
              AS r(m, s, h, ${ELEMENT_COLUMNS.map((_, i) => `c${i}`).join(', ')})
          ON CONFLICT ("machineId", "hourStart", hours) DO NOTHING
-         RETURNING "machineId", (EXTRACT(EPOCH FROM "hourStart") * 1000)::float8 AS ms, hours`,
-        [
-          numbers(rows.map((r) => r.machineId)),
-          numbers(rows.map((r) => r.start.getTime())),
-          numbers(rows.map((r) => r.hours)),
-          ...ELEMENT_COLUMNS.map((c) => numbers(rows.map((r) => r.elements[c]))),
-        ],
-      );
-      const fresh = new Set(inserted.map((r) => `${r.machineId}|${r.ms}|${r.hours}`));
-      const losses = rows
-        .filter((r) => fresh.has(`${r.machineId}|${r.start.getTime()}|${r.hours}`))
-        .flatMap((r) => r.elements.losses.map((l) => ({ machineId: r.machineId, start: r.start, hours: r.hours, ...l })));
-      if (losses.length === 0) return;
-      await tx.query(
-        `INSERT INTO oee_hourly_losses ("machineId", "hourStart", hours, "activityCodeId", category, seconds, occurrences)
-         SELECT m, to_timestamp(s / 1000.0), h, a, c, x, o
-           FROM unnest($1::int[], $2::float8[], $3::smallint[], $4::int[], $5::text[], $6::float8[], $7::int[]) AS l(m, s, h, a, c, x, o)`,
-        [
-          numbers(losses.map((l) => l.machineId)),
-          numbers(losses.map((l) => l.start.getTime())),
-          numbers(losses.map((l) => l.hours)),
-          numbers(losses.map((l) => l.activityCodeId)),
-          losses.map((l) => l.category),
-          numbers(losses.map((l) => l.seconds)),
-          numbers(losses.map((l) => l.occurrences)),
-        ],
-      );
-    });
+         RETURNING "machineId", "hourStart", hours
+       )
+       INSERT INTO oee_hourly_losses ("machineId", "hourStart", hours, "activityCodeId", category, seconds, occurrences)
+       SELECT l.m, l.t, l.h, l.a, l.c, l.x, l.o
+         FROM (SELECT m, to_timestamp(s / 1000.0) AS t, h, a, c, x, o
+                 FROM unnest($${n + 4}::int[], $${n + 5}::float8[], $${n + 6}::smallint[], $${n + 7}::int[], $${n + 8}::text[], $${n + 9}::float8[], $${n + 10}::int[])
+                   AS l(m, s, h, a, c, x, o)) l
+         JOIN inserted i ON i."machineId" = l.m AND i."hourStart" = l.t AND i.hours = l.h`,
+      [
+        numbers(rows.map((r) => r.machineId)),
+        numbers(rows.map((r) => r.start.getTime())),
+        numbers(rows.map((r) => r.hours)),
+        ...ELEMENT_COLUMNS.map((c) => numbers(rows.map((r) => r.elements[c]))),
+        numbers(losses.map((l) => l.machineId)),
+        numbers(losses.map((l) => l.start.getTime())),
+        numbers(losses.map((l) => l.hours)),
+        numbers(losses.map((l) => l.activityCodeId)),
+        losses.map((l) => l.category),
+        numbers(losses.map((l) => l.seconds)),
+        numbers(losses.map((l) => l.occurrences)),
+      ],
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { TimeRange } from '../../core/calendar/index.js';
-import { computeElements, sumElements, type OeeElements } from '../../core/oee/index.js';
+import { computeColumnElements, sumElements, type OeeElements } from '../../core/oee/index.js';
 import type { MachineHistory, OeeContext } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
@@ -159,7 +159,7 @@ export class OeeRollups {
             prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to);
             byMachine.set(task.machine, prepared);
           }
-          const elements = computeElements({
+          const elements = computeColumnElements({
             from: new Date(task.from),
             to: new Date(task.to),
             now: new Date(now),

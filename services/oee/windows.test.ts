@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { plannedWindows } from '../../core/calendar/index.js';
-import { computeElements, type StateInterval } from '../../core/oee/index.js';
-import { calendarOf, hourGrid, loadWindows, prepare, runsOf, TaskList } from './windows.js';
+import { computeColumnElements, computeElements, toColumns, toIntervals, type StateInterval } from '../../core/oee/index.js';
+import { calendarOf, hourGrid, loadWindows, prepare, runsOf, TaskList, type PreparedHistory } from './windows.js';
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
+/** The starts of a slice's intervals. */
+const starts = ({ intervals, lo, hi }: ReturnType<PreparedHistory['slice']>) =>
+  toIntervals(intervals)
+    .slice(lo, hi)
+    .map((i) => i.start.toISOString());
 
 describe('hourGrid', () => {
   it.each([
@@ -106,7 +111,7 @@ describe('prepare', () => {
     iv('2026-10-01T11:05:00Z', null, 1),
   ];
   const history = prepare(
-    { intervals, production: [], jobs: [] },
+    { intervals: toColumns(intervals), production: [], jobs: [] },
     {
       id: 1,
       groupId: null,
@@ -121,15 +126,11 @@ describe('prepare', () => {
 
   it('gives the intervals overlapping a stretch plus one neighbour on each side', () => {
     const slice = history.slice(ms('2026-10-01T10:00:00Z'), ms('2026-10-01T11:00:00Z'));
-    expect(slice.intervals.map((i) => i.start.toISOString())).toEqual([
-      '2026-10-01T09:10:00.000Z',
-      '2026-10-01T09:20:00.000Z',
-      '2026-10-01T11:00:00.000Z',
-    ]);
+    expect(starts(slice)).toEqual(['2026-10-01T09:10:00.000Z', '2026-10-01T09:20:00.000Z', '2026-10-01T11:00:00.000Z']);
     const first = history.slice(ms('2026-10-01T08:00:00Z'), ms('2026-10-01T09:00:00Z'));
-    expect(first.intervals.map((i) => i.start.toISOString())).toEqual(['2026-10-01T08:00:00.000Z', '2026-10-01T09:10:00.000Z']);
+    expect(starts(first)).toEqual(['2026-10-01T08:00:00.000Z', '2026-10-01T09:10:00.000Z']);
     const last = history.slice(ms('2026-10-01T12:00:00Z'), ms('2026-10-01T13:00:00Z'));
-    expect(last.intervals.map((i) => i.start.toISOString())).toEqual(['2026-10-01T11:00:00.000Z', '2026-10-01T11:05:00.000Z']);
+    expect(starts(last)).toEqual(['2026-10-01T11:00:00.000Z', '2026-10-01T11:05:00.000Z']);
   });
 
   it('gives planned windows covering the stretch and the span of its intervals', () => {
@@ -159,7 +160,7 @@ describe('prepare, with history reaching far back', () => {
       iv('2026-10-01T10:00:00Z', null, 1),
     ];
     const history = prepare(
-      { intervals, production: [], jobs: [] },
+      { intervals: toColumns(intervals), production: [], jobs: [] },
       machine,
       'UTC',
       ms('2026-10-01T08:00:00Z'),
@@ -171,7 +172,7 @@ describe('prepare, with history reaching far back', () => {
       ['0001-01-01T09:00:00.000Z', '0001-01-01T17:00:00.000Z'],
       ['1970-01-01T09:00:00.000Z', '1970-01-01T17:00:00.000Z'],
     ]);
-    const elements = computeElements({
+    const elements = computeColumnElements({
       from: new Date('2026-10-01T08:00:00Z'),
       to: new Date('2026-10-01T13:00:00Z'),
       now: new Date('2026-10-01T13:00:00Z'),
@@ -202,7 +203,13 @@ describe('prepare, with history reaching far back', () => {
     ] as const) {
       const from = ms(windowFrom);
       const to = ms(windowTo);
-      const history = prepare({ intervals, production: [], jobs: [] }, { ...machine, pattern: closedFrom }, 'UTC', from, to);
+      const history = prepare(
+        { intervals: toColumns(intervals), production: [], jobs: [] },
+        { ...machine, pattern: closedFrom },
+        'UTC',
+        from,
+        to,
+      );
       const input = { from: new Date(from), to: new Date(to), now: new Date(to), microStopSeconds: 0 };
       const full = computeElements({
         ...input,
@@ -211,7 +218,7 @@ describe('prepare, with history reaching far back', () => {
         jobs: [],
         production: [],
       });
-      expect(computeElements({ ...input, ...history.slice(from, to) }), windowFrom).toEqual(full);
+      expect(computeColumnElements({ ...input, ...history.slice(from, to) }), windowFrom).toEqual(full);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
-import type { OeeElements, OeeInput, StateInterval } from '../../core/oee/index.js';
+import type { ColumnInput, OeeElements } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
@@ -189,7 +189,8 @@ export function loadWindows(tasks: Task[]): LoadWindow[] {
 }
 
 export interface PreparedHistory {
-  slice(from: number, to: number): Pick<OeeInput, 'intervals' | 'plannedWindows' | 'jobs' | 'production'>;
+  /** The inputs of `computeColumnElements` for [from, to): index ranges into the loaded columns, nothing copied. */
+  slice(from: number, to: number): Pick<ColumnInput, 'intervals' | 'lo' | 'hi' | 'plannedWindows' | 'jobs' | 'production'>;
 }
 
 /**
@@ -204,15 +205,15 @@ export function prepare(
   windowFrom: number,
   windowTo: number,
 ): PreparedHistory {
-  const intervals = history.intervals;
-  const ends = intervals.map((iv) => (iv.end === null ? Infinity : iv.end.getTime()));
-  const starts = intervals.map((iv) => iv.start.getTime());
+  const columns = history.intervals;
+  const starts = columns.start;
+  const ends = columns.end; // Infinity when open
   // Planned time is expanded over the window only, whatever the loaded intervals reach back to (a
   // neighbour may begin in 1970 or year 1). An interval that began earlier needs just the first
   // planned window after its start, so that its stop is an occurrence where it really falls.
   const early: PlannedWindow[] = [];
-  for (let i = 0; i < intervals.length && starts[i]! < windowFrom; i++) {
-    const first = firstPlannedWindow(machine.pattern, timezone, intervals[i]!.start, new Date(Math.min(windowFrom, ends[i]!)));
+  for (let i = 0; i < columns.length && starts[i]! < windowFrom; i++) {
+    const first = firstPlannedWindow(machine.pattern, timezone, new Date(starts[i]!), new Date(Math.min(windowFrom, ends[i]!)));
     const last = early[early.length - 1];
     if (first && last && first.start.getTime() < last.end.getTime()) {
       if (first.end > last.end) last.end = first.end;
@@ -225,20 +226,19 @@ export function prepare(
   return {
     slice(from, to) {
       // Intervals tile, so both starts and ends are sorted.
-      const first = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
-      const last = Math.min(intervals.length, lowerBound(starts, to) + 1); // one after the last starting before `to`
-      const slice: StateInterval[] = intervals.slice(first, last);
-      const sliceFrom = Math.min(from, slice[0]?.start.getTime() ?? from);
+      const lo = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
+      const hi = Math.min(columns.length, lowerBound(starts, to) + 1); // one after the last starting before `to`
+      const sliceFrom = Math.min(from, lo < hi ? starts[lo]! : from);
       const p0 = lowerBound(plannedEnds, sliceFrom + 1);
       let p1 = p0;
       while (p1 < planned.length && planned[p1]!.start.getTime() < to) p1++;
-      return { intervals: slice, plannedWindows: planned.slice(p0, p1), jobs: history.jobs, production: history.production };
+      return { intervals: columns, lo, hi, plannedWindows: planned.slice(p0, p1), jobs: history.jobs, production: history.production };
     },
   };
 }
 
 /** First index whose value is >= `value` in an ascending array. */
-export function lowerBound(values: number[], value: number): number {
+export function lowerBound(values: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {

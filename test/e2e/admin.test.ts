@@ -437,6 +437,7 @@ describe('admin pages in Chromium', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 20 },
       publicUrl: null,
+      dateFormat: 'YYYY-MM-DD',
     });
 
     await goto('/admin');

@@ -218,7 +218,7 @@ describe('/wall for the people who read it', () => {
     await page.goto(`${app.url}/wall/timeline?token=${encodeURIComponent(cellToken)}`);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"]').length === 5);
     expect(await page.textContent('[data-testid="wall-clock"]')).toBe('15:30');
-    expect(await page.textContent('h1')).toBe('Cell 1 · Today');
+    expect(await page.textContent('h1')).toBe('Cell 1 · Today, 2026-07-01');
     // The axis is the site's day: 00:00 to 22:00 in steps of two hours.
     expect(await page.$$eval('.tick', (els) => els.map((e) => e.textContent))).toEqual([
       '00:00',

@@ -62,10 +62,11 @@ describe('/live: snapshot on connect', () => {
     const { machines, meta } = site.lastSnapshot();
     for (const machine of machines) liveMachineSchema.parse(machine);
     liveSnapshotMetaSchema.parse(meta);
-    // Site time and the long-stop thresholds, so a screen needs nothing else (issue 18).
+    // Site time, the long-stop thresholds and the date format, so a screen needs nothing else (issue 18).
     expect(meta).toMatchObject({
       timezone: (await c.admin.get('/api/v1/site')).body.timezone,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
+      dateFormat: 'YYYY-MM-DD',
     });
     expect(machines.map((x) => x.name).sort()).toEqual(['A1', 'A2', 'B1', 'B2', 'O1', 'U1']);
     const a1 = machines.find((x) => x.machineId === m.A1)!;

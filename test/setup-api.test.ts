@@ -252,6 +252,7 @@ describe('site', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
+      dateFormat: 'YYYY-MM-DD',
     });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/London',
@@ -259,6 +260,7 @@ describe('site', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
+      dateFormat: 'YYYY-MM-DD',
     });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);
@@ -329,6 +331,27 @@ describe('site', () => {
     const audit = await app.dataSource.query(`SELECT before, after FROM audit_log WHERE action = 'site.update' ORDER BY id DESC LIMIT 1`);
     expect(audit[0].before.publicUrl).toBe('http://10.0.0.5:3000');
     expect(audit[0].after.publicUrl).toBeNull();
+  });
+
+  it('keeps a date format (ISO by default): one of four, kept when omitted, audited; refuses others and non-admins', async () => {
+    const put = (body: object) => c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, ...body });
+    expect((await c.viewer.get('/api/v1/site')).body.dateFormat).toBe('YYYY-MM-DD');
+    for (const dateFormat of ['DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY']) {
+      const saved = await put({ dateFormat });
+      expect(saved.status).toBe(200);
+      expect(saved.body.dateFormat).toBe(dateFormat);
+    }
+    expect((await put({})).body.dateFormat).toBe('DD.MM.YYYY');
+    expect((await c.viewer.get('/api/v1/site')).body.dateFormat).toBe('DD.MM.YYYY');
+    for (const bad of ['dd/mm/yyyy', 'YYYY/MM/DD', '', null, 1]) {
+      const res = await put({ dateFormat: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.body.error.issues[0].path).toEqual(['dateFormat']);
+    }
+    expect((await c.supervisor.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 0, dateFormat: 'DD/MM/YYYY' })).status).toBe(403);
+    expect((await put({ dateFormat: 'YYYY-MM-DD' })).body.dateFormat).toBe('YYYY-MM-DD');
+    const audit = await app.dataSource.query(`SELECT before, after FROM audit_log WHERE action = 'site.update' ORDER BY id DESC LIMIT 1`);
+    expect([audit[0].before.dateFormat, audit[0].after.dateFormat]).toEqual(['DD.MM.YYYY', 'YYYY-MM-DD']);
   });
 });
 

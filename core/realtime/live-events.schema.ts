@@ -3,6 +3,7 @@
  * send with them; tests check what the server sends. Kept apart so the wall page never loads zod.
  */
 import { z } from 'zod';
+import { dateFormats } from '../calendar/site-format.js';
 import { oeeResultSchema } from '../schemas/oee.schema.js';
 import { categorySchema, machineStateSchema } from '../schemas/setup.schema.js';
 import type {
@@ -48,6 +49,7 @@ export const liveSnapshotMetaSchema = z.object({
   groups: z.array(z.object({ id: z.number(), name: z.string() })),
   timezone: z.string(),
   longStopMinutes: z.partialRecord(categorySchema, z.number().nullable()),
+  dateFormat: z.enum(dateFormats),
 }) satisfies z.ZodType<LiveSnapshotMeta>;
 
 export const machineStateChangedSchema = machineStateSchema.extend({

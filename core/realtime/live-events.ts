@@ -3,6 +3,7 @@
  * once for the server and the web app. Plain types and constants only, no zod, so the wall page's
  * bundle stays small; the server validates with the schemas in `live-events.schema.ts`.
  */
+import type { DateFormat } from '../calendar/site-format.js';
 import type { OeeResult } from '../oee/oee-types.js';
 import type { MachineState } from '../schemas/setup.schema.js';
 import type { Category } from '../vocabulary.js';
@@ -87,6 +88,8 @@ export interface LiveSnapshotMeta {
   timezone: string;
   /** Minutes after which a stop of a category flags its tile (site setting); absent or null = never. */
   longStopMinutes: Partial<Record<Category, number | null>>;
+  /** How the screen writes dates (site setting, core/calendar/site-format.ts). */
+  dateFormat: DateFormat;
 }
 
 /**

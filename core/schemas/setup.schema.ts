@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateFormats } from '../calendar/site-format.js';
 import { MAX_LIVE_WINDOW_DAYS } from '../live-window.js';
 import { roleSchema } from '../roles.js';
 import { categories, downtimeCauses, jobStartInputTypes, workflowTypes, type DowntimeCause } from '../vocabulary.js';
@@ -223,6 +224,11 @@ export const siteSchema = z.strictObject({
     .transform((url) => url.replace(/\/+$/, ''))
     .nullable()
     .optional(),
+  /**
+   * How dates read on every screen, in the site's zone (docs/api.md "Site"): `YYYY-MM-DD` (the default),
+   * `DD/MM/YYYY`, `MM/DD/YYYY` or `DD.MM.YYYY`. Omitted on PUT = unchanged.
+   */
+  dateFormat: z.enum(dateFormats).optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

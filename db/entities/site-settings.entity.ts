@@ -1,3 +1,4 @@
+import type { DateFormat } from '../../core/calendar/site-format.js';
 import type { Category } from '../../core/vocabulary.js';
 import { Check, Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
@@ -31,6 +32,10 @@ export class SiteSettingsEntity {
   /** The address tablets and wall screens use (pairing links, QR codes); null = the admin browser's. */
   @Column('text', { nullable: true })
   publicUrl: string | null;
+
+  /** How dates read on every screen (core/calendar/site-format.ts); ISO by default. */
+  @Column('text', { default: 'YYYY-MM-DD' })
+  dateFormat: DateFormat;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;

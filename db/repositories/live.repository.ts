@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
+import type { DateFormat } from '../../core/calendar/site-format.js';
 import type { LiveActivityCode, LiveGroup, LiveJob, LiveOperator, LiveSnapshotMeta } from '../../core/realtime/live-events.js';
 
 /** What the wall screens draw from, besides live state: machines, groups, codes and calendars. */
@@ -10,6 +11,7 @@ export interface LiveDirectoryRows {
   patterns: Map<number, CalendarPattern>;
   timezone: string;
   longStopMinutes: LiveSnapshotMeta['longStopMinutes'];
+  dateFormat: DateFormat;
 }
 
 /** The reads of the `/live` namespace (realtime/live). */
@@ -22,7 +24,7 @@ export class LiveRepository {
       this.dataSource.query(`SELECT id, name FROM groups ORDER BY name, id`),
       this.dataSource.query(`SELECT id, "shortDescription", category, colour FROM activity_codes ORDER BY id`),
       this.dataSource.query(`SELECT id, shifts, exceptions, "effectiveFrom", "earlierVersions" FROM shift_patterns`),
-      this.dataSource.query(`SELECT timezone, "longStopMinutes" FROM site_settings WHERE id = 1`),
+      this.dataSource.query(`SELECT timezone, "longStopMinutes", "dateFormat" FROM site_settings WHERE id = 1`),
     ]);
     return {
       machines,
@@ -31,6 +33,7 @@ export class LiveRepository {
       patterns: new Map((patterns as ({ id: number } & VersionedPattern)[]).map(({ id, ...pattern }) => [id, pattern])),
       timezone: (site as { timezone: string }[])[0]?.timezone ?? 'UTC',
       longStopMinutes: (site as { longStopMinutes: LiveSnapshotMeta['longStopMinutes'] }[])[0]?.longStopMinutes ?? {},
+      dateFormat: (site as { dateFormat: DateFormat }[])[0]?.dateFormat ?? 'YYYY-MM-DD',
     };
   }
 

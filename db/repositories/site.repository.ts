@@ -19,6 +19,7 @@ export class SiteRepository {
       liveWindowDays: row.liveWindowDays,
       longStopMinutes: row.longStopMinutes,
       publicUrl: row.publicUrl,
+      dateFormat: row.dateFormat,
     };
   }
 
@@ -30,6 +31,7 @@ export class SiteRepository {
         liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
         longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
         publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
+        dateFormat: site.dateFormat ?? before.dateFormat,
       };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
@@ -42,6 +44,7 @@ export class SiteRepository {
           liveWindowDays: before.liveWindowDays,
           longStopMinutes: before.longStopMinutes,
           publicUrl: before.publicUrl,
+          dateFormat: before.dateFormat,
         },
         after: next,
       });

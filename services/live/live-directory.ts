@@ -11,7 +11,7 @@ export interface DirectoryMachine {
 
 /**
  * This instance's copy of what screens are drawn from: active machines (and their groups, which
- * route every change), groups, activity codes, shift patterns and the site time zone. Set-up edits
+ * route every change), groups, activity codes, shift patterns, the site time zone and date format. Set-up edits
  * can be made on any instance, so it is re-read on a timer (and at once when a change names a
  * machine it does not know); `refresh` says whether anything a screen shows changed, and so do
  * the `onChanged` listeners.
@@ -78,6 +78,11 @@ export class LiveDirectory {
     return this.rows?.longStopMinutes ?? {};
   }
 
+  /** The site's date format: screens write dates as the site does (issue 18). */
+  get dateFormat(): LiveSnapshotMeta['dateFormat'] {
+    return this.rows?.dateFormat ?? 'YYYY-MM-DD';
+  }
+
   /** The machines screens of these scopes see (`null`: the whole site). */
   watchedBy(scopes: readonly (number | null)[]): DirectoryMachine[] {
     if (scopes.length === 0) return [];
@@ -110,6 +115,7 @@ export class LiveDirectory {
       [...rows.patterns],
       rows.timezone,
       rows.longStopMinutes,
+      rows.dateFormat,
     ]);
     const changed = this.rows !== null && fingerprint !== this.fingerprint;
     this.rows = rows;

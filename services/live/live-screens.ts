@@ -73,6 +73,7 @@ export class LiveScreens {
       groups: this.directory.groups(scope),
       timezone: this.directory.timezone,
       longStopMinutes: this.directory.longStopMinutes,
+      dateFormat: this.directory.dateFormat,
     };
     return [machines, meta];
   }

@@ -114,6 +114,8 @@ describe('admin pages in Chromium', () => {
     await page.click('button:has-text("Add exception")');
     await page.fill('#sp-exc-0-date', '2026-12-25');
     await page.waitForSelector('[data-testid="exception-closed"]');
+    // The browser draws the date field in its own locale; beneath it, the day in the site's format (issue 18).
+    expect((await page.textContent('#sp-exc-0-date-hint'))!.trim()).toBe("2026-12-25 (the site's date format)");
 
     // The week view follows the editor: Mon 22:00–24:00, Tue 00:00–06:00 … Fri 22:00 → Sat 06:00, Sat 08:00–12:00.
     const blocks = () =>
@@ -437,6 +439,7 @@ describe('admin pages in Chromium', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 20 },
       publicUrl: null,
+      dateFormat: 'YYYY-MM-DD',
     });
 
     await goto('/admin');

@@ -115,8 +115,8 @@ describe('shift shading in Chromium', () => {
     // Early: run 23 940 s (07:21–14:00), unplanned stop 4 860 s (06:00–07:21), availability 23 940 / 28 800; no parts, so no
     // performance, quality or OEE. Late: run the whole 28 800 s. The 6 h before Early and the 2 h after Late are unplanned: no rows.
     expect(await cells('[data-testid="report-table"] tbody tr')).toEqual([
-      ['Shaded', 'Early', '7 May 2026, 06:00', '6:39', '1:21', '0', '0', '83.1%', '—', '—', '—'],
-      ['Shaded', 'Late', '7 May 2026, 14:00', '8:00', '0:00', '0', '0', '100.0%', '—', '—', '—'],
+      ['Shaded', 'Early', '2026-05-07 06:00', '6:39', '1:21', '0', '0', '83.1%', '—', '—', '—'],
+      ['Shaded', 'Late', '2026-05-07 14:00', '8:00', '0:00', '0', '0', '100.0%', '—', '—', '—'],
     ]);
 
     // The table's own CSV: the rows on screen, minutes and percent as numbers.
@@ -126,10 +126,7 @@ describe('shift shading in Chromium', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines.slice(1)).toEqual([
-      'Shaded,Early,"7 May 2026, 06:00",399,81,0,0,83.1,,,',
-      'Shaded,Late,"7 May 2026, 14:00",480,0,0,0,100,,,',
-    ]);
+    expect(lines.slice(1)).toEqual(['Shaded,Early,2026-05-07 06:00,399,81,0,0,83.1,,,', 'Shaded,Late,2026-05-07 14:00,480,0,0,0,100,,,']);
     expect(errors).toEqual([]);
     await context.close();
   });

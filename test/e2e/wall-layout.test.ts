@@ -23,8 +23,10 @@ let admin: ApiClient;
 let device: ApiClient;
 const cell = { down40: 0, down5: 0, up: 0, setting20: 0, closed: 0 };
 const hall: number[] = [];
+const floor: number[] = [];
 let cellToken = '';
 let hallToken = '';
+let floorToken = '';
 
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
 const tile = (machineId: number) => `[data-testid="machine-tile"][data-machine-id="${machineId}"]`;
@@ -44,6 +46,8 @@ beforeAll(async () => {
   const hallGroup = (await admin.post('/api/v1/groups', { name: 'Hall' })).body.id as number;
   cellToken = (await admin.post('/api/v1/kiosk-tokens', { name: 'Cell TV', groupId: cellGroup })).body.token as string;
   hallToken = (await admin.post('/api/v1/kiosk-tokens', { name: 'Hall TV', groupId: hallGroup })).body.token as string;
+  const floorGroup = (await admin.post('/api/v1/groups', { name: 'Floor' })).body.id as number;
+  floorToken = (await admin.post('/api/v1/kiosk-tokens', { name: 'Floor TV', groupId: floorGroup })).body.token as string;
   const machine = async (name: string, groupId: number) => (await admin.post('/api/v1/machines', { name, groupId })).body.id as number;
   const events: { machineId: number; activityCodeId: number; at: string }[] = [];
   /** A machine runs only in a job: a job started at `at` puts it in Up (its job-start code) from then. */
@@ -74,6 +78,15 @@ beforeAll(async () => {
     const code = [1, 1, 2, setting, 1, 3][i % 6]!;
     if (code === 1) await run(id, minutesAgo(3 + ((i * 7) % 50)));
     else events.push({ machineId: id, activityCodeId: code, at: minutesAgo(3 + ((i * 7) % 50)) });
+  }
+  // Floor: 60 machines, the most the issue asks for on one 1080p TV.
+  for (let i = 1; i <= 60; i++) {
+    const name = i % 6 === 0 ? `CNC Machining Centre F${i}` : i % 4 === 0 ? `Laser Cutter F${i}` : `F${String(i).padStart(2, '0')}`;
+    const id = await machine(name, floorGroup);
+    floor.push(id);
+    const code = [1, 1, 2, setting, 1, 3][i % 6]!;
+    if (code === 1) await run(id, minutesAgo(3 + ((i * 11) % 170)));
+    else events.push({ machineId: id, activityCodeId: code, at: minutesAgo(3 + ((i * 11) % 170)) });
   }
   const posted = await device.post('/api/v1/events', { events });
   expect(posted.status, JSON.stringify(posted.body)).toBe(200);
@@ -192,8 +205,9 @@ describe('/wall for the people who read it', () => {
       expect(s.right).toBeLessThanOrEqual(1920);
     }
     // Every tile shows its whole name or shrinks it; only the one that cannot fit is cut.
+    // (Too long for one line: two lines, `wrapped`; too long for two: cut at the end of the second.)
     const cut = await page.$$eval('[data-testid="tile-name"]', (els) =>
-      els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent),
+      els.filter((e) => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight + 1).map((e) => e.textContent),
     );
     expect(cut).toEqual([TOO_LONG]);
     expect(await page.textContent('[data-testid="wall-period"]')).toBe('Today · since 00:00');
@@ -210,6 +224,43 @@ describe('/wall for the people who read it', () => {
     await page.context().close();
   });
 
+  it('fits 60 machines on a 1080p TV, name and state first, every name whole or shrunk', async () => {
+    const { page, errors } = await openWall(floorToken, 1920, 1080);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="machine-tile"]').length === n, 60);
+    await page.screenshot({ path: `${SHOTS}/floor-60-1080p.png` });
+    await page.screenshot({ path: `${SHOTS}/floor-60-1080p-detail.png`, clip: { x: 0, y: 60, width: 880, height: 300 } });
+    const tiles = await page.$$eval('[data-testid="machine-tile"]', (els) =>
+      els.map((t) => {
+        const size = (sel: string) => parseFloat(getComputedStyle(t.querySelector(sel)!).fontSize);
+        const cut = (sel: string) => {
+          const el = t.querySelector(sel)!;
+          return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1;
+        };
+        const box = t.getBoundingClientRect();
+        return {
+          name: size('[data-testid="tile-name"]'),
+          code: size('[data-testid="tile-code"]'),
+          since: size('[data-testid="tile-since"]'),
+          apq: size('.apq dd'),
+          cut: ['[data-testid="tile-name"]', '[data-testid="tile-code"]', '.who'].filter(cut),
+          bottom: box.bottom,
+          right: box.right,
+        };
+      }),
+    );
+    for (const t of tiles) {
+      expect(t.name).toBeGreaterThanOrEqual(14);
+      expect(t.code).toBeGreaterThanOrEqual(15);
+      expect(t.since).toBeGreaterThanOrEqual(13);
+      expect(t.apq).toBeGreaterThanOrEqual(14);
+      expect(t.cut).toEqual([]);
+      expect(t.bottom).toBeLessThanOrEqual(1080);
+      expect(t.right).toBeLessThanOrEqual(1920);
+    }
+    expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows a group as a full-screen timeline of today in site time, with the kiosk token, updated live', async () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/Los_Angeles' });
     const page = await context.newPage();
@@ -218,7 +269,7 @@ describe('/wall for the people who read it', () => {
     await page.goto(`${app.url}/wall/timeline?token=${encodeURIComponent(cellToken)}`);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"]').length === 5);
     expect(await page.textContent('[data-testid="wall-clock"]')).toBe('15:30');
-    expect(await page.textContent('h1')).toBe('Cell 1 · Today');
+    expect(await page.textContent('h1')).toBe('Cell 1 · Today, 2026-07-01');
     // The axis is the site's day: 00:00 to 22:00 in steps of two hours.
     expect(await page.$$eval('.tick', (els) => els.map((e) => e.textContent))).toEqual([
       '00:00',

@@ -1,67 +1,26 @@
 /**
  * Site time on screens that are not signed-in pages (the wall, the tablet): every clock time is in the
  * site's zone (the socket says which), not the zone the TV or tablet happens to be set to (issue 18).
- * Intl only, no date library: these pages have a bundle budget (docs/architecture.md "Budgets").
+ * The formatting itself is core/calendar/site-format.ts (Intl only: these pages have a bundle budget).
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { formatSiteDate, formatSiteTime, localParts } from '$core/calendar/site-format.js';
 
-function partsFormatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-GB', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch {
-      // An unknown zone (a browser older than the server's zone data): UTC rather than the device's zone.
-      f = partsFormatter('UTC');
-    }
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** The wall-clock reading in `zone` at `ms`. */
-export function localParts(ms: number, zone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const p of partsFormatter(zone).formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour! % 24, minute: out.minute!, second: out.second! };
-}
-
-const two = (n: number) => String(n).padStart(2, '0');
+export { localParts, type LocalParts } from '$core/calendar/site-format.js';
 
 /** `14:05:09` in the site zone. */
 export function siteClock(at: number | string | Date, zone: string): string {
-  const p = localParts(new Date(at).getTime(), zone);
-  return `${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
+  return formatSiteTime(at, zone, true);
 }
 
 /** `14:05` in the site zone. */
 export function siteHhmm(at: number | string | Date, zone: string): string {
-  return siteClock(at, zone).slice(0, 5);
+  return formatSiteTime(at, zone);
 }
 
 /** `2026-12-02` in the site zone. */
 export function siteDate(at: number | string | Date, zone: string): string {
-  const p = localParts(new Date(at).getTime(), zone);
-  return `${p.year}-${two(p.month)}-${two(p.day)}`;
+  return formatSiteDate(at, zone, 'YYYY-MM-DD');
 }
 
 /** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */

@@ -9,5 +9,5 @@ export const adminSections = [
   { href: '/admin/tablets', label: 'Tablets', description: 'Operator tablets and their pairing QR codes.' },
   { href: '/admin/kiosk-tokens', label: 'Kiosk tokens', description: 'Read-only links for wall screens.' },
   { href: '/admin/api-keys', label: 'API keys', description: 'Keys for devices and scripts.' },
-  { href: '/admin/site', label: 'Site', description: 'Time zone and micro-stop threshold.' },
+  { href: '/admin/site', label: 'Site', description: 'Time zone, date format, micro-stops, long stops and the public address.' },
 ] as const;

@@ -1,8 +1,11 @@
 import { DateTime } from 'luxon';
+import { formatIsoDay, formatSiteDateTime, formatSiteTime, type DateFormat } from '$core/calendar/site-format.js';
 
 /**
  * Site-local days and times. Everything the analysis pages show is in the site's IANA zone (from
  * `GET /api/v1/site`), whatever zone the browser is in; the API takes and returns UTC instants.
+ * Dates are written in the site's date format (core/calendar/site-format.ts, the one home of it);
+ * chart axes and bucket labels name the month ("Mon 2 Dec"), which no format setting can misread.
  */
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -44,18 +47,27 @@ export function msToLocalInput(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 }
 
-export function formatDateTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat('d LLL yyyy, HH:mm');
+/** `02/12/2026 14:05`: an instant in the site zone and date format. */
+export function formatDateTime(ms: number, zone: string, format: DateFormat): string {
+  return formatSiteDateTime(ms, zone, format);
 }
 
-/** Short date and time, dropping the date when it is the given day. */
-export function formatMoment(ms: number, zone: string, sameDay?: string): string {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return sameDay && dt.toISODate() === sameDay ? dt.toFormat('HH:mm') : dt.toFormat('d LLL HH:mm');
+/** Date and time in the site format, only the time when it is on the given local day. */
+export function formatMoment(ms: number, zone: string, format: DateFormat, sameDay?: string): string {
+  return sameDay && DateTime.fromMillis(ms, { zone }).toISODate() === sameDay
+    ? formatSiteTime(ms, zone)
+    : formatSiteDateTime(ms, zone, format);
 }
 
-export function formatDay(day: string): string {
-  return DateTime.fromISO(day).toFormat('ccc d LLL yyyy');
+/** A local day with its weekday: `Wed 02/12/2026`. */
+export function formatDay(day: string, format: DateFormat): string {
+  return `${DateTime.fromISO(day).toFormat('ccc')} ${formatIsoDay(day, format)}`;
+}
+
+/** What a `datetime-local` value (site-local, `YYYY-MM-DDTHH:MM`) reads in the site format, '' when not a time. */
+export function formatLocalInput(value: string, format: DateFormat): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(value);
+  return m ? `${formatIsoDay(m[1]!, format)} ${m[2]}` : '';
 }
 
 export function formatShortDay(day: string): string {

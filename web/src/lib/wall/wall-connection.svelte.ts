@@ -47,6 +47,8 @@ export class WallConnection {
   timezone = $state('UTC');
   /** The site's long-stop thresholds (minutes by category). */
   longStopMinutes = $state<LiveSnapshotMeta['longStopMinutes']>({});
+  /** The site's date format: the wall writes dates as the site does. */
+  dateFormat = $state<LiveSnapshotMeta['dateFormat']>('YYYY-MM-DD');
   /** Server time − client time, so times in state are right on a TV with a wrong clock. */
   serverOffsetMs = $state(0);
 
@@ -122,6 +124,7 @@ export class WallConnection {
     this.groups = meta.groups;
     this.timezone = meta.timezone;
     this.longStopMinutes = meta.longStopMinutes;
+    this.dateFormat = meta.dateFormat;
     this.scope = meta.groupId;
     this.index.clear();
     machines.forEach((m, i) => this.index.set(m.machineId, i));

@@ -61,11 +61,18 @@ export function longStopAfterMinutes(category: Category | null, thresholds: Part
   return thresholds[category] ?? null;
 }
 
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** By name as a plant counts them: "Press 2" before "Press 10" (the database sorts "Press 10" first). */
+export function byName<M extends { name: string }>(machines: M[]): M[] {
+  return [...machines].sort((a, b) => naturalOrder.compare(a.name, b.name));
+}
+
 /** Longest-stop-first: stopped machines by how long they have been stopped, then the running ones by name. */
 export function byLongestStop<M extends { name: string; state: { category: Category | null; since: string | null } }>(machines: M[]): M[] {
   const stoppedSince = (m: M) =>
     m.state.category !== null && m.state.category !== 'running' && m.state.since !== null ? Date.parse(m.state.since) : Infinity;
-  return [...machines].sort((a, b) => stoppedSince(a) - stoppedSince(b) || a.name.localeCompare(b.name));
+  return [...machines].sort((a, b) => stoppedSince(a) - stoppedSince(b) || naturalOrder.compare(a.name, b.name));
 }
 
 /**

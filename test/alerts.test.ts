@@ -253,6 +253,30 @@ describe('stop alerts', () => {
     ]);
   }, 60_000);
 
+  it('raises and sends once with two instances evaluating and delivering together', async () => {
+    clock.set(at('12:00:00'));
+    const second = await startTestApp({ databaseUrl: app.databaseUrl, clock, env: { OEE_ROLES: 'ingest,realtime' } });
+    try {
+      const machineId = await machineDownAt(c.admin, c.device, 'Press C', at('12:00:00'));
+      await c.supervisor.post('/api/v1/alert-rules', {
+        name: 'Press C stopped',
+        kind: 'stop_longer_than',
+        machineId,
+        levels: [{ afterMinutes: 1, webhookIds: [hookId] }],
+      });
+      clock.set(at('12:01:00'));
+      const before = received.length;
+      const ticks = await Promise.all([tick(), second.andon.alerts.evaluate(), tick(), second.andon.alerts.evaluate()]);
+      expect(ticks.flatMap((r) => r.raised)).toHaveLength(1);
+      const sent = await Promise.all([deliver(), second.andon.alertDeliveries.deliverDue(), deliver()]);
+      expect(sent.reduce((a, b) => a + b, 0)).toBe(1);
+      expect(received.length - before).toBe(1);
+      expect(JSON.parse(received.at(-1)!.body).alert.machineName).toBe('Press C');
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+
   it('validates rules and guards the admin API', async () => {
     const bad = await c.supervisor.post('/api/v1/alert-rules', {
       name: 'Backwards',

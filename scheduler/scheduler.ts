@@ -222,6 +222,11 @@ export class Scheduler {
     return this.scheduleBoundaryRun(this.options.clock.now());
   }
 
+  /** Runs the alerts job as soon as possible (tests; the job also runs every 15 s). */
+  async runAlertsNow(): Promise<void> {
+    await this.agenda?.now(JOBS.alerts, undefined);
+  }
+
   /** Applies the boundaries missed while the database was away, then schedules the next one. */
   async catchUp(): Promise<void> {
     const applied = await this.tasks.shiftBoundaries.applyDue();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../core/alerts/index.js';
 import { FixedClock } from '../core/clock.js';
-import { clientsForRoles, type ApiClient } from './support/http-client.js';
+import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -274,6 +274,35 @@ describe('stop alerts', () => {
       expect(JSON.parse(received.at(-1)!.body).alert.machineName).toBe('Press C');
     } finally {
       await second.stop();
+    }
+  }, 60_000);
+
+  it('runs on the scheduler: the Agenda job raises the alert and sends its webhook', async () => {
+    // Real time here: Agenda runs on wall time, and its first run of the job comes right after the start.
+    const scheduled = await startTestApp({ databaseUrl: app.databaseUrl });
+    try {
+      const before = received.length;
+      const machineId = (await c.admin.post('/api/v1/machines', { name: 'Press D' })).body.id;
+      const downAt = new Date(Date.now() - 10 * 60_000).toISOString();
+      // Through the scheduled instance, whose clock is the real one (the first instance's is pinned in November).
+      const device = new ApiClient(scheduled.url, c.device.bearer);
+      expect((await device.post('/api/v1/events', { events: [{ machineId, at: downAt, activityCodeId: DOWN }] })).status).toBe(200);
+      await c.supervisor.post('/api/v1/alert-rules', {
+        name: 'Press D stopped',
+        kind: 'stop_longer_than',
+        machineId,
+        levels: [{ afterMinutes: 5, webhookIds: [hookId] }],
+      });
+      await scheduled.scheduler!.runAlertsNow();
+      const deadline = Date.now() + 20_000;
+      while (!received.slice(before).some((r) => JSON.parse(r.body).alert.machineName === 'Press D')) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the scheduled webhook');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const alerts = (await c.viewer.get(`/api/v1/alerts?machineId=${machineId}`)).body;
+      expect(alerts).toEqual([expect.objectContaining({ ruleName: 'Press D stopped', stopStart: downAt, level: 1 })]);
+    } finally {
+      await scheduled.stop();
     }
   }, 60_000);
 

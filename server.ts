@@ -315,6 +315,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
       setup: repos.alertSetup,
       machineStates: repos.machineStates,
       names: repos.shiftReports,
+      credentials: repos.credentials,
       clock,
     }),
     alertDeliveries: new AlertDeliveryService({ alerts: repos.alerts, setup: repos.alertSetup, mailer, clock }),

@@ -306,6 +306,46 @@ describe('stop alerts', () => {
     }
   }, 60_000);
 
+  it('lets the tablet of the machine see, acknowledge and resolve its alerts, and no other', async () => {
+    clock.set(at('13:00:00'));
+    const machineId = await machineDownAt(c.admin, c.device, 'Press E', at('13:00:00'));
+    const otherId = await machineDownAt(c.admin, c.device, 'Press F', at('13:00:00'));
+    await c.supervisor.post('/api/v1/alert-rules', {
+      name: 'Press E stopped',
+      kind: 'stop_longer_than',
+      machineId,
+      levels: [{ afterMinutes: 3 }],
+    });
+    await c.supervisor.post('/api/v1/alert-rules', {
+      name: 'Press F stopped',
+      kind: 'stop_longer_than',
+      machineId: otherId,
+      levels: [{ afterMinutes: 3 }],
+    });
+    const token = (await c.admin.post('/api/v1/tablets', { name: 'Press E tablet', machineId })).body.token as string;
+    const tablet = new ApiClient(app.url, token);
+    clock.set(at('13:03:00'));
+    const { raised } = await tick();
+    expect(raised).toHaveLength(2);
+    const mine = (await tablet.get('/api/v1/alerts')).body;
+    expect(mine.map((a: { machineName: string }) => a.machineName)).toEqual(['Press E']);
+    const [other] = (await c.viewer.get(`/api/v1/alerts?machineId=${otherId}`)).body;
+
+    clock.set(at('13:04:00'));
+    expect((await tablet.post(`/api/v1/alerts/${mine[0].id}/acknowledge`)).body).toMatchObject({
+      acknowledgedAt: at('13:04:00'),
+      acknowledgedBy: 'tablet:Press E tablet',
+    });
+    expect((await tablet.post(`/api/v1/alerts/${other.id}/acknowledge`)).status).toBe(403);
+    expect((await new ApiClient(app.url, 'tab_not-a-token').post(`/api/v1/alerts/${mine[0].id}/resolve`)).status).toBe(401);
+    clock.set(at('13:06:00'));
+    expect((await tablet.post(`/api/v1/alerts/${mine[0].id}/resolve`)).body).toMatchObject({
+      resolvedAt: at('13:06:00'),
+      resolvedBy: 'tablet:Press E tablet',
+    });
+    expect((await tablet.get('/api/v1/alerts')).body).toEqual([]);
+  }, 60_000);
+
   it('validates rules and guards the admin API', async () => {
     const bad = await c.supervisor.post('/api/v1/alert-rules', {
       name: 'Backwards',

@@ -15,10 +15,20 @@ import {
   webhookSchema,
   webhookUpdateSchema,
 } from '../../core/schemas/alerts.schema.js';
+import type { Request } from 'express';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
 
 const actorOf = (auth: { username: string | null; apiKeyId: number | null }) => ({ username: auth.username, apiKeyId: auth.apiKeyId });
+/** An operator tablet's own token (`tab_…`), which the authenticator does not know: checked by the alerts service. */
+const tabletToken = (req: Request): string | null => {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer tab_') ? header.slice(7).trim() : null;
+};
+const tabletAdmitted = {
+  description: "an operator tablet paired with the alert's machine (Authorization: Bearer <tablet token>)",
+  test: (req: Request) => tabletToken(req) !== null,
+};
 const subscriptionQuerySchema = z.strictObject({ groupId: z.coerce.number().int().positive().optional() });
 
 /** Andon alerts (docs/alerts.md): the alert list, acknowledge and resolve, response times, and the alert set-up. */
@@ -30,10 +40,11 @@ export function registerAlertRoutes(routes: RouteTable, deps: AppServices): void
     path: '/api/v1/alerts',
     access: 'signedIn',
     tag: 'alerts',
-    summary: 'Alerts, newest first: the open ones (not resolved) by default, or all (state=all)',
+    summary: "Alerts, newest first: the open ones (not resolved) by default, or all (state=all). A tablet sees its machine's open alerts",
     query: alertListQuerySchema,
     response: z.array(alertSchema),
-    handler: ({ query }) => alerts.list(query),
+    anonymousWhen: tabletAdmitted,
+    handler: ({ query, auth, req }) => (auth.via === 'anonymous' ? alerts.forTablet(tabletToken(req)!, null, 'list') : alerts.list(query)),
   });
   routes.add({
     method: 'get',
@@ -75,7 +86,11 @@ export function registerAlertRoutes(routes: RouteTable, deps: AppServices): void
     params: idParamsSchema,
     body: alertActionSchema,
     response: alertSchema,
-    handler: ({ params, body, auth }) => alerts.acknowledge(params.id, actorOf(auth), body.note),
+    anonymousWhen: tabletAdmitted,
+    handler: ({ params, body, auth, req }) =>
+      auth.via === 'anonymous'
+        ? alerts.forTablet(tabletToken(req)!, params.id, 'acknowledge', body.note)
+        : alerts.acknowledge(params.id, actorOf(auth), body.note),
   });
   routes.add({
     method: 'post',
@@ -87,7 +102,11 @@ export function registerAlertRoutes(routes: RouteTable, deps: AppServices): void
     params: idParamsSchema,
     body: alertActionSchema,
     response: alertSchema,
-    handler: ({ params, body, auth }) => alerts.resolve(params.id, actorOf(auth), body.note),
+    anonymousWhen: tabletAdmitted,
+    handler: ({ params, body, auth, req }) =>
+      auth.via === 'anonymous'
+        ? alerts.forTablet(tabletToken(req)!, params.id, 'resolve', body.note)
+        : alerts.resolve(params.id, actorOf(auth), body.note),
   });
 
   routes.add({

@@ -4,6 +4,8 @@ import { AppError } from '../../core/errors.js';
 import type { Alert, AlertDelivery, AlertLevel, ResponseTimeRow } from '../../core/schemas/alerts.schema.js';
 import type { EntityManager } from 'typeorm';
 import type { AlertRuleEntity } from '../../db/entities/index.js';
+import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
+import { hashToken } from '../auth/hashing.js';
 import type { AlertsRepository, NewDelivery } from '../../db/repositories/alerts.repository.js';
 import type { AlertSetupRepository } from '../../db/repositories/alert-setup.repository.js';
 import type { MachineStateRepository } from '../../db/repositories/machine-state.repository.js';
@@ -35,6 +37,7 @@ export class AlertsService {
       setup: Pick<AlertSetupRepository, 'enabledRules'>;
       machineStates: Pick<MachineStateRepository, 'list'>;
       names: Pick<ShiftReportRepository, 'activityCodeNames'>;
+      credentials: Pick<CredentialRepository, 'findTabletByToken'>;
       clock: Clock;
     },
   ) {}
@@ -129,6 +132,23 @@ export class AlertsService {
     const alert = await this.deps.alerts.resolve(id, this.deps.clock.now(), actorName(actor), note ?? null);
     if (!alert) throw AppError.notFound('Alert');
     return alert;
+  }
+
+  /**
+   * An operator tablet's token is its credential: it may see, acknowledge and resolve the alerts of the
+   * machine it is paired with, recorded as `tablet:<name>`.
+   */
+  async forTablet(token: string, id: number | null, action: 'list'): Promise<Alert[]>;
+  async forTablet(token: string, id: number, action: 'acknowledge' | 'resolve', note?: string): Promise<Alert>;
+  async forTablet(token: string, id: number | null, action: 'list' | 'acknowledge' | 'resolve', note?: string): Promise<Alert | Alert[]> {
+    const tablet = await this.deps.credentials.findTabletByToken(hashToken(token));
+    if (!tablet) throw AppError.unauthenticated('Unknown tablet token');
+    if (tablet.machineId === null) throw AppError.forbidden('This tablet is not paired with a machine');
+    if (action === 'list') return this.deps.alerts.list({ open: true, machineId: tablet.machineId, limit: 100 });
+    const alert = await this.get(id!);
+    if (alert.machineId !== tablet.machineId) throw AppError.forbidden('This tablet is not paired with this alert’s machine');
+    const actor = { username: `tablet:${tablet.name}`, apiKeyId: null };
+    return action === 'acknowledge' ? this.acknowledge(alert.id, actor, note) : this.resolve(alert.id, actor, note);
   }
 
   async deliveries(id: number): Promise<AlertDelivery[]> {

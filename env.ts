@@ -76,9 +76,20 @@ const envSchema = z
             .transform((list) => list.map((u) => new URL(u).origin)),
         ),
     ),
+    /** E-mail (alerts, shift reports): `SMTP_URL` (smtp://user:pass@host:587, smtps://…), or `SMTP_HOST` and the rest; off when neither is set. */
+    SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/ }).optional()),
+    SMTP_HOST: optionalString,
+    SMTP_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).default(587)),
+    /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+    SMTP_SECURE: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+    SMTP_USER: optionalString,
+    SMTP_PASS: optionalString,
+    SMTP_FROM: optionalString,
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
   .superRefine((env, ctx) => {
+    if ((env.SMTP_URL || env.SMTP_HOST) && !env.SMTP_FROM)
+      ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_URL or SMTP_HOST is set' });
     if (env.INFLUX_URL) {
       for (const key of ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when INFLUX_URL is set' });
@@ -92,6 +103,23 @@ export type Env = z.infer<typeof envSchema>;
 export function influxSettings(env: Env): { url: string; token: string; org: string; bucket: string } | null {
   if (!env.INFLUX_URL) return null;
   return { url: env.INFLUX_URL, token: env.INFLUX_TOKEN ?? '', org: env.INFLUX_ORG ?? '', bucket: env.INFLUX_BUCKET ?? '' };
+}
+
+/** The SMTP settings (services/alerts/mailer.ts SmtpSettings), or null when e-mail is off. */
+export function smtpSettings(
+  env: Env,
+): ({ from: string } & ({ url: string } | { host: string; port: number; secure: boolean; user?: string; pass?: string })) | null {
+  if (!env.SMTP_FROM) return null;
+  if (env.SMTP_URL) return { from: env.SMTP_FROM, url: env.SMTP_URL };
+  if (!env.SMTP_HOST) return null;
+  return {
+    from: env.SMTP_FROM,
+    host: env.SMTP_HOST,
+    port: env.SMTP_PORT,
+    secure: env.SMTP_SECURE === 'true',
+    ...(env.SMTP_USER ? { user: env.SMTP_USER } : {}),
+    ...(env.SMTP_PASS ? { pass: env.SMTP_PASS } : {}),
+  };
 }
 
 export class EnvError extends Error {}

@@ -22,7 +22,12 @@ import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
-import { influxSettings, setAdapterNodeEnv, type Env } from './env.js';
+import { influxSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
+import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
+import { AlertSetupService } from './services/alerts/alert-setup.service.js';
+import { AlertsService } from './services/alerts/alerts.service.js';
+import { createSmtpMailer, type Mailer } from './services/alerts/mailer.js';
+import { ShiftReportService } from './services/alerts/shift-report.service.js';
 import { createAuthenticator, type Authenticator } from './services/auth/authenticator.js';
 import { hashSecret } from './services/auth/hashing.js';
 import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
@@ -68,6 +73,8 @@ export interface RunningServer {
   scheduler: Scheduler | null;
   /** Post-commit changes (tests observe what is published). */
   feed: ChangeFeed;
+  /** The alert and shift-report use cases the scheduler runs (tests run them with a pinned clock). */
+  andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports'>;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -149,6 +156,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       };
     };
     const persistence: DirectPersistence = { dataSource, repos, timeline: repos.timeline };
+    const smtp = smtpSettings(env);
+    const mailer = smtp ? createSmtpMailer(smtp) : null;
+    if (mailer) cleanups.unshift(async () => mailer.close());
     const services = buildServices(persistence, {
       feed,
       outbox,
@@ -158,6 +168,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clock,
       logger,
       health,
+      mailer,
     });
 
     // Stored OEE roll-ups follow every committed change of history.
@@ -237,6 +248,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       outbox,
       scheduler,
       feed,
+      andon: { alerts: services.alerts, alertDeliveries: services.alertDeliveries, shiftReports: services.shiftReports },
       logger,
       stop: () => (stopping ??= runAll(cleanups, logger)),
     };
@@ -255,6 +267,7 @@ interface ServiceSettings {
   clock: Clock;
   logger: Logger;
   health: AppServices['health'];
+  mailer: Mailer | null;
 }
 
 /** Every application service, wired once: what the transports are given (services/app-services.ts). */
@@ -268,6 +281,8 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const oee = new OeeService(repos, clock, logger);
   const verify = new VerifyService(dataSource, repos, shopFloor.stateEvents, oee);
   const reports = new ReportsService({ repos, oee, clock });
+  const exports = new ExportService(repos, reports);
+  const { mailer } = settings;
   return {
     ...shopFloor,
     clock,
@@ -289,12 +304,23 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     machineStates,
     oee,
     reports,
-    exports: new ExportService(repos, reports),
+    exports,
     verify,
     legacyTablet: new LegacyTabletService({ ...shopFloor, ...persistence, feed, clock, pinAttempts, logger }),
     resumeNotes: new ResumeNotesService(repos),
     shiftBoundaries: new ShiftBoundaryService(dataSource, repos.scheduler, repos.site, repos.shopFloor, shopFloor.jobs, feed, clock),
     scheduledTasks: new ScheduledTasksService({ oee, verify, site: repos.site, credentials: repos.credentials, outbox, clock }),
+    alerts: new AlertsService({
+      alerts: repos.alerts,
+      setup: repos.alertSetup,
+      machineStates: repos.machineStates,
+      names: repos.shiftReports,
+      credentials: repos.credentials,
+      clock,
+    }),
+    alertDeliveries: new AlertDeliveryService({ alerts: repos.alerts, setup: repos.alertSetup, mailer, clock }),
+    alertSetup: new AlertSetupService({ repo: repos.alertSetup, clock }),
+    shiftReports: new ShiftReportService({ reports: repos.shiftReports, site: repos.site, oee, exports, mailer, clock }),
     health: settings.health,
   };
 }

@@ -11,6 +11,7 @@ import { RouteTable } from './http/route.js';
 import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { AppServices } from '../services/app-services.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
+import { registerAlertRoutes } from './routes/alerts.routes.js';
 import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
 import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
 import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
@@ -98,6 +99,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerResultRoutes(routes, deps);
   registerHistoryEditRoutes(routes, deps);
   registerVerifyRoutes(routes, deps);
+  registerAlertRoutes(routes, deps);
   registerLegacyDeviceRoutes(routes, deps);
   registerLegacyTabletRoutes(routes, deps);
   for (const route of routes.routes) {

@@ -16,6 +16,13 @@ export function createScheduler(services: AppServices, setup: SchedulerSetup): S
       closeFinishedHours: () => tasks.closeFinishedHours(),
       verifyPreviousDay: () => tasks.verifyPreviousDay(),
       housekeeping: () => tasks.housekeeping(),
+      alerts: async () => {
+        await services.alerts.evaluate();
+        await services.alertDeliveries.deliverDue();
+      },
+      shiftReports: async () => {
+        await services.shiftReports.run();
+      },
     },
     { store: setup.store, serialiseStart: setup.serialiseStart, logger: services.logger, feed: services.feed, clock: services.clock },
   );

@@ -15,7 +15,12 @@ export const JOBS = {
   oeeRollup: 'oee-rollup',
   housekeeping: 'housekeeping',
   verify: 'verify-history',
+  alerts: 'alerts',
+  shiftReports: 'shift-reports',
 } as const;
+
+/** A tick of alerts or shift reports that died keeps its lock this long; the rows they work on are claimed in PostgreSQL, so a second run is harmless. */
+const ANDON_LOCK_MS = 2 * 60_000;
 
 /**
  * A shift-boundary run that died with the database keeps its lock until this passes; running it twice
@@ -37,6 +42,10 @@ export interface SchedulerTasks {
   housekeeping(): Promise<void>;
   /** Verifies the previous local day (timelines and stored roll-ups) and repairs what differs. */
   verifyPreviousDay(): Promise<VerifyReport>;
+  /** Evaluates the alert rules, then sends the due deliveries (docs/alerts.md). */
+  alerts(): Promise<void>;
+  /** Plans the reports of ended shifts and sends the due ones. */
+  shiftReports(): Promise<void>;
 }
 
 /**
@@ -51,6 +60,8 @@ export interface SchedulerOptions {
   feed: ChangeFeed;
   /** Safety-net polling of shift boundaries (precise runs are scheduled at each next boundary). */
   sweepEvery?: string;
+  /** How often alert rules are evaluated and deliveries sent. */
+  alertsEvery?: string;
   clock: Clock;
   /** Serialises start-up across instances (Agenda creates its tables on start). */
   serialiseStart: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -140,6 +151,23 @@ export class Scheduler {
       await this.verifyPreviousDay();
     });
 
+    agenda.define(
+      JOBS.alerts,
+      async (job: Job) => {
+        emptyData.parse(job.attrs.data);
+        await this.tasks.alerts();
+      },
+      { lockLifetime: ANDON_LOCK_MS },
+    );
+    agenda.define(
+      JOBS.shiftReports,
+      async (job: Job) => {
+        emptyData.parse(job.attrs.data);
+        await this.tasks.shiftReports();
+      },
+      { lockLifetime: ANDON_LOCK_MS },
+    );
+
     await agenda.start();
     this.agenda = agenda;
     await agenda.every(this.options.sweepEvery ?? '1 minute', JOBS.shiftBoundaries, { reason: 'sweep' as const });
@@ -149,6 +177,9 @@ export class Scheduler {
     await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
     // Nightly, after the day's last roll-ups are stored.
     await agenda.every('30 2 * * *', JOBS.verify, undefined, { skipImmediate: true });
+    // Alerts every 15 s; shift reports every minute, at once after a start (catch-up after downtime).
+    await agenda.every(this.options.alertsEvery ?? '15 seconds', JOBS.alerts);
+    await agenda.every('1 minute', JOBS.shiftReports);
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
     // the run then schedules itself at the next boundary.
     await this.runBoundariesNow();
@@ -189,6 +220,11 @@ export class Scheduler {
   /** Runs the shift-boundary job as soon as possible (catch-up; also used by tests). */
   runBoundariesNow(): Promise<void> {
     return this.scheduleBoundaryRun(this.options.clock.now());
+  }
+
+  /** Runs the alerts job as soon as possible (tests; the job also runs every 15 s). */
+  async runAlertsNow(): Promise<void> {
+    await this.agenda?.now(JOBS.alerts, undefined);
   }
 
   /** Applies the boundaries missed while the database was away, then schedules the next one. */

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
+import type { AlertDeliveryService } from './alerts/alert-delivery.service.js';
+import type { AlertSetupService } from './alerts/alert-setup.service.js';
+import type { AlertsService } from './alerts/alerts.service.js';
+import type { ShiftReportService } from './alerts/shift-report.service.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -46,6 +50,11 @@ export interface AppServices extends ShopFloorServices {
   resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
+  /** Andon: alerts, their deliveries, their set-up, and the shift reports (docs/alerts.md). */
+  alerts: AlertsService;
+  alertDeliveries: AlertDeliveryService;
+  alertSetup: AlertSetupService;
+  shiftReports: ShiftReportService;
   health: () => Promise<{
     status: 'ok' | 'degraded';
     database: string;

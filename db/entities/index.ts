@@ -1,3 +1,9 @@
+import { AlertDeliveryEntity } from './alert-delivery.entity.js';
+import { AlertRuleEntity } from './alert-rule.entity.js';
+import { AlertEntity } from './alert.entity.js';
+import { ReportSubscriptionEntity } from './report-subscription.entity.js';
+import { ShiftReportEntity } from './shift-report.entity.js';
+import { WebhookEntity } from './webhook.entity.js';
 import { ActivityCodeEntity } from './activity-code.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
@@ -22,6 +28,12 @@ import { TimelineIntervalEntity } from './timeline-interval.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
+  WebhookEntity,
+  ShiftReportEntity,
+  ReportSubscriptionEntity,
+  AlertEntity,
+  AlertRuleEntity,
+  AlertDeliveryEntity,
   ActivityCodeEntity,
   ApiKeyEntity,
   AuditEntryEntity,
@@ -47,6 +59,12 @@ export {
 };
 
 export const entities = [
+  WebhookEntity,
+  ShiftReportEntity,
+  ReportSubscriptionEntity,
+  AlertEntity,
+  AlertRuleEntity,
+  AlertDeliveryEntity,
   ActivityCodeEntity,
   ApiKeyEntity,
   AuditEntryEntity,

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { CommittedChange, SetupEntity } from '../../core/cluster/committed-change.js';
+import { AlertSetupRepository } from './alert-setup.repository.js';
+import { AlertsRepository } from './alerts.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
@@ -15,6 +17,7 @@ import { createSetupStores } from './setup-stores.js';
 import { SchedulerRepository } from './scheduler.repository.js';
 import { ShiftPatternRepository } from './shift-pattern.repository.js';
 import { ShopFloorRepository } from './shop-floor.repository.js';
+import { ShiftReportRepository } from './shift-report.repository.js';
 import { SiteRepository } from './site.repository.js';
 import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
 import { TimelineRepository } from './timeline.repository.js';
@@ -43,6 +46,9 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     verify: new VerifyRepository(dataSource),
     shiftPatternEdits: new ShiftPatternRepository(dataSource, audit, onSetupChange),
     parts: new PartsRepository(dataSource, audit),
+    alerts: new AlertsRepository(dataSource),
+    alertSetup: new AlertSetupRepository(dataSource),
+    shiftReports: new ShiftReportRepository(dataSource),
     ...createSetupStores(dataSource, audit, onSetupChange),
   };
 }

@@ -1,0 +1,162 @@
+import { matchStopRules, stopEndedAt, type MachineNowState, type StopMatch, type StopRule } from '../../core/alerts/index.js';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { Alert, AlertDelivery, AlertLevel, ResponseTimeRow } from '../../core/schemas/alerts.schema.js';
+import type { EntityManager } from 'typeorm';
+import type { AlertRuleEntity } from '../../db/entities/index.js';
+import type { CredentialRepository } from '../../db/repositories/credential.repository.js';
+import { hashToken } from '../auth/hashing.js';
+import type { AlertsRepository, NewDelivery } from '../../db/repositories/alerts.repository.js';
+import type { AlertSetupRepository } from '../../db/repositories/alert-setup.repository.js';
+import type { MachineStateRepository } from '../../db/repositories/machine-state.repository.js';
+import type { ShiftReportRepository } from '../../db/repositories/shift-report.repository.js';
+
+export interface EvaluationResult {
+  raised: number[];
+  escalated: number[];
+  resolved: number[];
+}
+
+/** Who acts on an alert (a signed-in user, an API key, a tablet's operator). */
+export interface AlertActor {
+  username: string | null;
+  apiKeyId: number | null;
+}
+
+const actorName = (actor: AlertActor) => actor.username ?? (actor.apiKeyId !== null ? `api-key:${actor.apiKeyId}` : 'unknown');
+
+/**
+ * Alerts (docs/alerts.md): the evaluation tick raises one alert per rule and stop and climbs its ladder
+ * until someone acknowledges it; each rung reached queues its deliveries in the same transaction, so a
+ * crash loses none and a second instance doubles none. A stop that ends resolves its alerts.
+ */
+export class AlertsService {
+  constructor(
+    private readonly deps: {
+      alerts: AlertsRepository;
+      setup: Pick<AlertSetupRepository, 'enabledRules'>;
+      machineStates: Pick<MachineStateRepository, 'list'>;
+      names: Pick<ShiftReportRepository, 'activityCodeNames'>;
+      credentials: Pick<CredentialRepository, 'findTabletByToken'>;
+      clock: Clock;
+    },
+  ) {}
+
+  /** One evaluation tick of the stop rules (the scheduler runs it every 15 s; tests call it with a pinned clock). */
+  async evaluate(): Promise<EvaluationResult> {
+    const now = this.deps.clock.now();
+    const rules = await this.deps.setup.enabledRules('stop_longer_than');
+    const states: MachineNowState[] = await this.deps.machineStates.list({ activeOnly: true });
+    const result: EvaluationResult = { raised: [], escalated: [], resolved: [] };
+    const ruleById = new Map(rules.map((r) => [r.id, r]));
+    const codeNames = rules.length ? await this.deps.names.activityCodeNames() : new Map<number, string>();
+    for (const match of matchStopRules(rules as StopRule[], states, now)) {
+      const rule = ruleById.get(match.ruleId)!;
+      await this.deps.alerts.transaction(async (tx) => {
+        const alert = await this.deps.alerts.raise(tx, match, now);
+        let from: number | null = null;
+        if (alert.created) {
+          from = 1;
+          result.raised.push(alert.id);
+        } else if (alert.open && match.level > alert.level) {
+          const previous = await this.deps.alerts.escalate(tx, alert.id, match.level);
+          if (previous !== null) {
+            from = previous + 1;
+            result.escalated.push(alert.id);
+          }
+        }
+        if (from !== null) await this.queueDeliveries(tx, alert.id, rule, match, from, now, codeNames);
+      });
+    }
+    // A stop that is over resolves its alerts (at the moment it ended).
+    const byMachine = new Map(states.map((s) => [s.machineId, s]));
+    for (const open of await this.deps.alerts.openAlerts()) {
+      if (open.kind !== 'stop_longer_than') continue;
+      const ended = stopEndedAt(new Date(open.stopStart), byMachine.get(open.machineId), now);
+      if (ended && (await this.deps.alerts.resolveEnded(open.id, ended))) result.resolved.push(open.id);
+    }
+    return result;
+  }
+
+  /** The deliveries of rungs `from`..`match.level`: each webhook and address of each rung, once. */
+  private async queueDeliveries(
+    tx: EntityManager,
+    alertId: number,
+    rule: AlertRuleEntity,
+    match: StopMatch,
+    from: number,
+    now: Date,
+    codeNames: Map<number, string>,
+  ): Promise<void> {
+    const alert = (await this.deps.alerts.get(alertId, tx))!;
+    const deliveries: NewDelivery[] = [];
+    for (let level = from; level <= match.level; level++) {
+      const rung: AlertLevel = rule.levels[level - 1]!;
+      const payload = {
+        event: level === 1 ? 'alert.raised' : 'alert.escalated',
+        level,
+        levels: rule.levels.length,
+        alert: { ...alert, level },
+        activityCodeName: codeNames.get(match.activityCodeId) ?? null,
+        afterMinutes: rung.afterMinutes,
+      };
+      for (const id of rung.webhookIds) deliveries.push({ alertId, level, channel: 'webhook', target: String(id), payload, at: now });
+      for (const email of rung.emails) deliveries.push({ alertId, level, channel: 'email', target: email.toLowerCase(), payload, at: now });
+    }
+    await this.deps.alerts.addDeliveries(tx, deliveries);
+  }
+
+  list(filter: { state: 'open' | 'all'; machineId?: number; limit: number }): Promise<Alert[]> {
+    return this.deps.alerts.list({
+      open: filter.state === 'open',
+      limit: filter.limit,
+      ...(filter.machineId ? { machineId: filter.machineId } : {}),
+    });
+  }
+
+  async get(id: number): Promise<Alert> {
+    const alert = await this.deps.alerts.get(id);
+    if (!alert) throw AppError.notFound('Alert');
+    return alert;
+  }
+
+  /** Stops the ladder; repeating it keeps the first acknowledgement. */
+  async acknowledge(id: number, actor: AlertActor, note?: string): Promise<Alert> {
+    const alert = await this.deps.alerts.acknowledge(id, this.deps.clock.now(), actorName(actor), note ?? null);
+    if (!alert) throw AppError.notFound('Alert');
+    return alert;
+  }
+
+  /** Closes the alert (and acknowledges it when nobody had); repeating it keeps the first resolution. */
+  async resolve(id: number, actor: AlertActor, note?: string): Promise<Alert> {
+    const alert = await this.deps.alerts.resolve(id, this.deps.clock.now(), actorName(actor), note ?? null);
+    if (!alert) throw AppError.notFound('Alert');
+    return alert;
+  }
+
+  /**
+   * An operator tablet's token is its credential: it may see, acknowledge and resolve the alerts of the
+   * machine it is paired with, recorded as `tablet:<name>`.
+   */
+  async forTablet(token: string, id: number | null, action: 'list'): Promise<Alert[]>;
+  async forTablet(token: string, id: number, action: 'acknowledge' | 'resolve', note?: string): Promise<Alert>;
+  async forTablet(token: string, id: number | null, action: 'list' | 'acknowledge' | 'resolve', note?: string): Promise<Alert | Alert[]> {
+    const tablet = await this.deps.credentials.findTabletByToken(hashToken(token));
+    if (!tablet) throw AppError.unauthenticated('Unknown tablet token');
+    if (tablet.machineId === null) throw AppError.forbidden('This tablet is not paired with a machine');
+    if (action === 'list') return this.deps.alerts.list({ open: true, machineId: tablet.machineId, limit: 100 });
+    const alert = await this.get(id!);
+    if (alert.machineId !== tablet.machineId) throw AppError.forbidden('This tablet is not paired with this alert’s machine');
+    const actor = { username: `tablet:${tablet.name}`, apiKeyId: null };
+    return action === 'acknowledge' ? this.acknowledge(alert.id, actor, note) : this.resolve(alert.id, actor, note);
+  }
+
+  async deliveries(id: number): Promise<AlertDelivery[]> {
+    await this.get(id);
+    return this.deps.alerts.deliveries(id);
+  }
+
+  responseTimes(query: { from: Date; to: Date; machineId?: number }): Promise<ResponseTimeRow[]> {
+    return this.deps.alerts.responseTimes(query.from, query.to, query.machineId);
+  }
+}

@@ -53,7 +53,8 @@ const events = async (app: TestApp) =>
   )) as {
     activityCodeId: number;
   }[];
-const ourClients = () => Object.keys(broker.broker.clients).filter((id) => id === CLIENT_ID).length;
+const ourClients = () =>
+  Object.keys((broker.broker as unknown as { clients: Record<string, unknown> }).clients).filter((id) => id === CLIENT_ID).length;
 
 describe('one MQTT subscriber per cluster', () => {
   it('exactly one instance subscribes; the other takes over within 30 s when it is killed', async () => {

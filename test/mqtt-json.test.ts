@@ -243,6 +243,7 @@ describe('MQTT with plain JSON payloads', () => {
       ['09:10', '09:20', UP],
       ['09:20', null, DOWN],
     ]);
-    expect((await production()).slice(-1)).toEqual([['09:20', 10, 1, 'mqtt']]);
+    // A message's state is written before its counts: wait for those too.
+    expect((await until(production, (p) => p.length === 4, 'the queued counts')).slice(-1)).toEqual([['09:20', 10, 1, 'mqtt']]);
   });
 });

@@ -98,6 +98,10 @@ describe('the MQTT admin page', () => {
     // Editing: the form shows the stored mapping with the codes by name.
     await page.click('[aria-label="Edit Saws"]');
     expect(await page.inputValue('#mqtt-codes')).toBe('on = Up\noff = Down');
+    // The admin overview counts the mappings.
+    await page.goto(`${app.url}/admin`);
+    await page.waitForSelector('[data-testid="admin-count"][data-href="/admin/mqtt"]');
+    expect(await page.textContent('[data-testid="admin-count"][data-href="/admin/mqtt"]')).toBe('1');
     expect(errors).toEqual([]);
   });
 });

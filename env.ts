@@ -85,11 +85,33 @@ const envSchema = z
     SMTP_USER: optionalString,
     SMTP_PASS: optionalString,
     SMTP_FROM: optionalString,
+    /** The MQTT broker (mqtt://, mqtts://, ws://, wss://, credentials allowed in the URL); unset: no MQTT at all (docs/mqtt.md). */
+    MQTT_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^(mqtts?|wss?)$/ }).optional()),
+    MQTT_USERNAME: optionalString,
+    MQTT_PASSWORD: optionalString,
+    /** PEM files: the broker's CA (a private CA), and a client certificate with its key. */
+    MQTT_CA_FILE: optionalString,
+    MQTT_CERT_FILE: optionalString,
+    MQTT_KEY_FILE: optionalString,
+    /** The persistent session's client id, shared by the instances of one cluster (only the lease holder connects). */
+    MQTT_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().max(64).default('oee-monitor')),
+    /** When set, each machine's state and shift OEE are published, retained, under this prefix. */
+    MQTT_PUBLISH_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((p) => !/[#+]/.test(p) && !p.includes('\u0000'), 'a topic prefix without + or #')
+        .transform((p) => p.replace(/\/+$/, ''))
+        .optional(),
+    ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
   })
   .superRefine((env, ctx) => {
     if ((env.SMTP_URL || env.SMTP_HOST) && !env.SMTP_FROM)
       ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_URL or SMTP_HOST is set' });
+    if ((env.MQTT_CERT_FILE === undefined) !== (env.MQTT_KEY_FILE === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_KEY_FILE'], message: 'MQTT_CERT_FILE and MQTT_KEY_FILE go together' });
+    }
     if (env.INFLUX_URL) {
       for (const key of ['INFLUX_TOKEN', 'INFLUX_ORG', 'INFLUX_BUCKET'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when INFLUX_URL is set' });
@@ -119,6 +141,28 @@ export function smtpSettings(
     secure: env.SMTP_SECURE === 'true',
     ...(env.SMTP_USER ? { user: env.SMTP_USER } : {}),
     ...(env.SMTP_PASS ? { pass: env.SMTP_PASS } : {}),
+  };
+}
+
+/** The MQTT connection (ingest/mqtt/mqtt-bridge.ts MqttConnection), or null when MQTT_URL is unset. */
+export function mqttSettings(env: Env): {
+  url: string;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  clientId: string;
+} | null {
+  if (!env.MQTT_URL) return null;
+  return {
+    url: env.MQTT_URL,
+    clientId: env.MQTT_CLIENT_ID,
+    ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
+    ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
+    ...(env.MQTT_CA_FILE !== undefined ? { caFile: env.MQTT_CA_FILE } : {}),
+    ...(env.MQTT_CERT_FILE !== undefined ? { certFile: env.MQTT_CERT_FILE } : {}),
+    ...(env.MQTT_KEY_FILE !== undefined ? { keyFile: env.MQTT_KEY_FILE } : {}),
   };
 }
 
@@ -163,16 +207,18 @@ export function testRunEnv(): { logLevel?: string; propertyRuns?: number; proper
 
 /**
  * What the test harness needs to find its optional prerequisites: `CI` makes a missing one fail the run
- * instead of skipping it; `CHROMIUM_PATH` and `VICTORIA_METRICS_BIN` point at other builds.
+ * instead of skipping it; `CHROMIUM_PATH`, `VICTORIA_METRICS_BIN` and `MOSQUITTO_BIN` point at other builds.
  */
-export function testPrerequisiteEnv(): { ci: boolean; chromiumPath?: string; victoriaMetricsBin?: string } {
+export function testPrerequisiteEnv(): { ci: boolean; chromiumPath?: string; victoriaMetricsBin?: string; mosquittoBin?: string } {
   const ci = emptyToUndefined(process.env.CI);
+  const mosquittoBin = emptyToUndefined(process.env.MOSQUITTO_BIN) as string | undefined;
   const chromiumPath = emptyToUndefined(process.env.CHROMIUM_PATH) as string | undefined;
   const victoriaMetricsBin = emptyToUndefined(process.env.VICTORIA_METRICS_BIN) as string | undefined;
   return {
     ci: ci !== undefined && ci !== 'false' && ci !== '0',
     ...(chromiumPath ? { chromiumPath } : {}),
     ...(victoriaMetricsBin ? { victoriaMetricsBin } : {}),
+    ...(mosquittoBin ? { mosquittoBin } : {}),
   };
 }
 

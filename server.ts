@@ -22,7 +22,7 @@ import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
-import { influxSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
+import { influxSettings, mqttSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
 import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
 import { AlertSetupService } from './services/alerts/alert-setup.service.js';
 import { AlertsService } from './services/alerts/alerts.service.js';
@@ -56,6 +56,12 @@ import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
 import { startDiscoveryResponder } from './ingest/discovery/discovery-responder.js';
 import { createScheduler } from './scheduler/index.js';
+import { MqttBridge } from './ingest/mqtt/mqtt-bridge.js';
+import { MqttIngestService } from './services/mqtt/mqtt-ingest.service.js';
+import { LEASE_RENEW_MS, MqttLease } from './services/mqtt/mqtt-lease.js';
+import { MqttMappingsService } from './services/mqtt/mqtt-mappings.service.js';
+import { MqttPublishService } from './services/mqtt/mqtt-publish.service.js';
+import { MqttWriter } from './services/mqtt/mqtt-writer.js';
 import type { Scheduler, SchedulerStore } from './scheduler/scheduler.js';
 
 /**
@@ -75,6 +81,8 @@ export interface RunningServer {
   feed: ChangeFeed;
   /** The alert and shift-report use cases the scheduler runs (tests run them with a pinned clock). */
   andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports'>;
+  /** The MQTT transport; null without MQTT_URL or the ingest role. */
+  mqtt: MqttBridge | null;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -139,6 +147,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const sessionSecret = env.OEE_SESSION_SECRET ?? (await sessionSecretFromDataDir(dataDir));
     const authenticator = createAuthenticator(repos.credentials, sessionSecret, clock);
     authenticator.listen(feed);
+    let mqtt: MqttBridge | null = null;
     const health: AppServices['health'] = async () => {
       const reachable = await dataSource.query('SELECT 1').then(
         () => true,
@@ -148,10 +157,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const database = !reachable ? 'unavailable' : fault ? 'out_of_resources' : 'ok';
       const influx = await influxHealth(influxRelay, outbox);
       const reason = !reachable ? 'PostgreSQL does not answer' : fault?.reason;
+      // Only the subscriber's connection counts: a standby instance is healthy.
+      const mqttDown = mqtt !== null && mqtt.isSubscriber && mqtt.status !== 'connected';
       return {
-        status: database === 'ok' && !influx.degraded ? 'ok' : 'degraded',
+        status: database === 'ok' && !influx.degraded && !mqttDown ? 'ok' : 'degraded',
         database,
         ...influx.report,
+        ...(mqtt ? { mqtt: mqtt.status } : {}),
         ...(reason ? { reason } : {}),
       };
     };
@@ -173,6 +185,24 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
+
+    // MQTT in and out (docs/mqtt.md): on every ingest instance, subscribing only while it holds the lease.
+    const mqttConnection = mqttSettings(env);
+    if (mqttConnection && env.OEE_ROLES.includes('ingest')) {
+      const mqttLogger = logger.child({ component: 'mqtt' });
+      const writer = new MqttWriter(services.stateEvents, services.production, repos.mqtt, clock, mqttLogger);
+      const bridge = new MqttBridge({
+        connection: mqttConnection,
+        ingest: new MqttIngestService(repos.mqtt, writer, mqttLogger),
+        lease: new MqttLease(repos.mqtt),
+        feed,
+        publisher: env.MQTT_PUBLISH_PREFIX ? new MqttPublishService(repos.mqtt, services.oee, env.MQTT_PUBLISH_PREFIX) : null,
+        logger: mqttLogger,
+        renewMs: LEASE_RENEW_MS,
+      }).start();
+      mqtt = bridge;
+      cleanups.unshift(() => bridge.stop());
+    }
 
     // What this instance serves over HTTP, by its roles (docs/operations.md, "Several instances").
     const serves = { api: env.OEE_ROLES.includes('ingest'), pages: env.OEE_ROLES.includes('web') };
@@ -249,6 +279,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       scheduler,
       feed,
       andon: { alerts: services.alerts, alertDeliveries: services.alertDeliveries, shiftReports: services.shiftReports },
+      mqtt,
       logger,
       stop: () => (stopping ??= runAll(cleanups, logger)),
     };
@@ -301,6 +332,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     users,
     setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed, clock }),
     parts: new PartsService({ repos }),
+    mqttMappings: new MqttMappingsService(repos),
     machineStates,
     oee,
     reports,

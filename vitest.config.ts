@@ -24,6 +24,7 @@ export default defineConfig({
             'realtime/**/*.test.ts',
             'scheduler/**/*.test.ts',
             'services/**/*.test.ts',
+            'scripts/**/*.test.ts',
             'web/src/**/*.test.ts',
           ],
           env: { TZ: 'UTC' },

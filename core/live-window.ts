@@ -12,7 +12,7 @@ export const MAX_LIVE_WINDOW_DAYS = 3660;
 
 /** Who sent a write: stored with every state event and production record. */
 export interface Sender {
-  /** `user:<id>`, `api-key:<id>`, `tablet:<id>`, `legacy-device` (DigitME2 device route without a key), `scheduler`. */
+  /** `user:<id>`, `api-key:<id>`, `tablet:<id>`, `mqtt:<mapping id>`, `legacy-device` (DigitME2 device route without a key), `scheduler`. */
   label: string;
   /** May write before the live window: supervisors, admins and the system's own jobs. */
   trusted: boolean;
@@ -41,6 +41,11 @@ export function editSender(actor: { userId: number | null; apiKeyId: number | nu
 
 export function tabletSender(tabletId: number): Sender {
   return { label: `tablet:${tabletId}`, trusted: false, actor: null };
+}
+
+/** A message on MQTT, read by mapping `mappingId` (docs/mqtt.md): a device's write, so the live window applies. */
+export function mqttSender(mappingId: number): Sender {
+  return { label: `mqtt:${mappingId}`, trusted: false, actor: null };
 }
 
 export function systemSender(name: 'scheduler'): Sender {

@@ -36,6 +36,8 @@ const TRANSPORT_PACKAGES = [
   'helmet',
   'cookie-parser',
   'pino-http',
+  'mqtt',
+  'sparkplug-payload',
 ];
 const NO_TRANSPORT_PACKAGES = ['core', 'db', 'services'];
 

@@ -18,6 +18,7 @@ import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
 import { LEGACY_TABLET_PATHS, legacyTabletBodies, legacyTabletErrors, registerLegacyTabletRoutes } from './routes/legacy-tablet.routes.js';
 import { registerOeeRoutes } from './routes/oee.routes.js';
 import { registerPartRoutes } from './routes/parts.routes.js';
+import { registerMqttRoutes } from './routes/mqtt.routes.js';
 import { registerResultRoutes } from './routes/results.routes.js';
 import { registerSetupRoutes } from './routes/setup.routes.js';
 import { registerShopFloorRoutes } from './routes/shop-floor.routes.js';
@@ -94,6 +95,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
   registerPartRoutes(routes, deps);
+  registerMqttRoutes(routes, deps);
   registerOeeRoutes(routes, deps);
   registerShopFloorRoutes(routes, deps);
   registerResultRoutes(routes, deps);

@@ -14,6 +14,7 @@ import type { LegacyTabletService } from './legacy-tablet.service.js';
 import type { MachineStateService } from './machine-state.service.js';
 import type { OeeService } from './oee/oee.service.js';
 import type { PartsService } from './parts.service.js';
+import type { MqttMappingsService } from './mqtt/mqtt-mappings.service.js';
 import type { ReportsService } from './reports.service.js';
 import type { ScheduledTasksService } from './scheduled-tasks.service.js';
 import type { SetupService } from './setup.service.js';
@@ -41,6 +42,7 @@ export interface AppServices extends ShopFloorServices {
   users: UserService;
   setup: SetupService;
   parts: PartsService;
+  mqttMappings: MqttMappingsService;
   machineStates: MachineStateService;
   oee: OeeService;
   reports: ReportsService;
@@ -61,5 +63,6 @@ export interface AppServices extends ShopFloorServices {
     influx: string;
     outbox?: { pending: number; oldestSeconds: number };
     reason?: string;
+    mqtt?: string;
   }>;
 }

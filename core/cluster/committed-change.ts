@@ -19,6 +19,7 @@ export const SETUP_ENTITIES = [
   'user',
   'site',
   'part',
+  'mqtt-mapping',
 ] as const;
 export type SetupEntity = (typeof SETUP_ENTITIES)[number];
 

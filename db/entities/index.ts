@@ -13,6 +13,7 @@ import { InfluxOutboxEntity } from './influx-outbox.entity.js';
 import { JobEntity } from './job.entity.js';
 import { KioskTokenEntity } from './kiosk-token.entity.js';
 import { MachineEntity } from './machine.entity.js';
+import { MqttCounterEntity, MqttLeaseEntity, MqttMappingEntity } from './mqtt.entity.js';
 import { OeeHourlyLossEntity } from './oee-hourly-loss.entity.js';
 import { OeeHourlyEntity } from './oee-hourly.entity.js';
 import { PartEntity } from './part.entity.js';
@@ -43,6 +44,9 @@ export {
   JobEntity,
   KioskTokenEntity,
   MachineEntity,
+  MqttCounterEntity,
+  MqttLeaseEntity,
+  MqttMappingEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
   PartEntity,
@@ -74,6 +78,9 @@ export const entities = [
   JobEntity,
   KioskTokenEntity,
   MachineEntity,
+  MqttCounterEntity,
+  MqttLeaseEntity,
+  MqttMappingEntity,
   OeeHourlyEntity,
   OeeHourlyLossEntity,
   PartEntity,

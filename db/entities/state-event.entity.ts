@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { ActivityCodeEntity } from './activity-code.entity.js';
 import { MachineEntity } from './machine.entity.js';
 
-export type EventSource = 'device' | 'api' | 'legacy' | 'tablet' | 'scheduler' | 'correction' | 'job';
+export type EventSource = 'device' | 'api' | 'legacy' | 'tablet' | 'scheduler' | 'correction' | 'job' | 'mqtt';
 
 /**
  * An immutable state change: "from `at` on, the machine was in this code". The timeline is projected

@@ -15,6 +15,7 @@ import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
 import { SitePublicUrl1795595600000 } from './1795595600000-SitePublicUrl.js';
 import { SiteDateFormat1795595700000 } from './1795595700000-SiteDateFormat.js';
 import { Andon1795595810000 } from './1795595810000-Andon.js';
+import { MqttMappings1795595850000 } from './1795595850000-MqttMappings.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
@@ -36,5 +37,6 @@ export const migrations = [
   SitePublicUrl1795595600000,
   SiteDateFormat1795595700000,
   Andon1795595810000,
+  MqttMappings1795595850000,
   DropSocketIoAttachments1795595900000,
 ];

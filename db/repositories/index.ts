@@ -9,6 +9,7 @@ import { EventAppendRepository } from './event-append.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { HistoryEditRepository } from './history-edit.repository.js';
 import { MachineStateRepository } from './machine-state.repository.js';
+import { MqttRepository } from './mqtt.repository.js';
 import { OeeDataRepository } from './oee-data.repository.js';
 import { OeeRollupRepository } from './oee-rollup.repository.js';
 import { PartsRepository } from './parts.repository.js';
@@ -33,6 +34,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     credentials: new CredentialRepository(dataSource),
     site: new SiteRepository(dataSource, audit, onSetupChange),
     machineStates: new MachineStateRepository(dataSource),
+    mqtt: new MqttRepository(dataSource),
     oeeData: new OeeDataRepository(dataSource),
     oeeRollups: new OeeRollupRepository(dataSource),
     timeline: new TimelineRepository(dataSource),

@@ -8,6 +8,7 @@ import {
   JobEntity,
   KioskTokenEntity,
   MachineEntity,
+  MqttMappingEntity,
   ShiftPatternEntity,
   StateEventEntity,
   TabletEntity,
@@ -116,6 +117,24 @@ export function createSetupStores(dataSource: DataSource, audit: AuditRepository
       auditName: 'user',
       where: { deletedAt: IsNull() },
       duplicateMessage: (u) => `A user named "${u.username}" already exists`,
+    }),
+
+    mqttMappings: store<MqttMappingEntity>({
+      entity: MqttMappingEntity,
+      what: 'MQTT mapping',
+      auditName: 'mqtt-mapping',
+      duplicateMessage: (m) => `An MQTT mapping named "${m.name}" already exists`,
+      validate: async (tx, m) => {
+        await requireReference(tx, MachineEntity, m.machineId, 'machineId', 'machine');
+        await requireReference(tx, ActivityCodeEntity, m.noSignalCodeId, 'noSignalCodeId', 'activity code');
+        const codes = [...new Set(Object.values(m.rules?.stateCodes ?? {}))];
+        const found = codes.length ? await tx.countBy(ActivityCodeEntity, { id: In(codes) }) : 0;
+        if (found !== codes.length) {
+          throw AppError.invalid('Unknown activity code in rules.stateCodes', [
+            { path: ['rules', 'stateCodes'], message: 'every value must be an activity code id' },
+          ]);
+        }
+      },
     }),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RouteTable } from '../http/route.js';
 import type { AppServices } from '../../services/app-services.js';
 import { openApiDocument } from '../http/openapi.js';
+import { mqttStatusSchema } from '../../core/schemas/mqtt.schema.js';
 
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -10,6 +11,8 @@ const healthSchema = z.object({
   influx: z.enum(['disabled', 'ok', 'unavailable']),
   /** InfluxDB outbox lag, when InfluxDB is configured. */
   outbox: z.object({ pending: z.number(), oldestSeconds: z.number() }).optional(),
+  /** The MQTT connection, when MQTT_URL is set: `standby` on an instance that does not hold the subscriber's lease. */
+  mqtt: mqttStatusSchema.optional(),
   /** Why the database is not ok, for people. */
   reason: z.string().optional(),
 });

@@ -47,3 +47,12 @@ export const VICTORIA_METRICS: Prerequisite = {
   install: '`apt-get install -y victoria-metrics` (Debian), or set VICTORIA_METRICS_BIN',
 };
 OPTIONAL.push(VICTORIA_METRICS);
+
+/** Debian's mosquitto (an MQTT broker with persistence on disk), or another build at MOSQUITTO_BIN. */
+export const MOSQUITTO: Prerequisite = {
+  name: 'mosquitto (an MQTT broker)',
+  path: testPrerequisiteEnv().mosquittoBin ?? '/usr/sbin/mosquitto',
+  neededBy: 'the MQTT tests against a broker that restarts with its persistence (test/mqtt-broker-restart.test.ts)',
+  install: '`apt-get install -y mosquitto` (Debian), or set MOSQUITTO_BIN',
+};
+OPTIONAL.push(MOSQUITTO);

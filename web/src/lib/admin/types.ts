@@ -32,3 +32,4 @@ export type CreatedSecret = z.infer<typeof setup.createdSecretSchema>;
 export type CreatedKey = z.infer<typeof setup.createdKeySchema>;
 export type Part = z.infer<typeof parts.partSchema>;
 export type PartImportReport = z.infer<typeof parts.partImportReportSchema>;
+export type { MqttMapping, MqttStatus } from '$core/schemas/mqtt.schema.js';

@@ -9,7 +9,7 @@ export const load: PageLoad = (event) =>
     const lists = adminSections.filter((s) => s.href !== '/admin/site');
     const [site, ...counts] = await Promise.all([
       get<Site>('/site'),
-      ...lists.map(async (s) => (await get<unknown[]>(s.href.slice('/admin'.length))).length),
+      ...lists.map(async (s) => (await get<unknown[]>('api' in s ? s.api : s.href.slice('/admin'.length))).length),
     ]);
     return {
       counts: { ...Object.fromEntries(lists.map((s, i) => [s.href, String(counts[i])])), '/admin/site': site.timezone } as Record<

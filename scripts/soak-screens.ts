@@ -67,6 +67,8 @@ const churn = setInterval(() => {
   })();
 }, options.churnMs);
 
+// The soak ended without a stop (it failed): the screens go with it.
+process.once('disconnect', () => process.exit(0));
 process.on('message', (message: { type: string }) => {
   if (message.type !== 'stop') return;
   stopping = true;

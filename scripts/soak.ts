@@ -141,6 +141,8 @@ const server = spawn(process.execPath, [...execArgv, 'main.ts'], {
 // The server's log (warnings and worse), until it is told to stop (its shutdown warnings are expected).
 let stopping = false;
 for (const stream of [server.stdout!, server.stderr!]) stream.on('data', (d: Buffer) => !stopping && process.stderr.write(d));
+// Whatever ends this script (an error included), the server does not outlive it.
+process.once('exit', () => serverGone || server.kill('SIGTERM'));
 const serverExit = new Promise<number | null>((done) => server.once('exit', (code) => done(code)));
 let serverGone = false;
 void serverExit.then(() => (serverGone = true));

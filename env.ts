@@ -229,3 +229,11 @@ export function testPrerequisiteEnv(): { ci: boolean; chromiumPath?: string; vic
 export function setAdapterNodeEnv(settings: Readonly<Record<string, string>>): void {
   Object.assign(process.env, settings);
 }
+
+/**
+ * The environment of a child process started by a script (`npm run soak` starts the server): this
+ * process's own plus `overrides`, where an empty string unsets a variable for the child's env.ts.
+ */
+export function childProcessEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

@@ -28,9 +28,14 @@ export function zoneOffsetMinutes(timezone: string): (ms: number) => number {
   return offsetMinutes;
 }
 
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
 /**
  * Formats instants in the site's time zone with their offset, e.g. `2026-07-01T09:00:00+01:00`
- * (milliseconds only when there are some).
+ * (milliseconds only when there are some). The text is that of `toISOString` on the instant shifted
+ * by its offset, built from a cached day prefix and the clock's digits: an export formats a million
+ * of them, and a Date and three strings each showed in its profile.
  */
 export function localTimeFormatter(timezone: string): (instant: Date) => string {
   const offsetMinutes = zoneOffsetMinutes(timezone);
@@ -44,10 +49,32 @@ export function localTimeFormatter(timezone: string): (instant: Date) => string 
     }
     return text;
   };
+  /** Local day number → `YYYY-MM-DDT` as toISOString writes it (null for years outside 0000–9999). */
+  const days = new Map<number, string | null>();
+  const dayPrefix = (day: number): string | null => {
+    let text = days.get(day);
+    if (text === undefined) {
+      text = new Date(day * DAY_MS).toISOString().slice(0, -13);
+      if (text.length !== 11) text = null;
+      if (days.size > 10_000) days.clear();
+      days.set(day, text);
+    }
+    return text;
+  };
   return (instant) => {
     const ms = instant.getTime();
     const offset = offsetMinutes(ms);
-    const local = new Date(ms + offset * 60_000).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ, shifted
-    return (ms % 1000 === 0 ? local.slice(0, 19) : local.slice(0, 23)) + suffix(offset);
+    const local = ms + offset * 60_000;
+    const day = Math.floor(local / DAY_MS);
+    const prefix = dayPrefix(day);
+    if (prefix === null) {
+      const text = new Date(local).toISOString();
+      return (ms % 1000 === 0 ? text.slice(0, 19) : text.slice(0, 23)) + suffix(offset);
+    }
+    const inDay = local - day * DAY_MS;
+    const seconds = Math.floor(inDay / 1000);
+    const millis = inDay - seconds * 1000;
+    const clock = `${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}`;
+    return prefix + clock + (millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`) + suffix(offset);
   };
 }

@@ -274,13 +274,14 @@ function parseHhmm(value: string): { hour: number; minute: number } {
   return { hour: Number(match[1]), minute: Number(match[2]) };
 }
 
-/** Zones already found valid: luxon's check builds an Intl.DateTimeFormat on every call. */
-const validZones = new Set<string>();
-
+/**
+ * `IANAZone.create` keeps one zone (and its validity) per name. `IANAZone.isValidZone` builds an
+ * `Intl.DateTimeFormat` at every call: an ICU formatter of about 9 kB of native memory that V8 does
+ * not count and frees only in a full collection, so thousands a minute (every OEE read and live
+ * change) grew the server's RSS by hundreds of MB (docs/operations.md, "Memory").
+ */
 function assertZone(tz: string): void {
-  if (validZones.has(tz)) return;
-  if (!IANAZone.isValidZone(tz)) throw new RangeError(`calendar: unknown time zone "${tz}"`);
-  validZones.add(tz);
+  if (!IANAZone.create(tz).isValid) throw new RangeError(`calendar: unknown time zone "${tz}"`);
 }
 
 function maxDate(a: Date, b: Date): Date {

@@ -10,6 +10,13 @@ import type { Category, DowntimeCause } from '../../core/schemas/setup.schema.js
 export const CURSOR_BATCH_ROWS = 250;
 
 /**
+ * Rows per fetch for a writer that writes a batch in one synchronous pass (CSV): its rows die young
+ * at any batch size, and each fetch is a round trip and a query through TypeORM, so fewer of them
+ * leave more of the two cores to the rows (docs/exports.md, "Memory and speed").
+ */
+export const CURSOR_BATCH_ROWS_ONE_PASS = 1000;
+
+/**
  * How long an export's transaction may sit idle between two fetches while a slow client drains
  * the previous batch (the pool's default kills idle transactions after a minute).
  */
@@ -157,13 +164,13 @@ export class ExportRepository {
    * Runs `read` on a dedicated connection inside a read-only snapshot; the connection goes back to
    * the pool when `read` settles (the cursors close with the transaction).
    */
-  async session<T>(read: (session: ExportSession) => Promise<T>): Promise<T> {
+  async session<T>(read: (session: ExportSession) => Promise<T>, batchRows = CURSOR_BATCH_ROWS): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${EXPORT_IDLE_TIMEOUT}'`);
-      const result = await read(new ExportSession(runner));
+      const result = await read(new ExportSession(runner, batchRows));
       await runner.query('COMMIT');
       return result;
     } catch (err) {
@@ -204,7 +211,10 @@ export interface BatchReader<R> {
 export class ExportSession {
   private cursors = 0;
 
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly batchRows = CURSOR_BATCH_ROWS,
+  ) {}
 
   /** Intervals overlapping [from, to), machine by machine, oldest first (unclipped, as the timeline API). */
   timeline(machineIds: number[], from: Date, to: Date): BatchReader<TimelineExportRow> {
@@ -265,6 +275,7 @@ export class ExportSession {
   private cursor<R>(sql: string, params: unknown[]): BatchReader<R> {
     const name = `export_cursor_${++this.cursors}`;
     const runner = this.runner;
+    const batchRows = this.batchRows;
     let state: 'new' | 'open' | 'closed' = 'new';
     const close = async () => {
       // A cursor left open (a consumer that stops early) would close with the transaction anyway.
@@ -278,8 +289,8 @@ export class ExportSession {
           await runner.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
           state = 'open';
         }
-        const rows: R[] = await runner.query(`FETCH ${CURSOR_BATCH_ROWS} FROM ${name}`);
-        if (rows.length < CURSOR_BATCH_ROWS) await close();
+        const rows: R[] = await runner.query(`FETCH ${batchRows} FROM ${name}`);
+        if (rows.length < batchRows) await close();
         // The rows move into an array of ours and the driver's is left empty: nothing the driver
         // may still hold keeps them alive once the batch is written.
         return rows.length > 0 ? rows.splice(0) : null;

@@ -59,6 +59,10 @@ function csvCell(kind: ExportColumn['kind'], value: Value, time: (d: Date) => st
   }
 }
 
+/** Distinct texts whose field is remembered (names, codes, categories repeat on every row). */
+const TEXT_CACHE_SIZE = 4096;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
 /** CSV as UTF-8 text with a byte-order mark, a batch of rows per write. */
 export function createCsvWriter(
   out: Writable,
@@ -69,14 +73,35 @@ export function createCsvWriter(
   const [field, between] = options.separator === 'semicolon' ? [semicolonField, ';'] : [csvField, ','];
   const kinds = columns.map((c) => c.kind);
   out.write(UTF8_BOM + columns.map((c) => field(c.header)).join(between) + '\r\n');
+  const texts = new Map<string, string>();
+  /**
+   * A value's field, as `field(csvCell(…))` writes it, without its cost per cell: a time that starts
+   * with a digit is one no guard or quote applies to, and the field of a text is looked up.
+   */
+  const fieldOf = (kind: ExportColumn['kind'], value: Value): string => {
+    if (value === null) return '';
+    if (value instanceof Date) {
+      const text = time(value);
+      return isDigit(text.charCodeAt(0)) ? text : field(text);
+    }
+    if (typeof value !== 'string') return field(csvCell(kind, value, time));
+    let text = texts.get(value);
+    if (text === undefined) {
+      text = field(value);
+      if (texts.size >= TEXT_CACHE_SIZE) texts.clear();
+      texts.set(value, text);
+    }
+    return text;
+  };
   return {
     readAhead: true,
     async write(rows, values) {
       let chunk = '';
       for (const source of rows) {
         const row = values(source);
-        for (let i = 0; i < row.length; i++) chunk += (i === 0 ? '' : between) + field(csvCell(kinds[i]!, row[i]!, time));
-        chunk += '\r\n';
+        let line = fieldOf(kinds[0]!, row[0]!);
+        for (let i = 1; i < row.length; i++) line += between + fieldOf(kinds[i]!, row[i]!);
+        chunk += line + '\r\n';
       }
       out.write(chunk);
       await drained(out);

@@ -11,14 +11,16 @@ import {
   type ExportFormat,
   type ExportQuery,
 } from '../../core/schemas/export.schema.js';
-import type {
-  BatchReader,
-  EventExportRow,
-  ExportSession,
-  JobExportRow,
-  ProductionExportRow,
-  ScopeMachine,
-  TimelineExportRow,
+import {
+  CURSOR_BATCH_ROWS,
+  CURSOR_BATCH_ROWS_ONE_PASS,
+  type BatchReader,
+  type EventExportRow,
+  type ExportSession,
+  type JobExportRow,
+  type ProductionExportRow,
+  type ScopeMachine,
+  type TimelineExportRow,
 } from '../../db/repositories/export.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { ReportsService } from '../reports.service.js';
@@ -339,7 +341,7 @@ export class ExportService {
         const input: Input = { session, reports: this.reports, machines: scope.machines, query, localDate: (d) => time(d).slice(0, 10) };
         await stream(target, format.data, file, def.sheet, await def.open(input), { separator: query.separator, timezone });
       };
-      if (def.cursor) await this.repos.exports.session(run);
+      if (def.cursor) await this.repos.exports.session(run, format.data === 'csv' ? CURSOR_BATCH_ROWS_ONE_PASS : CURSOR_BATCH_ROWS);
       else await run(null);
     } finally {
       this.running--;

@@ -436,6 +436,15 @@ interface Ctx {
   machine: MachineEntity;
 }
 
+/** One formatter per zone: each `Intl.DateTimeFormat` holds native ICU memory that V8 frees late (shift-calendar.ts, assertZone). */
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
 function hhmm(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone }).format(at);
+  let format = clockFormats.get(timeZone);
+  if (!format)
+    clockFormats.set(
+      timeZone,
+      (format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone })),
+    );
+  return format.format(at);
 }

@@ -44,6 +44,9 @@ import { ShiftBoundaryService } from './services/shift-boundary.service.js';
 import { UserService } from './services/user.service.js';
 import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
+import { AndonService } from './services/andon/andon.service.js';
+import { ContactTracker } from './services/andon/contacts.js';
+import { NoDataWatch } from './services/andon/no-data-watch.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './services/shop-floor.services.js';
 import { createRealtimeServices, type RealtimeDeps } from './services/realtime.services.js';
@@ -149,7 +152,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       };
     };
     const persistence: DirectPersistence = { dataSource, repos, timeline: repos.timeline };
+    // Last contacts in memory, flushed every few seconds (docs/oee.md "No data"); a last flush on stop.
+    const contacts = new ContactTracker(repos.andon, clock, logger).start();
+    cleanups.unshift(() => contacts.stop());
     const services = buildServices(persistence, {
+      contacts,
       feed,
       outbox,
       authenticator,
@@ -247,6 +254,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 interface ServiceSettings {
+  contacts: ContactTracker;
   feed: ChangeFeed;
   outbox: OutboxRepository;
   authenticator: Authenticator;
@@ -262,6 +270,9 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const { dataSource, repos } = persistence;
   const { feed, outbox, authenticator, clock, logger } = settings;
   const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
+  // The one hook of the write path: every device write is a contact.
+  shopFloor.stateEvents.contacts = settings.contacts;
+  shopFloor.production.contacts = settings.contacts;
   const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
   const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow, clock);
   const machineStates = new MachineStateService(repos, clock);
@@ -296,6 +307,8 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     shiftBoundaries: new ShiftBoundaryService(dataSource, repos.scheduler, repos.site, repos.shopFloor, shopFloor.jobs, feed, clock),
     scheduledTasks: new ScheduledTasksService({ oee, verify, site: repos.site, credentials: repos.credentials, outbox, clock }),
     health: settings.health,
+    andon: new AndonService({ repo: repos.andon, contacts: settings.contacts }),
+    noDataWatch: new NoDataWatch({ repo: repos.andon, contacts: settings.contacts, stateEvents: shopFloor.stateEvents, clock, logger }),
   };
 }
 

@@ -16,6 +16,7 @@ export function createScheduler(services: AppServices, setup: SchedulerSetup): S
       closeFinishedHours: () => tasks.closeFinishedHours(),
       verifyPreviousDay: () => tasks.verifyPreviousDay(),
       housekeeping: () => tasks.housekeeping(),
+      watchSilence: () => services.noDataWatch.run(),
     },
     { store: setup.store, serialiseStart: setup.serialiseStart, logger: services.logger, feed: services.feed, clock: services.clock },
   );

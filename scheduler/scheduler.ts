@@ -15,6 +15,7 @@ export const JOBS = {
   oeeRollup: 'oee-rollup',
   housekeeping: 'housekeeping',
   verify: 'verify-history',
+  noData: 'no-data-watch',
 } as const;
 
 /**
@@ -37,6 +38,8 @@ export interface SchedulerTasks {
   housekeeping(): Promise<void>;
   /** Verifies the previous local day (timelines and stored roll-ups) and repairs what differs. */
   verifyPreviousDay(): Promise<VerifyReport>;
+  /** Silent machines into No data, heard-from ones back (docs/oee.md "No data"). */
+  watchSilence(): Promise<unknown>;
 }
 
 /**
@@ -135,6 +138,15 @@ export class Scheduler {
       emptyData.parse(job.attrs.data);
       await this.tasks.housekeeping();
     });
+    // Short lock: a run is a few queries, and a second run decides the same (its writes are duplicates).
+    agenda.define(
+      JOBS.noData,
+      async (job: Job) => {
+        emptyData.parse(job.attrs.data);
+        await this.tasks.watchSilence();
+      },
+      { lockLifetime: 30_000 },
+    );
     agenda.define(JOBS.verify, async (job: Job) => {
       emptyData.parse(job.attrs.data);
       await this.verifyPreviousDay();
@@ -147,6 +159,7 @@ export class Scheduler {
     // every machine would compete with them. Readers compute what is not stored yet.
     await agenda.every('5 minutes', JOBS.oeeRollup, undefined, { skipImmediate: true });
     await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
+    await agenda.every('5 seconds', JOBS.noData, undefined, { skipImmediate: true });
     // Nightly, after the day's last roll-ups are stored.
     await agenda.every('30 2 * * *', JOBS.verify, undefined, { skipImmediate: true });
     // Catch up at once: boundaries missed while no instance ran are applied in order at their times;
@@ -189,6 +202,11 @@ export class Scheduler {
   /** Runs the shift-boundary job as soon as possible (catch-up; also used by tests). */
   runBoundariesNow(): Promise<void> {
     return this.scheduleBoundaryRun(this.options.clock.now());
+  }
+
+  /** The No data watcher, now (tests; Agenda runs it every 5 seconds). */
+  watchSilenceNow(): Promise<unknown> {
+    return this.tasks.watchSilence();
   }
 
   /** Applies the boundaries missed while the database was away, then schedules the next one. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { LegacyAnonymousMode } from '../core/net/legacy-network.js';
+import type { AndonService } from './andon/andon.service.js';
+import type { NoDataWatch } from './andon/no-data-watch.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -46,6 +48,9 @@ export interface AppServices extends ShopFloorServices {
   resumeNotes: ResumeNotesService;
   shiftBoundaries: ShiftBoundaryService;
   scheduledTasks: ScheduledTasksService;
+  andon: AndonService;
+  /** Run by the scheduler role: silence → No data and back (docs/oee.md "No data"). */
+  noDataWatch: NoDataWatch;
   health: () => Promise<{
     status: 'ok' | 'degraded';
     database: string;

@@ -49,6 +49,8 @@ export const activityCodeSchema = z.object({
   cause: downtimeCauseSchema.nullable(),
   colour: z.string(),
   active: z.boolean(),
+  /** `no_signal`: the built-in No data (docs/oee.md "No data"), written by the system, never offered on tablets. */
+  flag: z.enum(['no_signal']).nullable(),
 });
 
 /**
@@ -140,6 +142,23 @@ const jobStartAutofillSchema = z
   .nullable()
   .describe("Pre-filled in the tablet's job-start field, in the unit of jobStartInputType (e.g. 40 parts/h); null = empty");
 
+/** Andon (docs/oee.md "No data", "The reason queue", "Targets"): each null = off / the site's (or group's) setting. */
+const heartbeatSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(86_400)
+  .nullable()
+  .describe('Silent longer than this (seconds): No data from the last contact; null = never');
+const reasonPromptMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_080)
+  .nullable()
+  .describe("Stops with a generic code longer than this (minutes) owe a reason; null = the site's setting");
+const oeeTargetSchema = z.number().gt(0).max(1).nullable().describe("OEE target 0..1; null = the group's, else the site's");
+
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -152,6 +171,9 @@ export const machineCreateSchema = z.strictObject({
   endJobOnShiftEnd: z.boolean().default(true),
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
   active: z.boolean().default(true),
+  heartbeatSeconds: heartbeatSecondsSchema.default(null),
+  reasonPromptMinutes: reasonPromptMinutesSchema.default(null),
+  oeeTarget: oeeTargetSchema.default(null),
 });
 export const machineUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
@@ -165,6 +187,9 @@ export const machineUpdateSchema = z.strictObject({
   endJobOnShiftEnd: z.boolean().optional(),
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
   active: z.boolean().optional(),
+  heartbeatSeconds: heartbeatSecondsSchema.optional(),
+  reasonPromptMinutes: reasonPromptMinutesSchema.optional(),
+  oeeTarget: oeeTargetSchema.optional(),
 });
 
 /**
@@ -196,6 +221,11 @@ export const machineSchema = z.object({
   endJobOnShiftEnd: z.boolean(),
   excludedActivityCodeIds: z.array(z.number()),
   active: z.boolean(),
+  heartbeatSeconds: z.number().nullable(),
+  /** The latest contact of its data sources (ISO; written every few seconds); null = never heard from. */
+  lastContactAt: z.string().nullable(),
+  reasonPromptMinutes: z.number().nullable(),
+  oeeTarget: z.number().nullable(),
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;

@@ -32,6 +32,14 @@ export class SiteSettingsEntity {
   @Column('text', { nullable: true })
   publicUrl: string | null;
 
+  /** Stops in planned time with a generic code (Down, No data) longer than this (minutes) owe a reason. */
+  @Column('int', { default: 5 })
+  reasonPromptMinutes: number;
+
+  /** OEE target 0..1 of machines and groups without their own. */
+  @Column('double precision', { default: 0.85 })
+  oeeTarget: number;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -13,6 +13,7 @@ import { MachineJobStartAutofill1795595300000 } from './1795595300000-MachineJob
 import { ResumeNotes1795595310000 } from './1795595310000-ResumeNotes.js';
 import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
 import { SitePublicUrl1795595600000 } from './1795595600000-SitePublicUrl.js';
+import { Andon1795595770000 } from './1795595770000-Andon.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
@@ -32,5 +33,6 @@ export const migrations = [
   ResumeNotes1795595310000,
   WallPalette1795595500000,
   SitePublicUrl1795595600000,
+  Andon1795595770000,
   DropSocketIoAttachments1795595900000,
 ];

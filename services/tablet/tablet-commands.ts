@@ -411,7 +411,7 @@ export class TabletCommandService {
   /** Tablets may set the codes they offer: active ones the machine does not exclude. */
   private async offeredCode(machine: MachineEntity, id: number, field: string) {
     const code = (await this.deps.repos.activityCodes.list()).find((c) => c.id === id);
-    if (!code || !code.active || machine.excludedActivityCodeIds.includes(id)) {
+    if (!code || !code.active || code.builtIn !== null || machine.excludedActivityCodeIds.includes(id)) {
       throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [
         { path: [field], message: 'not an offered activity code' },
       ]);

@@ -122,7 +122,7 @@ export class TabletStateBuilder {
           : null;
       const excluded = new Set(machine.excludedActivityCodeIds);
       const offered: TabletCode[] = codes
-        .filter((c) => c.active && !excluded.has(c.id))
+        .filter((c) => c.active && c.builtIn === null && !excluded.has(c.id))
         .map((c) => ({ id: c.id, shortDescription: c.shortDescription, colour: c.colour, category: c.category }));
       const lastCount = job ? lastCounts.get(job.id) : undefined;
       out.set(tablet.id, {

@@ -1,0 +1,30 @@
+import { senderOf } from '../../core/live-window.js';
+import { dataSourcesResponseSchema, heartbeatSchema } from '../../core/schemas/andon.schema.js';
+import { idParamsSchema } from '../../core/schemas/common.schema.js';
+import type { RouteTable } from '../http/route.js';
+import type { AppServices } from '../../services/app-services.js';
+
+/** Andon (issue 20, docs/oee.md "No data"): heartbeats and data sources' last contact. */
+export function registerAndonRoutes(routes: RouteTable, deps: AppServices): void {
+  routes.add({
+    method: 'post',
+    path: '/api/v1/machines/{id}/heartbeat',
+    access: 'shopFloor',
+    tag: 'shop-floor',
+    summary:
+      "A device's sign of life for a machine: its last contact, which keeps a machine with a heartbeat interval out of No data (any event counts too). Safe to repeat.",
+    params: idParamsSchema,
+    body: heartbeatSchema,
+    status: 204,
+    handler: ({ params, auth }) => deps.andon.heartbeat(params.id, senderOf(auth), 'api'),
+  });
+  routes.add({
+    method: 'get',
+    path: '/api/v1/data-sources',
+    access: 'admin',
+    tag: 'setup',
+    summary: 'Every data source (API key, tablet, DigitME2 device) with the machine it wrote for and its last contact, latest first',
+    response: dataSourcesResponseSchema,
+    handler: () => deps.andon.dataSources(),
+  });
+}

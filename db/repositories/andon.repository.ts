@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Category } from '../../core/vocabulary.js';
 
 /** One source's contacts for one machine since the last flush. */
 export interface ContactBatchRow {
@@ -25,7 +26,17 @@ export interface DataSourceRow {
   heartbeatSeconds: number | null;
 }
 
-/** Last contacts, heartbeats and the No data watcher's reads (docs/oee.md "No data"). */
+export interface StopCandidateRow {
+  machineId: number;
+  machineName: string;
+  start: Date;
+  end: Date;
+  activityCodeId: number;
+  previousCategory: Category | null;
+  nextCategory: Category | null;
+}
+
+/** Last contacts, heartbeats, the No data watcher's reads (docs/oee.md "No data") and the reason queue's. */
 export class AndonRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -107,5 +118,36 @@ export class AndonRepository {
       tabletIds.length ? this.dataSource.query(`SELECT id, name FROM tablets WHERE id = ANY($1::int[])`, [tabletIds]) : [],
     ]);
     return new Map([...keys.map((k) => [`api-key:${k.id}`, k.name] as const), ...tablets.map((t) => [`tablet:${t.id}`, t.name] as const)]);
+  }
+
+  /**
+   * Ended intervals of the given codes ending after `since` (machines of the list, or every active machine),
+   * with the categories of the intervals touching them on each side (for the micro-stop rule).
+   */
+  async stopCandidates(machineIds: number[] | null, since: Date, codeIds: number[]): Promise<StopCandidateRow[]> {
+    return this.dataSource.query(
+      `SELECT x."machineId", m.name AS "machineName", x.start, x."end", x."activityCodeId",
+              CASE WHEN x."prevEnd" = x.start THEN x."prevCategory" END AS "previousCategory",
+              CASE WHEN x."nextStart" = x."end" THEN x."nextCategory" END AS "nextCategory"
+         FROM (SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId",
+                      lag(ac.category) OVER w AS "prevCategory", lag(ti."end") OVER w AS "prevEnd",
+                      lead(ac.category) OVER w AS "nextCategory", lead(ti.start) OVER w AS "nextStart"
+                 FROM timeline_intervals ti JOIN activity_codes ac ON ac.id = ti."activityCodeId"
+                WHERE (ti."end" IS NULL OR ti."end" >= $1::timestamptz - interval '1 day')
+                  AND ($2::int[] IS NULL OR ti."machineId" = ANY($2::int[]))
+               WINDOW w AS (PARTITION BY ti."machineId" ORDER BY ti.start)) x
+         JOIN machines m ON m.id = x."machineId"
+        WHERE x."activityCodeId" = ANY($3::int[]) AND x."end" IS NOT NULL AND x."end" > $1 AND m.active
+        ORDER BY x.start DESC, x."machineId"`,
+      [since, machineIds, codeIds],
+    );
+  }
+
+  /** Each machine's reason-prompt threshold (its own, else the site's), in minutes. */
+  async reasonPromptMinutes(): Promise<Map<number, number>> {
+    const rows: { id: number; minutes: number }[] = await this.dataSource.query(
+      `SELECT m.id, COALESCE(m."reasonPromptMinutes", s."reasonPromptMinutes") AS minutes FROM machines m CROSS JOIN site_settings s WHERE s.id = 1`,
+    );
+    return new Map(rows.map((r) => [r.id, r.minutes]));
   }
 }

@@ -75,6 +75,9 @@ export class TabletCommandService {
       case 'job:resume':
         result = await this.resume(ctx, input as TabletCommandInput<'job:resume'>);
         break;
+      case 'reason:give':
+        result = await this.giveReason(ctx, input as TabletCommandInput<'reason:give'>);
+        break;
     }
     return { result, machineId: machine.id };
   }
@@ -400,6 +403,18 @@ export class TabletCommandService {
   private pausableOnly(machine: MachineEntity): void {
     if (machine.workflowType !== 'pausable')
       throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
+  }
+
+  /** The operator explains a stop after the fact: a correction authored by the operator (services/andon/reason-queue.ts). */
+  private async giveReason(ctx: Ctx, input: TabletCommandInput<'reason:give'>): Promise<CommandResult> {
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
+    await this.deps.reasonQueue.give(
+      { userId: operatorId, apiKeyId: null },
+      { machineId: ctx.machine.id, from: input.from, to: input.to, activityCodeId: input.activityCodeId, eventId: input.eventId },
+    );
+    return applied;
   }
 
   /** A state-changing command with this eventId was already applied (its state event is stored). */

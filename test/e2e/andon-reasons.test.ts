@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { ApiClient, clientsForRoles } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
@@ -106,4 +106,54 @@ describe('the reason prompt on the tablet (Chromium, 1280×800)', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('the supervisor clears what is left on the reason queue page; the admin sees the data sources', async () => {
+    const sue = (await c.admin.post('/api/v1/users', { username: 'sue', role: 'supervisor', password: 'sue-password-1' })).body
+      .id as number;
+    const context = await signedIn('sue', 'sue-password-1');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${app.url}/reasons`);
+    const rows = page.getByTestId('reason-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('td').allTextContents()).toEqual([
+      'Lathe 4',
+      'Down',
+      expect.any(String),
+      expect.any(String),
+      '10 min',
+      expect.any(String),
+    ]);
+    await rows.first().getByRole('combobox').selectOption({ label: 'Setting' });
+    await rows.first().getByRole('button', { name: 'Give reason' }).click();
+    await page.getByTestId('reason-queue-empty').waitFor();
+    const audit = await app.dataSource.query(`SELECT "userId" FROM audit_log WHERE action = 'timeline.correct' ORDER BY id`);
+    expect(audit.map((a: { userId: number }) => a.userId).at(-1)).toBe(sue);
+    expect((await c.supervisor.get('/api/v1/reason-queue')).body).toEqual({ debts: [] });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const adminContext = await signedIn('admin', ADMIN_PASSWORD);
+    const adminPage = await adminContext.newPage();
+    await adminPage.goto(`${app.url}/admin/data-sources`);
+    const source = adminPage.getByTestId('source-row');
+    await source.first().waitFor();
+    expect(await source.first().locator('td').allTextContents()).toEqual([
+      expect.stringContaining('key-device'),
+      'API key',
+      'Lathe 4',
+      expect.any(String),
+      '—',
+    ]);
+    await adminContext.close();
+  }, 90_000);
 });
+
+async function signedIn(username: string, secret: string): Promise<BrowserContext> {
+  const client = await new ApiClient(app.url).signIn(username, secret);
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
+  const [name, value] = client.cookie!.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: app.url }]);
+  return context;
+}

@@ -9,5 +9,6 @@ export const adminSections = [
   { href: '/admin/tablets', label: 'Tablets', description: 'Operator tablets and their pairing QR codes.' },
   { href: '/admin/kiosk-tokens', label: 'Kiosk tokens', description: 'Read-only links for wall screens.' },
   { href: '/admin/api-keys', label: 'API keys', description: 'Keys for devices and scripts.' },
+  { href: '/admin/data-sources', label: 'Data sources', description: 'Devices and tablets with their last contact.' },
   { href: '/admin/site', label: 'Site', description: 'Time zone and micro-stop threshold.' },
 ] as const;

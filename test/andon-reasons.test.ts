@@ -71,6 +71,17 @@ describe('the reason queue', () => {
     expect(tablet.state.reasonQueue).toEqual([tabletDebt(late), tabletDebt(early)]);
   });
 
+  it('takes the threshold from the machine, else the site', async () => {
+    const queue = async () => (await c.supervisor.get(`/api/v1/reason-queue?machineId=${machineId}`)).body.debts;
+    expect((await c.admin.patch(`/api/v1/machines/${machineId}`, { reasonPromptMinutes: 15 })).status).toBe(200);
+    expect(await queue()).toEqual([debt(late)]);
+    expect((await c.admin.patch(`/api/v1/machines/${machineId}`, { reasonPromptMinutes: null })).status).toBe(200);
+    expect((await c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 120, reasonPromptMinutes: 30 })).status).toBe(200);
+    expect(await queue()).toEqual([]);
+    expect((await c.admin.put('/api/v1/site', { timezone: 'UTC', microStopSeconds: 120, reasonPromptMinutes: 5 })).status).toBe(200);
+    expect(await queue()).toEqual([debt(late), debt(early)]);
+  });
+
   it('takes the operator’s reason from the tablet as a correction authored by the operator', async () => {
     const next = tablet.next((s) => s.reasonQueue.length === 1);
     const refused = await tablet.send('reason:give', { from: T('11:00'), to: T('11:20'), activityCodeId: 2 });

@@ -234,7 +234,7 @@ describe('seed', () => {
       [3, 'Closed', 'planned_shutdown'],
       [4, 'Overtime', 'running'],
     ]);
-    expect((await c.admin.get('/api/v1/groups')).body[0]).toEqual({ id: 1, name: 'Group 1' });
+    expect((await c.admin.get('/api/v1/groups')).body[0]).toEqual({ id: 1, name: 'Group 1', oeeTarget: null });
     expect((await c.admin.get('/api/v1/shift-patterns')).body[0]).toEqual({
       id: 1,
       name: '9-5',
@@ -252,6 +252,8 @@ describe('site', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/London',
@@ -259,6 +261,8 @@ describe('site', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);

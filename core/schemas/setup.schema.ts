@@ -17,9 +17,10 @@ export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 
 export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
 
-export const groupCreateSchema = z.strictObject({ name: nameSchema });
-export const groupUpdateSchema = groupCreateSchema.partial();
-export const groupSchema = z.object({ id: z.number(), name: z.string() });
+/** A group's OEE target 0..1 for its machines without their own; null = the site's (docs/oee.md "Targets"). */
+export const groupCreateSchema = z.strictObject({ name: nameSchema, oeeTarget: z.number().gt(0).max(1).nullable().default(null) });
+export const groupUpdateSchema = z.strictObject({ name: nameSchema.optional(), oeeTarget: z.number().gt(0).max(1).nullable().optional() });
+export const groupSchema = z.object({ id: z.number(), name: z.string(), oeeTarget: z.number().nullable() });
 
 export const downtimeCauseSchema = z.enum(downtimeCauses);
 
@@ -253,6 +254,10 @@ export const siteSchema = z.strictObject({
     .transform((url) => url.replace(/\/+$/, ''))
     .nullable()
     .optional(),
+  /** Stops with a generic code longer than this (minutes) owe a reason (docs/oee.md "The reason queue"). Omitted on PUT = unchanged. */
+  reasonPromptMinutes: z.number().int().min(1).max(10_080).optional(),
+  /** The OEE target (0..1) of machines and groups without their own (docs/oee.md "Targets"). Omitted on PUT = unchanged. */
+  oeeTarget: z.number().gt(0).max(1).optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

@@ -19,6 +19,8 @@ export class SiteRepository {
       liveWindowDays: row.liveWindowDays,
       longStopMinutes: row.longStopMinutes,
       publicUrl: row.publicUrl,
+      reasonPromptMinutes: row.reasonPromptMinutes,
+      oeeTarget: row.oeeTarget,
     };
   }
 
@@ -30,6 +32,8 @@ export class SiteRepository {
         liveWindowDays: site.liveWindowDays ?? before.liveWindowDays,
         longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
         publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
+        reasonPromptMinutes: site.reasonPromptMinutes ?? before.reasonPromptMinutes,
+        oeeTarget: site.oeeTarget ?? before.oeeTarget,
       };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
@@ -42,6 +46,8 @@ export class SiteRepository {
           liveWindowDays: before.liveWindowDays,
           longStopMinutes: before.longStopMinutes,
           publicUrl: before.publicUrl,
+          reasonPromptMinutes: before.reasonPromptMinutes,
+          oeeTarget: before.oeeTarget,
         },
         after: next,
       });

@@ -96,6 +96,7 @@ describe('admin pages in Chromium', () => {
       cause: 'other',
       colour: '#1A2B3C',
       active: true,
+      flag: null,
     });
   });
 
@@ -196,6 +197,10 @@ describe('admin pages in Chromium', () => {
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [4],
       active: true,
+      heartbeatSeconds: null,
+      lastContactAt: null,
+      reasonPromptMinutes: null,
+      oeeTarget: null,
       state: undefined,
     });
 
@@ -232,6 +237,10 @@ describe('admin pages in Chromium', () => {
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [3],
       active: false,
+      heartbeatSeconds: null,
+      lastContactAt: null,
+      reasonPromptMinutes: null,
+      oeeTarget: null,
       state: undefined,
     });
   });
@@ -437,6 +446,8 @@ describe('admin pages in Chromium', () => {
       liveWindowDays: 31,
       longStopMinutes: { unplanned_stop: 20 },
       publicUrl: null,
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
 
     await goto('/admin');
@@ -444,7 +455,7 @@ describe('admin pages in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="admin-count"][data-href="/admin/site"]')?.textContent !== '…');
     expect(await count('/admin/machines')).toBe('1');
     expect(await count('/admin/groups')).toBe('2'); // the seeded group and Assembly
-    expect(await count('/admin/activity-codes')).toBe('5');
+    expect(await count('/admin/activity-codes')).toBe('6'); // the five seeded (No data is one) and Setup
     expect(await count('/admin/users')).toBe('2');
     expect(await count('/admin/tablets')).toBe('2');
     expect(await count('/admin/site')).toBe('Europe/Berlin');

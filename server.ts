@@ -49,6 +49,9 @@ import { ShiftBoundaryService } from './services/shift-boundary.service.js';
 import { UserService } from './services/user.service.js';
 import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
+import { AndonService } from './services/andon/andon.service.js';
+import { ContactTracker } from './services/andon/contacts.js';
+import { NoDataWatch } from './services/andon/no-data-watch.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
 import { createShopFloorServices } from './services/shop-floor.services.js';
 import { createRealtimeServices, type RealtimeDeps } from './services/realtime.services.js';
@@ -171,7 +174,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const smtp = smtpSettings(env);
     const mailer = smtp ? createSmtpMailer(smtp) : null;
     if (mailer) cleanups.unshift(async () => mailer.close());
+    // Last contacts in memory, flushed every few seconds (docs/oee.md "No data"); a last flush on stop.
+    const contacts = new ContactTracker(repos.andon, clock, logger).start();
+    cleanups.unshift(() => contacts.stop());
     const services = buildServices(persistence, {
+      contacts,
       feed,
       outbox,
       authenticator,
@@ -290,6 +297,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 interface ServiceSettings {
+  contacts: ContactTracker;
   feed: ChangeFeed;
   outbox: OutboxRepository;
   authenticator: Authenticator;
@@ -306,6 +314,9 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const { dataSource, repos } = persistence;
   const { feed, outbox, authenticator, clock, logger } = settings;
   const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
+  // The one hook of the write path: every device write is a contact.
+  shopFloor.stateEvents.contacts = settings.contacts;
+  shopFloor.production.contacts = settings.contacts;
   const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
   const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow, clock);
   const machineStates = new MachineStateService(repos, clock);
@@ -354,6 +365,8 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     alertSetup: new AlertSetupService({ repo: repos.alertSetup, clock }),
     shiftReports: new ShiftReportService({ reports: repos.shiftReports, site: repos.site, oee, exports, mailer, clock }),
     health: settings.health,
+    andon: new AndonService({ repo: repos.andon, contacts: settings.contacts }),
+    noDataWatch: new NoDataWatch({ repo: repos.andon, contacts: settings.contacts, stateEvents: shopFloor.stateEvents, clock, logger }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { categoryColours, defaultLongStopMinutes } from '../core/palette.js';
+import { NO_DATA_COLOUR } from '../core/state/built-in-codes.js';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { ActivityCodeEntity, GroupEntity, ShiftPatternEntity, SiteSettingsEntity, UserEntity } from './entities/index.js';
@@ -12,7 +13,7 @@ export interface SeedOptions {
 }
 
 /**
- * First start (docs/api.md): the four built-in codes with their DigitME2 ids (the stops with cause `other`:
+ * First start (docs/api.md): the four built-in codes with their DigitME2 ids and No data (5, flagged no signal: docs/oee.md "No data") (the stops with cause `other`:
  * an unexplained Down and Closed belong to no cause of their own), group 1, the "9-5" pattern
  * and site settings; and, while there are no users, `admin` with OEE_ADMIN_PASSWORD or a random
  * password printed once. Runs under the migration lock, so it happens exactly once.
@@ -62,6 +63,17 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
           cause: null,
           colour: categoryColours.running,
           active: true,
+        },
+        {
+          id: 5,
+          shortDescription: 'No data',
+          longDescription: 'The machine sent nothing for longer than its heartbeat interval',
+          category: 'unplanned_stop',
+          cause: 'other',
+          colour: NO_DATA_COLOUR,
+          active: true,
+          builtIn: 'no_data',
+          flag: 'no_signal',
         },
       ]);
       await tx.insert(GroupEntity, { id: 1, name: 'Group 1' });

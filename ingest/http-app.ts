@@ -12,6 +12,7 @@ import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { AppServices } from '../services/app-services.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
 import { registerAlertRoutes } from './routes/alerts.routes.js';
+import { registerAndonRoutes } from './routes/andon.routes.js';
 import { registerHistoryEditRoutes } from './routes/history-edit.routes.js';
 import { LEGACY_DEVICE_PATHS, registerLegacyDeviceRoutes } from './routes/legacy-device.routes.js';
 import { LEGACY_OEE_PATHS } from './routes/legacy-oee.routes.js';
@@ -98,6 +99,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   registerMqttRoutes(routes, deps);
   registerOeeRoutes(routes, deps);
   registerShopFloorRoutes(routes, deps);
+  registerAndonRoutes(routes, deps);
   registerResultRoutes(routes, deps);
   registerHistoryEditRoutes(routes, deps);
   registerVerifyRoutes(routes, deps);

@@ -23,6 +23,7 @@ export function createScheduler(services: AppServices, setup: SchedulerSetup): S
       shiftReports: async () => {
         await services.shiftReports.run();
       },
+      watchSilence: () => services.noDataWatch.run(),
     },
     { store: setup.store, serialiseStart: setup.serialiseStart, logger: services.logger, feed: services.feed, clock: services.clock },
   );

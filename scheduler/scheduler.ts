@@ -17,6 +17,7 @@ export const JOBS = {
   verify: 'verify-history',
   alerts: 'alerts',
   shiftReports: 'shift-reports',
+  noData: 'no-data-watch',
 } as const;
 
 /** A tick of alerts or shift reports that died keeps its lock this long; the rows they work on are claimed in PostgreSQL, so a second run is harmless. */
@@ -46,6 +47,8 @@ export interface SchedulerTasks {
   alerts(): Promise<void>;
   /** Plans the reports of ended shifts and sends the due ones. */
   shiftReports(): Promise<void>;
+  /** Silent machines into No data, heard-from ones back (docs/oee.md "No data"). */
+  watchSilence(): Promise<unknown>;
 }
 
 /**
@@ -146,6 +149,15 @@ export class Scheduler {
       emptyData.parse(job.attrs.data);
       await this.tasks.housekeeping();
     });
+    // Short lock: a run is a few queries, and a second run decides the same (its writes are duplicates).
+    agenda.define(
+      JOBS.noData,
+      async (job: Job) => {
+        emptyData.parse(job.attrs.data);
+        await this.tasks.watchSilence();
+      },
+      { lockLifetime: 30_000 },
+    );
     agenda.define(JOBS.verify, async (job: Job) => {
       emptyData.parse(job.attrs.data);
       await this.verifyPreviousDay();
@@ -175,6 +187,7 @@ export class Scheduler {
     // every machine would compete with them. Readers compute what is not stored yet.
     await agenda.every('5 minutes', JOBS.oeeRollup, undefined, { skipImmediate: true });
     await agenda.every('1 hour', JOBS.housekeeping, undefined, { skipImmediate: true });
+    await agenda.every('5 seconds', JOBS.noData, undefined, { skipImmediate: true });
     // Nightly, after the day's last roll-ups are stored.
     await agenda.every('30 2 * * *', JOBS.verify, undefined, { skipImmediate: true });
     // Alerts every 15 s; shift reports every minute, at once after a start (catch-up after downtime).
@@ -225,6 +238,11 @@ export class Scheduler {
   /** Runs the alerts job as soon as possible (tests; the job also runs every 15 s). */
   async runAlertsNow(): Promise<void> {
     await this.agenda?.now(JOBS.alerts, undefined);
+  }
+
+  /** The No data watcher, now (tests; Agenda runs it every 5 seconds). */
+  watchSilenceNow(): Promise<unknown> {
+    return this.tasks.watchSilence();
   }
 
   /** Applies the boundaries missed while the database was away, then schedules the next one. */

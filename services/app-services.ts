@@ -5,6 +5,8 @@ import type { AlertDeliveryService } from './alerts/alert-delivery.service.js';
 import type { AlertSetupService } from './alerts/alert-setup.service.js';
 import type { AlertsService } from './alerts/alerts.service.js';
 import type { ShiftReportService } from './alerts/shift-report.service.js';
+import type { AndonService } from './andon/andon.service.js';
+import type { NoDataWatch } from './andon/no-data-watch.js';
 import type { AttemptLimiter } from './auth/attempt-limiter.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionService } from './auth/session.service.js';
@@ -57,6 +59,9 @@ export interface AppServices extends ShopFloorServices {
   alertDeliveries: AlertDeliveryService;
   alertSetup: AlertSetupService;
   shiftReports: ShiftReportService;
+  andon: AndonService;
+  /** Run by the scheduler role: silence → No data and back (docs/oee.md "No data"). */
+  noDataWatch: NoDataWatch;
   health: () => Promise<{
     status: 'ok' | 'degraded';
     database: string;

@@ -6,6 +6,7 @@ import { MAX_FUTURE_SKEW_SECONDS } from '../core/schemas/shop-floor.schema.js';
 import type { ChangeFeed, CommittedChange } from './change-feed.js';
 import type { ProductionRecordEntity } from '../db/entities/index.js';
 import type { ShopFloorRepository } from '../db/repositories/shop-floor.repository.js';
+import { noContacts, type ContactSink } from './andon/contacts.js';
 import { announce } from './announce.js';
 import type { LiveWindowGuard } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -69,6 +70,9 @@ export function productionView(p: {
 
 /** Good and reject counts; they belong to the job running at their time (the span's start). */
 export class ProductionService {
+  /** Last contacts (services/andon/contacts.ts), set by the composition root: every device count is one. */
+  contacts: ContactSink = noContacts;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly shopFloor: ShopFloorRepository,
@@ -108,6 +112,7 @@ export class ProductionService {
     changes: CommittedChange[],
     options: { judgeFrom?: boolean } = {},
   ): Promise<ProductionRecordEntity> {
+    this.contacts.touch(r.sender.label, r.machineId, r.source);
     const summary = { from: r.from.toISOString(), to: r.to.toISOString(), good: r.good, rejects: r.rejects, eventId: r.eventId };
     const times: [Date, string][] =
       options.judgeFrom && r.from.getTime() !== r.to.getTime()

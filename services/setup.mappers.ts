@@ -18,6 +18,7 @@ export const toActivityCode = (c: ActivityCodeEntity) => ({
   cause: c.cause,
   colour: c.colour,
   active: c.active,
+  flag: c.flag,
 });
 
 /** `effectiveFrom` only for a pattern that was edited from a date (docs/api.md). */
@@ -42,6 +43,10 @@ export const toMachine = (m: MachineEntity, state: MachineState) => ({
   endJobOnShiftEnd: m.endJobOnShiftEnd,
   excludedActivityCodeIds: m.excludedActivityCodeIds,
   active: m.active,
+  heartbeatSeconds: m.heartbeatSeconds,
+  lastContactAt: m.lastContactAt ? m.lastContactAt.toISOString() : null,
+  reasonPromptMinutes: m.reasonPromptMinutes,
+  oeeTarget: m.oeeTarget,
   state,
 });
 

@@ -109,8 +109,11 @@ export class SetupService {
    */
   async updateActivityCode(actor: Actor, id: number, input: z.output<typeof activityCodeUpdateSchema>) {
     let cause: DowntimeCause | null | undefined;
-    if (input.category !== undefined || input.cause !== undefined) {
+    if (input.category !== undefined || input.cause !== undefined || input.active === false) {
       const current = await this.deps.repos.activityCodes.get(id);
+      // The watcher writes No data whatever the set-up says: it stays an active unplanned stop (docs/oee.md "No data").
+      if (current.builtIn !== null && ((input.category ?? current.category) !== current.category || input.active === false))
+        throw AppError.conflict(`${current.shortDescription} is built in: its category stays ${current.category} and it stays active`);
       cause = checkedCause(input.category ?? current.category, input.cause, current.cause);
     }
     const code = toActivityCode(await this.deps.repos.activityCodes.update(actor, id, { ...input, cause }));

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Repositories } from '../db/repositories/index.js';
+import { ReasonQueue } from './andon/reason-queue.js';
 import { HistoryEditService } from './history-edit/history-edit.service.js';
 import { JobService } from './job.service.js';
 import { LiveWindowGuard } from './live-window.js';
@@ -19,7 +20,13 @@ export function createShopFloorServices(dataSource: DataSource, repos: Repositor
   const production = new ProductionService(dataSource, repos.shopFloor, outbox, feed, clock, liveWindow);
   const jobs = new JobService(dataSource, repos.timeline, repos.shopFloor, stateEvents, production, clock, repos.historyEdits);
   const historyEdits = new HistoryEditService(dataSource, repos, stateEvents, production, clock);
-  return { stateEvents, production, jobs, historyEdits };
+  const reasonQueue = new ReasonQueue({
+    repos,
+    historyEdits,
+    findEvent: async (machineId, eventId) => (await repos.historyEdits.eventByEventId(dataSource.manager, machineId, eventId)) !== null,
+    clock,
+  });
+  return { stateEvents, production, jobs, historyEdits, reasonQueue };
 }
 
 export type ShopFloorServices = ReturnType<typeof createShopFloorServices>;

@@ -11,6 +11,7 @@ import type { ChangeFeed, CommittedChange } from './change-feed.js';
 import type { EventSource } from '../db/entities/state-event.entity.js';
 import type { EventAppendRepository, MachineWriteContext, TimelineAppend } from '../db/repositories/event-append.repository.js';
 import type { NewStateEvent, TimelineRepository } from '../db/repositories/timeline.repository.js';
+import { noContacts, type ContactSink } from './andon/contacts.js';
 import { announce } from './announce.js';
 import type { LiveWindowGuard, TimedWrite } from './live-window.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -51,6 +52,8 @@ interface RecordOptions {
  */
 export class StateEventsService {
   private readonly batcher: WriteBatcher<{ requests: StateEventRequest[]; source: EventSource; options: RecordOptions }, RecordResult>;
+  /** Last contacts (services/andon/contacts.ts), set by the composition root: every device write is one. */
+  contacts: ContactSink = noContacts;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -138,6 +141,7 @@ export class StateEventsService {
     changes: CommittedChange[],
     pathOf: (i: number) => (string | number)[],
   ): Promise<boolean[]> {
+    for (const [i, r] of requests.entries()) this.contacts.touch(r.sender.label, r.machineId, sources[i]!);
     const now = this.clock.now();
     const writes = requests.map((r, i): TimedWrite => ({
       machineId: r.machineId,

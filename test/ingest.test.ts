@@ -6,13 +6,16 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
 let app: TestApp;
 let c: Awaited<ReturnType<typeof clientsForRoles>>;
 const machines: number[] = [];
+/** Codes this suite adds (after the seeded 1–5). */
+let SETTING = 0;
+let JAM = 0;
 
 beforeAll(async () => {
   app = await startTestApp();
   c = await clientsForRoles(app.url, ADMIN_PASSWORD);
   for (let i = 1; i <= 8; i++) machines.push((await c.admin.post('/api/v1/machines', { name: `M${i}` })).body.id);
-  await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'running', colour: '#00AA00' }); // id 5
-  await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' }); // id 6
+  SETTING = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Setting', category: 'running', colour: '#00AA00' })).body.id;
+  JAM = (await c.admin.post('/api/v1/activity-codes', { shortDescription: 'Jam', category: 'unplanned_stop', colour: '#AA0000' })).body.id;
 });
 afterAll(() => app.stop());
 
@@ -32,12 +35,12 @@ describe('legacy device API: POST /api/machine-state-change', () => {
     const up = await anon.post('/api/machine-state-change', { machine_id: m, machine_state: 1 });
     expect(up.status).toBe(400);
     expect(up.body.error.message).toBe('Cannot set a machine to up when there is no active job');
-    const running = await anon.post('/api/machine-state-change', { machine_id: m, activity_code_id: 5 });
+    const running = await anon.post('/api/machine-state-change', { machine_id: m, activity_code_id: SETTING });
     expect(running.status).toBe(409);
     expect(running.body.error.message).toBe('Cannot set a machine to up when there is no active job');
     expect((await anon.post('/api/machine-state-change', { machine_id: m, machine_state: 2, extra: 'ignored' })).status).toBe(200);
     expect((await anon.post('/api/machine-state-change', { machine_id: String(m), machine_state: '0' })).status).toBe(200);
-    expect((await anon.post('/api/machine-state-change', { machine_id: m, activity_code_id: 6 })).status).toBe(200);
+    expect((await anon.post('/api/machine-state-change', { machine_id: m, activity_code_id: JAM })).status).toBe(200);
     expect((await anon.post('/api/machine-state-change', { machine_id: 'x', machine_state: 1 })).status).toBe(400);
     expect((await anon.post('/api/machine-state-change', { machine_id: m })).status).toBe(400);
     expect((await anon.post('/api/machine-state-change', { machine_id: m, activity_code_id: 999_999 })).status).toBe(400);
@@ -75,7 +78,7 @@ describe('POST /api/v1/events', () => {
     const m = machines[1]!;
     await c.device.post('/api/v1/events', { events: [{ machineId: m, at: '2026-11-24T10:00:00Z', activityCodeId: 2 }] });
     await c.device.post('/api/v1/events', { events: [{ machineId: m, at: '2026-11-24T12:00:00Z', activityCodeId: 3 }] });
-    const late = await c.device.post('/api/v1/events', { events: [{ machineId: m, at: '2026-11-24T11:00:00Z', activityCodeId: 6 }] });
+    const late = await c.device.post('/api/v1/events', { events: [{ machineId: m, at: '2026-11-24T11:00:00Z', activityCodeId: JAM }] });
     expect(late.body).toEqual({ accepted: 1, duplicates: 0 });
     expect(await timeline(m)).toEqual([
       {
@@ -89,7 +92,7 @@ describe('POST /api/v1/events', () => {
       {
         start: '2026-11-24T11:00:00.000Z',
         end: '2026-11-24T12:00:00.000Z',
-        activityCodeId: 6,
+        activityCodeId: JAM,
         category: 'unplanned_stop',
         jobId: null,
         operatorId: null,
@@ -105,7 +108,7 @@ describe('POST /api/v1/events', () => {
         eventId: `dev-${i}`,
         machineId: m,
         at: `2026-11-24T0${i}:00:00Z`,
-        activityCodeId: i % 2 ? 6 : 2,
+        activityCodeId: i % 2 ? JAM : 2,
       })),
     };
     expect((await c.device.post('/api/v1/events', batch)).body).toEqual({ accepted: 4, duplicates: 0 });
@@ -153,7 +156,7 @@ describe('POST /api/v1/events', () => {
       [{ events: [{ machineId: 999_999, activityCodeId: 2 }] }, 404],
       [{ events: [{ machineId: m, state: 'up' }] }, 409],
       [{ events: [{ machineId: m, activityCodeId: 1 }] }, 409],
-      [{ events: [{ machineId: m, activityCodeId: 5 }] }, 409],
+      [{ events: [{ machineId: m, activityCodeId: SETTING }] }, 409],
       [[1, 2, 3], 400],
       ['text', 400],
     ];
@@ -196,12 +199,12 @@ describe('POST /api/v1/events', () => {
           const at = new Date(base + (((i * 10 + w) * 7919) % 600_000) * 1000 + w).toISOString();
           const single = i % 3 !== 0;
           const events = single
-            ? [{ eventId: `w${w}-${i}`, machineId, at, activityCodeId: [2, 3, 6][(w + i) % 3] }]
+            ? [{ eventId: `w${w}-${i}`, machineId, at, activityCodeId: [2, 3, JAM][(w + i) % 3] }]
             : [0, 1, 2].map((k) => ({
                 eventId: `w${w}-${i}-${k}`,
                 machineId: targets[(w + i + k) % targets.length]!,
                 at: new Date(Date.parse(at) + k * 1000).toISOString(),
-                activityCodeId: [2, 3, 6][(w + k) % 3],
+                activityCodeId: [2, 3, JAM][(w + k) % 3],
               }));
           const res = await c.device.post('/api/v1/events', { events });
           if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);

@@ -30,7 +30,7 @@ let tabletHttp: ApiClient;
 let operator: { id: number; pin: string; username: string };
 let jam: number;
 let setting: number;
-let codes: { id: number; shortDescription: string; colour: string; category: string; active: boolean }[];
+let codes: { id: number; shortDescription: string; colour: string; category: string; active: boolean; flag: string | null }[];
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
@@ -53,10 +53,10 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** The spinner items the app gets: active codes the machine does not exclude. */
+/** The spinner items the app gets: active codes the machine does not exclude (never the built-in No data). */
 const offered = (excluded: number[] = []) =>
   codes
-    .filter((code) => code.active && !excluded.includes(code.id))
+    .filter((code) => code.active && code.flag === null && !excluded.includes(code.id))
     .map((code) => ({ activity_code_id: code.id, colour: code.colour, description: code.shortDescription }));
 const colourOf = (id: number) => codes.find((code) => code.id === id)!.colour;
 

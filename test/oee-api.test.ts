@@ -377,18 +377,18 @@ describe('legacy reads (legacy-api.md)', () => {
   it('GET /api/activity-durations: seconds per code for every code, the same time as v1', async () => {
     const res = await c.anonymous.get(`/api/activity-durations?machine_id=${example}&date=${DAY}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ '1': 7_200, '2': 3_600, '3': 54_000, '4': 0 });
+    expect(res.body).toEqual({ '1': 7_200, '2': 3_600, '3': 54_000, '4': 0, '5': 0 });
     const v1 = await oee(`machineId=${example}&from=${t('00:00')}&to=${t('00:00', '2026-05-05')}`);
     expect(Object.values(res.body as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(v1.body.calendarSeconds);
     expect(res.body['1'] + res.body['4']).toBe(v1.body.runSeconds);
     const empty = await c.anonymous.get(`/api/activity-durations?machine_id=${example}&date=2026-05-01`);
-    expect(empty.body).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0 });
+    expect(empty.body).toEqual({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 });
   });
 
   it('GET /api/activity-durations: running time outside planned time is Overtime (4), as DigitME2 stored it', async () => {
     // Second: Up 08:00–13:00 and 13:30–18:00 under a 09:00–17:00 shift: 08–09 and 17–18 are overtime.
     const res = await c.anonymous.get(`/api/activity-durations?machine_id=${second}&date=${DAY}`);
-    expect(res.body).toEqual({ '1': 27_000, '2': 1_800, '3': 0, '4': 7_200 });
+    expect(res.body).toEqual({ '1': 27_000, '2': 1_800, '3': 0, '4': 7_200, '5': 0 });
     const v1 = await oee(`machineId=${second}&from=${t('00:00')}&to=${t('00:00', '2026-05-05')}`);
     expect([res.body['4'], res.body['1'] + res.body['4']]).toEqual([v1.body.overtimeSeconds, v1.body.runSeconds]);
     // A 24/7 machine has no overtime.
@@ -397,6 +397,7 @@ describe('legacy reads (legacy-api.md)', () => {
       '2': 8_100,
       '3': 0,
       '4': 0,
+      '5': 0,
     });
   });
 

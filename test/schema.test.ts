@@ -47,7 +47,7 @@ describe('schema', () => {
     const users = await a.dataSource.query(`SELECT username FROM users`);
     expect(users).toEqual([{ username: 'admin' }]);
     const codes = await b.dataSource.query(`SELECT count(*)::int AS n FROM activity_codes`);
-    expect(codes).toEqual([{ n: 4 }]);
+    expect(codes).toEqual([{ n: 5 }]);
     const migrations = await a.dataSource.query(`SELECT count(*)::int AS n FROM migrations`);
     expect(migrations[0].n).toBe(allMigrations.length);
   });

@@ -234,7 +234,7 @@ describe('seed', () => {
       [3, 'Closed', 'planned_shutdown'],
       [4, 'Overtime', 'running'],
     ]);
-    expect((await c.admin.get('/api/v1/groups')).body[0]).toEqual({ id: 1, name: 'Group 1' });
+    expect((await c.admin.get('/api/v1/groups')).body[0]).toEqual({ id: 1, name: 'Group 1', oeeTarget: null });
     expect((await c.admin.get('/api/v1/shift-patterns')).body[0]).toEqual({
       id: 1,
       name: '9-5',
@@ -253,6 +253,8 @@ describe('site', () => {
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
       dateFormat: 'YYYY-MM-DD',
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
     expect((await c.viewer.get('/api/v1/site')).body).toEqual({
       timezone: 'Europe/London',
@@ -261,6 +263,8 @@ describe('site', () => {
       longStopMinutes: { unplanned_stop: 15, planned_stop: 30 },
       publicUrl: null,
       dateFormat: 'YYYY-MM-DD',
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
     const bad = await c.admin.put('/api/v1/site', { timezone: 'Mars/Olympus', microStopSeconds: 30 });
     expect(bad.status).toBe(400);

@@ -93,6 +93,19 @@ export interface TabletState {
   paused: boolean;
   /** running_total machines with a job: when the last count was made (or the job started). */
   runningTotal: { lastUpdate: string; updateFrequencySeconds: number } | null;
+  /**
+   * Stops of the machine that still owe a reason (docs/oee.md "The reason queue"), newest first: the tablet
+   * prompts for them, and `reason:give` answers one.
+   */
+  reasonQueue: TabletReasonDebt[];
+}
+
+/** A stop that owes a reason: [start, end) with a generic code (Down or No data). */
+export interface TabletReasonDebt {
+  start: string;
+  end: string;
+  activityCodeId: number;
+  plannedSeconds: number;
 }
 
 /** Every command may carry these: `eventId` makes a replay harmless, `at` keeps a queued command's time. */
@@ -121,6 +134,8 @@ export interface TabletCommands {
   'job:pause': Record<string, never>;
   /** `reason`: a stop code that relabels the pause from its start; `notes` are appended to the job's notes. */
   'job:resume': { reason?: number; notes?: string };
+  /** Gives a stop of `reasonQueue` its reason (a stop code): a correction of [from, to) with the operator as author. */
+  'reason:give': { from: string; to: string; activityCodeId: number };
 }
 export type TabletCommandName = keyof TabletCommands;
 export type TabletCommandPayload<N extends TabletCommandName> = TabletCommands[N] & CommandMeta;
@@ -134,6 +149,7 @@ export const TABLET_COMMANDS: readonly TabletCommandName[] = [
   'job:end',
   'job:pause',
   'job:resume',
+  'reason:give',
 ];
 
 /** `duplicate`: the eventId was already applied, so nothing changed. */

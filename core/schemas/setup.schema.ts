@@ -18,9 +18,10 @@ export type JobStartInputType = z.infer<typeof jobStartInputTypeSchema>;
 
 export const jobNumberInputTypeSchema = z.enum(['text', 'number']);
 
-export const groupCreateSchema = z.strictObject({ name: nameSchema });
-export const groupUpdateSchema = groupCreateSchema.partial();
-export const groupSchema = z.object({ id: z.number(), name: z.string() });
+/** A group's OEE target 0..1 for its machines without their own; null = the site's (docs/oee.md "Targets"). */
+export const groupCreateSchema = z.strictObject({ name: nameSchema, oeeTarget: z.number().gt(0).max(1).nullable().default(null) });
+export const groupUpdateSchema = z.strictObject({ name: nameSchema.optional(), oeeTarget: z.number().gt(0).max(1).nullable().optional() });
+export const groupSchema = z.object({ id: z.number(), name: z.string(), oeeTarget: z.number().nullable() });
 
 export const downtimeCauseSchema = z.enum(downtimeCauses);
 
@@ -50,6 +51,8 @@ export const activityCodeSchema = z.object({
   cause: downtimeCauseSchema.nullable(),
   colour: z.string(),
   active: z.boolean(),
+  /** `no_signal`: the built-in No data (docs/oee.md "No data"), written by the system, never offered on tablets. */
+  flag: z.enum(['no_signal']).nullable(),
 });
 
 /**
@@ -141,6 +144,23 @@ const jobStartAutofillSchema = z
   .nullable()
   .describe("Pre-filled in the tablet's job-start field, in the unit of jobStartInputType (e.g. 40 parts/h); null = empty");
 
+/** Andon (docs/oee.md "No data", "The reason queue", "Targets"): each null = off / the site's (or group's) setting. */
+const heartbeatSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(86_400)
+  .nullable()
+  .describe('Silent longer than this (seconds): No data from the last contact; null = never');
+const reasonPromptMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_080)
+  .nullable()
+  .describe("Stops with a generic code longer than this (minutes) owe a reason; null = the site's setting");
+const oeeTargetSchema = z.number().gt(0).max(1).nullable().describe("OEE target 0..1; null = the group's, else the site's");
+
 export const machineCreateSchema = z.strictObject({
   name: nameSchema,
   groupId: idSchema.nullable().default(null),
@@ -153,6 +173,9 @@ export const machineCreateSchema = z.strictObject({
   endJobOnShiftEnd: z.boolean().default(true),
   excludedActivityCodeIds: z.array(idSchema).max(1000).default([]),
   active: z.boolean().default(true),
+  heartbeatSeconds: heartbeatSecondsSchema.default(null),
+  reasonPromptMinutes: reasonPromptMinutesSchema.default(null),
+  oeeTarget: oeeTargetSchema.default(null),
 });
 export const machineUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
@@ -166,6 +189,9 @@ export const machineUpdateSchema = z.strictObject({
   endJobOnShiftEnd: z.boolean().optional(),
   excludedActivityCodeIds: z.array(idSchema).max(1000).optional(),
   active: z.boolean().optional(),
+  heartbeatSeconds: heartbeatSecondsSchema.optional(),
+  reasonPromptMinutes: reasonPromptMinutesSchema.optional(),
+  oeeTarget: oeeTargetSchema.optional(),
 });
 
 /**
@@ -197,6 +223,11 @@ export const machineSchema = z.object({
   endJobOnShiftEnd: z.boolean(),
   excludedActivityCodeIds: z.array(z.number()),
   active: z.boolean(),
+  heartbeatSeconds: z.number().nullable(),
+  /** The latest contact of its data sources (ISO; written every few seconds); null = never heard from. */
+  lastContactAt: z.string().nullable(),
+  reasonPromptMinutes: z.number().nullable(),
+  oeeTarget: z.number().nullable(),
   state: machineStateSchema,
 });
 export type Machine = z.infer<typeof machineSchema>;
@@ -229,6 +260,10 @@ export const siteSchema = z.strictObject({
    * `DD/MM/YYYY`, `MM/DD/YYYY` or `DD.MM.YYYY`. Omitted on PUT = unchanged.
    */
   dateFormat: z.enum(dateFormats).optional(),
+  /** Stops with a generic code longer than this (minutes) owe a reason (docs/oee.md "The reason queue"). Omitted on PUT = unchanged. */
+  reasonPromptMinutes: z.number().int().min(1).max(10_080).optional(),
+  /** The OEE target (0..1) of machines and groups without their own (docs/oee.md "Targets"). Omitted on PUT = unchanged. */
+  oeeTarget: z.number().gt(0).max(1).optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

@@ -40,6 +40,12 @@ export const tabletCommandSchemas = {
     notes: z.string().trim().max(500).optional(),
     ...meta,
   }),
+  'reason:give': z.strictObject({
+    from: isoDateTimeSchema,
+    to: isoDateTimeSchema,
+    activityCodeId: socketIdSchema,
+    ...meta,
+  }),
 } satisfies Record<TabletCommandName, z.ZodType>;
 
 export type TabletCommandInput<N extends TabletCommandName> = z.output<(typeof tabletCommandSchemas)[N]>;

@@ -8,6 +8,7 @@ import { ActivityCodeEntity } from './activity-code.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuthAttemptEntity } from './auth-attempt.entity.js';
+import { DataSourceEntity } from './data-source.entity.js';
 import { GroupEntity } from './group.entity.js';
 import { InfluxOutboxEntity } from './influx-outbox.entity.js';
 import { JobEntity } from './job.entity.js';
@@ -39,6 +40,7 @@ export {
   ApiKeyEntity,
   AuditEntryEntity,
   AuthAttemptEntity,
+  DataSourceEntity,
   GroupEntity,
   InfluxOutboxEntity,
   JobEntity,
@@ -73,6 +75,7 @@ export const entities = [
   ApiKeyEntity,
   AuditEntryEntity,
   AuthAttemptEntity,
+  DataSourceEntity,
   GroupEntity,
   InfluxOutboxEntity,
   JobEntity,

@@ -8,6 +8,9 @@ import { ShiftPatternEntity } from './shift-pattern.entity.js';
 @Check('machines_workflow_type_valid', `"workflowType" IN ('default','pausable','running_total')`)
 @Check('machines_job_number_input_type_valid', `"jobNumberInputType" IN ('text','number')`)
 @Check('machines_job_start_autofill_positive', `"jobStartAutofill" IS NULL OR "jobStartAutofill" > 0`)
+@Check('machines_heartbeat_positive', `"heartbeatSeconds" IS NULL OR "heartbeatSeconds" > 0`)
+@Check('machines_reason_prompt_positive', `"reasonPromptMinutes" IS NULL OR "reasonPromptMinutes" > 0`)
+@Check('machines_oee_target_fraction', `"oeeTarget" IS NULL OR ("oeeTarget" > 0 AND "oeeTarget" <= 1)`)
 export class MachineEntity {
   @PrimaryGeneratedColumn('increment')
   id: number;
@@ -66,6 +69,29 @@ export class MachineEntity {
 
   @Column('boolean', { default: true })
   active: boolean;
+
+  /**
+   * Andon (docs/oee.md "No data"): silent longer than this (seconds) puts the machine in No data from its
+   * last contact; null = never.
+   */
+  @Column('int', { nullable: true })
+  heartbeatSeconds: number | null;
+
+  /** The latest contact of any of its data sources (flushed every few seconds by services/andon/contacts.ts). */
+  @Column('timestamptz', { nullable: true })
+  lastContactAt: Date | null;
+
+  /** The first contact after a silence longer than the heartbeat interval: when No data ends. */
+  @Column('timestamptz', { nullable: true })
+  contactResumedAt: Date | null;
+
+  /** Stops without a reason longer than this (minutes) are prompted; null = the site's setting. */
+  @Column('int', { nullable: true })
+  reasonPromptMinutes: number | null;
+
+  /** OEE target 0..1; null = the group's, else the site's. */
+  @Column('double precision', { nullable: true })
+  oeeTarget: number | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

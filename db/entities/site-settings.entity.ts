@@ -36,6 +36,13 @@ export class SiteSettingsEntity {
   /** How dates read on every screen (core/calendar/site-format.ts); ISO by default. */
   @Column('text', { default: 'YYYY-MM-DD' })
   dateFormat: DateFormat;
+  /** Stops in planned time with a generic code (Down, No data) longer than this (minutes) owe a reason. */
+  @Column('int', { default: 5 })
+  reasonPromptMinutes: number;
+
+  /** OEE target 0..1 of machines and groups without their own. */
+  @Column('double precision', { default: 0.85 })
+  oeeTarget: number;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;

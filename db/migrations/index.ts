@@ -14,6 +14,7 @@ import { ResumeNotes1795595310000 } from './1795595310000-ResumeNotes.js';
 import { WallPalette1795595500000 } from './1795595500000-WallPalette.js';
 import { SitePublicUrl1795595600000 } from './1795595600000-SitePublicUrl.js';
 import { SiteDateFormat1795595700000 } from './1795595700000-SiteDateFormat.js';
+import { Andon1795595770000 } from './1795595770000-Andon.js';
 import { Andon1795595810000 } from './1795595810000-Andon.js';
 import { MqttMappings1795595850000 } from './1795595850000-MqttMappings.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
@@ -36,6 +37,7 @@ export const migrations = [
   WallPalette1795595500000,
   SitePublicUrl1795595600000,
   SiteDateFormat1795595700000,
+  Andon1795595770000,
   Andon1795595810000,
   MqttMappings1795595850000,
   DropSocketIoAttachments1795595900000,

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { CommittedChange, SetupEntity } from '../../core/cluster/committed-change.js';
 import { AlertSetupRepository } from './alert-setup.repository.js';
 import { AlertsRepository } from './alerts.repository.js';
+import { AndonRepository } from './andon.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuthAttemptRepository } from './auth-attempt.repository.js';
 import { CredentialRepository } from './credential.repository.js';
@@ -30,6 +31,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
   const onSetupChange = (entity: SetupEntity, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
     audit,
+    andon: new AndonRepository(dataSource),
     authAttempts: new AuthAttemptRepository(dataSource),
     credentials: new CredentialRepository(dataSource),
     site: new SiteRepository(dataSource, audit, onSetupChange),

@@ -20,6 +20,8 @@ export class SiteRepository {
       longStopMinutes: row.longStopMinutes,
       publicUrl: row.publicUrl,
       dateFormat: row.dateFormat,
+      reasonPromptMinutes: row.reasonPromptMinutes,
+      oeeTarget: row.oeeTarget,
     };
   }
 
@@ -32,6 +34,8 @@ export class SiteRepository {
         longStopMinutes: site.longStopMinutes ?? before.longStopMinutes,
         publicUrl: site.publicUrl === undefined ? before.publicUrl : site.publicUrl,
         dateFormat: site.dateFormat ?? before.dateFormat,
+        reasonPromptMinutes: site.reasonPromptMinutes ?? before.reasonPromptMinutes,
+        oeeTarget: site.oeeTarget ?? before.oeeTarget,
       };
       await tx.update(SiteSettingsEntity, { id: 1 }, next);
       await this.audit.record(tx, actor, {
@@ -45,6 +49,8 @@ export class SiteRepository {
           longStopMinutes: before.longStopMinutes,
           publicUrl: before.publicUrl,
           dateFormat: before.dateFormat,
+          reasonPromptMinutes: before.reasonPromptMinutes,
+          oeeTarget: before.oeeTarget,
         },
         after: next,
       });

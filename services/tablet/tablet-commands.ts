@@ -75,6 +75,9 @@ export class TabletCommandService {
       case 'job:resume':
         result = await this.resume(ctx, input as TabletCommandInput<'job:resume'>);
         break;
+      case 'reason:give':
+        result = await this.giveReason(ctx, input as TabletCommandInput<'reason:give'>);
+        break;
     }
     return { result, machineId: machine.id };
   }
@@ -402,6 +405,18 @@ export class TabletCommandService {
       throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
   }
 
+  /** The operator explains a stop after the fact: a correction authored by the operator (services/andon/reason-queue.ts). */
+  private async giveReason(ctx: Ctx, input: TabletCommandInput<'reason:give'>): Promise<CommandResult> {
+    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
+    const operatorId = this.operator(ctx);
+    await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
+    await this.deps.reasonQueue.give(
+      { userId: operatorId, apiKeyId: null },
+      { machineId: ctx.machine.id, from: input.from, to: input.to, activityCodeId: input.activityCodeId, eventId: input.eventId },
+    );
+    return applied;
+  }
+
   /** A state-changing command with this eventId was already applied (its state event is stored). */
   private async stateEventApplied(ctx: Ctx, eventId: string | undefined): Promise<boolean> {
     if (!eventId) return false;
@@ -411,7 +426,7 @@ export class TabletCommandService {
   /** Tablets may set the codes they offer: active ones the machine does not exclude. */
   private async offeredCode(machine: MachineEntity, id: number, field: string) {
     const code = (await this.deps.repos.activityCodes.list()).find((c) => c.id === id);
-    if (!code || !code.active || machine.excludedActivityCodeIds.includes(id)) {
+    if (!code || !code.active || code.builtIn !== null || machine.excludedActivityCodeIds.includes(id)) {
       throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [
         { path: [field], message: 'not an offered activity code' },
       ]);

@@ -45,12 +45,13 @@ export class TabletStateBuilder {
   async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
     const { repos, clock } = this.deps;
     const machineIds = [...new Set(tablets.map((t) => t.machineId).filter((id): id is number => id !== null))];
-    const [machines, current, codes, usernames, site] = await Promise.all([
+    const [machines, current, codes, usernames, site, debts] = await Promise.all([
       repos.tabletWorkflow.machines(machineIds),
       machineIds.length ? repos.machineStates.current(machineIds) : Promise.resolve(new Map()),
       repos.activityCodes.list(),
       repos.tabletWorkflow.usernames([...new Set(tablets.map((t) => t.operatorId).filter((id): id is number => id !== null))]),
       repos.site.get(),
+      this.deps.reasonQueue.open(machineIds),
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
@@ -95,6 +96,7 @@ export class TabletStateBuilder {
           jobStartAutofill: null,
           paused: false,
           runningTotal: null,
+          reasonQueue: [],
         });
         continue;
       }
@@ -122,7 +124,7 @@ export class TabletStateBuilder {
           : null;
       const excluded = new Set(machine.excludedActivityCodeIds);
       const offered: TabletCode[] = codes
-        .filter((c) => c.active && !excluded.has(c.id))
+        .filter((c) => c.active && c.builtIn === null && !excluded.has(c.id))
         .map((c) => ({ id: c.id, shortDescription: c.shortDescription, colour: c.colour, category: c.category }));
       const lastCount = job ? lastCounts.get(job.id) : undefined;
       out.set(tablet.id, {
@@ -149,6 +151,9 @@ export class TabletStateBuilder {
                 updateFrequencySeconds: RUNNING_TOTAL_UPDATE_FREQUENCY_SECONDS,
               }
             : null,
+        reasonQueue: debts
+          .filter((d) => d.machineId === machine.id)
+          .map((d) => ({ start: d.start, end: d.end, activityCodeId: d.activityCodeId, plannedSeconds: d.plannedSeconds })),
       });
     }
     return out;

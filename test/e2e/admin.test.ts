@@ -96,6 +96,7 @@ describe('admin pages in Chromium', () => {
       cause: 'other',
       colour: '#1A2B3C',
       active: true,
+      flag: null,
     });
   });
 
@@ -198,6 +199,10 @@ describe('admin pages in Chromium', () => {
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [4],
       active: true,
+      heartbeatSeconds: null,
+      lastContactAt: null,
+      reasonPromptMinutes: null,
+      oeeTarget: null,
       state: undefined,
     });
 
@@ -234,6 +239,10 @@ describe('admin pages in Chromium', () => {
       endJobOnShiftEnd: false,
       excludedActivityCodeIds: [3],
       active: false,
+      heartbeatSeconds: null,
+      lastContactAt: null,
+      reasonPromptMinutes: null,
+      oeeTarget: null,
       state: undefined,
     });
   });
@@ -440,6 +449,8 @@ describe('admin pages in Chromium', () => {
       longStopMinutes: { unplanned_stop: 20 },
       publicUrl: null,
       dateFormat: 'YYYY-MM-DD',
+      reasonPromptMinutes: 5,
+      oeeTarget: 0.85,
     });
 
     await goto('/admin');
@@ -447,7 +458,7 @@ describe('admin pages in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="admin-count"][data-href="/admin/site"]')?.textContent !== '…');
     expect(await count('/admin/machines')).toBe('1');
     expect(await count('/admin/groups')).toBe('2'); // the seeded group and Assembly
-    expect(await count('/admin/activity-codes')).toBe('5');
+    expect(await count('/admin/activity-codes')).toBe('6'); // the five seeded (No data is one) and Setup
     expect(await count('/admin/users')).toBe('2');
     expect(await count('/admin/tablets')).toBe('2');
     expect(await count('/admin/site')).toBe('Europe/Berlin');

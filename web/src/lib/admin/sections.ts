@@ -15,5 +15,6 @@ export const adminSections = [
     label: 'MQTT',
     description: 'Topics of MQTT devices and Sparkplug B nodes, mapped to machines.',
   },
+  { href: '/admin/data-sources', label: 'Data sources', description: 'Devices and tablets with their last contact.' },
   { href: '/admin/site', label: 'Site', description: 'Time zone, date format, micro-stops, long stops and the public address.' },
 ] as const;

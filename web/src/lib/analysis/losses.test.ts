@@ -10,6 +10,7 @@ const code = (id: number, shortDescription: string, category: ActivityCode['cate
   cause,
   colour: '#112233',
   active: true,
+  flag: null,
 });
 const codes = new Map(
   [

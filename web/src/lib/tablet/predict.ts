@@ -55,6 +55,10 @@ function apply(s: TabletState, command: QueuedCommand): TabletState {
       return { ...s, job: null, shiftOee: null, current: codeAt(s, DOWN, at), paused: false, runningTotal: null };
     case 'job:pause':
       return { ...s, current: codeAt(s, DOWN, at), paused: true };
+    case 'reason:give': {
+      const p = command.payload as QueuedCommand<'reason:give'>['payload'];
+      return { ...s, reasonQueue: s.reasonQueue.filter((d) => d.start !== p.from || d.end !== p.to) };
+    }
     case 'job:resume': {
       const start = s.codes.find((c) => c.id === s.jobStartActivityCodeId);
       return { ...s, current: codeAt(s, start?.category === 'running' ? start.id : UP, at), paused: false };

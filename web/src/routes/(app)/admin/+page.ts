@@ -9,7 +9,11 @@ export const load: PageLoad = (event) =>
     const lists = adminSections.filter((s) => s.href !== '/admin/site');
     const [site, ...counts] = await Promise.all([
       get<Site>('/site'),
-      ...lists.map(async (s) => (await get<unknown[]>('api' in s ? s.api : s.href.slice('/admin'.length))).length),
+      // A list, or (data sources) an object holding one.
+      ...lists.map(async (s) => {
+        const body = await get<unknown[] | { sources: unknown[] }>('api' in s ? s.api : s.href.slice('/admin'.length));
+        return Array.isArray(body) ? body.length : body.sources.length;
+      }),
     ]);
     return {
       counts: { ...Object.fromEntries(lists.map((s, i) => [s.href, String(counts[i])])), '/admin/site': site.timezone } as Record<

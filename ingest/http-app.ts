@@ -77,7 +77,10 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   api.use('/api', textGuard);
   // The DigitME2 tablet app at the root path: its own body parsing, and failures answered its way (200).
   api.use(LEGACY_TABLET_PATHS, legacyTabletBodies);
-  const routes = new RouteTable(api);
+  // Device writes first (their paths are unique, so the answer is the same wherever they sit).
+  const deviceWrites = express.Router();
+  api.use(deviceWrites);
+  const routes = new RouteTable(api, { router: deviceWrites, paths: DEVICE_WRITE_PATHS });
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);

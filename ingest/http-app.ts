@@ -1,13 +1,13 @@
 import cookieParser from 'cookie-parser';
 import express, { type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { AppError, errorBody } from '../core/errors.js';
 import { legacyBrowserRefusal, requestOrigin } from '../core/net/browser-origin.js';
 import { authenticate } from './http/authenticate.js';
 import { errorMapper, notFoundApi } from './http/errors.middleware.js';
 import { apiOffGate, type HttpSurface } from './http/role-gate.js';
 import { RouteTable } from './http/route.js';
+import { requestLog } from './http/request-log.js';
 import { refuseDeepJson, textGuard } from './http/text-guard.js';
 import type { AppServices } from '../services/app-services.js';
 import { registerLoginForm, registerSessionRoutes } from './routes/session.routes.js';
@@ -47,23 +47,12 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   app.set('trust proxy', parseTrustProxy(options.trustProxy));
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      // One line per request, without credentials or bodies.
-      serializers: {
-        req: (req) => ({ method: req.method, url: redactUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : isDeviceWrite(req.method, req.url) ? 'debug' : 'info',
-    }),
-  );
+  app.use(requestLog(deps.logger, redactUrl, isDeviceWrite));
   // SvelteKit sends its own nonce-based CSP for pages; the API gets a deny-all one below.
   // Framing and HSTS are decided below, not by helmet's defaults. `same-origin` referrers: under helmet's
   // `no-referrer` browsers send `Origin: null` on the app's own form posts and fetches, and the CSRF
   // check needs the real origin (other sites still get no Referer).
-  app.use(
+  const helmetHeaders = staticHeaders(
     helmet({
       contentSecurityPolicy: false,
       crossOriginEmbedderPolicy: false,
@@ -72,7 +61,7 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use(framingAndTransport(options.frameAncestors ?? []));
+  app.use(framingAndTransport(helmetHeaders, options.frameAncestors ?? []));
   // Without the ingest role only the health check answers under /api and at the DigitME2 paths.
   if (!options.serves.api) app.use(['/api', ...LEGACY_PATHS], apiOffGate());
   app.use(cookieParser());
@@ -91,7 +80,10 @@ export function createHttpApp(deps: AppServices, options: HttpAppOptions) {
   api.use('/api', textGuard);
   // The DigitME2 tablet app at the root path: its own body parsing, and failures answered its way (200).
   api.use(LEGACY_TABLET_PATHS, legacyTabletBodies);
-  const routes = new RouteTable(api);
+  // Device writes first (their paths are unique, so the answer is the same wherever they sit).
+  const deviceWrites = express.Router();
+  api.use(deviceWrites);
+  const routes = new RouteTable(api, { router: deviceWrites, paths: DEVICE_WRITE_PATHS });
   registerSystemRoutes(routes, deps);
   registerSessionRoutes(routes, deps);
   registerSetupRoutes(routes, deps);
@@ -174,8 +166,9 @@ function crossSiteFormGuard(allowedHosts: readonly string[]): RequestHandler {
  * it is left out there and CSP decides. The CSP of pages is SvelteKit's: the web hook writes
  * `req.frameAncestors` into it. HSTS only on HTTPS (it means nothing over plain HTTP and misleads).
  */
-function framingAndTransport(frameAncestors: readonly string[]): RequestHandler {
+function framingAndTransport(helmetHeaders: readonly (readonly [string, string])[], frameAncestors: readonly string[]): RequestHandler {
   return (req, res, next) => {
+    for (const [name, value] of helmetHeaders) res.setHeader(name, value);
     const wall = req.path === '/wall' || req.path.startsWith('/wall/');
     if (wall && frameAncestors.length > 0) req.frameAncestors = frameAncestors.join(' ');
     else {
@@ -185,6 +178,29 @@ function framingAndTransport(frameAncestors: readonly string[]): RequestHandler 
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   };
+}
+
+/**
+ * The headers a helmet middleware sets. Its options here make them the same on every answer, so they
+ * are taken once (running it on a stand-in answer) and set in one loop instead of ten middlewares.
+ */
+function staticHeaders(middleware: RequestHandler): [string, string][] {
+  const headers: [string, string][] = [];
+  let done = false;
+  const res = {
+    setHeader: (name: string, value: unknown) => void headers.push([name, String(value)]),
+    removeHeader: () => {}, // X-Powered-By: the app never sends it (app.disable above)
+  };
+  void middleware(
+    { headers: {} } as never,
+    res as never,
+    ((err?: unknown) => {
+      if (err) throw err instanceof Error ? err : new Error(String(err));
+      done = true;
+    }) as never,
+  );
+  if (!done) throw new Error('helmet did not set its headers synchronously');
+  return headers;
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -54,7 +54,14 @@ export interface RegisteredRoute {
 export class RouteTable {
   readonly routes: RegisteredRoute[] = [];
 
-  constructor(private readonly router: Router) {}
+  /**
+   * `first`: routes at these paths go on its router, which the app mounts ahead of the others, so
+   * the requests that make most of the load (device writes) are not tested against every route.
+   */
+  constructor(
+    private readonly router: Router,
+    private readonly first?: { router: Router; paths: ReadonlySet<string> },
+  ) {}
 
   add<B extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined, P extends ZodType | undefined = undefined>(
     spec: RouteSpec<B, Q, P>,
@@ -74,7 +81,8 @@ export class RouteTable {
       ...(spec.anonymousWhen ? { anonymousWhen: spec.anonymousWhen.description } : {}),
     });
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-    this.router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
+    const router = this.first?.paths.has(spec.path) ? this.first.router : this.router;
+    router[spec.method](expressPath, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const anonymousAdmitted = !req.auth && spec.anonymousWhen?.test(req) === true;
         if (!anonymousAdmitted && spec.access !== 'public' && req.authError) throw req.authError;

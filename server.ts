@@ -68,6 +68,8 @@ export interface RunningServer {
   scheduler: Scheduler | null;
   /** Post-commit changes (tests observe what is published). */
   feed: ChangeFeed;
+  /** Resolves once the OEE hours computed so far are stored (they are written after the answer; tests that read `oee_hourly`). */
+  flushRollups(): Promise<void>;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -162,6 +164,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
+    // Computed hours still queued are written before the pool closes.
+    cleanups.unshift(() => services.oee.flushRollups());
 
     // What this instance serves over HTTP, by its roles (docs/operations.md, "Several instances").
     const serves = { api: env.OEE_ROLES.includes('ingest'), pages: env.OEE_ROLES.includes('web') };
@@ -238,6 +242,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       scheduler,
       feed,
       logger,
+      flushRollups: () => services.oee.flushRollups(),
       stop: () => (stopping ??= runAll(cleanups, logger)),
     };
   } catch (err) {

@@ -32,6 +32,11 @@ export class StaleGuard {
     return this.seq;
   }
 
+  /** Another holder of a running computation's snapshot (the roll-up writer, until its rows are written); ended by `end`. */
+  retain(snapshot: number): void {
+    this.running.set(snapshot, (this.running.get(snapshot) ?? 0) + 1);
+  }
+
   /** The computation of `snapshot` is done: changes no running computation predates are forgotten. */
   end(snapshot: number): void {
     const left = (this.running.get(snapshot) ?? 1) - 1;

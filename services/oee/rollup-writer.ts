@@ -102,7 +102,8 @@ export class RollupWriter {
    */
   private async write(snapshot: number, batch: StoredRollup[]): Promise<void> {
     const before = this.guard.last();
-    const rows = batch.filter((r) => this.guard.storable(snapshot, r.machineId, r.start.getTime() + r.hours * HOUR_MS));
+    const storable = this.guard.storableSince(snapshot);
+    const rows = batch.filter((r) => storable(r.machineId, r.start.getTime() + r.hours * HOUR_MS));
     if (rows.length === 0) return;
     await this.rollups.store(rows);
     if (this.guard.redoTouched(before, rows)) await this.invalidation.flush();

@@ -158,6 +158,7 @@ export class OeeRollups {
         // Load the next window while this one is computed.
         if (i + 1 < windows.length) next = load(windows[i + 1]!);
         const byMachine = new Map<number, PreparedHistory>();
+        const storable = this.guard.storableSince(snapshot);
         for (const task of window.tasks) {
           const machine = context.machines[task.machine]!;
           let prepared = byMachine.get(task.machine);
@@ -175,15 +176,15 @@ export class OeeRollups {
           for (const slot of task.slots) parts[slot]!.push(elements);
           task.day?.parts.push(elements);
           if (!task.hour) continue;
-          if (this.guard.storable(snapshot, machine.id, task.to))
-            rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
+          if (storable(machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
           else if (task.day) task.day.storable = false;
         }
       }
     }
+    const storable = this.guard.storableSince(snapshot);
     for (const b of builds) {
       const machineId = context.machines[b.machine]!.id;
-      if (b.storable && this.guard.storable(snapshot, machineId, b.end)) {
+      if (b.storable && storable(machineId, b.end)) {
         rows.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
       }
     }

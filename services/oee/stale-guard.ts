@@ -46,6 +46,22 @@ export class StaleGuard {
     this.touched = this.running.size === 0 ? [] : this.touched.filter((g) => g.seq > oldest);
   }
 
+  /**
+   * `storable` for many rows of one snapshot: the changes heard since are folded once into the
+   * earliest cut per machine (and for all machines), so each row is one lookup, however many
+   * changes a busy site published meanwhile.
+   */
+  storableSince(snapshot: number): (machineId: number, to: number) => boolean {
+    let all = Infinity;
+    const byMachine = new Map<number, number>();
+    for (const g of this.touched) {
+      if (g.seq <= snapshot) continue;
+      if (g.machineId === null) all = Math.min(all, g.cutMs);
+      else byMachine.set(g.machineId, Math.min(byMachine.get(g.machineId) ?? Infinity, g.cutMs));
+    }
+    return (machineId, to) => to <= Math.min(all, byMachine.get(machineId) ?? Infinity);
+  }
+
   /** Whether a row ending at `to`, computed from data read after `snapshot`, may still be stored. */
   storable(snapshot: number, machineId: number, to: number): boolean {
     return !this.touched.some((g) => g.seq > snapshot && (g.machineId === null || g.machineId === machineId) && to > g.cutMs);

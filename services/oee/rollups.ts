@@ -122,6 +122,8 @@ export class OeeRollups {
       });
 
       if (plan.pieces.length > 0) {
+        // Rows still queued are waited for rather than computed again (a window asked for twice in a row).
+        await this.writer.flush();
         await this.invalidation.flush();
         await this.repos.oeeRollups.read((reader) => readStored(reader, plan));
       }

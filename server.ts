@@ -86,6 +86,8 @@ export interface RunningServer {
   andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports'>;
   /** The MQTT transport; null without MQTT_URL or the ingest role. */
   mqtt: MqttBridge | null;
+  /** Resolves once the OEE hours computed so far are stored (they are written after the answer; tests that read `oee_hourly`). */
+  flushRollups(): Promise<void>;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -192,6 +194,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     // Stored OEE roll-ups follow every committed change of history.
     services.oee.listen(feed);
+    // Computed hours still queued are written before the pool closes.
+    cleanups.unshift(() => services.oee.flushRollups());
 
     // MQTT in and out (docs/mqtt.md): on every ingest instance, subscribing only while it holds the lease.
     const mqttConnection = mqttSettings(env);
@@ -288,6 +292,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       andon: { alerts: services.alerts, alertDeliveries: services.alertDeliveries, shiftReports: services.shiftReports },
       mqtt,
       logger,
+      flushRollups: () => services.oee.flushRollups(),
       stop: () => (stopping ??= runAll(cleanups, logger)),
     };
   } catch (err) {

@@ -133,6 +133,7 @@ describe('GET /api/v1/oee: the worked example of OEE.md', () => {
     const cold = await oee(query);
     expect(cold.status).toBe(200);
     expectWorkedExample(cold.body);
+    await app.flushRollups();
     const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM oee_hourly WHERE "machineId" = $1`, [example]);
     expect(n).toBe(18); // the closed hours 00:00–18:00 with history; none before the first event, none after now
     const warm = await oee(query);

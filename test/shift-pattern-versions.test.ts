@@ -28,6 +28,7 @@ const week = () => c.viewer.get(`/api/v1/oee?machineId=${machine}&from=${t(DAYS[
 const byDay = (body: { buckets: Record<string, unknown>[] }) => Object.fromEntries(body.buckets.map((b, i) => [DAYS[i]!, b]));
 /** The machine's stored roll-ups (hours and days, with their losses), oldest first. */
 async function storedRows(): Promise<{ start: string; hours: number; row: unknown }[]> {
+  await app.flushRollups(); // computed hours are stored after the answer
   const rows: { hourStart: Date; hours: number; row: unknown }[] = await app.dataSource.query(
     `SELECT h."hourStart", h.hours, to_jsonb(h) - 'machineId' AS row,
             (SELECT jsonb_agg(to_jsonb(l) ORDER BY l."activityCodeId") FROM oee_hourly_losses l WHERE l."machineId" = h."machineId" AND l."hourStart" = h."hourStart" AND l.hours = h.hours) AS losses

@@ -498,6 +498,7 @@ describe('the stored timeline is the projection of everything accepted', () => {
           ...(await rawElements(m, model, DAY - 3 * 86_400_000, END.getTime(), microStopSeconds)),
         }),
       );
+      await app.flushRollups();
       const stored: (Record<string, unknown> & { hourStart: Date; hours: number })[] = await app.dataSource.query(
         `SELECT * FROM oee_hourly WHERE "machineId" = $1`,
         [m],

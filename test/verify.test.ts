@@ -89,6 +89,7 @@ beforeAll(async () => {
     ['09:00', DOWN],
   ]);
   for (const m of [m1, m2, m3]) expect((await longOee(m)).calendarSeconds).toBeGreaterThan(0); // stores the hours and days
+  await app.flushRollups();
 });
 afterAll(() => app.stop());
 
@@ -111,6 +112,7 @@ describe('the verifier', () => {
   it('reports each hand-corrupted row, and a repair restores the projection in one audited transaction', async () => {
     const truth = { m1: await timeline(m1), m2: await timeline(m2) };
     const oeeBefore = { m1: await longOee(m1), m2: await longOee(m2), m3: await longOee(m3) };
+    await app.flushRollups();
     const hour07 = await hourRow(m2, t('07:00'));
     const [m3Day] = await app.dataSource.query(`SELECT "hourStart", hours FROM oee_hourly WHERE "machineId" = $1 AND hours > 1`, [m3]);
     const [m3Jam] = await app.dataSource.query(
@@ -194,6 +196,7 @@ describe('the verifier', () => {
     expect(await timeline(m2)).toEqual(truth.m2);
     expect(await hourRow(m2, t('07:00'))).toBeUndefined(); // dropped; recomputed on the next read
     for (const m of ['m1', 'm2', 'm3'] as const) expect(await longOee({ m1, m2, m3 }[m])).toEqual(oeeBefore[m]);
+    await app.flushRollups();
     expect(Number((await hourRow(m2, t('07:00'))).unplannedStopSeconds)).toBe(3_600);
     expect(await verify(RANGE)).toMatchObject({ timeline: [], rollups: [], repaired: null });
 

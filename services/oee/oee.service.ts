@@ -6,6 +6,7 @@ import type { ChangeFeed } from '../change-feed.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import { OeeInvalidation } from './invalidation.js';
 import { OeeResults, type BucketedResult, type GroupResult } from './results.js';
+import { RollupWriter } from './rollup-writer.js';
 import { OeeRollups } from './rollups.js';
 import { StaleGuard } from './stale-guard.js';
 
@@ -25,6 +26,7 @@ export interface OeeServiceOptions {
  * - results.ts (OeeResults): machine, group and current-shift results, buckets;
  * - rollups.ts (OeeRollups), stored-rollups.ts, windows.ts: the stored hours and days, which parts
  *   of a window they serve, what is computed raw, what is stored (and `storeClosed`);
+ * - rollup-writer.ts (RollupWriter): stores the computed hours and days after the answer;
  * - stale-guard.ts (StaleGuard): keeps a computation that overlapped a change from storing;
  * - invalidation.ts (OeeInvalidation): the change feed's deletes, `invalidate*`, `flushInvalidations`.
  */
@@ -32,6 +34,7 @@ export class OeeService {
   private readonly results: OeeResults;
   private readonly rollups: OeeRollups;
   private readonly invalidation: OeeInvalidation;
+  private readonly writer: RollupWriter;
 
   constructor(
     repos: Pick<Repositories, 'oeeData' | 'oeeRollups' | 'groups'>,
@@ -41,7 +44,8 @@ export class OeeService {
   ) {
     const guard = new StaleGuard();
     this.invalidation = new OeeInvalidation(repos.oeeRollups, guard, logger);
-    this.rollups = new OeeRollups(repos, clock, guard, this.invalidation);
+    this.writer = new RollupWriter(repos.oeeRollups, guard, this.invalidation, logger);
+    this.rollups = new OeeRollups(repos, clock, guard, this.invalidation, this.writer);
     this.results = new OeeResults(repos, clock, this.rollups, (options.rawMaxSeconds ?? 2 * 86_400) * 1000);
   }
 
@@ -68,6 +72,11 @@ export class OeeService {
   /** Stores every closed hour and day of [from, to) not stored yet, for the scheduler (OeeRollups.storeClosed). */
   storeClosed(from: Date, to: Date): Promise<void> {
     return this.rollups.storeClosed(from, to);
+  }
+
+  /** Resolves once the closed hours computed so far are stored (or dropped): reads answer before their rows are written (RollupWriter). */
+  flushRollups(): Promise<void> {
+    return this.writer.flush();
   }
 
   /** Runs the pending deletes the change feed asked for, for readers of stored rows outside this service (the verifier). */

@@ -5,6 +5,7 @@ import type { MachineHistory, OeeContext } from '../../db/repositories/oee-data.
 import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { OeeInvalidation } from './invalidation.js';
+import type { RollupWriter } from './rollup-writer.js';
 import type { StaleGuard } from './stale-guard.js';
 import { readStored, type RequestPlan } from './stored-rollups.js';
 import {
@@ -33,7 +34,8 @@ export interface ComputeOptions {
  * The per-machine stored elements (`oee_hourly`) that make long windows cheap, and the planning
  * around them (docs/oee.md#roll-ups-stored-hours-and-days). Per machine, a window is cut into whole
  * closed local days (day rows), other whole closed clock hours (hour rows) and the partial hours at
- * its edges (always computed raw). Rows not stored yet are computed raw and stored (a missing day
+ * its edges (always computed raw). Rows not stored yet are computed raw and handed to the
+ * RollupWriter, which stores them after the answer (a missing day
  * from its hours). Elements are additive when each computation gets one neighbouring interval on
  * each side (core/oee), so the sum is the raw calculation's (up to float rounding). Windows up to
  * `rawMaxMs` are computed raw. A row is stored only when no change heard since the computation
@@ -45,15 +47,18 @@ export class OeeRollups {
     private readonly clock: Clock,
     private readonly guard: StaleGuard,
     private readonly invalidation: Pick<OeeInvalidation, 'flush'>,
+    private readonly writer: Pick<RollupWriter, 'submit' | 'flush'>,
   ) {}
 
   /**
    * Computes and stores every closed hour and local day of every machine in [from, to) that is not
-   * stored yet (for a scheduled job, so the first long query after a quiet night finds them).
+   * stored yet (for a scheduled job, so the first long query after a quiet night finds them);
+   * resolves once the writer has written them.
    */
   async storeClosed(from: Date, to: Date): Promise<void> {
     const context = await this.repos.oeeData.context({});
     await this.elements(context, { from, to }, [], { now: this.clock.now().getTime(), rawMaxMs: 0 });
+    await this.writer.flush();
   }
 
   /**
@@ -117,6 +122,8 @@ export class OeeRollups {
       });
 
       if (plan.pieces.length > 0) {
+        // Rows still queued are waited for rather than computed again (a window asked for twice in a row).
+        await this.writer.flush();
         await this.invalidation.flush();
         await this.repos.oeeRollups.read((reader) => readStored(reader, plan));
       }
@@ -129,12 +136,14 @@ export class OeeRollups {
 
   /**
    * Computes the plan's tasks from the raw history, loading it in windows (all machines of a window
-   * in one go), adds the results to its parts, and stores the whole hours, then the days they complete.
+   * in one go), adds the results to its parts, and hands the whole hours and the days they complete
+   * to the writer.
    */
   private async run(plan: RequestPlan, snapshot: number, options: ComputeOptions): Promise<void> {
     const { context, builds, parts } = plan;
     const tasks: Task[] = plan.tasks.list();
     const { now, prefetched } = options;
+    const rows: StoredRollup[] = [];
     if (tasks.length > 0) {
       const windows = loadWindows(tasks);
       const load = (w: LoadWindow) => {
@@ -151,7 +160,7 @@ export class OeeRollups {
         // Load the next window while this one is computed.
         if (i + 1 < windows.length) next = load(windows[i + 1]!);
         const byMachine = new Map<number, PreparedHistory>();
-        const rows: StoredRollup[] = [];
+        const storable = this.guard.storableSince(snapshot);
         for (const task of window.tasks) {
           const machine = context.machines[task.machine]!;
           let prepared = byMachine.get(task.machine);
@@ -169,31 +178,21 @@ export class OeeRollups {
           for (const slot of task.slots) parts[slot]!.push(elements);
           task.day?.parts.push(elements);
           if (!task.hour) continue;
-          if (this.guard.storable(snapshot, machine.id, task.to))
-            rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
+          if (storable(machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
           else if (task.day) task.day.storable = false;
         }
-        await this.store(rows);
       }
     }
-    const days: StoredRollup[] = [];
+    const storable = this.guard.storableSince(snapshot);
     for (const b of builds) {
       const machineId = context.machines[b.machine]!.id;
-      if (b.storable && this.guard.storable(snapshot, machineId, b.end)) {
-        days.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
+      if (b.storable && storable(machineId, b.end)) {
+        rows.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
       }
     }
-    await this.store(days);
-  }
-
-  /**
-   * Stores rows. A change published while they were being written may have had its delete run
-   * before they were visible to it: such changes are deleted again.
-   */
-  private async store(rows: StoredRollup[]): Promise<void> {
+    // Stored after the answer, by the writer, and only if no change touches them meanwhile.
     if (rows.length === 0) return;
-    const before = this.guard.last();
-    await this.repos.oeeRollups.store(rows);
-    if (this.guard.redoTouched(before, rows)) await this.invalidation.flush();
+    this.guard.retain(snapshot);
+    this.writer.submit(snapshot, rows);
   }
 }

@@ -32,6 +32,11 @@ export class StaleGuard {
     return this.seq;
   }
 
+  /** Another holder of a running computation's snapshot (the roll-up writer, until its rows are written); ended by `end`. */
+  retain(snapshot: number): void {
+    this.running.set(snapshot, (this.running.get(snapshot) ?? 0) + 1);
+  }
+
   /** The computation of `snapshot` is done: changes no running computation predates are forgotten. */
   end(snapshot: number): void {
     const left = (this.running.get(snapshot) ?? 1) - 1;
@@ -39,6 +44,22 @@ export class StaleGuard {
     else this.running.delete(snapshot);
     const oldest = Math.min(...this.running.keys());
     this.touched = this.running.size === 0 ? [] : this.touched.filter((g) => g.seq > oldest);
+  }
+
+  /**
+   * `storable` for many rows of one snapshot: the changes heard since are folded once into the
+   * earliest cut per machine (and for all machines), so each row is one lookup, however many
+   * changes a busy site published meanwhile.
+   */
+  storableSince(snapshot: number): (machineId: number, to: number) => boolean {
+    let all = Infinity;
+    const byMachine = new Map<number, number>();
+    for (const g of this.touched) {
+      if (g.seq <= snapshot) continue;
+      if (g.machineId === null) all = Math.min(all, g.cutMs);
+      else byMachine.set(g.machineId, Math.min(byMachine.get(g.machineId) ?? Infinity, g.cutMs));
+    }
+    return (machineId, to) => to <= Math.min(all, byMachine.get(machineId) ?? Infinity);
   }
 
   /** Whether a row ending at `to`, computed from data read after `snapshot`, may still be stored. */

@@ -312,7 +312,9 @@ describe('OEE over history that begins in year 1 or 1970', () => {
       fullyProductiveSeconds: 3_000,
       losses: [{ activityCodeId: DOWN, category: 'unplanned_stop', seconds: downSeconds, occurrences: 0 }],
     });
-    // The cost is the window's: rows for exactly its 8 760 closed hours and its 364 whole days, none reaching back to 1970.
+    // The cost is the window's: rows for exactly its 8 760 closed hours and its 364 whole days, none reaching back to 1970
+    // (stored after the answer by the roll-up writer).
+    await app.flushRollups();
     const rows = await app.dataSource.query(
       `SELECT hours = 1 AS hour, count(*)::int AS n, min("hourStart") AS first, max("hourStart" + make_interval(hours => hours)) AS last
          FROM oee_hourly WHERE "machineId" = $1 GROUP BY hours = 1 ORDER BY 1`,

@@ -77,37 +77,29 @@ export function registerAlertRoutes(routes: RouteTable, deps: AppServices): void
     response: z.array(alertDeliverySchema),
     handler: ({ params }) => alerts.deliveries(params.id),
   });
-  routes.add({
-    method: 'post',
-    path: '/api/v1/alerts/{id}/acknowledge',
-    access: 'operator',
-    tag: 'alerts',
-    summary: 'Acknowledge: the ladder stops climbing. Repeating it keeps the first acknowledgement',
-    params: idParamsSchema,
-    body: alertActionSchema,
-    response: alertSchema,
-    anonymousWhen: tabletAdmitted,
-    handler: ({ params, body, auth, req }) =>
-      auth.via === 'anonymous'
-        ? alerts.forTablet(tabletToken(req)!, params.id, 'acknowledge', body.note)
-        : alerts.acknowledge(params.id, actorOf(auth), body.note),
-  });
-  routes.add({
-    method: 'post',
-    path: '/api/v1/alerts/{id}/resolve',
-    access: 'operator',
-    tag: 'alerts',
-    summary:
+  // Acknowledge and resolve: the same route but for the action and its summary.
+  const actions = {
+    acknowledge: 'Acknowledge: the ladder stops climbing. Repeating it keeps the first acknowledgement',
+    resolve:
       'Resolve (acknowledging it too when nobody had). Repeating it keeps the first resolution; a stop that ends resolves its alerts by itself',
-    params: idParamsSchema,
-    body: alertActionSchema,
-    response: alertSchema,
-    anonymousWhen: tabletAdmitted,
-    handler: ({ params, body, auth, req }) =>
-      auth.via === 'anonymous'
-        ? alerts.forTablet(tabletToken(req)!, params.id, 'resolve', body.note)
-        : alerts.resolve(params.id, actorOf(auth), body.note),
-  });
+  } as const;
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    routes.add({
+      method: 'post',
+      path: `/api/v1/alerts/{id}/${action}`,
+      access: 'operator',
+      tag: 'alerts',
+      summary: actions[action],
+      params: idParamsSchema,
+      body: alertActionSchema,
+      response: alertSchema,
+      anonymousWhen: tabletAdmitted,
+      handler: ({ params, body, auth, req }) =>
+        auth.via === 'anonymous'
+          ? alerts.forTablet(tabletToken(req)!, params.id, action, body.note)
+          : alerts[action](params.id, actorOf(auth), body.note),
+    });
+  }
 
   routes.add({
     method: 'get',

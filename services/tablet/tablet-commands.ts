@@ -1,17 +1,23 @@
+import { formatSiteTime } from '../../core/calendar/site-format.js';
 import { AppError } from '../../core/errors.js';
 import { tabletSender } from '../../core/live-window.js';
 import type { CommandResult, TabletCommandName } from '../../core/realtime/tablet-events.js';
 import { roleAllows } from '../../core/roles.js';
 import { tabletCommandSchemas, type TabletCommandInput } from '../../core/schemas/tablet.schema.js';
-import { MAX_FUTURE_SKEW_SECONDS } from '../../core/schemas/shop-floor.schema.js';
-import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import { idealCycleTimeFromInput } from '../../core/state/job-start-input.js';
 import type { CommittedChange } from '../change-feed.js';
-import type { MachineEntity } from '../../db/entities/index.js';
-import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
 import { verifySecret } from '../auth/hashing.js';
 import type { AttemptLimiter } from '../auth/attempt-limiter.js';
-import type { StateEventRequest } from '../state-events.service.js';
+import {
+  applied,
+  checkedTime,
+  duplicate,
+  offeredCode,
+  signedInOperator,
+  stateEventApplied,
+  type CommandContext,
+} from './command-checks.js';
+import { pauseJob, resumeJob } from './pausable-commands.js';
 import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
 /** What a command did: its answer, and the machine whose tablets should see a fresh `tablet:state`. */
@@ -19,9 +25,6 @@ export interface CommandOutcome {
   result: CommandResult;
   machineId: number | null;
 }
-
-const applied: CommandResult = { duplicate: false };
-const duplicate: CommandResult = { duplicate: true };
 
 /**
  * The operator commands of the `/tablet` namespace. Every write goes through the shop-floor write path
@@ -70,10 +73,10 @@ export class TabletCommandService {
         result = await this.endJob(ctx, input as TabletCommandInput<'job:end'>);
         break;
       case 'job:pause':
-        result = await this.pause(ctx, input as TabletCommandInput<'job:pause'>);
+        result = await pauseJob(this.deps, ctx, input as TabletCommandInput<'job:pause'>);
         break;
       case 'job:resume':
-        result = await this.resume(ctx, input as TabletCommandInput<'job:resume'>);
+        result = await resumeJob(this.deps, ctx, input as TabletCommandInput<'job:resume'>);
         break;
       case 'reason:give':
         result = await this.giveReason(ctx, input as TabletCommandInput<'reason:give'>);
@@ -82,7 +85,7 @@ export class TabletCommandService {
     return { result, machineId: machine.id };
   }
 
-  private async signIn(ctx: Ctx, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
+  private async signIn(ctx: CommandContext, input: TabletCommandInput<'operator:sign-in'>): Promise<CommandResult> {
     const { repos, dataSource, feed } = this.deps;
     // A replay of an applied sign-in checks no PIN, so it needs no attempt.
     if (
@@ -127,7 +130,7 @@ export class TabletCommandService {
     return applied;
   }
 
-  private async signOut(ctx: Ctx, input: TabletCommandInput<'operator:sign-out'>): Promise<CommandResult> {
+  private async signOut(ctx: CommandContext, input: TabletCommandInput<'operator:sign-out'>): Promise<CommandResult> {
     const { repos, dataSource, feed } = this.deps;
     let changed = false;
     const outcome = await dataSource.transaction(async (tx) => {
@@ -163,9 +166,9 @@ export class TabletCommandService {
     return outcome;
   }
 
-  private async startJob(ctx: Ctx, input: TabletCommandInput<'job:start'>): Promise<CommandResult> {
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
+  private async startJob(ctx: CommandContext, input: TabletCommandInput<'job:start'>): Promise<CommandResult> {
+    if (await stateEventApplied(this.deps, ctx, input.eventId)) return duplicate;
+    const operatorId = signedInOperator(ctx);
     if (ctx.machine.jobNumberInputType === 'number' && !/^\d+$/.test(input.jobNumber)) {
       throw AppError.invalid('This machine takes numeric job numbers', [{ path: ['jobNumber'], message: 'expected digits only' }]);
     }
@@ -189,10 +192,10 @@ export class TabletCommandService {
     return applied;
   }
 
-  private async setActivity(ctx: Ctx, input: TabletCommandInput<'activity:set'>): Promise<CommandResult> {
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
-    await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
+  private async setActivity(ctx: CommandContext, input: TabletCommandInput<'activity:set'>): Promise<CommandResult> {
+    if (await stateEventApplied(this.deps, ctx, input.eventId)) return duplicate;
+    const operatorId = signedInOperator(ctx);
+    await offeredCode(this.deps, ctx.machine, input.activityCodeId, 'activityCodeId');
     await this.deps.stateEvents.record(
       [
         {
@@ -213,12 +216,12 @@ export class TabletCommandService {
    * Counts belong to the job running at `at`. On a running_total machine they span from the job's previous
    * count (or its start) to `at`; elsewhere they are made at the instant `at`.
    */
-  private async recordProduction(ctx: Ctx, input: TabletCommandInput<'production:record'>): Promise<CommandResult> {
+  private async recordProduction(ctx: CommandContext, input: TabletCommandInput<'production:record'>): Promise<CommandResult> {
     const { dataSource, repos, production, stateEvents, timeline } = this.deps;
     if (input.eventId && (await repos.shopFloor.findProductionByEventId(dataSource.manager, ctx.machine.id, input.eventId)))
       return duplicate;
-    this.operator(ctx);
-    const at = this.checkedTime(input.at);
+    signedInOperator(ctx);
+    const at = checkedTime(this.deps, input.at);
     const changes: CommittedChange[] = [];
     const stored = await dataSource.transaction(async (tx) => {
       await timeline.lockMachines(tx, [ctx.machine.id]);
@@ -251,9 +254,9 @@ export class TabletCommandService {
     return stored ? applied : duplicate;
   }
 
-  private async endJob(ctx: Ctx, input: TabletCommandInput<'job:end'>): Promise<CommandResult> {
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
+  private async endJob(ctx: CommandContext, input: TabletCommandInput<'job:end'>): Promise<CommandResult> {
+    if (await stateEventApplied(this.deps, ctx, input.eventId)) return duplicate;
+    const operatorId = signedInOperator(ctx);
     await this.deps.jobs.end({
       machineId: ctx.machine.id,
       good: input.good,
@@ -267,114 +270,14 @@ export class TabletCommandService {
     return applied;
   }
 
-  /** pausable: a running job stops in Down; the operator gives the reason when resuming. */
-  private async pause(ctx: Ctx, input: TabletCommandInput<'job:pause'>): Promise<CommandResult> {
-    this.pausableOnly(ctx.machine);
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
-    const { dataSource, repos, stateEvents, timeline } = this.deps;
-    const at = this.checkedTime(input.at);
-    const changes: CommittedChange[] = [];
-    await dataSource.transaction(async (tx) => {
-      await timeline.lockMachines(tx, [ctx.machine.id]);
-      if (!(await repos.shopFloor.runningJob(tx, ctx.machine.id))) throw AppError.conflict('No job is running');
-      const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
-      const category = open ? (await repos.shopFloor.codes(tx, [open.activityCodeId])).get(open.activityCodeId)?.category : undefined;
-      if (category !== 'running') throw AppError.conflict('The job is already paused');
-      await stateEvents.recordIn(
-        tx,
-        [
-          {
-            machineId: ctx.machine.id,
-            at,
-            activityCodeId: BUILT_IN_CODES.down,
-            operatorId,
-            eventId: input.eventId ?? null,
-            sender: tabletSender(ctx.tablet.id),
-          },
-        ],
-        'tablet',
-        changes,
-      );
-    });
-    stateEvents.announce(changes);
-    return applied;
-  }
-
-  /**
-   * pausable: back to running. `reason` (a stop code) relabels the pause from its start, as DigitME2's
-   * paused screen did; a line "HH:MM - reason - notes" is appended to the job's notes.
-   */
-  private async resume(ctx: Ctx, input: TabletCommandInput<'job:resume'>): Promise<CommandResult> {
-    this.pausableOnly(ctx.machine);
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
-    const { dataSource, repos, stateEvents, timeline } = this.deps;
-    const reason = input.reason === undefined ? null : await this.offeredCode(ctx.machine, input.reason, 'reason');
-    if (reason && reason.category === 'running')
-      throw AppError.invalid('The reason must be a stop code', [{ path: ['reason'], message: 'expected a stop code' }]);
-    const at = this.checkedTime(input.at);
-    const codes = new Map((await repos.activityCodes.list()).map((c) => [c.id, c]));
-    const startCode = codes.get(ctx.machine.jobStartActivityCodeId);
-    const runningCode = startCode?.category === 'running' ? startCode.id : BUILT_IN_CODES.up;
-    const timezone = (await repos.site.get()).timezone;
-    const changes: CommittedChange[] = [];
-    await dataSource.transaction(async (tx) => {
-      await timeline.lockMachines(tx, [ctx.machine.id]);
-      const job = await repos.shopFloor.runningJob(tx, ctx.machine.id);
-      if (!job) throw AppError.conflict('No job is running');
-      const open = (await timeline.openIntervals(tx, [ctx.machine.id])).get(ctx.machine.id);
-      if (!open || codes.get(open.activityCodeId)?.category === 'running') throw AppError.conflict('The job is not paused');
-      const events: StateEventRequest[] = [];
-      if (reason && reason.id !== open.activityCodeId) {
-        // Same instant as the pause, recorded later: it wins, so the pause carries the reason from its start.
-        events.push({
-          machineId: ctx.machine.id,
-          at: open.start,
-          activityCodeId: reason.id,
-          operatorId: open.operatorId,
-          eventId: input.eventId ? `${input.eventId}:reason` : null,
-          sender: tabletSender(ctx.tablet.id),
-        });
-      }
-      events.push({
-        machineId: ctx.machine.id,
-        at,
-        activityCodeId: runningCode,
-        operatorId,
-        eventId: input.eventId ?? null,
-        sender: tabletSender(ctx.tablet.id),
-      });
-      await stateEvents.recordIn(tx, events, 'tablet', changes);
-      const reasonName = (reason ?? codes.get(open.activityCodeId))?.shortDescription ?? '';
-      if (input.reason !== undefined || input.notes) {
-        await repos.tabletWorkflow.appendJobNotes(tx, job.id, `${hhmm(open.start, timezone)} - ${reasonName} - ${input.notes ?? ''}\n`);
-        changes.push({ kind: 'job', machineId: ctx.machine.id, jobId: job.id, action: 'updated' });
-      }
-      // What was written goes on the timeline too, at the pause it explains (the machine page's notes).
-      if (input.notes) {
-        await repos.tabletWorkflow.addResumeNote(tx, {
-          jobId: job.id,
-          machineId: ctx.machine.id,
-          pausedAt: open.start,
-          resumedAt: at,
-          activityCodeId: reason?.id ?? open.activityCodeId,
-          notes: input.notes,
-        });
-      }
-    });
-    stateEvents.announce(changes);
-    return applied;
-  }
-
   /**
    * A job started late: it may begin before the tap, but not before the machine's current state did. Older
    * history (a stop the operator already gave, the end of the previous job) is a supervisor's correction on
    * the machine page; here the new job simply takes over the current state from `start`. The live window
    * is the write path's (services/live-window.ts).
    */
-  private async lateStart(ctx: Ctx, start: Date, at: Date | undefined): Promise<Date> {
-    const tapped = this.checkedTime(at);
+  private async lateStart(ctx: CommandContext, start: Date, at: Date | undefined): Promise<Date> {
+    const tapped = checkedTime(this.deps, at);
     if (start.getTime() > tapped.getTime()) {
       throw AppError.invalid('The job cannot start after the time it was started on the tablet', [
         { path: ['start'], message: `must not be after ${tapped.toISOString()}` },
@@ -389,77 +292,21 @@ export class TabletCommandService {
           : undefined;
       const timezone = (await this.deps.repos.site.get()).timezone;
       throw AppError.conflict(
-        `The machine has been in ${code?.shortDescription ?? 'its current state'} since ${hhmm(since, timezone)}; a job started on the tablet cannot begin before that (a supervisor can correct older history)`,
+        `The machine has been in ${code?.shortDescription ?? 'its current state'} since ${formatSiteTime(since, timezone)}; a job started on the tablet cannot begin before that (a supervisor can correct older history)`,
       );
     }
     return start;
   }
 
-  private operator(ctx: Ctx): number {
-    if (ctx.tablet.operatorId === null) throw AppError.unauthenticated('Sign in on the tablet first');
-    return ctx.tablet.operatorId;
-  }
-
-  private pausableOnly(machine: MachineEntity): void {
-    if (machine.workflowType !== 'pausable')
-      throw AppError.conflict('Pause and resume are for pausable machines; choose a stop reason instead');
-  }
-
   /** The operator explains a stop after the fact: a correction authored by the operator (services/andon/reason-queue.ts). */
-  private async giveReason(ctx: Ctx, input: TabletCommandInput<'reason:give'>): Promise<CommandResult> {
-    if (await this.stateEventApplied(ctx, input.eventId)) return duplicate;
-    const operatorId = this.operator(ctx);
-    await this.offeredCode(ctx.machine, input.activityCodeId, 'activityCodeId');
+  private async giveReason(ctx: CommandContext, input: TabletCommandInput<'reason:give'>): Promise<CommandResult> {
+    if (await stateEventApplied(this.deps, ctx, input.eventId)) return duplicate;
+    const operatorId = signedInOperator(ctx);
+    await offeredCode(this.deps, ctx.machine, input.activityCodeId, 'activityCodeId');
     await this.deps.reasonQueue.give(
       { userId: operatorId, apiKeyId: null },
       { machineId: ctx.machine.id, from: input.from, to: input.to, activityCodeId: input.activityCodeId, eventId: input.eventId },
     );
     return applied;
   }
-
-  /** A state-changing command with this eventId was already applied (its state event is stored). */
-  private async stateEventApplied(ctx: Ctx, eventId: string | undefined): Promise<boolean> {
-    if (!eventId) return false;
-    return (await this.deps.timeline.findEventById(this.deps.dataSource.manager, ctx.machine.id, eventId)) !== null;
-  }
-
-  /** Tablets may set the codes they offer: active ones the machine does not exclude. */
-  private async offeredCode(machine: MachineEntity, id: number, field: string) {
-    const code = (await this.deps.repos.activityCodes.list()).find((c) => c.id === id);
-    if (!code || !code.active || code.builtIn !== null || machine.excludedActivityCodeIds.includes(id)) {
-      throw AppError.invalid(`Activity code ${id} is not offered on this machine`, [
-        { path: [field], message: 'not an offered activity code' },
-      ]);
-    }
-    return code;
-  }
-
-  private checkedTime(at: Date | undefined): Date {
-    const now = this.deps.clock.now();
-    const t = at ?? now;
-    if (t.getTime() > now.getTime() + MAX_FUTURE_SKEW_SECONDS * 1000) {
-      throw AppError.invalid('`at` lies too far in the future', [
-        { path: ['at'], message: `more than ${MAX_FUTURE_SKEW_SECONDS / 60} minutes in the future` },
-      ]);
-    }
-    return t;
-  }
-}
-
-interface Ctx {
-  tablet: TabletRow;
-  machine: MachineEntity;
-}
-
-/** One formatter per zone: each `Intl.DateTimeFormat` holds native ICU memory that V8 frees late (shift-calendar.ts, assertZone). */
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-
-function hhmm(at: Date, timeZone: string): string {
-  let format = clockFormats.get(timeZone);
-  if (!format)
-    clockFormats.set(
-      timeZone,
-      (format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone })),
-    );
-  return format.format(at);
 }

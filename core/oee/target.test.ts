@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { belowTarget, DEFAULT_OEE_TARGET, effectiveOeeTarget } from './target.js';
+import { belowTarget, DEFAULT_OEE_TARGET, effectiveOeeTarget, targetLabel } from './target.js';
 
 describe('effectiveOeeTarget', () => {
   it('takes the machine, else the group, else the site, else 0.85', () => {
@@ -18,5 +18,13 @@ describe('belowTarget', () => {
     expect(belowTarget(0.85, 0.85)).toBe(false);
     expect(belowTarget(null, 0.85)).toBe(false);
     expect(belowTarget(undefined, 0.85)).toBe(false);
+  });
+});
+
+describe('targetLabel', () => {
+  it('writes whole percents, and a tenth when the target has one', () => {
+    expect(targetLabel(0.85)).toBe('Target 85 %');
+    expect(targetLabel(0.875)).toBe('Target 87.5 %');
+    expect(targetLabel(0.7)).toBe('Target 70 %');
   });
 });

@@ -20,3 +20,8 @@ export function effectiveOeeTarget(levels: TargetLevels): number {
 export function belowTarget(oee: number | null | undefined, target: number): boolean {
   return oee !== null && oee !== undefined && oee < target;
 }
+
+/** How a target reads on the trends and the wall: `Target 85 %` (a tenth of a percent when it has one: `Target 87.5 %`). */
+export function targetLabel(target: number): string {
+  return `Target ${Math.round(target * 1000) / 10} %`;
+}

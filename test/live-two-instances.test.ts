@@ -143,7 +143,12 @@ describe('/live with two instances on one database', () => {
     ]);
 
     // A barrier for the wall of the other group: an alert of its own machine comes after anything sent before it.
-    await admin.post('/api/v1/alert-rules', { name: 'Drill stop', kind: 'stop_longer_than', machineId: drill, levels: [{ afterMinutes: 5 }] });
+    await admin.post('/api/v1/alert-rules', {
+      name: 'Drill stop',
+      kind: 'stop_longer_than',
+      machineId: drill,
+      levels: [{ afterMinutes: 5 }],
+    });
     expect((await admin.post('/api/v1/events', { events: [{ machineId: drill, at: downAt, activityCodeId: 2 }] })).status).toBe(200);
     await b.andon.alerts.evaluate();
     await otherOnB.waitFor(() => otherOnB.alertChanges.some((c) => c.machineId === drill), 'the alert of its own machine');

@@ -27,7 +27,9 @@ export class LiveRepository {
       this.dataSource.query(
         `SELECT m.id, m.name, m."groupId", m."shiftPatternId", m."oeeTarget" AS "machineTarget", g."oeeTarget" AS "groupTarget"
            FROM machines m LEFT JOIN groups g ON g.id = m."groupId" WHERE m.active ORDER BY m.name, m.id`,
-      ) as Promise<(Omit<LiveDirectoryRows['machines'][number], 'oeeTarget'> & { machineTarget: number | null; groupTarget: number | null })[]>,
+      ) as Promise<
+        (Omit<LiveDirectoryRows['machines'][number], 'oeeTarget'> & { machineTarget: number | null; groupTarget: number | null })[]
+      >,
       this.dataSource.query(`SELECT id, name FROM groups ORDER BY name, id`),
       this.dataSource.query(`SELECT id, "shortDescription", category, colour FROM activity_codes ORDER BY id`),
       this.dataSource.query(`SELECT id, shifts, exceptions, "effectiveFrom", "earlierVersions" FROM shift_patterns`),

@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
-import { allocateColumns, CATEGORY_INDEX, effectiveOeeTarget, type IntervalColumns, type JobSpan, type ProductionRecord } from '../../core/oee/index.js';
+import {
+  allocateColumns,
+  CATEGORY_INDEX,
+  effectiveOeeTarget,
+  type IntervalColumns,
+  type JobSpan,
+  type ProductionRecord,
+} from '../../core/oee/index.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 
 /** A machine as the OEE calculation sees it. */

@@ -18,6 +18,7 @@ import { guardPool, openSchedulerPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate, withSchedulerStartLock } from './db/migrate.js';
 import { createRepositories } from './db/repositories/index.js';
+import { WallAlertsRepository } from './db/repositories/wall-alerts.repository.js';
 import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
 import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
@@ -26,6 +27,7 @@ import { influxSettings, mqttSettings, setAdapterNodeEnv, smtpSettings, type Env
 import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
 import { AlertSetupService } from './services/alerts/alert-setup.service.js';
 import { AlertsService } from './services/alerts/alerts.service.js';
+import { AlertAnnouncer } from './services/alerts/alert-announcer.js';
 import { createSmtpMailer, type Mailer } from './services/alerts/mailer.js';
 import { ShiftReportService } from './services/alerts/shift-report.service.js';
 import { createAuthenticator, type Authenticator } from './services/auth/authenticator.js';
@@ -330,6 +332,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   const reports = new ReportsService({ repos, oee, clock });
   const exports = new ExportService(repos, reports);
   const { mailer } = settings;
+  const alertAnnouncer = new AlertAnnouncer(new WallAlertsRepository(dataSource), feed, logger);
   return {
     ...shopFloor,
     clock,
@@ -365,6 +368,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
       names: repos.shiftReports,
       credentials: repos.credentials,
       clock,
+      announce: (ids) => alertAnnouncer.announce(ids),
     }),
     alertDeliveries: new AlertDeliveryService({ alerts: repos.alerts, setup: repos.alertSetup, mailer, clock }),
     alertSetup: new AlertSetupService({ repo: repos.alertSetup, clock }),

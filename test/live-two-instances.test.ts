@@ -89,4 +89,70 @@ describe('/live with two instances on one database', () => {
     // Instance A re-checks every 60 s; the sign-out on B must close the screen long before that.
     expect(await closed).toBe('io server disconnect');
   });
+
+  it('shows an alert raised on one instance on the walls of the other, live, and only in its scope', async () => {
+    const admin = await new ApiClient(a.url).signIn('admin', ADMIN_PASSWORD);
+    const adminB = await new ApiClient(b.url).signIn('admin', ADMIN_PASSWORD);
+    const hall = (await admin.post('/api/v1/groups', { name: 'Hall A' })).body.id as number;
+    const other = (await admin.post('/api/v1/groups', { name: 'Hall B' })).body.id as number;
+    const saw = (await admin.post('/api/v1/machines', { name: 'Saw', groupId: hall })).body.id as number;
+    const drill = (await admin.post('/api/v1/machines', { name: 'Drill', groupId: other })).body.id as number;
+    const site = (await admin.post('/api/v1/kiosk-tokens', { name: 'Alerts hall' })).body.token as string;
+    const onlyOther = (await admin.post('/api/v1/kiosk-tokens', { name: 'Hall B TV', groupId: other })).body.token as string;
+    const rule = (
+      await admin.post('/api/v1/alert-rules', { name: 'Saw stop', kind: 'stop_longer_than', machineId: saw, levels: [{ afterMinutes: 5 }] })
+    ).body.id as number;
+    const siteOnB = await connect(b, site);
+    const otherOnB = await connect(b, onlyOther);
+    expect(siteOnB.lastSnapshot().meta.alerts).toEqual([]);
+
+    const downAt = new Date(Date.now() - 10 * 60_000).toISOString();
+    expect((await admin.post('/api/v1/events', { events: [{ machineId: saw, at: downAt, activityCodeId: 2 }] })).status).toBe(200);
+    await a.andon.alerts.evaluate(); // the scheduler of either instance may have raised it first: the wall shows it all the same
+    const [raised] = (await admin.get(`/api/v1/alerts?machineId=${saw}`)).body as { id: number; ruleId: number }[];
+    expect(raised!.ruleId).toBe(rule);
+    await siteOnB.waitFor(() => siteOnB.alertChanges.some((c) => c.alertId === raised!.id && c.alert !== null), 'the raised alert');
+    expect(siteOnB.alertChanges.find((c) => c.alertId === raised!.id)).toEqual({
+      alertId: raised!.id,
+      machineId: saw,
+      alert: {
+        id: raised!.id,
+        machineId: saw,
+        machineName: 'Saw',
+        ruleName: 'Saw stop',
+        kind: 'stop_longer_than',
+        level: 1,
+        stopStart: downAt,
+        detectedAt: expect.any(String),
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+      },
+    });
+    // A wall that connects now gets it in its snapshot; one of another group does not.
+    expect((await connect(b, site)).lastSnapshot().meta.alerts.map((x) => x.id)).toEqual([raised!.id]);
+    expect((await connect(b, onlyOther)).lastSnapshot().meta.alerts).toEqual([]);
+
+    expect((await admin.post(`/api/v1/alerts/${raised!.id}/acknowledge`, {})).status).toBe(200);
+    await siteOnB.waitFor(() => siteOnB.alertChanges.some((c) => c.alert?.acknowledgedBy === 'admin'), 'the acknowledgement');
+    expect((await adminB.post(`/api/v1/alerts/${raised!.id}/resolve`, {})).status).toBe(200);
+    await siteOnB.waitFor(() => siteOnB.alertChanges.at(-1)?.alert === null, 'the resolution');
+    expect(siteOnB.alertChanges.filter((c) => c.alertId === raised!.id).map((c) => c.alert?.acknowledgedBy ?? null)).toEqual([
+      null,
+      'admin',
+      null,
+    ]);
+
+    // A barrier for the wall of the other group: an alert of its own machine comes after anything sent before it.
+    await admin.post('/api/v1/alert-rules', {
+      name: 'Drill stop',
+      kind: 'stop_longer_than',
+      machineId: drill,
+      levels: [{ afterMinutes: 5 }],
+    });
+    expect((await admin.post('/api/v1/events', { events: [{ machineId: drill, at: downAt, activityCodeId: 2 }] })).status).toBe(200);
+    await b.andon.alerts.evaluate();
+    await otherOnB.waitFor(() => otherOnB.alertChanges.some((c) => c.machineId === drill), 'the alert of its own machine');
+    expect(otherOnB.alertChanges.every((c) => c.machineId === drill)).toBe(true);
+    await Promise.all([admin.delete('/api/v1/session'), adminB.delete('/api/v1/session')]);
+  });
 });

@@ -77,7 +77,9 @@ describe('/live: snapshot on connect', () => {
       job: null,
       operator: null,
     });
-    expect(Object.keys(a1).sort()).toEqual(['groupId', 'job', 'machineId', 'name', 'oee', 'operator', 'state']);
+    expect(Object.keys(a1).sort()).toEqual(['groupId', 'job', 'machineId', 'name', 'oee', 'oeeTarget', 'operator', 'state']);
+    expect(a1.oeeTarget).toBe(0.85);
+    expect(meta.alerts).toEqual([]);
     expect(a1.oee).not.toBeNull();
     expect(a1.oee!.calendarSeconds).toBeGreaterThanOrEqual(0);
     expect(meta.groupId).toBeNull();

@@ -55,6 +55,11 @@ export const committedChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('operator'), machineId: id, operatorId: id.nullable() }),
   /** A shift started or ended: the machine's `offShift` flipped at `at`. */
   z.object({ kind: z.literal('shift'), machineId: id, offShift: z.boolean(), at: iso }),
+  /**
+   * An alert was raised, escalated, acknowledged or resolved (docs/alerts.md "Wall"): readers re-read it,
+   * so the change says only which alert, and its machine.
+   */
+  z.object({ kind: z.literal('alert'), alertId: id, machineId: id }),
   /** A set-up resource was created, edited or deleted (`id` null: several, or not one row). */
   z.object({ kind: z.literal('setup'), entity: z.enum(SETUP_ENTITIES), id: id.nullable() }),
 ]);

@@ -4,3 +4,4 @@ export { allocateColumns, CATEGORY_INDEX, toColumns, toIntervals, type IntervalC
 export { legacyActivityDurations } from './legacy-durations.js';
 export { OEE_ELEMENT_KEYS } from './oee-types.js';
 export type { JobSpan, LossElement, OeeElements, OeeInput, OeeResult, ProductionRecord, StateInterval } from './oee-types.js';
+export { belowTarget, DEFAULT_OEE_TARGET, effectiveOeeTarget, targetLabel, type TargetLevels } from './target.js';

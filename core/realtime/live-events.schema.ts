@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { dateFormats } from '../calendar/site-format.js';
 import { oeeResultSchema } from '../schemas/oee.schema.js';
 import { categorySchema, machineStateSchema } from '../schemas/setup.schema.js';
+import { alertRuleKindSchema } from '../schemas/alerts.schema.js';
 import type {
   GroupWatchRequest,
+  LiveAlert,
+  LiveAlertChanged,
   LiveHandshakeAuth,
   LiveMachine,
   LiveSnapshotMeta,
@@ -40,7 +43,21 @@ export const liveMachineSchema = z.object({
   job: liveJobSchema.nullable(),
   operator: liveOperatorSchema.nullable(),
   oee: oeeResultSchema.nullable(),
+  oeeTarget: z.number(),
 }) satisfies z.ZodType<LiveMachine>;
+
+export const liveAlertSchema = z.object({
+  id: z.number(),
+  machineId: z.number(),
+  machineName: z.string(),
+  ruleName: z.string(),
+  kind: alertRuleKindSchema,
+  level: z.number(),
+  stopStart: z.string(),
+  detectedAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+}) satisfies z.ZodType<LiveAlert>;
 
 export const liveSnapshotMetaSchema = z.object({
   groupId: z.number().nullable(),
@@ -50,7 +67,14 @@ export const liveSnapshotMetaSchema = z.object({
   timezone: z.string(),
   longStopMinutes: z.partialRecord(categorySchema, z.number().nullable()),
   dateFormat: z.enum(dateFormats),
+  alerts: z.array(liveAlertSchema),
 }) satisfies z.ZodType<LiveSnapshotMeta>;
+
+export const liveAlertChangedSchema = z.object({
+  alertId: z.number(),
+  machineId: z.number(),
+  alert: liveAlertSchema.nullable(),
+}) satisfies z.ZodType<LiveAlertChanged>;
 
 export const machineStateChangedSchema = machineStateSchema.extend({
   machineId: z.number(),

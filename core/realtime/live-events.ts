@@ -5,6 +5,7 @@
  */
 import type { DateFormat } from '../calendar/site-format.js';
 import type { OeeResult } from '../oee/oee-types.js';
+import type { AlertRuleKind } from '../schemas/alerts.schema.js';
 import type { MachineState } from '../schemas/setup.schema.js';
 import type { Category } from '../vocabulary.js';
 import type { Ack } from './ack.js';
@@ -56,6 +57,8 @@ export interface LiveMachine {
   operator: LiveOperator | null;
   /** The current shift's OEE (the current local day for 24/7 machines); null when it could not be computed. */
   oee: OeeResult | null;
+  /** The machine's effective OEE target, 0..1 (machine, else group, else site: docs/oee.md "Targets"). */
+  oeeTarget: number;
 }
 
 export interface LiveActivityCode {
@@ -90,6 +93,34 @@ export interface LiveSnapshotMeta {
   longStopMinutes: Partial<Record<Category, number | null>>;
   /** How the screen writes dates (site setting, core/calendar/site-format.ts). */
   dateFormat: DateFormat;
+  /** The open alerts of the scope's machines whose rule shows on the wall (docs/alerts.md "Wall"). */
+  alerts: LiveAlert[];
+}
+
+/** An open alert as the wall shows it: on its machine's tile and in the banner. */
+export interface LiveAlert {
+  id: number;
+  machineId: number;
+  machineName: string;
+  ruleName: string;
+  kind: AlertRuleKind;
+  /** The rung of the ladder reached (1..3). */
+  level: number;
+  /** When the stop (or condition) began: the wall counts the minutes from here. */
+  stopStart: string;
+  detectedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+}
+
+/**
+ * `alert:changed` (extension, issue 20): an alert was raised, escalated, acknowledged or resolved.
+ * `alert` null: it is off the wall (resolved, or its rule does not show on the wall).
+ */
+export interface LiveAlertChanged {
+  alertId: number;
+  machineId: number;
+  alert: LiveAlert | null;
 }
 
 /**
@@ -152,6 +183,7 @@ export interface LiveServerToClientEvents {
   'machines:snapshot': (machines: LiveMachine[], meta: LiveSnapshotMeta) => void;
   'machine:state-changed': (change: MachineStateChanged) => void;
   'machine:oee-updated': (update: MachineOeeUpdated) => void;
+  'alert:changed': (change: LiveAlertChanged) => void;
 }
 
 export interface LiveClientToServerEvents {

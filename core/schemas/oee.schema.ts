@@ -70,8 +70,16 @@ export const oeeResultSchema = z.object({
 });
 
 /** A machine's, group's or the site's answer: with a group or the site `machines`, with a bucket `buckets`. */
+/** The effective OEE target (0..1) a result is measured against: machine, else group, else site (docs/oee.md "Targets"). */
+export const oeeTargetValueSchema = z.number().gt(0).max(1);
+
+/**
+ * A machine's, group's or the site's answer: with a group or the site `machines`, with a bucket `buckets`;
+ * `target` is the machine's, group's or site's effective target (each machine of `machines` its own).
+ */
 export const oeeResponseSchema = oeeResultSchema.extend({
-  machines: z.array(oeeResultSchema.extend({ machineId: z.number() })).optional(),
+  target: oeeTargetValueSchema,
+  machines: z.array(oeeResultSchema.extend({ machineId: z.number(), target: oeeTargetValueSchema })).optional(),
   buckets: z.array(oeeResultSchema).optional(),
 });
 

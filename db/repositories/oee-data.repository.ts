@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { CalendarPattern, VersionedPattern } from '../../core/calendar/index.js';
-import { allocateColumns, CATEGORY_INDEX, type IntervalColumns, type JobSpan, type ProductionRecord } from '../../core/oee/index.js';
+import {
+  allocateColumns,
+  CATEGORY_INDEX,
+  effectiveOeeTarget,
+  type IntervalColumns,
+  type JobSpan,
+  type ProductionRecord,
+} from '../../core/oee/index.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 
 /** A machine as the OEE calculation sees it. */
@@ -15,12 +22,16 @@ export interface OeeMachine {
    * when it has none. Every element before it is zero, so nothing earlier is loaded or stored.
    */
   firstDataAt: Date | null;
+  /** The machine's effective OEE target (core/oee/target.ts: machine, else group, else site). */
+  oeeTarget: number;
 }
 
 export interface OeeContext {
   timezone: string;
   microStopSeconds: number;
   machines: OeeMachine[];
+  /** The scope's effective OEE target: the group's (else the site's) for a group, the site's otherwise. */
+  oeeTarget: number;
 }
 
 /** One machine's inputs of `computeElements` for a range: intervals as columns sorted by start, records sorted by time. */
@@ -50,8 +61,13 @@ export class OeeDataRepository {
       effectiveFrom: string | null;
       earlierVersions: VersionedPattern['earlierVersions'] | null;
       firstDataAt: Date | null;
+      siteTarget: number;
+      scopeGroupTarget: number | null;
+      groupTarget: number | null;
+      machineTarget: number | null;
     }[] = await this.dataSource.query(
-      `SELECT s.timezone, s."microStopSeconds", m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions, sp."effectiveFrom", sp."earlierVersions",
+      `SELECT s.timezone, s."microStopSeconds", s."oeeTarget" AS "siteTarget", g."oeeTarget" AS "groupTarget", m."oeeTarget" AS "machineTarget",
+              (SELECT sg."oeeTarget" FROM groups sg WHERE sg.id = $2::int) AS "scopeGroupTarget", m.id, m."groupId", m."shiftPatternId", sp.shifts, sp.exceptions, sp."effectiveFrom", sp."earlierVersions",
               LEAST(
                 (SELECT ti.start FROM timeline_intervals ti WHERE ti."machineId" = m.id ORDER BY ti.start LIMIT 1),
                 (SELECT p."from" FROM production_records p WHERE p."machineId" = m.id ORDER BY p."from" LIMIT 1)
@@ -59,6 +75,7 @@ export class OeeDataRepository {
          FROM site_settings s
          LEFT JOIN machines m ON ($1::int IS NULL OR m.id = $1) AND ($2::int IS NULL OR m."groupId" = $2)
          LEFT JOIN shift_patterns sp ON sp.id = m."shiftPatternId"
+         LEFT JOIN groups g ON g.id = m."groupId"
         WHERE s.id = 1
         ORDER BY m.id`,
       [scope.machineId ?? null, scope.groupId ?? null],
@@ -68,6 +85,7 @@ export class OeeDataRepository {
     return {
       timezone: settings.timezone,
       microStopSeconds: settings.microStopSeconds,
+      oeeTarget: effectiveOeeTarget({ group: settings.scopeGroupTarget, site: settings.siteTarget }),
       machines: rows.flatMap((m) =>
         m.id === null
           ? []
@@ -86,6 +104,7 @@ export class OeeDataRepository {
                         earlierVersions: m.earlierVersions ?? [],
                       },
                 firstDataAt: m.firstDataAt,
+                oeeTarget: effectiveOeeTarget({ machine: m.machineTarget, group: m.groupTarget, site: m.siteTarget }),
               },
             ],
       ),

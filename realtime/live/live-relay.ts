@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClusterChannel, LiveBroadcast } from '../../core/cluster/cluster-events.js';
+import type { LiveAlertChanged } from '../../core/realtime/live-events.js';
 import type { LiveNamespace } from './live-socket.js';
 
 /**
@@ -39,6 +40,14 @@ export class LiveRelay {
         { event: broadcast.event, machineId: broadcast.payload.machineId },
         'live relay: not relayed to the other instances',
       );
+  }
+
+  /**
+   * An alert's change to this instance's screens only: every instance hears alert changes itself
+   * (the change feed) and reads the alert for its own screens, so nothing is relayed.
+   */
+  sendHere(rooms: string[], change: LiveAlertChanged): void {
+    if (!this.closed) this.nsp.local.to(rooms).emit('alert:changed', change);
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { CREDENTIAL_ENTITIES, type CommittedChange } from '../../core/cluster/committed-change.js';
 import type { OeeResult } from '../../core/oee/index.js';
-import { roomsOfMachine } from '../../core/realtime/live-events.js';
+import { roomsOfMachine, type LiveAlertChanged } from '../../core/realtime/live-events.js';
 import type { ChangeOrigin } from '../../services/change-feed.js';
 import type { LiveScreens, RoutedState } from '../../services/live/live-screens.js';
 import type { LiveOee } from './live-oee.js';
@@ -27,7 +27,8 @@ export interface LiveRoutingDeps {
  * delivers the message to its own screens at once and relays it to the other instances
  * (`LiveRelay`), which deliver it to theirs and relay nothing; they hear the change itself too (the
  * change feed) and only drop the machine's cached OEE. Set-up changes are acted on by every
- * instance, wherever they were committed: credentials, machines, groups, codes.
+ * instance, wherever they were committed: credentials, machines, groups, codes; and so are alert
+ * changes, each instance reading the alert for its own screens.
  */
 export class LiveRouting {
   /** Work per machine runs in order, so a slow look-up never lets an older state overtake a newer one. */
@@ -40,6 +41,12 @@ export class LiveRouting {
     const { screens, oee } = this.deps;
     if (this.closed) return;
     screens.names.follow(change);
+    if (change.kind === 'alert') {
+      // Alerts are committed by the scheduler and the API, which may run no `/live`: every instance
+      // hears each alert change, wherever it was committed, and tells its own screens.
+      this.inOrder(change.machineId, async () => this.deliverAlert(await screens.alerts.changed(change.alertId)));
+      return;
+    }
     if (origin === 'remote' && change.kind !== 'setup') {
       // Its messages (and the OEE computed after it) come through the committing instance's relay.
       oee.forget(change.machineId);
@@ -88,6 +95,11 @@ export class LiveRouting {
   private broadcastState(state: RoutedState | null): void {
     if (state && !this.closed)
       this.deps.relay.send({ rooms: roomsOfMachine(state.groupId), event: 'machine:state-changed', payload: state.message });
+  }
+
+  private async deliverAlert(message: LiveAlertChanged | null): Promise<void> {
+    const machine = message && (await this.deps.screens.machineOf(message.machineId));
+    if (message && machine && !this.closed) this.deps.relay.sendHere(roomsOfMachine(machine.groupId), message);
   }
 
   private oeeAfterChange(machineId: number): void {

@@ -39,6 +39,8 @@ export class AlertsService {
       names: Pick<ShiftReportRepository, 'activityCodeNames'>;
       credentials: Pick<CredentialRepository, 'findTabletByToken'>;
       clock: Clock;
+      /** Told of alerts raised, escalated, acknowledged or resolved, after the change committed (the wall: alert-announcer.ts). */
+      announce?: (alertIds: readonly number[]) => void;
     },
   ) {}
 
@@ -75,6 +77,7 @@ export class AlertsService {
       const ended = stopEndedAt(new Date(open.stopStart), byMachine.get(open.machineId), now);
       if (ended && (await this.deps.alerts.resolveEnded(open.id, ended))) result.resolved.push(open.id);
     }
+    this.deps.announce?.([...result.raised, ...result.escalated, ...result.resolved]);
     return result;
   }
 
@@ -124,6 +127,7 @@ export class AlertsService {
   async acknowledge(id: number, actor: AlertActor, note?: string): Promise<Alert> {
     const alert = await this.deps.alerts.acknowledge(id, this.deps.clock.now(), actorName(actor), note ?? null);
     if (!alert) throw AppError.notFound('Alert');
+    this.deps.announce?.([alert.id]);
     return alert;
   }
 
@@ -131,6 +135,7 @@ export class AlertsService {
   async resolve(id: number, actor: AlertActor, note?: string): Promise<Alert> {
     const alert = await this.deps.alerts.resolve(id, this.deps.clock.now(), actorName(actor), note ?? null);
     if (!alert) throw AppError.notFound('Alert');
+    this.deps.announce?.([alert.id]);
     return alert;
   }
 

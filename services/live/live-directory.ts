@@ -1,4 +1,5 @@
 import type { LiveActivityCode, LiveGroup, LiveSnapshotMeta } from '../../core/realtime/live-events.js';
+import { DEFAULT_OEE_TARGET } from '../../core/oee/target.js';
 import { isOffShift } from '../machine-state.service.js';
 import type { LiveDirectoryRows, LiveRepository } from '../../db/repositories/live.repository.js';
 
@@ -7,6 +8,8 @@ export interface DirectoryMachine {
   name: string;
   groupId: number | null;
   shiftPatternId: number | null;
+  /** Its effective OEE target (core/oee/target.ts). */
+  oeeTarget: number;
 }
 
 /**
@@ -83,6 +86,11 @@ export class LiveDirectory {
     return this.rows?.dateFormat ?? 'YYYY-MM-DD';
   }
 
+  /** A machine's effective OEE target; the site's for a machine not (yet) in the directory. */
+  oeeTarget(machineId: number): number {
+    return this.byId.get(machineId)?.oeeTarget ?? this.rows?.siteOeeTarget ?? DEFAULT_OEE_TARGET;
+  }
+
   /** The machines screens of these scopes see (`null`: the whole site). */
   watchedBy(scopes: readonly (number | null)[]): DirectoryMachine[] {
     if (scopes.length === 0) return [];
@@ -116,6 +124,7 @@ export class LiveDirectory {
       rows.timezone,
       rows.longStopMinutes,
       rows.dateFormat,
+      rows.siteOeeTarget,
     ]);
     const changed = this.rows !== null && fingerprint !== this.fingerprint;
     this.rows = rows;

@@ -7,6 +7,8 @@ import { LiveRepository } from '../../db/repositories/live.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { DataSource } from 'typeorm';
 import { machineState, type MachineNow } from '../machine-state.service.js';
+import { WallAlertsRepository } from '../../db/repositories/wall-alerts.repository.js';
+import { LiveAlerts } from './live-alerts.js';
 import { LiveDirectory } from './live-directory.js';
 import { LiveNames, type LiveNamesOf } from './live-names.js';
 
@@ -35,18 +37,22 @@ export function stateMessage(machineId: number, now: MachineNow, offShift: boole
 export class LiveScreens {
   readonly directory: LiveDirectory;
   readonly names: LiveNames;
+  /** The alerts walls show (docs/alerts.md "Wall"). */
+  readonly alerts: LiveAlerts;
 
   constructor(
     private readonly repos: Pick<Repositories, 'machineStates' | 'timeline'>,
     repo: LiveRepository,
     private readonly clock: Clock,
+    alerts: WallAlertsRepository,
   ) {
     this.directory = new LiveDirectory(repo);
     this.names = new LiveNames(repo);
+    this.alerts = new LiveAlerts(alerts);
   }
 
   static create(deps: { dataSource: DataSource; repos: Repositories; clock: Clock }): LiveScreens {
-    return new LiveScreens(deps.repos, new LiveRepository(deps.dataSource), deps.clock);
+    return new LiveScreens(deps.repos, new LiveRepository(deps.dataSource), deps.clock, new WallAlertsRepository(deps.dataSource));
   }
 
   /**
@@ -55,7 +61,8 @@ export class LiveScreens {
    */
   async snapshot(scope: number | null, oee: (machineIds: number[]) => Promise<Map<number, OeeResult | null>>): Promise<LiveSnapshot> {
     const rows = await this.repos.machineStates.list({ ...(scope === null ? {} : { groupId: scope }), activeOnly: true });
-    const results = await oee(rows.map((r) => r.machineId));
+    const ids = rows.map((r) => r.machineId);
+    const [results, alerts] = await Promise.all([oee(ids), this.alerts.open(ids)]);
     const now = this.clock.now();
     const machines = rows.map<LiveMachine>((r) => ({
       machineId: r.machineId,
@@ -65,6 +72,7 @@ export class LiveScreens {
       job: r.job,
       operator: r.operator,
       oee: results.get(r.machineId) ?? null,
+      oeeTarget: this.directory.oeeTarget(r.machineId),
     }));
     const meta = {
       groupId: scope,
@@ -74,6 +82,7 @@ export class LiveScreens {
       timezone: this.directory.timezone,
       longStopMinutes: this.directory.longStopMinutes,
       dateFormat: this.directory.dateFormat,
+      alerts,
     };
     return [machines, meta];
   }

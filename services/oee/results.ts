@@ -11,10 +11,12 @@ import type { ComputeOptions, OeeRollups } from './rollups.js';
 
 export interface BucketedResult extends OeeResult {
   buckets?: OeeResult[];
+  /** The effective OEE target of the machine, group or site (core/oee/target.ts). */
+  target: number;
 }
 
 export interface GroupResult extends BucketedResult {
-  machines: (OeeResult & { machineId: number })[];
+  machines: (OeeResult & { machineId: number; target: number })[];
 }
 
 /**
@@ -45,7 +47,7 @@ export class OeeResults {
     const context = await this.repos.oeeData.context({ machineId });
     if (context.machines.length === 0) throw AppError.notFound(`Machine ${machineId}`);
     const { whole, buckets } = await this.compute(context, from, to, bucket, options);
-    const result: BucketedResult = deriveRatios(whole[0]!, from, to);
+    const result: BucketedResult = { ...deriveRatios(whole[0]!, from, to), target: context.machines[0]!.oeeTarget };
     if (buckets) result.buckets = buckets.map((b) => named(deriveRatios(b.elements, b.range.from, b.range.to), b.range));
     return result;
   }
@@ -61,7 +63,8 @@ export class OeeResults {
     const { whole, buckets } = await this.compute(context, from, to, bucket, this.options());
     const result: GroupResult = {
       ...deriveRatios(sumElements(whole), from, to),
-      machines: context.machines.map((m, i) => ({ machineId: m.id, ...deriveRatios(whole[i]!, from, to) })),
+      target: context.oeeTarget,
+      machines: context.machines.map((m, i) => ({ machineId: m.id, ...deriveRatios(whole[i]!, from, to), target: m.oeeTarget })),
     };
     if (buckets) result.buckets = buckets.map((b) => named(deriveRatios(b.elements, b.range.from, b.range.to), b.range));
     return result;

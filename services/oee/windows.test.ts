@@ -118,6 +118,7 @@ describe('prepare', () => {
       shiftPatternId: 1,
       pattern: { shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }] },
       firstDataAt: intervals[0]!.start,
+      oeeTarget: 0.85,
     },
     'UTC',
     ms('2026-10-01T08:00:00Z'),
@@ -144,7 +145,7 @@ describe('prepare', () => {
 
 describe('prepare, with history reaching far back', () => {
   const pattern = { shifts: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' }] };
-  const machine = { id: 1, groupId: null, shiftPatternId: 1, pattern, firstDataAt: null };
+  const machine = { id: 1, groupId: null, shiftPatternId: 1, pattern, firstDataAt: null, oeeTarget: 0.85 };
   const iv = (start: string, end: string | null, activityCodeId: number): StateInterval => ({
     start: new Date(start),
     end: end === null ? null : new Date(end),

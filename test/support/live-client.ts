@@ -3,6 +3,7 @@ import type { Ack } from '../../core/realtime/ack.js';
 import type {
   GroupWatchRequest,
   GroupWatchResult,
+  LiveAlertChanged,
   LiveClientToServerEvents,
   LiveMachine,
   LiveServerToClientEvents,
@@ -16,7 +17,8 @@ export type LiveClientSocket = Socket<LiveServerToClientEvents, LiveClientToServ
 type Received =
   | { event: 'machines:snapshot'; machines: LiveMachine[]; meta: LiveSnapshotMeta }
   | { event: 'machine:state-changed'; change: MachineStateChanged }
-  | { event: 'machine:oee-updated'; update: MachineOeeUpdated };
+  | { event: 'machine:oee-updated'; update: MachineOeeUpdated }
+  | { event: 'alert:changed'; alert: LiveAlertChanged };
 
 /**
  * A real socket.io-client on `/live` that records everything it receives, in order, and lets a
@@ -30,6 +32,7 @@ export class LiveTestClient {
     socket.on('machines:snapshot', (machines, meta) => this.push({ event: 'machines:snapshot', machines, meta }));
     socket.on('machine:state-changed', (change) => this.push({ event: 'machine:state-changed', change }));
     socket.on('machine:oee-updated', (update) => this.push({ event: 'machine:oee-updated', update }));
+    socket.on('alert:changed', (alert) => this.push({ event: 'alert:changed', alert }));
   }
 
   /** Connects and resolves after the first snapshot; rejects with the server's refusal. */
@@ -93,6 +96,10 @@ export class LiveTestClient {
 
   get oeeUpdates(): MachineOeeUpdated[] {
     return this.received.flatMap((r) => (r.event === 'machine:oee-updated' ? [r.update] : []));
+  }
+
+  get alertChanges(): LiveAlertChanged[] {
+    return this.received.flatMap((r) => (r.event === 'alert:changed' ? [r.alert] : []));
   }
 
   lastSnapshot() {

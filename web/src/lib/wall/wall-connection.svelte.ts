@@ -2,6 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import {
   LIVE_NAMESPACE,
   type LiveActivityCode,
+  type LiveAlert,
+  type LiveAlertChanged,
   type LiveClientToServerEvents,
   type LiveGroup,
   type LiveHandshakeAuth,
@@ -12,6 +14,7 @@ import {
   type MachineOeeUpdated,
   type MachineStateChanged,
 } from '$core/realtime/live-events.js';
+import { applyAlertChange } from './wall-alerts';
 
 export type WallStatus = 'connecting' | 'live' | 'offline' | 'refused';
 
@@ -51,11 +54,14 @@ export class WallConnection {
   dateFormat = $state<LiveSnapshotMeta['dateFormat']>('YYYY-MM-DD');
   /** Server time − client time, so times in state are right on a TV with a wrong clock. */
   serverOffsetMs = $state(0);
+  /** The open alerts of the scope that show on the wall (docs/alerts.md "Wall"). */
+  alerts = $state<LiveAlert[]>([]);
 
   private readonly socket: LiveSocket;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup from machine id to its place in `machines` (which is the reactive state)
   private readonly index = new Map<number, number>();
   private recent: { at: number; change: MachineStateChanged }[] = [];
+  private recentAlerts: { at: number; change: LiveAlertChanged }[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryMs = RETRY_MIN_MS;
   private closed = false;
@@ -74,6 +80,7 @@ export class WallConnection {
     this.socket.on('machines:snapshot', this.onSnapshot);
     this.socket.on('machine:state-changed', this.onStateChanged);
     this.socket.on('machine:oee-updated', this.onOeeUpdated);
+    this.socket.on('alert:changed', this.onAlertChanged);
   }
 
   /** Today's intervals of the scope (the group timeline); null when offline or refused. */
@@ -104,6 +111,7 @@ export class WallConnection {
   private readonly onDisconnect = (reason: Socket.DisconnectReason) => {
     this.status = 'offline';
     this.recent = [];
+    this.recentAlerts = [];
     // The server closed this socket (restart, revoked token): socket.io does not retry that by itself.
     if (reason === 'io server disconnect') this.retryLater();
   };
@@ -136,6 +144,8 @@ export class WallConnection {
       if (machine && isNewer(machine, change)) applyChange(machine, change);
     }
     this.machines = machines;
+    // Alert changes too: each takes an alert only forward (raised → escalated → acknowledged → off the wall).
+    this.alerts = this.recentAlerts.reduce((alerts, { change }) => applyAlertChange(alerts, change), meta.alerts);
     this.status = 'live';
     this.lastUpdate = now;
     this.snapshots += 1;
@@ -158,8 +168,17 @@ export class WallConnection {
     if (machine) machine.oee = update.shift;
   };
 
+  private readonly onAlertChanged = (change: LiveAlertChanged) => {
+    const now = Date.now();
+    this.lastUpdate = now;
+    this.prune(now);
+    this.recentAlerts.push({ at: now, change });
+    this.alerts = applyAlertChange(this.alerts, change);
+  };
+
   private prune(now: number): void {
-    while (this.recent.length > 0 && (this.recent.length > RECENT_MAX || now - this.recent[0]!.at > RECENT_MS)) this.recent.shift();
+    for (const list of [this.recent, this.recentAlerts])
+      while (list.length > 0 && (list.length > RECENT_MAX || now - list[0]!.at > RECENT_MS)) list.shift();
   }
 
   private retryLater(delayMs?: number): void {

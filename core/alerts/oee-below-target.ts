@@ -1,0 +1,77 @@
+import { ruleInScope, type AlertMatch, type RuleScope } from './match.js';
+import { levelAt } from './stop-rules.js';
+
+/** The site's OEE target when nothing is set (the column's default). */
+export const DEFAULT_OEE_TARGET = 0.85;
+
+/** A machine's effective OEE target: its own, else its group's, else the site's. */
+export function effectiveOeeTarget(machine: number | null, group: number | null, site: number | null): number {
+  return machine ?? group ?? site ?? DEFAULT_OEE_TARGET;
+}
+
+export interface OeeRule extends RuleScope {
+  /** The rule's own target; null = the machine's effective target. */
+  oeeTarget: number | null;
+}
+
+/** A machine's current (or, between shifts, last) shift and its OEE so far, from the OEE service. */
+export interface MachineShiftOee {
+  machineId: number;
+  groupId: number | null;
+  shiftStart: Date;
+  shiftEnd: Date;
+  oee: number | null;
+  /** The machine's effective target. */
+  target: number;
+}
+
+export const ruleTarget = (rule: Pick<OeeRule, 'oeeTarget'>, machine: Pick<MachineShiftOee, 'target'>) => rule.oeeTarget ?? machine.target;
+
+const running = (m: MachineShiftOee, now: Date) => m.shiftStart.getTime() <= now.getTime() && now.getTime() < m.shiftEnd.getTime();
+const below = (m: MachineShiftOee, target: number) => m.oee !== null && m.oee < target;
+
+/**
+ * `oee_below_target` (docs/alerts.md "Rule kinds"): one alert per rule, machine and shift (`stopStart` =
+ * the shift's start). Level n is reached once the shift has run the rung's minutes with its OEE still
+ * below the target; an OEE not known yet (no planned time) is not below.
+ */
+export function matchOeeBelowTarget(rules: readonly OeeRule[], machines: readonly MachineShiftOee[], now: Date): AlertMatch[] {
+  const matches: AlertMatch[] = [];
+  for (const m of machines) {
+    if (!running(m, now)) continue;
+    for (const rule of rules) {
+      if (!ruleInScope(rule, m.machineId, m.groupId)) continue;
+      const target = ruleTarget(rule, m);
+      const level = levelAt(rule.levels, m.shiftStart, now);
+      if (level === 0 || !below(m, target)) continue;
+      matches.push({
+        ruleId: rule.id,
+        machineId: m.machineId,
+        activityCodeId: null,
+        stopStart: m.shiftStart,
+        level,
+        detail: { oee: m.oee, target, shiftEnd: m.shiftEnd.toISOString() },
+      });
+    }
+  }
+  return matches;
+}
+
+/**
+ * When an open OEE alert's condition ended: at its shift's end once the shift is over (at the next
+ * shift's start when that is what the machine is in now), at `now` once the OEE is back at or above the
+ * target; null while it holds. `rule` is undefined when the rule is no longer enabled: then only the
+ * shift's end resolves it. A machine no longer watched (inactive) resolves at `now`.
+ */
+export function oeeAlertEndedAt(
+  alert: { stopStart: Date },
+  rule: Pick<OeeRule, 'oeeTarget'> | undefined,
+  machine: MachineShiftOee | undefined,
+  now: Date,
+): Date | null {
+  if (!machine) return now;
+  if (machine.shiftStart.getTime() > alert.stopStart.getTime()) return new Date(Math.min(machine.shiftStart.getTime(), now.getTime()));
+  if (machine.shiftStart.getTime() < alert.stopStart.getTime()) return now;
+  if (!running(machine, now)) return machine.shiftEnd;
+  return rule && !below(machine, ruleTarget(rule, machine)) ? now : null;
+}

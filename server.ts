@@ -25,6 +25,7 @@ import { seed } from './db/seed.js';
 import { influxSettings, mqttSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
 import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
 import { AlertSetupService } from './services/alerts/alert-setup.service.js';
+import { alertKinds } from './services/alerts/alert-kinds.js';
 import { AlertsService } from './services/alerts/alerts.service.js';
 import { createSmtpMailer, type Mailer } from './services/alerts/mailer.js';
 import { ShiftReportService } from './services/alerts/shift-report.service.js';
@@ -361,7 +362,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     alerts: new AlertsService({
       alerts: repos.alerts,
       setup: repos.alertSetup,
-      machineStates: repos.machineStates,
+      kinds: alertKinds({ repos, reasonQueue: shopFloor.reasonQueue, oee }),
       names: repos.shiftReports,
       credentials: repos.credentials,
       clock,

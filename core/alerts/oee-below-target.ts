@@ -5,7 +5,7 @@ import { levelAt } from './stop-rules.js';
 export const DEFAULT_OEE_TARGET = 0.85;
 
 /** A machine's effective OEE target: its own, else its group's, else the site's. */
-export function effectiveOeeTarget(machine: number | null, group: number | null, site: number | null): number {
+export function effectiveOeeTarget(machine: number | null, group: number | null, site: number | null | undefined): number {
   return machine ?? group ?? site ?? DEFAULT_OEE_TARGET;
 }
 

@@ -83,8 +83,8 @@ export interface RunningServer {
   scheduler: Scheduler | null;
   /** Post-commit changes (tests observe what is published). */
   feed: ChangeFeed;
-  /** The alert and shift-report use cases the scheduler runs (tests run them with a pinned clock). */
-  andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports'>;
+  /** The alert, shift-report and No data use cases the scheduler runs (tests run them with a pinned clock). */
+  andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports' | 'noDataWatch'>;
   /** The MQTT transport; null without MQTT_URL or the ingest role. */
   mqtt: MqttBridge | null;
   /** Resolves once the OEE hours computed so far are stored (they are written after the answer; tests that read `oee_hourly`). */
@@ -290,7 +290,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       outbox,
       scheduler,
       feed,
-      andon: { alerts: services.alerts, alertDeliveries: services.alertDeliveries, shiftReports: services.shiftReports },
+      andon: {
+        alerts: services.alerts,
+        alertDeliveries: services.alertDeliveries,
+        shiftReports: services.shiftReports,
+        noDataWatch: services.noDataWatch,
+      },
       mqtt,
       logger,
       flushRollups: () => services.oee.flushRollups(),

@@ -18,6 +18,7 @@ export {
   effectiveOeeTarget,
   matchOeeBelowTarget,
   oeeAlertEndedAt,
+  oeeForTarget,
   ruleTarget,
   type MachineShiftOee,
   type OeeRule,

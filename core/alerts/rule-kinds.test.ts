@@ -5,6 +5,7 @@ import {
   matchOeeBelowTarget,
   matchReasonDebt,
   oeeAlertEndedAt,
+  oeeForTarget,
   reasonDebtEndedAt,
   stopEndedAt,
   type MachineShiftOee,
@@ -84,6 +85,13 @@ describe('oee_below_target', () => {
     expect(effectiveOeeTarget(null, null, null)).toBe(0.85);
   });
 
+  it('counts a shift without a second of run as 0, an unknown OEE otherwise as unknown', () => {
+    expect(oeeForTarget({ oee: 0.42, availability: 0.5 })).toBe(0.42);
+    expect(oeeForTarget({ oee: null, availability: 0 })).toBe(0);
+    expect(oeeForTarget({ oee: null, availability: 0.5 })).toBeNull();
+    expect(oeeForTarget({ oee: null, availability: null })).toBeNull();
+  });
+
   it('reaches level n once the shift has run the rung’s minutes below target', () => {
     expect(matchOeeBelowTarget([rule], [shift], at(4.99))).toEqual([]);
     expect(matchOeeBelowTarget([rule], [shift], at(5))).toEqual([
@@ -115,6 +123,7 @@ describe('oee_below_target', () => {
     const alert = { stopStart: t0 };
     expect(oeeAlertEndedAt(alert, rule, shift, at(30))).toBeNull();
     expect(oeeAlertEndedAt(alert, rule, { ...shift, oee: 0.85 }, at(30))).toEqual(at(30));
+    expect(oeeAlertEndedAt(alert, rule, { ...shift, oee: null }, at(30))).toBeNull();
     expect(oeeAlertEndedAt(alert, { oeeTarget: 0.5 }, shift, at(30))).toEqual(at(30));
     // A rule no longer enabled: only the shift's end.
     expect(oeeAlertEndedAt(alert, undefined, { ...shift, oee: 0.9 }, at(30))).toBeNull();

@@ -5,6 +5,7 @@ import {
   matchReasonDebt,
   matchStopRules,
   oeeAlertEndedAt,
+  oeeForTarget,
   reasonDebtEndedAt,
   ruleInScope,
   stopEndedAt,
@@ -110,7 +111,7 @@ function oeeKind(deps: AlertKindDeps): AlertKind {
           groupId: m.groupId,
           shiftStart: new Date(result.from),
           shiftEnd: new Date(result.to),
-          oee: result.oee,
+          oee: oeeForTarget(result),
           target: effectiveOeeTarget(m.oeeTarget, m.groupId === null ? null : (groupTarget.get(m.groupId) ?? null), site.oeeTarget),
         });
       }

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * Last contacts (services/andon/contacts.ts): every instance flushes its batch in one statement. Two
  * flushes of overlapping sets, given in opposite orders, lock the same machine and data-source rows; the
  * statement takes them in (machine, sender) order, so concurrent flushes wait for each other and never
- * deadlock (PostgreSQL would abort one with 40P01).
+ * deadlock. Before it did, this test failed in its first rounds with "deadlock detected" (40P01).
  */
 let app: TestApp;
 let repo: AndonRepository;

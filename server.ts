@@ -26,6 +26,7 @@ import { seed } from './db/seed.js';
 import { influxSettings, mqttSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
 import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
 import { AlertSetupService } from './services/alerts/alert-setup.service.js';
+import { alertKinds } from './services/alerts/alert-kinds.js';
 import { AlertsService } from './services/alerts/alerts.service.js';
 import { AlertAnnouncer } from './services/alerts/alert-announcer.js';
 import { createSmtpMailer, type Mailer } from './services/alerts/mailer.js';
@@ -84,8 +85,8 @@ export interface RunningServer {
   scheduler: Scheduler | null;
   /** Post-commit changes (tests observe what is published). */
   feed: ChangeFeed;
-  /** The alert and shift-report use cases the scheduler runs (tests run them with a pinned clock). */
-  andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports'>;
+  /** The alert, shift-report and No data use cases the scheduler runs (tests run them with a pinned clock). */
+  andon: Pick<AppServices, 'alerts' | 'alertDeliveries' | 'shiftReports' | 'noDataWatch'>;
   /** The MQTT transport; null without MQTT_URL or the ingest role. */
   mqtt: MqttBridge | null;
   /** Resolves once the OEE hours computed so far are stored (they are written after the answer; tests that read `oee_hourly`). */
@@ -291,7 +292,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       outbox,
       scheduler,
       feed,
-      andon: { alerts: services.alerts, alertDeliveries: services.alertDeliveries, shiftReports: services.shiftReports },
+      andon: {
+        alerts: services.alerts,
+        alertDeliveries: services.alertDeliveries,
+        shiftReports: services.shiftReports,
+        noDataWatch: services.noDataWatch,
+      },
       mqtt,
       logger,
       flushRollups: () => services.oee.flushRollups(),
@@ -364,7 +370,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     alerts: new AlertsService({
       alerts: repos.alerts,
       setup: repos.alertSetup,
-      machineStates: repos.machineStates,
+      kinds: alertKinds({ repos, reasonQueue: shopFloor.reasonQueue, oee }),
       names: repos.shiftReports,
       credentials: repos.credentials,
       clock,
@@ -372,7 +378,15 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
     }),
     alertDeliveries: new AlertDeliveryService({ alerts: repos.alerts, setup: repos.alertSetup, mailer, clock }),
     alertSetup: new AlertSetupService({ repo: repos.alertSetup, clock }),
-    shiftReports: new ShiftReportService({ reports: repos.shiftReports, site: repos.site, oee, exports, mailer, clock }),
+    shiftReports: new ShiftReportService({
+      reports: repos.shiftReports,
+      site: repos.site,
+      oee,
+      exports,
+      mailer,
+      clock,
+      reasonDebt: async (groupId) => (await shopFloor.reasonQueue.list({ groupId })).debts,
+    }),
     health: settings.health,
     andon: new AndonService({ repo: repos.andon, contacts: settings.contacts }),
     noDataWatch: new NoDataWatch({ repo: repos.andon, contacts: settings.contacts, stateEvents: shopFloor.stateEvents, clock, logger }),

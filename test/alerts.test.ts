@@ -360,12 +360,14 @@ describe('stop alerts', () => {
       levels: [{ afterMinutes: 5, webhookIds: [999] }],
     });
     expect(noHook.status).toBe(400);
-    const noTarget = await c.supervisor.post('/api/v1/alert-rules', {
+    // A target is for OEE rules only (an OEE rule without one takes each machine's).
+    const stopWithTarget = await c.supervisor.post('/api/v1/alert-rules', {
       name: 'OEE',
-      kind: 'oee_below_target',
+      kind: 'stop_longer_than',
+      oeeTarget: 0.7,
       levels: [{ afterMinutes: 5 }],
     });
-    expect(noTarget.status).toBe(400);
+    expect(stopWithTarget.status).toBe(400);
     expect(
       (await c.supervisor.post('/api/v1/alert-rules', { name: 'Press B stopped', kind: 'stop_longer_than', levels: [{ afterMinutes: 5 }] }))
         .status,

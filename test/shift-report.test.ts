@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD, createTestDatabase, startTestApp, type TestApp } from '
 /**
  * The shift report (docs/alerts.md "Shift reports") through a real SMTP server in this process: at the end
  * of the seeded 09:00–17:00 shift, one e-mail to the group's subscribers with the shift's OEE, its top
- * losses and the `oee` export as xlsx; with two instances, downtime over the shift end and a restart, still
+ * losses, the group's open reason debt and the `oee` export as xlsx (with the debt on a second sheet); with two instances, downtime over the shift end and a restart, still
  * exactly one.
  */
 interface Mail {
@@ -165,7 +165,8 @@ describe('shift report', () => {
     expect(subject(mail.raw)).toBe('[OEE shift report] Line A: 2026-11-20 09:00 – 2026-11-20 17:00');
     const [text, attachment] = parts(mail.raw);
     // 8 h planned: 6 h run, 2 h Down (09–10 and 16–17); 600 good at 30 s ideal = 5 h over 6 h run.
-    expect(text!.body.toString('utf8').split(/\r?\n/).slice(0, 10)).toEqual([
+    // Down 09–10 owes a reason (60 planned minutes); Down from 16:00 is still going, so it owes none yet.
+    expect(text!.body.toString('utf8').split(/\r?\n/)).toEqual([
       'Shift report Line A: 2026-11-20 09:00 – 2026-11-20 17:00',
       '',
       'Group OEE 62.5 %',
@@ -176,8 +177,10 @@ describe('shift report', () => {
       'Top losses:',
       '  Down: 2 h 0 min, 2 stop(s)',
       '',
+      'Open reason debt: 1 stop(s) without a reason',
+      '  Press 1: 2026-11-20 09:00 – 2026-11-20 10:00, 60 min planned, Down',
+      '',
     ]);
-    expect(text!.body.toString('utf8')).toContain('Open reason debt: not available yet');
     expect(attachment!.headers['content-type']).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(attachment!.headers['content-disposition']).toContain('oee-monitor_oee_Line-A_2026-11-20T0900_2026-11-20T1700.xlsx');
     const workbook = new ExcelJS.Workbook();
@@ -189,6 +192,17 @@ describe('shift report', () => {
     expect(sheet.rowCount).toBe(2);
     expect(cell('Machine')).toBe('Press 1');
     expect(cell('OEE (%)')).toBeCloseTo(0.625, 10);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual([sheet.name, 'Reason debt']);
+    const debtSheet = workbook.getWorksheet('Reason debt')!;
+    expect(
+      debtSheet
+        .getSheetValues()
+        .slice(1)
+        .map((r) => (r as unknown[]).slice(1)),
+    ).toEqual([
+      ['Machine', 'Stop start', 'Stop end', 'Planned (min)', 'Code'],
+      ['Press 1', '2026-11-20 09:00', '2026-11-20 10:00', 60, 'Down'],
+    ]);
   }, 120_000);
 
   it('is off without SMTP settings', async () => {

@@ -1,5 +1,6 @@
 import type { AlertLevel, StopCategory } from '../schemas/alerts.schema.js';
 import type { Category } from '../schemas/setup.schema.js';
+import { ruleInScope, type AlertMatch } from './match.js';
 
 /** What a stop rule needs to judge a machine (a subset of the stored rule). */
 export interface StopRule {
@@ -22,20 +23,15 @@ export interface MachineNowState {
 }
 
 /** A rule that holds for a machine's current stop, and the ladder level it has reached by `now`. */
-export interface StopMatch {
-  ruleId: number;
-  machineId: number;
+export interface StopMatch extends AlertMatch {
   activityCodeId: number;
-  stopStart: Date;
-  level: number;
 }
 
 const MINUTE_MS = 60_000;
 
 /** Whether the rule's scope and filters take this machine's current state. */
 export function ruleCovers(rule: StopRule, state: MachineNowState): boolean {
-  if (rule.machineId !== null && rule.machineId !== state.machineId) return false;
-  if (rule.groupId !== null && rule.groupId !== state.groupId) return false;
+  if (!ruleInScope(rule, state.machineId, state.groupId)) return false;
   if (state.category === null || state.activityCodeId === null || state.since === null) return false;
   if (!(rule.categories as readonly string[]).includes(state.category)) return false;
   return rule.activityCodeIds.length === 0 || rule.activityCodeIds.includes(state.activityCodeId);

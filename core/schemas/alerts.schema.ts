@@ -7,16 +7,16 @@ import { idSchema, isoDateTimeSchema, nameSchema, rangeOrdered } from './common.
  */
 
 /**
- * What a rule watches. `stop_longer_than` is evaluated now; `oee_below_target` compares the running shift's
- * OEE with the rule's own `oeeTarget`; `device_silent` and `reason_debt_older_than` are accepted and stored,
- * and evaluated once device health and the reason queue exist (docs/alerts.md "Rule kinds").
+ * What a rule watches (docs/alerts.md "Rule kinds"): a stop longer than the ladder's minutes, the running
+ * shift's OEE below the rule's `oeeTarget` (or the machine's target), a device silent (No data), a stop
+ * whose reason is still owed.
  */
 export const ALERT_RULE_KINDS = ['stop_longer_than', 'oee_below_target', 'device_silent', 'reason_debt_older_than'] as const;
 export const alertRuleKindSchema = z.enum(ALERT_RULE_KINDS);
 export type AlertRuleKind = z.infer<typeof alertRuleKindSchema>;
 
-/** The rule kinds the evaluator acts on today. */
-export const EVALUATED_RULE_KINDS: readonly AlertRuleKind[] = ['stop_longer_than'];
+/** The rule kinds the evaluator acts on: all of them. */
+export const EVALUATED_RULE_KINDS: readonly AlertRuleKind[] = ALERT_RULE_KINDS;
 
 export const STOP_CATEGORIES = ['unplanned_stop', 'planned_stop'] as const;
 export const stopCategorySchema = z.enum(STOP_CATEGORIES);
@@ -42,7 +42,7 @@ const ruleFields = {
   categories: z.array(stopCategorySchema).min(1).max(2).default(['unplanned_stop']),
   /** Stop rules: only these codes (reasons); empty = any code of the categories. */
   activityCodeIds: z.array(idSchema).max(50).default([]),
-  /** `oee_below_target`: the target as a fraction 0..1 (until targets are configured per machine). */
+  /** `oee_below_target`: the target as a fraction 0..1; null = each machine's own (machine, else group, else site). */
   oeeTarget: z.number().min(0).max(1).nullable().default(null),
   /** Level 1, then (optionally) level 2 and 3, each later than the one before. */
   levels: z.array(alertLevelSchema).min(1).max(3),
@@ -61,8 +61,8 @@ function ruleChecks(
     if (i > 0 && level.afterMinutes <= rule.levels[i - 1]!.afterMinutes)
       ctx.addIssue({ code: 'custom', path: ['levels', i, 'afterMinutes'], message: 'each level comes later than the one before' });
   });
-  if (rule.kind === 'oee_below_target' && rule.oeeTarget === null)
-    ctx.addIssue({ code: 'custom', path: ['oeeTarget'], message: 'required for oee_below_target' });
+  if (rule.kind !== 'oee_below_target' && rule.oeeTarget !== null)
+    ctx.addIssue({ code: 'custom', path: ['oeeTarget'], message: 'only oee_below_target rules have a target' });
 }
 
 export const alertRuleInputSchema = z.strictObject(ruleFields).superRefine(ruleChecks);

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Alert, AlertDelivery, AlertRuleKind, ResponseTimeRow } from '../../core/schemas/alerts.schema.js';
-import type { StopMatch } from '../../core/alerts/index.js';
+import type { AlertMatch } from '../../core/alerts/index.js';
 import type { AlertDeliveryEntity } from '../entities/index.js';
 
 /** A delivery row as the worker sees it while it holds the row's lock. */
@@ -27,6 +27,7 @@ export interface NewDelivery {
 
 export interface OpenAlertRow {
   id: number;
+  ruleId: number;
   machineId: number;
   stopStart: Date;
   kind: AlertRuleKind;
@@ -68,7 +69,7 @@ export class AlertsRepository {
   /** Inserts the alert of a match unless its (rule, machine, stop) has one; the stored row either way. */
   async raise(
     tx: EntityManager,
-    match: StopMatch,
+    match: AlertMatch,
     detectedAt: Date,
   ): Promise<{ id: number; level: number; created: boolean; open: boolean }> {
     const inserted: { id: number; level: number }[] = await tx.query(
@@ -106,7 +107,7 @@ export class AlertsRepository {
 
   async openAlerts(): Promise<OpenAlertRow[]> {
     return this.dataSource.query(
-      `SELECT a.id, a."machineId", a."stopStart", r.kind FROM alerts a JOIN alert_rules r ON r.id = a."ruleId" WHERE a."resolvedAt" IS NULL ORDER BY a.id`,
+      `SELECT a.id, a."ruleId", a."machineId", a."stopStart", r.kind FROM alerts a JOIN alert_rules r ON r.id = a."ruleId" WHERE a."resolvedAt" IS NULL ORDER BY a.id`,
     );
   }
 
@@ -193,7 +194,8 @@ export class AlertsRepository {
   }
 
   /**
-   * MTTA and MTTR per machine and reason over the stops detected in [from, to): a stop is (machine, stop
+   * MTTA and MTTR per machine and reason over the stops detected in [from, to), from the alerts of stop
+   * rules (`stop_longer_than`; the other kinds' conditions are not stops): a stop is (machine, stop
    * start), detected at its first alert, acknowledged at its first acknowledgement, resolved at its last
    * resolution (every rule's alert of the stop resolved).
    */
@@ -211,6 +213,7 @@ export class AlertsRepository {
            SELECT "machineId", "stopStart", (array_agg("activityCodeId" ORDER BY id))[1] AS "activityCodeId", min("detectedAt") AS detected,
                   min("acknowledgedAt") AS acknowledged, CASE WHEN bool_and("resolvedAt" IS NOT NULL) THEN max("resolvedAt") END AS resolved
              FROM alerts WHERE ($3::int IS NULL OR "machineId" = $3)
+              AND "ruleId" IN (SELECT id FROM alert_rules WHERE kind = 'stop_longer_than')
             GROUP BY "machineId", "stopStart"
            HAVING min("detectedAt") >= $1 AND min("detectedAt") < $2)
          SELECT "machineId", "activityCodeId", count(*)::int AS stops, count(acknowledged)::int AS acknowledged, count(resolved)::int AS resolved,

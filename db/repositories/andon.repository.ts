@@ -43,7 +43,10 @@ export class AndonRepository {
   /**
    * Writes a batch of contacts in one statement: each machine's latest contact (and, after a silence
    * longer than its heartbeat interval, the first contact after it), and each source's. Unknown
-   * machines are skipped.
+   * machines are skipped. Rows are locked in (machine id, sender) order: `locked` takes the machines'
+   * row locks sorted by id before the UPDATE touches them (left to the plan, an index lookup per
+   * machine locks them in the batch's hashed order, and two instances flushing overlapping batches
+   * deadlocked), and the data sources are written in the same order.
    */
   async flushContacts(rows: ContactBatchRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -52,6 +55,8 @@ export class AndonRepository {
          SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[])
        ), m AS (
          SELECT "machineId", min(first) AS first, max(last) AS last FROM v GROUP BY "machineId"
+       ), locked AS (
+         SELECT id FROM machines WHERE id IN (SELECT "machineId" FROM m) ORDER BY id FOR UPDATE
        ), updated AS (
          UPDATE machines SET
            "contactResumedAt" = CASE
@@ -59,11 +64,11 @@ export class AndonRepository {
                   AND m.first > machines."lastContactAt" + machines."heartbeatSeconds" * interval '1 second'
              THEN m.first ELSE machines."contactResumedAt" END,
            "lastContactAt" = GREATEST(machines."lastContactAt", m.last)
-         FROM m WHERE machines.id = m."machineId"
+         FROM m JOIN locked ON locked.id = m."machineId" WHERE machines.id = m."machineId"
          RETURNING machines.id
        )
        INSERT INTO data_sources (sender, "machineId", "lastContactAt")
-       SELECT v.sender, v."machineId", v.last FROM v JOIN updated ON updated.id = v."machineId"
+       SELECT v.sender, v."machineId", v.last FROM v JOIN updated ON updated.id = v."machineId" ORDER BY v."machineId", v.sender
        ON CONFLICT (sender, "machineId") DO UPDATE SET "lastContactAt" = GREATEST(data_sources."lastContactAt", EXCLUDED."lastContactAt")`,
       [rows.map((r) => r.sender), rows.map((r) => r.machineId), rows.map((r) => r.first), rows.map((r) => r.last)],
     );

@@ -1,4 +1,4 @@
-import { matchStopRules, stopEndedAt, type MachineNowState, type StopMatch, type StopRule } from '../../core/alerts/index.js';
+import type { AlertMatch } from '../../core/alerts/index.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Alert, AlertDelivery, AlertLevel, ResponseTimeRow } from '../../core/schemas/alerts.schema.js';
@@ -8,8 +8,8 @@ import type { CredentialRepository } from '../../db/repositories/credential.repo
 import { hashToken } from '../auth/hashing.js';
 import type { AlertsRepository, NewDelivery } from '../../db/repositories/alerts.repository.js';
 import type { AlertSetupRepository } from '../../db/repositories/alert-setup.repository.js';
-import type { MachineStateRepository } from '../../db/repositories/machine-state.repository.js';
 import type { ShiftReportRepository } from '../../db/repositories/shift-report.repository.js';
+import type { AlertKind } from './alert-kinds.js';
 
 export interface EvaluationResult {
   raised: number[];
@@ -26,16 +26,18 @@ export interface AlertActor {
 const actorName = (actor: AlertActor) => actor.username ?? (actor.apiKeyId !== null ? `api-key:${actor.apiKeyId}` : 'unknown');
 
 /**
- * Alerts (docs/alerts.md): the evaluation tick raises one alert per rule and stop and climbs its ladder
- * until someone acknowledges it; each rung reached queues its deliveries in the same transaction, so a
- * crash loses none and a second instance doubles none. A stop that ends resolves its alerts.
+ * Alerts (docs/alerts.md): the evaluation tick raises one alert per rule, machine and condition (a stop,
+ * a silence, a stop owing a reason, a shift below target) and climbs its ladder until someone acknowledges
+ * it; each rung reached queues its deliveries in the same transaction, so a crash loses none and a second
+ * instance doubles none. A condition that ends resolves its alerts.
  */
 export class AlertsService {
   constructor(
     private readonly deps: {
       alerts: AlertsRepository;
       setup: Pick<AlertSetupRepository, 'enabledRules'>;
-      machineStates: Pick<MachineStateRepository, 'list'>;
+      /** The evaluated rule kinds (alert-kinds.ts). */
+      kinds: AlertKind[];
       names: Pick<ShiftReportRepository, 'activityCodeNames'>;
       credentials: Pick<CredentialRepository, 'findTabletByToken'>;
       clock: Clock;
@@ -44,41 +46,53 @@ export class AlertsService {
     },
   ) {}
 
-  /** One evaluation tick of the stop rules (the scheduler runs it every 15 s; tests call it with a pinned clock). */
+  /** One evaluation tick of every rule kind (the scheduler runs it every 15 s; tests call it with a pinned clock). */
   async evaluate(): Promise<EvaluationResult> {
     const now = this.deps.clock.now();
-    const rules = await this.deps.setup.enabledRules('stop_longer_than');
-    const states: MachineNowState[] = await this.deps.machineStates.list({ activeOnly: true });
     const result: EvaluationResult = { raised: [], escalated: [], resolved: [] };
-    const ruleById = new Map(rules.map((r) => [r.id, r]));
-    const codeNames = rules.length ? await this.deps.names.activityCodeNames() : new Map<number, string>();
-    for (const match of matchStopRules(rules as StopRule[], states, now)) {
-      const rule = ruleById.get(match.ruleId)!;
-      await this.deps.alerts.transaction(async (tx) => {
-        const alert = await this.deps.alerts.raise(tx, match, now);
-        let from: number | null = null;
-        if (alert.created) {
-          from = 1;
-          result.raised.push(alert.id);
-        } else if (alert.open && match.level > alert.level) {
-          const previous = await this.deps.alerts.escalate(tx, alert.id, match.level);
-          if (previous !== null) {
-            from = previous + 1;
-            result.escalated.push(alert.id);
-          }
-        }
-        if (from !== null) await this.queueDeliveries(tx, alert.id, rule, match, from, now, codeNames);
-      });
-    }
-    // A stop that is over resolves its alerts (at the moment it ended).
-    const byMachine = new Map(states.map((s) => [s.machineId, s]));
-    for (const open of await this.deps.alerts.openAlerts()) {
-      if (open.kind !== 'stop_longer_than') continue;
-      const ended = stopEndedAt(new Date(open.stopStart), byMachine.get(open.machineId), now);
-      if (ended && (await this.deps.alerts.resolveEnded(open.id, ended))) result.resolved.push(open.id);
+    const open = await this.deps.alerts.openAlerts();
+    let codeNames: Map<number, string> | null = null;
+    for (const kind of this.deps.kinds) {
+      const rules = await this.deps.setup.enabledRules(kind.kind);
+      const openOfKind = open.filter((o) => o.kind === kind.kind);
+      if (rules.length === 0 && openOfKind.length === 0) continue;
+      const found = await kind.evaluate(rules, openOfKind, now);
+      const ruleById = new Map(rules.map((r) => [r.id, r]));
+      if (found.matches.length) codeNames ??= await this.deps.names.activityCodeNames();
+      for (const match of found.matches) await this.raiseOrEscalate(ruleById.get(match.ruleId)!, match, now, codeNames!, result);
+      // A condition that is over resolves its alerts (at the moment it ended).
+      for (const o of openOfKind) {
+        const ended = found.endedAt(o);
+        if (ended && (await this.deps.alerts.resolveEnded(o.id, ended))) result.resolved.push(o.id);
+      }
     }
     this.deps.announce?.([...result.raised, ...result.escalated, ...result.resolved]);
     return result;
+  }
+
+  /** Raises the match's alert or climbs its ladder, queuing the new rungs' deliveries in the same transaction. */
+  private async raiseOrEscalate(
+    rule: AlertRuleEntity,
+    match: AlertMatch,
+    now: Date,
+    codeNames: Map<number, string>,
+    result: EvaluationResult,
+  ): Promise<void> {
+    await this.deps.alerts.transaction(async (tx) => {
+      const alert = await this.deps.alerts.raise(tx, match, now);
+      let from: number | null = null;
+      if (alert.created) {
+        from = 1;
+        result.raised.push(alert.id);
+      } else if (alert.open && match.level > alert.level) {
+        const previous = await this.deps.alerts.escalate(tx, alert.id, match.level);
+        if (previous !== null) {
+          from = previous + 1;
+          result.escalated.push(alert.id);
+        }
+      }
+      if (from !== null) await this.queueDeliveries(tx, alert.id, rule, match, from, now, codeNames);
+    });
   }
 
   /** The deliveries of rungs `from`..`match.level`: each webhook and address of each rung, once. */
@@ -86,7 +100,7 @@ export class AlertsService {
     tx: EntityManager,
     alertId: number,
     rule: AlertRuleEntity,
-    match: StopMatch,
+    match: AlertMatch,
     from: number,
     now: Date,
     codeNames: Map<number, string>,
@@ -100,8 +114,9 @@ export class AlertsService {
         level,
         levels: rule.levels.length,
         alert: { ...alert, level },
-        activityCodeName: codeNames.get(match.activityCodeId) ?? null,
+        activityCodeName: match.activityCodeId === null ? null : (codeNames.get(match.activityCodeId) ?? null),
         afterMinutes: rung.afterMinutes,
+        ...(match.detail ? { condition: match.detail } : {}),
       };
       for (const id of rung.webhookIds) deliveries.push({ alertId, level, channel: 'webhook', target: String(id), payload, at: now });
       for (const email of rung.emails) deliveries.push({ alertId, level, channel: 'email', target: email.toLowerCase(), payload, at: now });

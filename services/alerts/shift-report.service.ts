@@ -9,16 +9,13 @@ import type { SiteRepository } from '../../db/repositories/site.repository.js';
 import type { ExportService } from '../exports/export.service.js';
 import type { OeeService } from '../oee/oee.service.js';
 import type { MailMessage, Mailer } from './mailer.js';
+import { debtLines, debtRows, withDebtSheet, type ReasonDebtSource } from './shift-report-debt.js';
+
+export type { ReasonDebtSource } from './shift-report-debt.js';
 
 /** Shift ends further back than this are not reported (a long outage, a new subscription). */
 const LOOKBACK_MS = 48 * 3_600_000;
 const TOP_LOSSES = 5;
-
-/**
- * Open reason debt of a group at an instant, for the report. Supplied once the reason queue exists
- * (issue 20 point 2); until then the report says it is not available.
- */
-export type ReasonDebtSource = (groupId: number, at: Date) => Promise<{ open: number; oldestSince: string | null }>;
 
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
 const duration = (seconds: number) => {
@@ -41,6 +38,7 @@ export class ShiftReportService {
       exports: Pick<ExportService, 'export'>;
       mailer: Mailer | null;
       clock: Clock;
+      /** The reason queue of a group; without it (scripts) the report says the debt is not available. */
       reasonDebt?: ReasonDebtSource;
     },
   ) {}
@@ -153,13 +151,10 @@ export class ShiftReportService {
       );
     }
     lines.push('');
-    if (this.deps.reasonDebt) {
-      const debt = await this.deps.reasonDebt(row.groupId, end);
-      lines.push(
-        `Open reason debt: ${debt.open} stop(s) without a reason${debt.oldestSince ? `, the oldest since ${debt.oldestSince}` : ''}`,
-      );
-    } else lines.push('Open reason debt: not available yet');
-    const xlsx = await this.xlsx(row.groupId, start, end);
+    const debt = this.deps.reasonDebt ? debtRows(await this.deps.reasonDebt(row.groupId), at, codeNames) : null;
+    lines.push(...(debt ? debtLines(debt) : ['Open reason debt: not available']));
+    const exported = await this.xlsx(row.groupId, start, end);
+    const xlsx = debt ? { ...exported, content: await withDebtSheet(exported.content, debt) } : exported;
     return {
       to: recipients,
       subject: `[OEE shift report] ${title}`,

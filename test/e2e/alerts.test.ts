@@ -68,6 +68,26 @@ describe('alerts page', () => {
       acknowledgedAt: acknowledged.acknowledgedAt,
     });
     expect(await page.locator('[data-testid="response-times"] tbody tr').count()).toBe(1);
+
+    // The rule form offers every kind; an OEE rule takes a target in % (blank: each machine's).
+    const form = page.locator('[data-testid="rule-form"]');
+    expect(await form.locator('[data-testid="rule-kind"] option').allTextContents()).toEqual([
+      'Stop longer than',
+      'Device silent (No data)',
+      'Stop reason owed longer than',
+      'Shift OEE below target',
+    ]);
+    expect(await form.locator('[data-testid="rule-target"]').count()).toBe(0);
+    await form.locator('input').first().fill('Shift under 70 %');
+    await form.locator('[data-testid="rule-kind"]').selectOption('oee_below_target');
+    await form.locator('[data-testid="rule-target"]').fill('70');
+    await form.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="alert-rules"] li:has-text("Shift under 70 %")').waitFor();
+    expect(
+      (await page.locator('[data-testid="alert-rules"] li:has-text("Shift under 70 %")').textContent())?.replace(/\s+/g, ' '),
+    ).toContain('Shift under 70 % (Shift OEE below target, target 70 %): every machine, level 5 min → 15 min');
+    const rules = (await admin.get('/api/v1/alert-rules')).body as { name: string; kind: string; oeeTarget: number | null }[];
+    expect(rules.find((r) => r.name === 'Shift under 70 %')).toMatchObject({ kind: 'oee_below_target', oeeTarget: 0.7 });
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -10,7 +10,7 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
 
 /**
  * Issue 21: Sparkplug B edge nodes over a real broker (aedes in this process): births give the aliases, data
- * the states and counters, NDEATH (the broker's last will) and DDEATH put the machines in Down ("no signal"),
+ * the states and counters, NDEATH (the broker's last will) and DDEATH put the machines in the built-in No data state,
  * gaps in the sequence are logged, and a redelivery changes nothing.
  */
 const DAY = '2026-11-24';
@@ -174,14 +174,19 @@ describe('MQTT with Sparkplug B', () => {
     expect(await production('press-a')).toEqual(before.a);
   });
 
-  it('DDEATH puts its device in Down; the NDEATH of the last will puts every machine of the node in Down, on receipt', async () => {
+  it('DDEATH puts its device in No data; the NDEATH of the last will puts every machine of the node in No data, on receipt', async () => {
+    const [noData] = (await app.dataSource.query(
+      `SELECT id, "shortDescription" AS name FROM activity_codes WHERE "builtIn" = 'no_data'`,
+    )) as { id: number; name: string }[];
+    expect(noData!.name).toBe('No data');
+    const NO_DATA = noData!.id;
     clock.set(t('11:00'));
     const before = await eventCount();
     await send('DDEATH', 'press-b', 10, '10:59', []);
     await until(eventCount, (n) => n === before + 1, 'the DDEATH');
     expect(await timeline('press-b')).toEqual([
       ['08:00', '11:00', UP],
-      ['11:00', null, DOWN],
+      ['11:00', null, NO_DATA],
     ]);
     clock.set(t('12:00'));
     // The edge node drops off the network: the broker publishes its will.
@@ -192,7 +197,7 @@ describe('MQTT with Sparkplug B', () => {
       ['08:20', '08:40', UP],
       ['08:40', '08:50', DOWN],
       ['08:50', '12:00', UP],
-      ['12:00', null, DOWN],
+      ['12:00', null, NO_DATA],
     ];
     expect(
       await until(
@@ -203,7 +208,7 @@ describe('MQTT with Sparkplug B', () => {
     ).toEqual(expectedA);
     expect(await timeline('press-b')).toEqual([
       ['08:00', '11:00', UP],
-      ['11:00', null, DOWN],
+      ['11:00', null, NO_DATA],
     ]);
   });
 });

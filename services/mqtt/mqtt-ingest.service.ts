@@ -27,12 +27,14 @@ export interface InboundMessage extends MessageRef {
 /**
  * Turns MQTT messages into states and counts by the enabled mappings (docs/mqtt.md). Plain JSON: each matching
  * mapping reads the payload. Sparkplug B: births give the aliases, data messages the metrics, a node's or a
- * device's death puts its machines in the no-signal code, and gaps in the sequence are logged. `handle` resolves
+ * device's death puts its machines in the mapping's no-signal code (the built-in No data by default), and gaps in the sequence are logged. `handle` resolves
  * once everything the message said is committed: the transport acknowledges it then.
  */
 export class MqttIngestService {
   private mappings: MqttMapping[] = [];
   private machinesByName = new Map<string, number>();
+  /** The built-in No data code: what a death means when the mapping names no code of its own. */
+  private noDataCodeId: number = BUILT_IN_CODES.down;
   private readonly sessions = new Map<string, EdgeSession>();
   private loaded: Promise<void> | null = null;
 
@@ -40,6 +42,8 @@ export class MqttIngestService {
     private readonly repo: Pick<MqttRepository, 'enabledMappings' | 'machineIdsByName'>,
     private readonly writer: MqttWriter,
     private readonly logger: Logger,
+    /** The id of the built-in No data code (AndonRepository.noDataCodeId); null on a database without it. */
+    private readonly noDataCode: () => Promise<number | null>,
   ) {}
 
   /** Reloads mappings and machine names after their set-up changes (here or on another instance); `onReload` hears it. */
@@ -59,6 +63,9 @@ export class MqttIngestService {
     this.loaded ??= (async () => {
       this.mappings = (await this.repo.enabledMappings()).map(toMqttMapping);
       this.machinesByName = await this.repo.machineIdsByName();
+      const noData = await this.noDataCode();
+      if (noData === null) this.logger.warn('No built-in No data code: a Sparkplug death records Down');
+      this.noDataCodeId = noData ?? BUILT_IN_CODES.down;
     })().catch((err: unknown) => {
       this.loaded = null;
       throw err;
@@ -165,7 +172,7 @@ export class MqttIngestService {
       if (machineId === null || done.has(machineId)) continue;
       done.add(machineId);
       // On receipt: a last will was written when the node connected, its timestamp is not the death's.
-      await this.writer.state(mapping.id, machineId, message, mapping.noSignalCodeId ?? BUILT_IN_CODES.down, null, 'death');
+      await this.writer.state(mapping.id, machineId, message, mapping.noSignalCodeId ?? this.noDataCodeId, null, 'death');
     }
   }
 }

@@ -88,6 +88,36 @@ export class MqttIngestService {
     return [...filters];
   }
 
+  /**
+   * The keys that order a message against others (KeyedPipeline): the machines it writes to, as the mappings
+   * see them now; a Sparkplug message also its edge node, whose session (aliases, seq, devices) it reads and
+   * changes. Messages without a common key are processed in parallel.
+   */
+  async laneKeys(message: MessageRef): Promise<string[]> {
+    await this.ensureLoaded();
+    const topic = parseSparkplugTopic(message.topic);
+    const keys = new Set<string>();
+    const machinesOf = (format: 'json' | 'sparkplug', asTopic: string) => {
+      for (const mapping of this.mappings) {
+        if (mapping.rules.format !== format || !topicMatches(mapping.topicFilter, asTopic)) continue;
+        const machineId = this.machineOf(mapping, asTopic);
+        if (machineId !== null) keys.add(`machine:${machineId}`);
+      }
+    };
+    if (!topic) {
+      machinesOf('json', message.topic);
+      return keys.size ? [...keys] : [`topic:${message.topic}`];
+    }
+    const key = `${topic.group}/${topic.edge}`;
+    keys.add(`edge:${key}`);
+    const devices = topic.type === 'NDEATH' ? [null, ...(this.sessions.get(key)?.devices ?? [])] : [topic.device];
+    for (const device of devices) {
+      const type = topic.type === 'NDEATH' ? (device ? 'DDEATH' : 'NDEATH') : topic.type;
+      machinesOf('sparkplug', ['spBv1.0', topic.group, type, topic.edge, ...(device ? [device] : [])].join('/'));
+    }
+    return [...keys];
+  }
+
   async handle(message: InboundMessage): Promise<void> {
     await this.ensureLoaded();
     const sparkplugTopic = parseSparkplugTopic(message.topic);

@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
-import { encodeSparkplug } from '../ingest/mqtt/sparkplug-codec.js';
+import { decodeSparkplug, encodeSparkplug } from '../ingest/mqtt/sparkplug-codec.js';
 import { ApiClient } from './support/http-client.js';
 import { deviceClient, startAedes, until, type TestBroker } from './support/mqtt-broker.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
@@ -11,7 +11,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.j
 /**
  * Issue 21: Sparkplug B edge nodes over a real broker (aedes in this process): births give the aliases, data
  * the states and counters, NDEATH (the broker's last will) and DDEATH put the machines in the built-in No data state,
- * gaps in the sequence are logged, and a redelivery changes nothing.
+ * gaps in the sequence are logged, a gap or data by an unknown alias asks the node to rebirth (NCMD, at most
+ * once per 30 s), and a redelivery changes nothing.
  */
 const DAY = '2026-11-24';
 const t = (hhmm: string) => `${DAY}T${hhmm}:00.000Z`;
@@ -26,6 +27,8 @@ let admin: ApiClient;
 let edge: MqttClient;
 const machines: Record<string, number> = {};
 const logLines: { msg: string; expected?: number; got?: number }[] = [];
+/** The NCMDs the edge node received: [topic, metric name, value]. */
+const commands: [string, string | null, unknown][] = [];
 
 const NODE = 'spBv1.0/plant/%s/edge1';
 const topic = (type: string, device?: string) => NODE.replace('%s', type) + (device ? `/${device}` : '');
@@ -77,6 +80,10 @@ beforeAll(async () => {
       retain: false,
     },
   });
+  edge.on('message', (topic, payload) => {
+    for (const m of decodeSparkplug(payload)?.metrics ?? []) commands.push([topic, m.name, m.value]);
+  });
+  await edge.subscribeAsync('spBv1.0/plant/NCMD/edge1', { qos: 0 });
 });
 
 afterAll(async () => {
@@ -154,6 +161,14 @@ describe('MQTT with Sparkplug B', () => {
     expect(await production('press-a')).toEqual([['08:30', 20, 1]]);
     expect(await timeline('press-b')).toEqual([['08:00', null, UP]]);
     expect(logLines.filter((l) => l.msg.startsWith('Sparkplug B sequence gap')).map((l) => [l.expected, l.got])).toEqual([[5, 6]]);
+    // The gap asks the node for its births again.
+    expect(
+      await until(
+        async () => commands,
+        (c) => c.length === 1,
+        'the rebirth',
+      ),
+    ).toEqual([['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true]]);
   });
 
   it('a redelivered DDATA changes nothing', async () => {
@@ -174,6 +189,32 @@ describe('MQTT with Sparkplug B', () => {
     expect(await production('press-a')).toEqual(before.a);
   });
 
+  it('data by an unknown alias asks for a rebirth, at most once per 30 s per node', async () => {
+    const asked = () => logLines.filter((l) => l.msg === 'Sparkplug B Rebirth requested').length;
+    // The redelivery above (seq 4 after 8, then 9) was a gap too: within 30 s of the first request, not asked again.
+    expect(asked()).toBe(1);
+    await send('DDATA', 'press-a', 10, '09:45', [{ alias: 99, type: 'Boolean', value: true }]);
+    await until(
+      async () => logLines.filter((l) => l.msg === 'Sparkplug B metric by an unknown alias').length,
+      (n) => n === 1,
+      'seen',
+    );
+    expect(asked()).toBe(1);
+    clock.set(new Date(Date.parse(t('10:00')) + 30_000));
+    await send('DDATA', 'press-a', 11, '09:46', [{ alias: 99, type: 'Boolean', value: true }]);
+    expect(
+      await until(
+        async () => commands,
+        (c) => c.length === 2,
+        'the second rebirth',
+      ),
+    ).toEqual([
+      ['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true],
+      ['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true],
+    ]);
+    expect(asked()).toBe(2);
+  });
+
   it('DDEATH puts its device in No data; the NDEATH of the last will puts every machine of the node in No data, on receipt', async () => {
     const [noData] = (await app.dataSource.query(
       `SELECT id, "shortDescription" AS name FROM activity_codes WHERE "builtIn" = 'no_data'`,
@@ -182,7 +223,7 @@ describe('MQTT with Sparkplug B', () => {
     const NO_DATA = noData!.id;
     clock.set(t('11:00'));
     const before = await eventCount();
-    await send('DDEATH', 'press-b', 10, '10:59', []);
+    await send('DDEATH', 'press-b', 12, '10:59', []);
     await until(eventCount, (n) => n === before + 1, 'the DDEATH');
     expect(await timeline('press-b')).toEqual([
       ['08:00', '11:00', UP],

@@ -8,7 +8,8 @@ import type { MqttLease } from '../../services/mqtt/mqtt-lease.js';
 import type { MqttPublishService, OutboundMessage } from '../../services/mqtt/mqtt-publish.service.js';
 import { KeyedPipeline } from '../../services/mqtt/keyed-pipeline.js';
 import { DEFERRED, OrderedAcks } from './ordered-acks.js';
-import { decodeSparkplug } from './sparkplug-codec.js';
+import { REBIRTH_METRIC, rebirthTopic } from '../../core/mqtt/sparkplug.js';
+import { decodeSparkplug, encodeSparkplug } from './sparkplug-codec.js';
 
 /** The connection settings (env.ts mqttSettings). */
 export interface MqttConnection {
@@ -77,6 +78,7 @@ export class MqttBridge {
   start(): this {
     const { ingest, feed, publisher } = this.options;
     this.off.push(ingest.listen(feed, () => void this.resubscribe()));
+    ingest.onRebirth = (node) => this.rebirth(node.group, node.edge, node.at);
     if (publisher) this.off.push(publisher.listen(feed, (m) => this.publish(m)));
     this.tick();
     this.timer = setInterval(() => this.tick(), this.options.renewMs);
@@ -211,6 +213,14 @@ export class MqttBridge {
     } catch (err) {
       this.options.logger.warn({ err }, 'MQTT subscriptions not updated');
     }
+  }
+
+  /** A Sparkplug B Rebirth request to an edge node: NCMD, QoS 0, not retained (Sparkplug B 3.0). */
+  private rebirth(group: string, edge: string, at: number): void {
+    const payload = encodeSparkplug({ timestamp: at, metrics: [{ name: REBIRTH_METRIC, type: 'Boolean', value: true }] });
+    this.client?.publish(rebirthTopic(group, edge), Buffer.from(payload), { qos: 0, retain: false }, (err) => {
+      if (err) this.options.logger.warn({ err: { message: err.message }, group, edge }, 'Sparkplug B Rebirth not sent');
+    });
   }
 
   private publish(message: OutboundMessage): void {

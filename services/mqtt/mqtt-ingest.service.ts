@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
 import { readJsonPayload } from '../../core/mqtt/json-mapping.js';
 import {
+  REBIRTH_EVERY_MS,
   followSeq,
+  hasUnknownAlias,
   learnAliases,
   metricsByName,
   newEdgeSession,
@@ -37,6 +40,10 @@ export class MqttIngestService {
   private noDataCodeId: number = BUILT_IN_CODES.down;
   private readonly sessions = new Map<string, EdgeSession>();
   private loaded: Promise<void> | null = null;
+  /** When each edge node (`group/edge`) was last asked to rebirth: at most once per REBIRTH_EVERY_MS. */
+  private readonly rebirthAt = new Map<string, number>();
+  /** Where a Rebirth request goes (the transport publishes the NCMD); set by the bridge while connected. */
+  onRebirth: ((node: { group: string; edge: string; at: number }) => void) | null = null;
 
   constructor(
     private readonly repo: Pick<MqttRepository, 'enabledMappings' | 'machineIdsByName'>,
@@ -44,6 +51,7 @@ export class MqttIngestService {
     private readonly logger: Logger,
     /** The id of the built-in No data code (AndonRepository.noDataCodeId); null on a database without it. */
     private readonly noDataCode: () => Promise<number | null>,
+    private readonly clock: Clock,
   ) {}
 
   /** Reloads mappings and machine names after their set-up changes (here or on another instance); `onReload` hears it. */
@@ -154,6 +162,9 @@ export class MqttIngestService {
     const session = this.sessions.get(key) ?? this.sessions.set(key, newEdgeSession()).get(key)!;
     const gap = followSeq(session, topic.type, payload.seq);
     if (gap) this.logger.warn({ edge: key, ...gap }, 'Sparkplug B sequence gap: messages were missed');
+    const unknownAlias = (topic.type === 'NDATA' || topic.type === 'DDATA') && hasUnknownAlias(session, payload);
+    if (unknownAlias) this.logger.warn({ edge: key, topic: message.topic }, 'Sparkplug B metric by an unknown alias');
+    if (gap || unknownAlias) this.askRebirth(topic.group, topic.edge);
     if (topic.device && topic.type !== 'DDEATH') session.devices.add(topic.device);
 
     switch (topic.type) {
@@ -174,6 +185,17 @@ export class MqttIngestService {
       default:
         return;
     }
+  }
+
+  /** Asks the node to publish its births again (its aliases and current values), at most once per REBIRTH_EVERY_MS. */
+  private askRebirth(group: string, edge: string): void {
+    const key = `${group}/${edge}`;
+    const now = this.clock.now().getTime();
+    const last = this.rebirthAt.get(key);
+    if (!this.onRebirth || (last !== undefined && now - last < REBIRTH_EVERY_MS)) return;
+    this.rebirthAt.set(key, now);
+    this.logger.warn({ edge: key }, 'Sparkplug B Rebirth requested');
+    this.onRebirth({ group, edge, at: now });
   }
 
   private async sparkplugData(

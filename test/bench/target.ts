@@ -130,6 +130,8 @@ export async function startTarget(label: string, root: string, broker: TestBroke
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, child, () => output);
     pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    // An idle connection ended by PostgreSQL stopping (the clean-up of a --compare run) is no failure of the bench.
+    pool.on('error', () => undefined);
     const p = pool;
     const pid = child.pid!;
     let pagesServed = false;

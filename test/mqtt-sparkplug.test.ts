@@ -31,6 +31,19 @@ const logLines: { msg: string; expected?: number; got?: number }[] = [];
 const commands: [string, string | null, unknown][] = [];
 
 const NODE = 'spBv1.0/plant/%s/edge1';
+const MAPPING = {
+  name: 'Edge 1',
+  topicFilter: 'spBv1.0/plant/+/edge1/#',
+  machineLevel: 4,
+  rules: {
+    format: 'sparkplug',
+    stateMetric: 'Status/Running',
+    stateCodes: { true: UP, false: DOWN },
+    goodMetric: 'Counts/Good',
+    rejectMetric: 'Counts/Reject',
+  },
+};
+let mappingId: number;
 const topic = (type: string, device?: string) => NODE.replace('%s', type) + (device ? `/${device}` : '');
 
 beforeAll(async () => {
@@ -51,19 +64,9 @@ beforeAll(async () => {
     machines[name] = (await admin.post('/api/v1/machines', { name })).body.id as number;
     expect((await admin.post(`/api/v1/machines/${machines[name]}/jobs`, { jobNumber: `J-${name}`, at: t('08:00') })).status).toBe(201);
   }
-  const mapping = await admin.post('/api/v1/mqtt/mappings', {
-    name: 'Edge 1',
-    topicFilter: 'spBv1.0/plant/+/edge1/#',
-    machineLevel: 4,
-    rules: {
-      format: 'sparkplug',
-      stateMetric: 'Status/Running',
-      stateCodes: { true: UP, false: DOWN },
-      goodMetric: 'Counts/Good',
-      rejectMetric: 'Counts/Reject',
-    },
-  });
+  const mapping = await admin.post('/api/v1/mqtt/mappings', MAPPING);
   expect(mapping.status).toBe(201);
+  mappingId = mapping.body.id as number;
   await until(
     async () => (await admin.get('/api/v1/health')).body.mqtt,
     (s) => s === 'connected',
@@ -251,5 +254,29 @@ describe('MQTT with Sparkplug B', () => {
       ['08:00', '11:00', UP],
       ['11:00', null, NO_DATA],
     ]);
+  });
+
+  it("a mapping's own no-signal code wins over No data", async () => {
+    const noSignal = (
+      await admin.post('/api/v1/activity-codes', { shortDescription: 'No signal', category: 'unplanned_stop', colour: '#555555' })
+    ).body.id as number;
+    expect((await admin.put(`/api/v1/mqtt/mappings/${mappingId}`, { ...MAPPING, noSignalCodeId: noSignal })).status).toBe(200);
+    // The node back, under a new connection.
+    await edge.endAsync(true);
+    edge = await deviceClient(broker.url, { clientId: 'edge1-again', reconnectPeriod: 0 });
+    clock.set(t('12:30'));
+    await send('NBIRTH', undefined, 0, '12:30', [{ name: 'bdSeq', type: 'UInt64', value: 1 }]);
+    await send('DBIRTH', 'press-a', 1, '12:30', [{ name: 'Status/Running', alias: 1, type: 'Boolean', value: true }]);
+    clock.set(t('12:45'));
+    await send('DDEATH', 'press-a', 2, '12:45', []);
+    const expected = [
+      ['08:50', '12:00', UP],
+      ['12:00', '12:30', 'no data'],
+      ['12:30', '12:45', UP],
+      ['12:45', null, noSignal],
+    ];
+    const [noData] = (await app.dataSource.query(`SELECT id FROM activity_codes WHERE "builtIn" = 'no_data'`)) as { id: number }[];
+    const tail = async () => (await timeline('press-a')).slice(-4).map((i) => (i[2] === noData!.id ? [i[0], i[1], 'no data'] : i));
+    expect(await until(tail, (tl) => JSON.stringify(tl) === JSON.stringify(expected), 'the no-signal code')).toEqual(expected);
   });
 });

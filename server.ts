@@ -207,7 +207,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const writer = new MqttWriter(services.stateEvents, services.production, repos.mqtt, clock, mqttLogger);
       const bridge = new MqttBridge({
         connection: mqttConnection,
-        ingest: new MqttIngestService(repos.mqtt, writer, mqttLogger),
+        ingest: new MqttIngestService(repos.mqtt, writer, mqttLogger, () => repos.andon.noDataCodeId(), clock),
         lease: new MqttLease(repos.mqtt),
         feed,
         publisher: env.MQTT_PUBLISH_PREFIX ? new MqttPublishService(repos.mqtt, services.oee, env.MQTT_PUBLISH_PREFIX) : null,

@@ -28,6 +28,8 @@ export interface StateEventRequest {
   until?: Date;
   /** Who sent it: stored with the event, and it decides how far back `at` may reach (LiveWindowGuard). */
   sender: Sender;
+  /** False: not a contact with the machine (an MQTT death: the device is gone); by default a device write is one. */
+  contact?: boolean;
 }
 
 export interface RecordResult {
@@ -141,7 +143,7 @@ export class StateEventsService {
     changes: CommittedChange[],
     pathOf: (i: number) => (string | number)[],
   ): Promise<boolean[]> {
-    for (const [i, r] of requests.entries()) this.contacts.touch(r.sender.label, r.machineId, sources[i]!);
+    for (const [i, r] of requests.entries()) if (r.contact !== false) this.contacts.touch(r.sender.label, r.machineId, sources[i]!);
     const now = this.clock.now();
     const writes = requests.map((r, i): TimedWrite => ({
       machineId: r.machineId,

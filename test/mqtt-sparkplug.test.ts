@@ -3,15 +3,16 @@ import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
-import { encodeSparkplug } from '../ingest/mqtt/sparkplug-codec.js';
+import { decodeSparkplug, encodeSparkplug } from '../ingest/mqtt/sparkplug-codec.js';
 import { ApiClient } from './support/http-client.js';
 import { deviceClient, startAedes, until, type TestBroker } from './support/mqtt-broker.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Issue 21: Sparkplug B edge nodes over a real broker (aedes in this process): births give the aliases, data
- * the states and counters, NDEATH (the broker's last will) and DDEATH put the machines in Down ("no signal"),
- * gaps in the sequence are logged, and a redelivery changes nothing.
+ * the states and counters, NDEATH (the broker's last will) and DDEATH put the machines in the built-in No data state,
+ * gaps in the sequence are logged, a gap or data by an unknown alias asks the node to rebirth (NCMD, at most
+ * once per 30 s), and a redelivery changes nothing.
  */
 const DAY = '2026-11-24';
 const t = (hhmm: string) => `${DAY}T${hhmm}:00.000Z`;
@@ -26,8 +27,23 @@ let admin: ApiClient;
 let edge: MqttClient;
 const machines: Record<string, number> = {};
 const logLines: { msg: string; expected?: number; got?: number }[] = [];
+/** The NCMDs the edge node received: [topic, metric name, value]. */
+const commands: [string, string | null, unknown][] = [];
 
 const NODE = 'spBv1.0/plant/%s/edge1';
+const MAPPING = {
+  name: 'Edge 1',
+  topicFilter: 'spBv1.0/plant/+/edge1/#',
+  machineLevel: 4,
+  rules: {
+    format: 'sparkplug',
+    stateMetric: 'Status/Running',
+    stateCodes: { true: UP, false: DOWN },
+    goodMetric: 'Counts/Good',
+    rejectMetric: 'Counts/Reject',
+  },
+};
+let mappingId: number;
 const topic = (type: string, device?: string) => NODE.replace('%s', type) + (device ? `/${device}` : '');
 
 beforeAll(async () => {
@@ -48,19 +64,9 @@ beforeAll(async () => {
     machines[name] = (await admin.post('/api/v1/machines', { name })).body.id as number;
     expect((await admin.post(`/api/v1/machines/${machines[name]}/jobs`, { jobNumber: `J-${name}`, at: t('08:00') })).status).toBe(201);
   }
-  const mapping = await admin.post('/api/v1/mqtt/mappings', {
-    name: 'Edge 1',
-    topicFilter: 'spBv1.0/plant/+/edge1/#',
-    machineLevel: 4,
-    rules: {
-      format: 'sparkplug',
-      stateMetric: 'Status/Running',
-      stateCodes: { true: UP, false: DOWN },
-      goodMetric: 'Counts/Good',
-      rejectMetric: 'Counts/Reject',
-    },
-  });
+  const mapping = await admin.post('/api/v1/mqtt/mappings', MAPPING);
   expect(mapping.status).toBe(201);
+  mappingId = mapping.body.id as number;
   await until(
     async () => (await admin.get('/api/v1/health')).body.mqtt,
     (s) => s === 'connected',
@@ -77,6 +83,10 @@ beforeAll(async () => {
       retain: false,
     },
   });
+  edge.on('message', (topic, payload) => {
+    for (const m of decodeSparkplug(payload)?.metrics ?? []) commands.push([topic, m.name, m.value]);
+  });
+  await edge.subscribeAsync('spBv1.0/plant/NCMD/edge1', { qos: 0 });
 });
 
 afterAll(async () => {
@@ -154,6 +164,14 @@ describe('MQTT with Sparkplug B', () => {
     expect(await production('press-a')).toEqual([['08:30', 20, 1]]);
     expect(await timeline('press-b')).toEqual([['08:00', null, UP]]);
     expect(logLines.filter((l) => l.msg.startsWith('Sparkplug B sequence gap')).map((l) => [l.expected, l.got])).toEqual([[5, 6]]);
+    // The gap asks the node for its births again.
+    expect(
+      await until(
+        async () => commands,
+        (c) => c.length === 1,
+        'the rebirth',
+      ),
+    ).toEqual([['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true]]);
   });
 
   it('a redelivered DDATA changes nothing', async () => {
@@ -174,14 +192,45 @@ describe('MQTT with Sparkplug B', () => {
     expect(await production('press-a')).toEqual(before.a);
   });
 
-  it('DDEATH puts its device in Down; the NDEATH of the last will puts every machine of the node in Down, on receipt', async () => {
+  it('data by an unknown alias asks for a rebirth, at most once per 30 s per node', async () => {
+    const asked = () => logLines.filter((l) => l.msg === 'Sparkplug B Rebirth requested').length;
+    // The redelivery above (seq 4 after 8, then 9) was a gap too: within 30 s of the first request, not asked again.
+    expect(asked()).toBe(1);
+    await send('DDATA', 'press-a', 10, '09:45', [{ alias: 99, type: 'Boolean', value: true }]);
+    await until(
+      async () => logLines.filter((l) => l.msg === 'Sparkplug B metric by an unknown alias').length,
+      (n) => n === 1,
+      'seen',
+    );
+    expect(asked()).toBe(1);
+    clock.set(new Date(Date.parse(t('10:00')) + 30_000));
+    await send('DDATA', 'press-a', 11, '09:46', [{ alias: 99, type: 'Boolean', value: true }]);
+    expect(
+      await until(
+        async () => commands,
+        (c) => c.length === 2,
+        'the second rebirth',
+      ),
+    ).toEqual([
+      ['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true],
+      ['spBv1.0/plant/NCMD/edge1', 'Node Control/Rebirth', true],
+    ]);
+    expect(asked()).toBe(2);
+  });
+
+  it('DDEATH puts its device in No data; the NDEATH of the last will puts every machine of the node in No data, on receipt', async () => {
+    const [noData] = (await app.dataSource.query(
+      `SELECT id, "shortDescription" AS name FROM activity_codes WHERE "builtIn" = 'no_data'`,
+    )) as { id: number; name: string }[];
+    expect(noData!.name).toBe('No data');
+    const NO_DATA = noData!.id;
     clock.set(t('11:00'));
     const before = await eventCount();
-    await send('DDEATH', 'press-b', 10, '10:59', []);
+    await send('DDEATH', 'press-b', 12, '10:59', []);
     await until(eventCount, (n) => n === before + 1, 'the DDEATH');
     expect(await timeline('press-b')).toEqual([
       ['08:00', '11:00', UP],
-      ['11:00', null, DOWN],
+      ['11:00', null, NO_DATA],
     ]);
     clock.set(t('12:00'));
     // The edge node drops off the network: the broker publishes its will.
@@ -192,7 +241,7 @@ describe('MQTT with Sparkplug B', () => {
       ['08:20', '08:40', UP],
       ['08:40', '08:50', DOWN],
       ['08:50', '12:00', UP],
-      ['12:00', null, DOWN],
+      ['12:00', null, NO_DATA],
     ];
     expect(
       await until(
@@ -203,7 +252,31 @@ describe('MQTT with Sparkplug B', () => {
     ).toEqual(expectedA);
     expect(await timeline('press-b')).toEqual([
       ['08:00', '11:00', UP],
-      ['11:00', null, DOWN],
+      ['11:00', null, NO_DATA],
     ]);
+  });
+
+  it("a mapping's own no-signal code wins over No data", async () => {
+    const noSignal = (
+      await admin.post('/api/v1/activity-codes', { shortDescription: 'No signal', category: 'unplanned_stop', colour: '#555555' })
+    ).body.id as number;
+    expect((await admin.put(`/api/v1/mqtt/mappings/${mappingId}`, { ...MAPPING, noSignalCodeId: noSignal })).status).toBe(200);
+    // The node back, under a new connection.
+    await edge.endAsync(true);
+    edge = await deviceClient(broker.url, { clientId: 'edge1-again', reconnectPeriod: 0 });
+    clock.set(t('12:30'));
+    await send('NBIRTH', undefined, 0, '12:30', [{ name: 'bdSeq', type: 'UInt64', value: 1 }]);
+    await send('DBIRTH', 'press-a', 1, '12:30', [{ name: 'Status/Running', alias: 1, type: 'Boolean', value: true }]);
+    clock.set(t('12:45'));
+    await send('DDEATH', 'press-a', 2, '12:45', []);
+    const expected = [
+      ['08:50', '12:00', UP],
+      ['12:00', '12:30', 'no data'],
+      ['12:30', '12:45', UP],
+      ['12:45', null, noSignal],
+    ];
+    const [noData] = (await app.dataSource.query(`SELECT id FROM activity_codes WHERE "builtIn" = 'no_data'`)) as { id: number }[];
+    const tail = async () => (await timeline('press-a')).slice(-4).map((i) => (i[2] === noData!.id ? [i[0], i[1], 'no data'] : i));
+    expect(await until(tail, (tl) => JSON.stringify(tl) === JSON.stringify(expected), 'the no-signal code')).toEqual(expected);
   });
 });

@@ -77,6 +77,18 @@ export function metricsByName(session: EdgeSession, payload: SparkplugPayload): 
   return byName;
 }
 
+/** Whether a payload names a metric by an alias no birth declared (the aliases were lost: a rebirth is wanted). */
+export function hasUnknownAlias(session: EdgeSession, payload: SparkplugPayload): boolean {
+  return payload.metrics.some((m) => m.name === null && m.alias !== null && !session.aliases.has(m.alias));
+}
+
+/** The least time between two Rebirth requests to one edge node. */
+export const REBIRTH_EVERY_MS = 30_000;
+
+/** The NCMD topic of an edge node and the metric that asks it to publish its births again (Sparkplug B 3.0, 6.4.8). */
+export const rebirthTopic = (group: string, edge: string) => `${SPARKPLUG_NAMESPACE}/${group}/NCMD/${edge}`;
+export const REBIRTH_METRIC = 'Node Control/Rebirth';
+
 /** A birth or data message read by a mapping's rules: its state and counts (the metric's timestamp, else the payload's). */
 export function readSparkplugMetrics(rules: SparkplugRules, metrics: Map<string, SparkplugMetric>, payload: SparkplugPayload): Reading {
   const timeOf = (m: SparkplugMetric | undefined) => readTime(m?.timestamp ?? payload.timestamp ?? undefined);

@@ -6,7 +6,10 @@ import type { ChangeFeed } from '../../services/change-feed.js';
 import type { MqttIngestService } from '../../services/mqtt/mqtt-ingest.service.js';
 import type { MqttLease } from '../../services/mqtt/mqtt-lease.js';
 import type { MqttPublishService, OutboundMessage } from '../../services/mqtt/mqtt-publish.service.js';
-import { decodeSparkplug } from './sparkplug-codec.js';
+import { KeyedPipeline } from '../../services/mqtt/keyed-pipeline.js';
+import { DEFERRED, OrderedAcks } from './ordered-acks.js';
+import { REBIRTH_METRIC, rebirthTopic } from '../../core/mqtt/sparkplug.js';
+import { decodeSparkplug, encodeSparkplug } from './sparkplug-codec.js';
 
 /** The connection settings (env.ts mqttSettings). */
 export interface MqttConnection {
@@ -33,9 +36,13 @@ export interface MqttBridgeOptions {
   renewMs: number;
   /** How often the shift OEE is published; one minute. */
   oeeEveryMs?: number;
+  /** Messages under way at once (received, not yet acknowledged); MQTT_IN_FLIGHT. */
+  inFlight?: number;
 }
 
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** Messages under way at once: enough to keep the write path's group commits full, few enough to bound memory. */
+export const DEFAULT_IN_FLIGHT = 200;
 
 /**
  * The MQTT transport (docs/mqtt.md): while this instance holds the lease it keeps one client connected (QoS 1,
@@ -53,8 +60,11 @@ export class MqttBridge {
   private ticking: Promise<void> = Promise.resolve();
   private readonly off: (() => void)[] = [];
   private state: MqttStatus = 'standby';
+  private readonly pipeline: KeyedPipeline;
 
-  constructor(private readonly options: MqttBridgeOptions) {}
+  constructor(private readonly options: MqttBridgeOptions) {
+    this.pipeline = new KeyedPipeline(options.inFlight ?? DEFAULT_IN_FLIGHT);
+  }
 
   get status(): MqttStatus {
     return this.state;
@@ -68,6 +78,7 @@ export class MqttBridge {
   start(): this {
     const { ingest, feed, publisher } = this.options;
     this.off.push(ingest.listen(feed, () => void this.resubscribe()));
+    ingest.onRebirth = (node) => this.rebirth(node.group, node.edge, node.at);
     if (publisher) this.off.push(publisher.listen(feed, (m) => this.publish(m)));
     this.tick();
     this.timer = setInterval(() => this.tick(), this.options.renewMs);
@@ -81,6 +92,8 @@ export class MqttBridge {
     for (const off of this.off) off();
     await this.ticking;
     await this.disconnect();
+    // Writes under way finish before the pool closes (their messages stay unacknowledged: delivered again).
+    await this.pipeline.settled();
     await this.options.lease.release().catch(() => undefined);
   }
 
@@ -122,19 +135,30 @@ export class MqttBridge {
     const client = connect(connection.url, options);
     this.client = client;
     this.subscribed = new Set();
-    // One message at a time, in order; the puback goes out when the callback is called, after the commit.
+    // Messages of different machines in parallel, each machine's in order (KeyedPipeline); each PUBACK in
+    // order once its message and those before it are committed (OrderedAcks).
+    const acks = new OrderedAcks(client);
     client.handleMessage = (packet, done) => {
       const topic = packet.topic;
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      const sparkplug = topic.startsWith('spBv1.0/') ? decodeSparkplug(payload) : null;
-      this.options.ingest.handle({ topic, payload, sparkplug }).then(
-        () => done(),
-        (err: unknown) => {
-          // Not acknowledged: the broker delivers it again on the next connection.
-          logger.error({ err, topic }, 'MQTT message not processed; reconnecting to have it again');
-          if (this.client === client) void this.restart();
-        },
-      );
+      const ack = packet.qos > 0 && packet.messageId !== undefined ? acks.expect(packet.messageId) : null;
+      const failed = (err: unknown) => {
+        // Not acknowledged: the broker delivers it (and those after it) again on the next connection.
+        if (this.client !== client) return;
+        logger.error({ err, topic }, 'MQTT message not processed; reconnecting to have it again');
+        this.pipeline.reset();
+        void this.restart();
+      };
+      void (async () => {
+        await this.pipeline.room();
+        const keys = await this.options.ingest.laneKeys({ topic, payload });
+        const sparkplug = topic.startsWith('spBv1.0/') ? decodeSparkplug(payload) : null;
+        // Read on at once: the next message is routed while this one is written.
+        const written = this.pipeline.run(keys, () => this.options.ingest.handle({ topic, payload, sparkplug }));
+        done(ack ? DEFERRED : undefined);
+        await written;
+        ack?.commit();
+      })().catch(failed);
     };
     client.on('connect', (connack) => {
       this.failures = 0;
@@ -189,6 +213,14 @@ export class MqttBridge {
     } catch (err) {
       this.options.logger.warn({ err }, 'MQTT subscriptions not updated');
     }
+  }
+
+  /** A Sparkplug B Rebirth request to an edge node: NCMD, QoS 0, not retained (Sparkplug B 3.0). */
+  private rebirth(group: string, edge: string, at: number): void {
+    const payload = encodeSparkplug({ timestamp: at, metrics: [{ name: REBIRTH_METRIC, type: 'Boolean', value: true }] });
+    this.client?.publish(rebirthTopic(group, edge), Buffer.from(payload), { qos: 0, retain: false }, (err) => {
+      if (err) this.options.logger.warn({ err: { message: err.message }, group, edge }, 'Sparkplug B Rebirth not sent');
+    });
   }
 
   private publish(message: OutboundMessage): void {

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
 import { readJsonPayload } from '../../core/mqtt/json-mapping.js';
 import {
+  REBIRTH_EVERY_MS,
   followSeq,
+  hasUnknownAlias,
   learnAliases,
   metricsByName,
   newEdgeSession,
@@ -27,19 +30,28 @@ export interface InboundMessage extends MessageRef {
 /**
  * Turns MQTT messages into states and counts by the enabled mappings (docs/mqtt.md). Plain JSON: each matching
  * mapping reads the payload. Sparkplug B: births give the aliases, data messages the metrics, a node's or a
- * device's death puts its machines in the no-signal code, and gaps in the sequence are logged. `handle` resolves
+ * device's death puts its machines in the mapping's no-signal code (the built-in No data by default), and gaps in the sequence are logged. `handle` resolves
  * once everything the message said is committed: the transport acknowledges it then.
  */
 export class MqttIngestService {
   private mappings: MqttMapping[] = [];
   private machinesByName = new Map<string, number>();
+  /** The built-in No data code: what a death means when the mapping names no code of its own. */
+  private noDataCodeId: number = BUILT_IN_CODES.down;
   private readonly sessions = new Map<string, EdgeSession>();
   private loaded: Promise<void> | null = null;
+  /** When each edge node (`group/edge`) was last asked to rebirth: at most once per REBIRTH_EVERY_MS. */
+  private readonly rebirthAt = new Map<string, number>();
+  /** Where a Rebirth request goes (the transport publishes the NCMD); set by the bridge while connected. */
+  onRebirth: ((node: { group: string; edge: string; at: number }) => void) | null = null;
 
   constructor(
     private readonly repo: Pick<MqttRepository, 'enabledMappings' | 'machineIdsByName'>,
     private readonly writer: MqttWriter,
     private readonly logger: Logger,
+    /** The id of the built-in No data code (AndonRepository.noDataCodeId); null on a database without it. */
+    private readonly noDataCode: () => Promise<number | null>,
+    private readonly clock: Clock,
   ) {}
 
   /** Reloads mappings and machine names after their set-up changes (here or on another instance); `onReload` hears it. */
@@ -59,6 +71,9 @@ export class MqttIngestService {
     this.loaded ??= (async () => {
       this.mappings = (await this.repo.enabledMappings()).map(toMqttMapping);
       this.machinesByName = await this.repo.machineIdsByName();
+      const noData = await this.noDataCode();
+      if (noData === null) this.logger.warn('No built-in No data code: a Sparkplug death records Down');
+      this.noDataCodeId = noData ?? BUILT_IN_CODES.down;
     })().catch((err: unknown) => {
       this.loaded = null;
       throw err;
@@ -79,6 +94,36 @@ export class MqttIngestService {
       }
     }
     return [...filters];
+  }
+
+  /**
+   * The keys that order a message against others (KeyedPipeline): the machines it writes to, as the mappings
+   * see them now; a Sparkplug message also its edge node, whose session (aliases, seq, devices) it reads and
+   * changes. Messages without a common key are processed in parallel.
+   */
+  async laneKeys(message: MessageRef): Promise<string[]> {
+    await this.ensureLoaded();
+    const topic = parseSparkplugTopic(message.topic);
+    const keys = new Set<string>();
+    const machinesOf = (format: 'json' | 'sparkplug', asTopic: string) => {
+      for (const mapping of this.mappings) {
+        if (mapping.rules.format !== format || !topicMatches(mapping.topicFilter, asTopic)) continue;
+        const machineId = this.machineOf(mapping, asTopic);
+        if (machineId !== null) keys.add(`machine:${machineId}`);
+      }
+    };
+    if (!topic) {
+      machinesOf('json', message.topic);
+      return keys.size ? [...keys] : [`topic:${message.topic}`];
+    }
+    const key = `${topic.group}/${topic.edge}`;
+    keys.add(`edge:${key}`);
+    const devices = topic.type === 'NDEATH' ? [null, ...(this.sessions.get(key)?.devices ?? [])] : [topic.device];
+    for (const device of devices) {
+      const type = topic.type === 'NDEATH' ? (device ? 'DDEATH' : 'NDEATH') : topic.type;
+      machinesOf('sparkplug', ['spBv1.0', topic.group, type, topic.edge, ...(device ? [device] : [])].join('/'));
+    }
+    return [...keys];
   }
 
   async handle(message: InboundMessage): Promise<void> {
@@ -117,6 +162,9 @@ export class MqttIngestService {
     const session = this.sessions.get(key) ?? this.sessions.set(key, newEdgeSession()).get(key)!;
     const gap = followSeq(session, topic.type, payload.seq);
     if (gap) this.logger.warn({ edge: key, ...gap }, 'Sparkplug B sequence gap: messages were missed');
+    const unknownAlias = (topic.type === 'NDATA' || topic.type === 'DDATA') && hasUnknownAlias(session, payload);
+    if (unknownAlias) this.logger.warn({ edge: key, topic: message.topic }, 'Sparkplug B metric by an unknown alias');
+    if (gap || unknownAlias) this.askRebirth(topic.group, topic.edge);
     if (topic.device && topic.type !== 'DDEATH') session.devices.add(topic.device);
 
     switch (topic.type) {
@@ -137,6 +185,17 @@ export class MqttIngestService {
       default:
         return;
     }
+  }
+
+  /** Asks the node to publish its births again (its aliases and current values), at most once per REBIRTH_EVERY_MS. */
+  private askRebirth(group: string, edge: string): void {
+    const key = `${group}/${edge}`;
+    const now = this.clock.now().getTime();
+    const last = this.rebirthAt.get(key);
+    if (!this.onRebirth || (last !== undefined && now - last < REBIRTH_EVERY_MS)) return;
+    this.rebirthAt.set(key, now);
+    this.logger.warn({ edge: key }, 'Sparkplug B Rebirth requested');
+    this.onRebirth({ group, edge, at: now });
   }
 
   private async sparkplugData(
@@ -165,7 +224,7 @@ export class MqttIngestService {
       if (machineId === null || done.has(machineId)) continue;
       done.add(machineId);
       // On receipt: a last will was written when the node connected, its timestamp is not the death's.
-      await this.writer.state(mapping.id, machineId, message, mapping.noSignalCodeId ?? BUILT_IN_CODES.down, null, 'death');
+      await this.writer.state(mapping.id, machineId, message, mapping.noSignalCodeId ?? this.noDataCodeId, null, 'death');
     }
   }
 }

@@ -37,8 +37,13 @@ export class MqttWriter {
     part = 'state',
   ): Promise<void> {
     const eventId = messageEventId(message.topic, message.payload, `${part}:${machineId}`);
+    // A death is no contact: the No data watcher must not take it for the machine being heard from again.
+    const contact = part !== 'death';
     await this.refusalsLogged(message.topic, () =>
-      this.stateEvents.record([{ machineId, at: at ?? this.clock.now(), activityCodeId, eventId, sender: mqttSender(mappingId) }], 'mqtt'),
+      this.stateEvents.record(
+        [{ machineId, at: at ?? this.clock.now(), activityCodeId, eventId, sender: mqttSender(mappingId), contact }],
+        'mqtt',
+      ),
     );
   }
 

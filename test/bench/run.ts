@@ -13,13 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { exportBench } from './export.bench.js';
 import { fanoutBench } from './fanout.bench.js';
 import { ingestBench } from './ingest.bench.js';
+import { mqttBench } from './mqtt.bench.js';
+import { startAedes } from '../support/mqtt-broker.js';
 import { oeeBench } from './oee.bench.js';
 import { goal, type BenchOptions, type BenchPart } from './parts.js';
 import { Report } from './report.js';
 import { startTarget, type Memory, type Target } from './target.js';
 
 /** The parts, in order. */
-const benchParts: BenchPart[] = [ingestBench, oeeBench, fanoutBench, exportBench];
+const benchParts: BenchPart[] = [ingestBench, mqttBench, oeeBench, fanoutBench, exportBench];
 const ROUNDS = 3;
 
 function parseArgs(argv: string[]) {
@@ -103,7 +105,10 @@ try {
   }
   for (const [label, dir] of roots) {
     const t0 = performance.now();
-    const target = await startTarget(label, dir);
+    // The mqtt part's broker: aedes in this process, one per side, started before the server that subscribes to it.
+    const broker = !parts.length || parts.includes(mqttBench.name) ? await startAedes() : null;
+    if (broker) cleanups.push(() => broker.stop());
+    const target = await startTarget(label, dir, broker);
     targets.push(target);
     await sleep(1000);
     fresh.set(label, await target.memory());

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded-postgres.js';
+import type { TestBroker } from '../support/mqtt-broker.js';
 
 /**
  * One copy of the app under test, out of process: its own data directory, its own PostgreSQL (started
@@ -26,6 +27,8 @@ export interface Target {
   databaseUrl: string;
   /** Whether the checkout has a built web app (pages and the wall screen are served). */
   pages: boolean;
+  /** The MQTT broker in the bench process the server subscribes to (mqtt.bench.ts); null when the mqtt part is not run. */
+  broker: TestBroker | null;
   memory(): Promise<Memory>;
   /** CPU time (user + system) the server process has used, in ms. */
   cpuMs(): Promise<number>;
@@ -84,7 +87,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`server did not answer /api/v1/health within 180 s:\n${output()}`);
 }
 
-export async function startTarget(label: string, root: string): Promise<Target> {
+export async function startTarget(label: string, root: string, broker: TestBroker | null = null): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), `oee-bench-${label.replace(/[^\w-]/g, '_')}-`));
   let database: EmbeddedDatabase | null = null;
   let child: ChildProcess | null = null;
@@ -117,6 +120,7 @@ export async function startTarget(label: string, root: string): Promise<Target> 
         LOG_LEVEL: 'warn',
         OEE_DB_POOL_SIZE: '40',
         OEE_DISCOVERY_PORT: '0',
+        ...(broker ? { MQTT_URL: broker.url, MQTT_CLIENT_ID: `oee-bench-${label.replace(/[^\w-]/g, '_')}` } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,6 +130,8 @@ export async function startTarget(label: string, root: string): Promise<Target> 
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, child, () => output);
     pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    // An idle connection ended by PostgreSQL stopping (the clean-up of a --compare run) is no failure of the bench.
+    pool.on('error', () => undefined);
     const p = pool;
     const pid = child.pid!;
     let pagesServed = false;
@@ -143,6 +149,7 @@ export async function startTarget(label: string, root: string): Promise<Target> 
       adminPassword: ADMIN_PASSWORD,
       databaseUrl: database.url,
       pages: pagesServed,
+      broker,
       sql: { query: async (text, params) => (await p.query(text, params as unknown[])).rows },
       memory: () => readMemory(pid),
       cpuMs: () => readCpuMs(pid),

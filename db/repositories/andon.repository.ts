@@ -36,6 +36,18 @@ export interface StopCandidateRow {
   nextCategory: Category | null;
 }
 
+export interface KpiStopRow {
+  machineId: number;
+  start: Date;
+  end: Date | null;
+  activityCodeId: number;
+  category: Category;
+  previousCategory: Category | null;
+  nextCategory: Category | null;
+  /** When the latest correction with the interval's code over it was made (null: none; the code came with the event). */
+  reasonGivenAt: Date | null;
+}
+
 /** Last contacts, heartbeats, the No data watcher's reads (docs/oee.md "No data") and the reason queue's. */
 export class AndonRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -149,5 +161,36 @@ export class AndonRepository {
       `SELECT m.id, COALESCE(m."reasonPromptMinutes", s."reasonPromptMinutes") AS minutes FROM machines m CROSS JOIN site_settings s WHERE s.id = 1`,
     );
     return new Map(rows.map((r) => [r.id, r.minutes]));
+  }
+
+  /**
+   * The stop intervals (unplanned and planned stops) of the machines overlapping [from, to), with the
+   * categories of the intervals touching them (the micro-stop rule) and when a correction gave them their
+   * code (docs/oee.md "Reason KPIs").
+   */
+  async kpiStops(machineIds: number[], from: Date, to: Date): Promise<KpiStopRow[]> {
+    if (machineIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT x."machineId", x.start, x."end", x."activityCodeId", x.category,
+              CASE WHEN x."prevEnd" = x.start THEN x."prevCategory" END AS "previousCategory",
+              CASE WHEN x."nextStart" = x."end" THEN x."nextCategory" END AS "nextCategory",
+              c."correctedAt" AS "reasonGivenAt"
+         FROM (SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category,
+                      lag(ac.category) OVER w AS "prevCategory", lag(ti."end") OVER w AS "prevEnd",
+                      lead(ac.category) OVER w AS "nextCategory", lead(ti.start) OVER w AS "nextStart"
+                 FROM timeline_intervals ti JOIN activity_codes ac ON ac.id = ti."activityCodeId"
+                WHERE ti."machineId" = ANY($1::int[])
+                  AND ti.start < $3::timestamptz + interval '1 day'
+                  AND (ti."end" IS NULL OR ti."end" >= $2::timestamptz - interval '1 day')
+               WINDOW w AS (PARTITION BY ti."machineId" ORDER BY ti.start)) x
+         LEFT JOIN LATERAL (
+           SELECT e."correctedAt" FROM state_events e
+            WHERE e."machineId" = x."machineId" AND e.until IS NOT NULL AND e."activityCodeId" = x."activityCodeId"
+              AND e.until > x.start AND (x."end" IS NULL OR e.at < x."end")
+            ORDER BY e.id DESC LIMIT 1) c ON true
+        WHERE x.category IN ('unplanned_stop', 'planned_stop') AND x.start < $3 AND (x."end" IS NULL OR x."end" > $2)
+        ORDER BY x."machineId", x.start`,
+      [machineIds, from, to],
+    );
   }
 }

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
 import { COLUMNS, DATASET_COLUMNS } from '../core/export-columns.js';
+import type { ReasonKpiRow } from '../core/schemas/reason-kpis.schema.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
@@ -108,7 +109,8 @@ afterAll(async () => {
 });
 
 const H = 3600;
-const row = (over: Record<string, unknown>) => ({
+type Given = Omit<ReasonKpiRow, 'explainedSeconds' | 'stopsExplained' | `latency${string}`>;
+const row = (over: Given & Partial<ReasonKpiRow>): ReasonKpiRow => ({
   explainedSeconds: 0,
   stopsExplained: 0,
   latencyMedianSeconds: null,
@@ -226,16 +228,16 @@ describe('reason KPIs per machine and shift', () => {
         String(r.machineId),
         r.machineName,
         r.shift,
-        hours(r.stopSeconds as number),
-        hours(r.explainedSeconds as number),
-        hours(r.unexplainedSeconds as number),
-        pct(r.explainedPercent as number),
+        hours(r.stopSeconds),
+        hours(r.explainedSeconds),
+        hours(r.unexplainedSeconds),
+        pct(r.explainedPercent),
         String(r.stopsOwing),
         String(r.stopsExplained),
         String(r.stopsUnexplained),
-        hours(r.latencyMedianSeconds as number | null),
-        hours(r.latencyP90Seconds as number | null),
-        hours(r.latencyMeanSeconds as number | null),
+        hours(r.latencyMedianSeconds),
+        hours(r.latencyP90Seconds),
+        hours(r.latencyMeanSeconds),
       ]),
     );
     expect(csv[1]!.slice(3, 7)).toEqual(['0.716666667', '0.666666667', '0.05', '93.0233']);

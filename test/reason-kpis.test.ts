@@ -204,6 +204,10 @@ describe('reason KPIs per machine and shift', () => {
   it('refuses a bad window with a 400', async () => {
     const bad = await c.viewer.get(`/api/v1/reports/reasons?from=${T('12:00')}&to=${T('11:00')}`);
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_input']);
+    for (const q of ['from=xx&to=2026-11-25T00:00:00Z', 'from=2026-11-24T00:00:00Z&to=2026-13-45', 'from=2026-11-24T00:00:00Z']) {
+      const res = await c.viewer.get(`/api/v1/reports/reasons?${q}`);
+      expect([res.status, res.body.error.code], q).toEqual([400, 'invalid_input']);
+    }
     const long = await c.viewer.get(`/api/v1/reports/reasons?from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`);
     expect(long.status).toBe(400);
     expect((await c.viewer.get(`/api/v1/reports/reasons?${WINDOW}&machineId=${press}&groupId=1`)).status).toBe(400);

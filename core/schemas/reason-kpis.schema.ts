@@ -4,8 +4,12 @@ import { scopedRangeQuerySchema } from './export.schema.js';
 /** The longest window the reason KPIs are computed over (every shift of every machine is expanded). */
 export const MAX_REASON_KPI_DAYS = 400;
 
-/** `GET /api/v1/reports/reasons` (docs/api.md "Results", docs/oee.md "Reason KPIs"): a scoped window. */
-export const reasonKpisQuerySchema = scopedRangeQuerySchema.superRefine((q, ctx) => {
+/**
+ * `GET /api/v1/reports/reasons` (docs/api.md "Results", docs/oee.md "Reason KPIs"): a scoped window. The check
+ * runs also when a time did not parse (zod goes on to refinements), so it looks at parsed dates only.
+ */
+export const reasonKpisQuerySchema = scopedRangeQuerySchema.superRefine((q: { from: unknown; to: unknown }, ctx) => {
+  if (!(q.from instanceof Date) || !(q.to instanceof Date)) return;
   if (q.to.getTime() - q.from.getTime() > MAX_REASON_KPI_DAYS * 86_400_000) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_REASON_KPI_DAYS} days after from` });
   }

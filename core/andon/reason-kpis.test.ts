@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Category } from '../vocabulary.js';
-import { median, percentile, reasonKpis, reasonLatencySeconds, type KpiStop, type ShiftRange } from './reason-kpis.js';
+import { median, percentile, reasonGivenTimes, reasonKpis, reasonLatencySeconds, type KpiStop, type ShiftRange } from './reason-kpis.js';
 
 const T = (hm: string) => new Date(`2026-11-24T${hm}:00.000Z`);
 const DOWN = 2;
@@ -112,6 +112,44 @@ describe('reason KPIs', () => {
     expect(reasonLatencySeconds({ end: T('10:00'), reasonGivenAt: T('10:05') })).toBe(300);
     expect(reasonLatencySeconds({ end: T('10:00'), reasonGivenAt: T('09:55') })).toBe(0);
     expect(reasonLatencySeconds({ end: T('10:00'), reasonGivenAt: null })).toBe(0);
+  });
+
+  it('finds when a correction gave each stop its code: the latest one with that code over it', () => {
+    const fix = (seq: number, at: string, until: string, code: number, made: string) => ({
+      seq,
+      at: T(at),
+      until: T(until),
+      activityCodeId: code,
+      correctedAt: T(made),
+    });
+    const corrections = [
+      fix(1, '05:00', '12:00', JAM, '12:30'), // a long one under everything of the morning
+      fix(2, '07:00', '07:20', JAM, '13:00'),
+      fix(3, '07:00', '07:20', CHANGEOVER, '13:10'),
+      fix(4, '09:00', '09:10', JAM, '09:30'),
+      fix(5, '09:00', '09:10', JAM, '09:40'),
+      fix(6, '14:00', '14:30', JAM, '15:00'),
+    ];
+    const at = (start: string, end: string | null, code: number) => ({
+      start: T(start),
+      end: end === null ? null : T(end),
+      activityCodeId: code,
+    });
+    expect(
+      reasonGivenTimes(
+        [
+          at('07:00', '07:20', JAM), // 1 and 2 over it: 2 is the later
+          at('08:00', '08:10', JAM), // only the long one
+          at('09:00', '09:15', JAM), // 5 over its start (the interval merged with a live Jam after it)
+          at('12:00', '12:10', JAM), // the long one ends where it starts
+          at('13:00', '13:20', DOWN), // no correction has its code
+          at('14:20', null, JAM), // open: 6 reaches into it
+          at('16:00', '16:30', JAM),
+        ],
+        corrections,
+      ),
+    ).toEqual([T('13:00'), T('12:30'), T('09:40'), null, null, T('15:00'), null]);
+    expect(reasonGivenTimes([at('07:00', '07:20', JAM)], [])).toEqual([null]);
   });
 
   it('takes the median and the nearest-rank percentile', () => {

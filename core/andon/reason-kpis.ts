@@ -71,6 +71,54 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+export interface KpiCorrection {
+  /** Recording order (the event row id): a later correction wins. */
+  seq: number;
+  at: Date;
+  until: Date;
+  activityCodeId: number;
+  /** When it was made (null only for a row no migration stamped: taken as given at once). */
+  correctedAt: Date | null;
+}
+
+/**
+ * When each stop got its code from a correction: the latest correction with the stop's code over it (null:
+ * none, the code came with the state event). One machine's stops and corrections; the corrections are
+ * searched by start with the running maximum of their ends, so short corrections cost a look or two each.
+ */
+export function reasonGivenTimes(
+  stops: { start: Date; end: Date | null; activityCodeId: number }[],
+  corrections: KpiCorrection[],
+): (Date | null)[] {
+  const byCode = new Map<number, { list: KpiCorrection[]; reach: number[] }>();
+  for (const c of [...corrections].sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq)) {
+    if (!byCode.has(c.activityCodeId)) byCode.set(c.activityCodeId, { list: [], reach: [] });
+    const group = byCode.get(c.activityCodeId)!;
+    group.list.push(c);
+    group.reach.push(Math.max(c.until.getTime(), group.reach[group.reach.length - 1] ?? -Infinity));
+  }
+  return stops.map((stop) => {
+    const group = byCode.get(stop.activityCodeId);
+    if (!group) return null;
+    const start = stop.start.getTime();
+    const end = stop.end === null ? Infinity : stop.end.getTime();
+    // The last correction starting before the stop ends.
+    let lo = 0;
+    let hi = group.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (group.list[mid]!.at.getTime() < end) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: KpiCorrection | null = null;
+    for (let i = lo - 1; i >= 0 && group.reach[i]! > start; i--) {
+      const c = group.list[i]!;
+      if (c.until.getTime() > start && (best === null || c.seq > best.seq)) best = c;
+    }
+    return best?.correctedAt ?? null;
+  });
+}
+
 /** Seconds the stop waited for its reason: from its end until the correction gave it; 0 when it came with the event. */
 export function reasonLatencySeconds(stop: { end: Date; reasonGivenAt: Date | null }): number {
   if (stop.reasonGivenAt === null) return 0;

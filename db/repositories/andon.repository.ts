@@ -44,8 +44,15 @@ export interface KpiStopRow {
   category: Category;
   previousCategory: Category | null;
   nextCategory: Category | null;
-  /** When the latest correction with the interval's code over it was made (null: none; the code came with the event). */
-  reasonGivenAt: Date | null;
+}
+
+export interface CorrectionRow {
+  machineId: number;
+  id: string;
+  at: Date;
+  until: Date;
+  activityCodeId: number;
+  correctedAt: Date | null;
 }
 
 /** Last contacts, heartbeats, the No data watcher's reads (docs/oee.md "No data") and the reason queue's. */
@@ -165,16 +172,14 @@ export class AndonRepository {
 
   /**
    * The stop intervals (unplanned and planned stops) of the machines overlapping [from, to), with the
-   * categories of the intervals touching them (the micro-stop rule) and when a correction gave them their
-   * code (docs/oee.md "Reason KPIs").
+   * categories of the intervals touching them (the micro-stop rule), for the reason KPIs (docs/oee.md "Reason KPIs").
    */
   async kpiStops(machineIds: number[], from: Date, to: Date): Promise<KpiStopRow[]> {
     if (machineIds.length === 0) return [];
     return this.dataSource.query(
       `SELECT x."machineId", x.start, x."end", x."activityCodeId", x.category,
               CASE WHEN x."prevEnd" = x.start THEN x."prevCategory" END AS "previousCategory",
-              CASE WHEN x."nextStart" = x."end" THEN x."nextCategory" END AS "nextCategory",
-              c."correctedAt" AS "reasonGivenAt"
+              CASE WHEN x."nextStart" = x."end" THEN x."nextCategory" END AS "nextCategory"
          FROM (SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category,
                       lag(ac.category) OVER w AS "prevCategory", lag(ti."end") OVER w AS "prevEnd",
                       lead(ac.category) OVER w AS "nextCategory", lead(ti.start) OVER w AS "nextStart"
@@ -183,13 +188,19 @@ export class AndonRepository {
                   AND ti.start < $3::timestamptz + interval '1 day'
                   AND (ti."end" IS NULL OR ti."end" >= $2::timestamptz - interval '1 day')
                WINDOW w AS (PARTITION BY ti."machineId" ORDER BY ti.start)) x
-         LEFT JOIN LATERAL (
-           SELECT e."correctedAt" FROM state_events e
-            WHERE e."machineId" = x."machineId" AND e.until IS NOT NULL AND e."activityCodeId" = x."activityCodeId"
-              AND e.until > x.start AND (x."end" IS NULL OR e.at < x."end")
-            ORDER BY e.id DESC LIMIT 1) c ON true
         WHERE x.category IN ('unplanned_stop', 'planned_stop') AND x.start < $3 AND (x."end" IS NULL OR x."end" > $2)
         ORDER BY x."machineId", x.start`,
+      [machineIds, from, to],
+    );
+  }
+
+  /** The corrections of the machines overlapping [from, to), with when each was made (the reason KPIs' latency). */
+  async correctionsOver(machineIds: number[], from: Date, to: Date): Promise<CorrectionRow[]> {
+    if (machineIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT "machineId", id, at, until, "activityCodeId", "correctedAt" FROM state_events
+        WHERE "machineId" = ANY($1::int[]) AND until IS NOT NULL AND until > $2 AND at < $3
+        ORDER BY "machineId", at, id`,
       [machineIds, from, to],
     );
   }

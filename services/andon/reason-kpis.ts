@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { bucketRanges } from '../../core/calendar/index.js';
-import { reasonKpis, type ShiftRange } from '../../core/andon/reason-kpis.js';
+import { reasonGivenTimes, reasonKpis, type ShiftRange } from '../../core/andon/reason-kpis.js';
 import type { ReasonKpiRow } from '../../core/schemas/reason-kpis.schema.js';
 import { BUILT_IN_CODES } from '../../core/state/built-in-codes.js';
 import type { ScopeMachine } from '../../db/repositories/export.repository.js';
@@ -32,13 +32,26 @@ export async function readReasonKpis(
   ]);
   const patterns = new Map(context.machines.map((m) => [m.id, m.pattern]));
   const isGeneric = (id: number) => id === BUILT_IN_CODES.down || id === noData;
-  const byMachine = new Map<number, typeof stops>();
-  for (const s of stops) {
-    if (!byMachine.has(s.machineId)) byMachine.set(s.machineId, []);
-    byMachine.get(s.machineId)!.push(s);
-  }
+  const byMachine = groupBy(stops);
+  // The corrections over any of the stops, read once; matched to the stops in core.
+  const first = stops.reduce((a, s) => Math.min(a, s.start.getTime()), from.getTime());
+  const last = stops.reduce((a, s) => Math.max(a, (s.end ?? now).getTime()), to.getTime());
+  const corrections = groupBy(
+    stops.length === 0
+      ? []
+      : await andon.correctionsOver(
+          machines.map((m) => m.id),
+          new Date(first),
+          new Date(last),
+        ),
+  );
   return machines.flatMap((machine) => {
-    const own = byMachine.get(machine.id) ?? [];
+    const intervals = byMachine.get(machine.id) ?? [];
+    const given = reasonGivenTimes(
+      intervals,
+      (corrections.get(machine.id) ?? []).map((c) => ({ ...c, seq: Number(c.id) })),
+    );
+    const own = intervals.map((s, i) => ({ ...s, reasonGivenAt: given[i] ?? null }));
     // The shifts over the whole span of the stops, so a stop reaching outside the window is measured whole.
     const spanFrom = new Date(own.reduce((a, s) => Math.min(a, s.start.getTime()), from.getTime()));
     const spanTo = new Date(own.reduce((a, s) => Math.max(a, (s.end ?? now).getTime()), to.getTime()));
@@ -58,4 +71,13 @@ export async function readReasonKpis(
     });
     return rows.map((r) => ({ machineId: machine.id, machineName: machine.name, ...r }));
   });
+}
+
+function groupBy<R extends { machineId: number }>(rows: R[]): Map<number, R[]> {
+  const out = new Map<number, R[]>();
+  for (const r of rows) {
+    if (!out.has(r.machineId)) out.set(r.machineId, []);
+    out.get(r.machineId)!.push(r);
+  }
+  return out;
 }

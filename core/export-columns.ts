@@ -101,6 +101,16 @@ export const COLUMNS = {
   partNumber: column('partNumber', 'Part number', 'text', 18),
   partName: column('partName', 'Part name', 'text', 24),
   group: column('group', 'Group', 'text', 18),
+  stopSeconds: column('stopSeconds', 'Stop time (h)', 'duration'),
+  explainedSeconds: column('explainedSeconds', 'Explained stop time (h)', 'duration'),
+  unexplainedSeconds: column('unexplainedSeconds', 'Unexplained stop time (h)', 'duration'),
+  explainedShare: column('explainedShare', 'Explained stop time (%)', 'percent'),
+  stopsOwing: column('stopsOwing', 'Stops owing a reason (count)', 'count'),
+  stopsExplained: column('stopsExplained', 'Stops explained (count)', 'count'),
+  stopsUnexplained: column('stopsUnexplained', 'Stops still unexplained (count)', 'count'),
+  latencyMedianSeconds: column('latencyMedianSeconds', 'Median reason latency (h)', 'duration'),
+  latencyP90Seconds: column('latencyP90Seconds', 'P90 reason latency (h)', 'duration'),
+  latencyMeanSeconds: column('latencyMeanSeconds', 'Mean reason latency (h)', 'duration'),
 } as const satisfies Record<string, ExportColumn>;
 export type ColumnKey = keyof typeof COLUMNS;
 
@@ -185,6 +195,21 @@ export const DATASET_COLUMNS = {
     'createdAt',
   ],
   oee: ['machineId', 'machine', 'from', 'to', 'shift', ...OEE_NUMBER_KEYS, 'warnings'],
+  reasons: [
+    'machineId',
+    'machine',
+    'shift',
+    'stopSeconds',
+    'explainedSeconds',
+    'unexplainedSeconds',
+    'explainedShare',
+    'stopsOwing',
+    'stopsExplained',
+    'stopsUnexplained',
+    'latencyMedianSeconds',
+    'latencyP90Seconds',
+    'latencyMeanSeconds',
+  ],
 } as const satisfies Record<string, readonly ColumnKey[]>;
 
 /**

@@ -12,6 +12,8 @@ import { localTimeFormatter } from '../core/calendar/local-time.js';
 import { BUILT_IN_CODES } from '../core/state/built-in-codes.js';
 import type { OeeService } from './oee/oee.service.js';
 import { localDay } from './oee/results.js';
+import { readReasonKpis } from './andon/reason-kpis.js';
+import { MAX_REASON_KPI_DAYS, type ReasonKpiRow } from '../core/schemas/reason-kpis.schema.js';
 
 /** One machine over one site-local day (a bucket of the OEE service; partial at the window's edges). */
 export interface DailyOeeRow {
@@ -213,6 +215,16 @@ export class ReportsService {
         ...(w.name === undefined ? {} : { name: w.name }),
       })),
     };
+  }
+
+  /** The reason KPIs per machine and shift over [from, to) (docs/oee.md "Reason KPIs"), for the Reasons table and export. */
+  async reasonKpis(machines: ScopeMachine[], from: Date, to: Date): Promise<ReasonKpiRow[]> {
+    if (to.getTime() - from.getTime() > MAX_REASON_KPI_DAYS * 86_400_000) {
+      throw AppError.invalid(`The window is too long: at most ${MAX_REASON_KPI_DAYS} days`, [
+        { path: ['to'], message: `more than ${MAX_REASON_KPI_DAYS} days after from` },
+      ]);
+    }
+    return readReasonKpis(this.deps, machines, from, to);
   }
 
   /** Production records overlapping the window (as the production export lists them); 400 beyond MAX_PRODUCTION_LIST. */

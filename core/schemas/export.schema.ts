@@ -3,7 +3,7 @@ import { eventIdSchema, idSchema, isoDateTimeSchema } from './common.schema.js';
 import { oeeBucketSchema, oeeResultSchema } from './oee.schema.js';
 
 /** `GET /api/v1/export/<dataset>.<format>` (docs/api.md "Results", docs/exports.md). */
-export const EXPORT_DATASETS = ['timeline', 'events', 'jobs', 'production', 'oee', 'oee-daily'] as const;
+export const EXPORT_DATASETS = ['timeline', 'events', 'jobs', 'production', 'oee', 'oee-daily', 'reasons'] as const;
 export const exportDatasetSchema = z.enum(EXPORT_DATASETS);
 export type ExportDataset = z.infer<typeof exportDatasetSchema>;
 

@@ -53,4 +53,8 @@ export class StateEventEntity {
 
   @Column('timestamptz', { default: () => 'now()' })
   receivedAt: Date;
+
+  /** Set only for corrections: when the correction was made, by the app's clock (when a stop got its reason). */
+  @Column('timestamptz', { nullable: true })
+  correctedAt: Date | null;
 }

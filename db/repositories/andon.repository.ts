@@ -36,6 +36,25 @@ export interface StopCandidateRow {
   nextCategory: Category | null;
 }
 
+export interface KpiStopRow {
+  machineId: number;
+  start: Date;
+  end: Date | null;
+  activityCodeId: number;
+  category: Category;
+  previousCategory: Category | null;
+  nextCategory: Category | null;
+}
+
+export interface CorrectionRow {
+  machineId: number;
+  id: string;
+  at: Date;
+  until: Date;
+  activityCodeId: number;
+  correctedAt: Date | null;
+}
+
 /** Last contacts, heartbeats, the No data watcher's reads (docs/oee.md "No data") and the reason queue's. */
 export class AndonRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -154,5 +173,40 @@ export class AndonRepository {
       `SELECT m.id, COALESCE(m."reasonPromptMinutes", s."reasonPromptMinutes") AS minutes FROM machines m CROSS JOIN site_settings s WHERE s.id = 1`,
     );
     return new Map(rows.map((r) => [r.id, r.minutes]));
+  }
+
+  /**
+   * The stop intervals (unplanned and planned stops) of the machines overlapping [from, to), with the
+   * categories of the intervals touching them (the micro-stop rule), for the reason KPIs (docs/oee.md "Reason KPIs").
+   */
+  async kpiStops(machineIds: number[], from: Date, to: Date): Promise<KpiStopRow[]> {
+    if (machineIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT x."machineId", x.start, x."end", x."activityCodeId", x.category,
+              CASE WHEN x."prevEnd" = x.start THEN x."prevCategory" END AS "previousCategory",
+              CASE WHEN x."nextStart" = x."end" THEN x."nextCategory" END AS "nextCategory"
+         FROM (SELECT ti."machineId", ti.start, ti."end", ti."activityCodeId", ac.category,
+                      lag(ac.category) OVER w AS "prevCategory", lag(ti."end") OVER w AS "prevEnd",
+                      lead(ac.category) OVER w AS "nextCategory", lead(ti.start) OVER w AS "nextStart"
+                 FROM timeline_intervals ti JOIN activity_codes ac ON ac.id = ti."activityCodeId"
+                WHERE ti."machineId" = ANY($1::int[])
+                  AND ti.start < $3::timestamptz + interval '1 day'
+                  AND (ti."end" IS NULL OR ti."end" >= $2::timestamptz - interval '1 day')
+               WINDOW w AS (PARTITION BY ti."machineId" ORDER BY ti.start)) x
+        WHERE x.category IN ('unplanned_stop', 'planned_stop') AND x.start < $3 AND (x."end" IS NULL OR x."end" > $2)
+        ORDER BY x."machineId", x.start`,
+      [machineIds, from, to],
+    );
+  }
+
+  /** The corrections of the machines overlapping [from, to), with when each was made (the reason KPIs' latency). */
+  async correctionsOver(machineIds: number[], from: Date, to: Date): Promise<CorrectionRow[]> {
+    if (machineIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT "machineId", id, at, until, "activityCodeId", "correctedAt" FROM state_events
+        WHERE "machineId" = ANY($1::int[]) AND until IS NOT NULL AND until > $2 AND at < $3
+        ORDER BY "machineId", at, id`,
+      [machineIds, from, to],
+    );
   }
 }

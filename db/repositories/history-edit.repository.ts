@@ -85,6 +85,11 @@ export class HistoryEditRepository {
     return rows[0] ?? null;
   }
 
+  /** Stamps a correction with when it was made, by the app's clock (docs/oee.md "Reason KPIs"). */
+  async stampCorrection(tx: EntityManager, id: string, at: Date): Promise<void> {
+    await tx.query(`UPDATE state_events SET "correctedAt" = $2 WHERE id = $1`, [id, at]);
+  }
+
   /** The audit entry written for an entity (the latest, when there are several). */
   async auditEntry(
     tx: EntityManager,

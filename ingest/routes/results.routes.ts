@@ -11,6 +11,7 @@ import {
   scopedRangeQuerySchema,
 } from '../../core/schemas/export.schema.js';
 import { AppError } from '../../core/errors.js';
+import { reasonKpisQuerySchema, reasonKpisResponseSchema } from '../../core/schemas/reason-kpis.schema.js';
 import { EXPORT_RETRY_AFTER_SECONDS } from '../../services/exports/export.service.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import type { RouteTable } from '../http/route.js';
@@ -128,6 +129,23 @@ export function registerResultRoutes(routes: RouteTable, deps: AppServices): voi
     handler: async ({ query }) => ({
       rows: (await reports.dailyRows(query)).map((d) => ({ machineId: d.machine.id, date: d.date, ...d.result })),
     }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/reports/reasons',
+    access: 'signedIn',
+    tag: 'results',
+    summary:
+      'The reason KPIs (OEE.md "Reason KPIs") per machine and shift over [from, to): stop time in planned time (micro-stops left out), ' +
+      'the part with a specific reason (not Down or No data) in seconds and percent, the stops that needed a reason, how many have one, ' +
+      `and the median, p90 and mean seconds from a stop's end until its reason; the rows of the reasons export as JSON. ${SCOPE}`,
+    query: reasonKpisQuerySchema,
+    response: reasonKpisResponseSchema,
+    handler: async ({ query }) => {
+      const { machines } = await reports.scope(query);
+      return { rows: await reports.reasonKpis(machines, query.from, query.to) };
+    },
   });
 }
 

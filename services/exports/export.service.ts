@@ -28,6 +28,8 @@ import { CSV_CONTENT_TYPE, createCsvWriter } from './csv-writer.js';
 import { localTimeFormatter } from '../../core/calendar/local-time.js';
 import type { TableWriter, Value } from './table-writer.js';
 import { createXlsxWriter, XLSX_CONTENT_TYPE } from './xlsx-writer.js';
+import { fileName } from './file-name.js';
+import { reasonValues } from './reason-rows.js';
 
 /**
  * Exports hold a pooled connection each for as long as the client downloads; more at once would
@@ -299,6 +301,18 @@ const DATASETS: { [K in ExportDataset]: Dataset } = {
       return source<Row>(shape, readerOf(rows), ({ machine, whole, buckets }) => [machine.name, ...buckets.map((b) => b.oee), whole.oee]);
     },
   },
+  reasons: {
+    sheet: 'Reasons',
+    cursor: false,
+    // The Reasons table: a row per machine and shift (docs/oee.md "Reason KPIs"), one batch.
+    open: async ({ reports, machines, query }) => {
+      const rows = await reports.reasonKpis(machines, query.from, query.to);
+      const batches = (async function* () {
+        if (rows.length > 0) yield rows;
+      })();
+      return source(() => ({ columns: columnsOf(DATASET_COLUMNS.reasons), rowCount: rows.length }), readerOf(batches), reasonValues);
+    },
+  },
 };
 
 /**
@@ -374,28 +388,4 @@ async function stream(
     await source.close().catch(() => undefined);
   }
   if (!gone && !out.destroyed) await writer.end();
-}
-
-/** `oee-monitor_<dataset>_<machine|group|site>_<from>_<to>.<ext>`, times local to the site (a date alone at midnight). */
-export function fileName(
-  dataset: ExportDataset,
-  format: ExportFormat,
-  label: string,
-  from: Date,
-  to: Date,
-  time: (instant: Date) => string,
-): string {
-  const local = (d: Date) => {
-    const text = time(d); // YYYY-MM-DDTHH:mm:ss[.sss]±HH:MM
-    const clock = text.slice(11, 19);
-    if (clock === '00:00:00') return text.slice(0, 10);
-    return `${text.slice(0, 10)}T${clock.slice(0, 2)}${clock.slice(3, 5)}${clock.endsWith(':00') ? '' : clock.slice(6, 8)}`;
-  };
-  const slug =
-    label
-      .normalize('NFKD')
-      .replace(/[^A-Za-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60) || 'scope';
-  return `oee-monitor_${dataset}_${slug}_${local(from)}_${local(to)}.${format}`;
 }

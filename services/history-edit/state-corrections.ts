@@ -140,6 +140,7 @@ export class StateCorrections {
     );
     const stored = await historyEdits.latestCorrection(tx, req.machineId, req.from, req.to, req.activityCodeId);
     if (!stored) throw new Error('the correction was not stored');
+    await historyEdits.stampCorrection(tx, stored.id, this.ctx.clock.now());
     const after = (await historyEdits.clippedIntervals(tx, req.machineId, req.from, req.to)).map(intervalView);
     const note = req.note || null;
     await audit.record(tx, actor, {

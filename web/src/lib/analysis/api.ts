@@ -8,6 +8,7 @@ import type { oeeResponseSchema, oeeResultSchema } from '$core/schemas/oee.schem
 import type { Site, userSchema } from '$core/schemas/setup.schema.js';
 import type { intervalSchema, Job, jobsResponseSchema, plannedWindowsSchema, timelineSchema } from '$core/schemas/shop-floor.schema.js';
 import type { ResumeNote, ResumeNotesResponse } from '$core/schemas/resume-notes.schema.js';
+import type { ReasonKpiRow, reasonKpisResponseSchema } from '$core/schemas/reason-kpis.schema.js';
 import { ApiError, request, type Fetch, type Query } from '$lib/api';
 import type { ActivityCode, Group, Machine } from './types';
 
@@ -37,6 +38,7 @@ export type User = z.infer<typeof userSchema>;
 export type ActivityDurations = z.infer<typeof activityDurationsResponseSchema>;
 export type DailyProductionRow = z.infer<typeof dailyProductionResponseSchema>['rows'][number];
 export type DailyOeeRow = z.infer<typeof dailyOeeResponseSchema>['rows'][number];
+export type { ReasonKpiRow };
 
 const get = <T>(f: Fetch, path: string, query?: Query) => request<T>('GET', path, { fetch: f, query });
 
@@ -82,4 +84,6 @@ export const reports = {
   dailyProduction: (f: Fetch, q: Scope) =>
     get<z.infer<typeof dailyProductionResponseSchema>>(f, '/reports/daily-production', q).then((r) => r.rows),
   dailyOee: (f: Fetch, q: Scope) => get<z.infer<typeof dailyOeeResponseSchema>>(f, '/reports/daily-oee', q).then((r) => r.rows),
+  /** The reason KPIs per machine and shift (docs/oee.md "Reason KPIs"). */
+  reasons: (f: Fetch, q: Scope) => get<z.infer<typeof reasonKpisResponseSchema>>(f, '/reports/reasons', q).then((r) => r.rows),
 };

@@ -25,6 +25,12 @@ export const tables = [
     description: 'Stop time inside planned windows per machine and downtime cause, in hours:minutes (the loss Pareto by cause).',
   },
   {
+    id: 'reasons',
+    label: 'Reasons',
+    description:
+      'Per machine and shift: stop time in planned time (micro-stops left out), the share with a specific reason (not Down or No data), the stops that needed a reason, how many got one, and how long after the stop the reason came.',
+  },
+  {
     id: 'durations-operator',
     label: 'Activity by operator',
     description: 'Time per activity code and the operator signed in at the time, in hours:minutes.',

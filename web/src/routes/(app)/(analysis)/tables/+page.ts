@@ -26,7 +26,7 @@ export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
           buckets: (await api.oee(fetch, { from: window.from, to: window.to, machineId: m.id, bucket: 'shift' })).buckets ?? [],
         })),
     );
-  const [oee, dailyOee, dailyProduction, jobs, durations, shiftOee] = await Promise.all([
+  const [oee, dailyOee, dailyProduction, jobs, durations, shiftOee, reasons] = await Promise.all([
     table === 'oee' || table === 'daily-oee' || table === 'losses-cause' ? settle(api.oee(fetch, scope)) : none,
     table === 'daily-oee' ? settle(reports.dailyOee(fetch, scope)) : none,
     table === 'daily-production' ? settle(reports.dailyProduction(fetch, scope)) : none,
@@ -35,19 +35,21 @@ export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
       ? settle(reports.activityDurations(fetch, { ...scope, groupBy: table === 'durations-machine' ? 'machine' : 'operator' }))
       : none,
     table === 'shift-oee' ? settle(shiftOeeOf()) : none,
+    table === 'reasons' ? settle(reports.reasons(fetch, scope)) : none,
   ]);
   return {
     range,
     window,
     group,
     table,
-    results: { oee, dailyOee, dailyProduction, jobs, durations, shiftOee } as {
+    results: { oee, dailyOee, dailyProduction, jobs, durations, shiftOee, reasons } as {
       oee: Loaded<Awaited<ReturnType<typeof api.oee>>> | null;
       dailyOee: Loaded<Awaited<ReturnType<typeof reports.dailyOee>>> | null;
       dailyProduction: Loaded<Awaited<ReturnType<typeof reports.dailyProduction>>> | null;
       jobs: Loaded<Awaited<ReturnType<typeof api.jobs>>> | null;
       durations: Loaded<Awaited<ReturnType<typeof reports.activityDurations>>> | null;
       shiftOee: Loaded<Awaited<ReturnType<typeof shiftOeeOf>>> | null;
+      reasons: Loaded<Awaited<ReturnType<typeof reports.reasons>>> | null;
     },
   };
 };

@@ -4,3 +4,5 @@ export { allocateColumns, CATEGORY_INDEX, toColumns, toIntervals, type IntervalC
 export { legacyActivityDurations } from './legacy-durations.js';
 export { OEE_ELEMENT_KEYS } from './oee-types.js';
 export type { JobSpan, LossElement, OeeElements, OeeInput, OeeResult, ProductionRecord, StateInterval } from './oee-types.js';
+export { computeWindowElements, type SweepInput } from './window-sweep.js';
+export { lowerBound } from './time-ranges.js';

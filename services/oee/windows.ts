@@ -1,13 +1,13 @@
 import { DateTime, IANAZone } from 'luxon';
 import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
-import type { ColumnInput, OeeElements } from '../../core/oee/index.js';
+import { lowerBound, type ColumnInput, type OeeElements, type SweepInput } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
 /**
  * How the OEE service cuts a request into work: the hour grid stored rows sit on, the whole local days
  * and hours of a range, the raw stretches to compute and the windows their history is loaded in,
- * and the slicing of a loaded history into the inputs of `computeElements`.
+ * and a loaded history as the input of `computeWindowElements`.
  */
 
 /** Raw loads are cut into windows of at most this length, so a cold year never sits in memory at once. */
@@ -188,15 +188,23 @@ export function loadWindows(tasks: Task[]): LoadWindow[] {
   return windows;
 }
 
-export interface PreparedHistory {
-  /** The inputs of `computeColumnElements` for [from, to): index ranges into the loaded columns, nothing copied. */
+/** A machine's history of a load window, as `computeWindowElements` takes it (the windows aside). */
+export interface PreparedHistory extends Omit<SweepInput, 'windows' | 'now' | 'microStopSeconds'> {
+  /**
+   * The inputs of `computeColumnElements` for one window [from, to) inside it: index ranges into
+   * the loaded columns, nothing copied. The sweep computes exactly this window by window; this form
+   * is kept for single windows and as the sweep's reference in tests.
+   */
   slice(from: number, to: number): Pick<ColumnInput, 'intervals' | 'lo' | 'hi' | 'plannedWindows' | 'jobs' | 'production'>;
 }
 
+/** Planned windows of each shift pattern over a load window, shared by the machines of a request that have that pattern. */
+export type PlannedCache = Map<string, PlannedWindow[]>;
+
 /**
- * One machine's history of a load window, ready to be cut into the inputs of `computeElements` for
- * any [from, to) inside it: the intervals overlapping it plus one neighbour each side, and planned
- * windows covering its planning span (core/oee's contract).
+ * One machine's history of a load window, ready for `computeWindowElements` over any windows inside
+ * it: the intervals overlapping it plus one neighbour each side, and planned windows covering its
+ * planning span (core/oee's contract).
  */
 export function prepare(
   history: MachineHistory,
@@ -204,6 +212,7 @@ export function prepare(
   timezone: string,
   windowFrom: number,
   windowTo: number,
+  cache: PlannedCache = new Map(),
 ): PreparedHistory {
   const columns = history.intervals;
   const starts = columns.start;
@@ -221,9 +230,20 @@ export function prepare(
       early.push(first);
     }
   }
-  const planned: PlannedWindow[] = [...early, ...plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo))];
+  // The pattern's windows are the same for every machine that has it (never changed once built).
+  const key = `${machine.shiftPatternId}|${windowFrom}|${windowTo}`;
+  let windows = cache.get(key);
+  if (!windows) {
+    windows = plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo));
+    cache.set(key, windows);
+  }
+  const planned = [...early, ...windows];
   const plannedEnds = planned.map((p) => p.end.getTime());
   return {
+    intervals: columns,
+    plannedWindows: planned,
+    jobs: history.jobs,
+    production: history.production,
     slice(from, to) {
       // Intervals tile, so both starts and ends are sorted.
       const lo = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
@@ -237,14 +257,4 @@ export function prepare(
   };
 }
 
-/** First index whose value is >= `value` in an ascending array. */
-export function lowerBound(values: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound };

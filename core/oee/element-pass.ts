@@ -75,7 +75,7 @@ export interface PassContext {
  * one's start at the latest; empty ones are dropped; a micro-stop needs running neighbours inside [lo, hi).
  */
 export function addIntervals(ctx: PassContext, lo: number, hi: number, fromMs: number, toMs: number, acc: Accumulator): void {
-  const { columns, nowMs, planned, jobs, microStopMs, at, ends } = ctx;
+  const { columns, nowMs, planned, jobs, at, ends } = ctx;
   const category = columns.category;
   const starts = columns.start;
   let count = 0;
@@ -90,22 +90,12 @@ export function addIntervals(ctx: PassContext, lo: number, hi: number, fromMs: n
       count++;
     }
   }
-  // An unplanned stop shorter than the threshold, touching running intervals on both sides.
-  const isSmallStop = (k: number): boolean => {
-    const i = at[k]!;
-    if (microStopMs <= 0 || category[i] !== UNPLANNED_STOP || !(ends[k]! - starts[i]! < microStopMs)) return false;
-    if (k === 0 || k + 1 >= count) return false;
-    const prev = at[k - 1]!;
-    const next = at[k + 1]!;
-    return category[prev] === RUNNING && category[next] === RUNNING && ends[k - 1] === starts[i] && starts[next] === ends[k];
-  };
-
   for (let k = 0; k < count; k++) {
     const i = at[k]!;
     const cat = category[i]!;
     const ivStart = starts[i]!;
     const ivEnd = ends[k]!;
-    const small = isSmallStop(k);
+    const small = isSmallStop(ctx, k, count);
     const isStop = !small && (cat === UNPLANNED_STOP || cat === PLANNED_STOP);
 
     const start = Math.max(ivStart, fromMs);
@@ -138,6 +128,19 @@ export function addIntervals(ctx: PassContext, lo: number, hi: number, fromMs: n
       }
     }
   }
+}
+
+/** An unplanned stop shorter than the threshold, touching running intervals on both sides (entry k of the pass's work space). */
+function isSmallStop(ctx: PassContext, k: number, count: number): boolean {
+  const { at, ends, microStopMs } = ctx;
+  const category = ctx.columns.category;
+  const starts = ctx.columns.start;
+  const i = at[k]!;
+  if (microStopMs <= 0 || category[i] !== UNPLANNED_STOP || !(ends[k]! - starts[i]! < microStopMs)) return false;
+  if (k === 0 || k + 1 >= count) return false;
+  const prev = at[k - 1]!;
+  const next = at[k + 1]!;
+  return category[prev] === RUNNING && category[next] === RUNNING && ends[k - 1] === starts[i] && starts[next] === ends[k];
 }
 
 function loss(acc: Accumulator, columns: IntervalColumns, i: number): LossElement {
@@ -177,7 +180,6 @@ export function addRecord(acc: Accumulator, record: ProductionRecord, share: num
 
 /** The elements of a finished window. */
 export function finishElements(acc: Accumulator): OeeElements {
-  const sec = (value: number) => value / 1000;
   return {
     calendarSeconds: sec(acc.calendar),
     plannedWindowSeconds: sec(acc.plannedWindow),
@@ -197,6 +199,11 @@ export function finishElements(acc: Accumulator): OeeElements {
     unplannedStopCount: acc.unplannedStopCount,
     losses: sortLosses([...acc.losses.values()].map((l) => ({ ...l, seconds: sec(l.seconds) }))),
   };
+}
+
+/** Milliseconds as seconds. */
+function sec(value: number): number {
+  return value / 1000;
 }
 
 /** Run time of [start, end) that lies inside the interval's job, if that job has an ideal cycle time. */

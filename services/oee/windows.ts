@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
-import { lowerBound, type ColumnInput, type OeeElements, type SweepInput } from '../../core/oee/index.js';
+import { CATEGORY_INDEX, lowerBound, type ColumnInput, type OeeElements, type SweepInput } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
@@ -9,6 +9,9 @@ import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repo
  * and hours of a range, the raw stretches to compute and the windows their history is loaded in,
  * and a loaded history as the input of `computeWindowElements`.
  */
+
+const UNPLANNED_STOP = CATEGORY_INDEX.unplanned_stop;
+const PLANNED_STOP = CATEGORY_INDEX.planned_stop;
 
 /** Raw loads are cut into windows of at most this length, so a cold year never sits in memory at once. */
 const LOAD_WINDOW_MS = 7 * 86_400_000;
@@ -40,24 +43,31 @@ export interface DayBuild {
   storable: boolean;
 }
 
-/** Tasks, each stretch of each machine once. */
+/** Tasks, each stretch of each machine once, in the order first added. */
 export class TaskList {
-  private readonly byKey = new Map<string, Task>();
+  private readonly tasks: Task[] = [];
+  /** By machine, then start (numbers as keys: a cold year adds a million tasks). */
+  private readonly byStart = new Map<number, Map<number, Task[]>>();
 
   add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
-    const key = `${machine}|${from}|${to}`;
-    const task = this.byKey.get(key);
+    let starts = this.byStart.get(machine);
+    if (!starts) this.byStart.set(machine, (starts = new Map()));
+    let same = starts.get(from);
+    if (!same) starts.set(from, (same = []));
+    const task = same.find((t) => t.to === to);
     if (task) {
       task.slots.push(...slots);
       task.hour ||= options.hour ?? false;
       task.day ??= options.day ?? null;
     } else {
-      this.byKey.set(key, { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null });
+      const added = { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null };
+      same.push(added);
+      this.tasks.push(added);
     }
   }
 
   list(): Task[] {
-    return [...this.byKey.values()];
+    return [...this.tasks];
   }
 }
 
@@ -220,8 +230,11 @@ export function prepare(
   // Planned time is expanded over the window only, whatever the loaded intervals reach back to (a
   // neighbour may begin in 1970 or year 1). An interval that began earlier needs just the first
   // planned window after its start, so that its stop is an occurrence where it really falls.
+  // Only a stop still going at the window's start needs it: an interval that ended before cannot
+  // count in the window, and the other states use planned time only inside it.
   const early: PlannedWindow[] = [];
   for (let i = 0; i < columns.length && starts[i]! < windowFrom; i++) {
+    if (!(ends[i]! > windowFrom) || (columns.category[i] !== UNPLANNED_STOP && columns.category[i] !== PLANNED_STOP)) continue;
     const first = firstPlannedWindow(machine.pattern, timezone, new Date(starts[i]!), new Date(Math.min(windowFrom, ends[i]!)));
     const last = early[early.length - 1];
     if (first && last && first.start.getTime() < last.end.getTime()) {

@@ -5,3 +5,5 @@ export { legacyActivityDurations } from './legacy-durations.js';
 export { OEE_ELEMENT_KEYS } from './oee-types.js';
 export type { JobSpan, LossElement, OeeElements, OeeInput, OeeResult, ProductionRecord, StateInterval } from './oee-types.js';
 export { belowTarget, DEFAULT_OEE_TARGET, effectiveOeeTarget, targetLabel, type TargetLevels } from './target.js';
+export { computeWindowElements, type SweepInput } from './window-sweep.js';
+export { lowerBound } from './time-ranges.js';

@@ -51,3 +51,15 @@ export function firstCoveredInstant(start: number, end: number, ranges: readonly
   if (!r || r.start >= end) return null;
   return Math.max(start, r.start);
 }
+
+/** First index whose value is >= `value` in an ascending array (its length if none). */
+export function lowerBound(values: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -152,8 +152,12 @@ export class OeeDataRepository {
        SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from")
          FROM pr GROUP BY "machineId"
        UNION ALL
-       SELECT 2, jb."machineId", string_agg(concat(j.id, ',', ${ms('j.start')}, ',', ${ms('j."end"')}, ',', j."idealCycleTimeSeconds"), ';')
-         FROM jb JOIN jobs j ON j.id = jb."jobId" GROUP BY jb."machineId"
+       SELECT 2, jb."machineId", string_agg(j.data, ';')
+         FROM jb CROSS JOIN LATERAL (
+           -- One primary-key lookup per job (LIMIT keeps the planner from hashing the whole jobs table).
+           SELECT concat(id, ',', ${ms('start')}, ',', ${ms('"end"')}, ',', "idealCycleTimeSeconds") AS data FROM jobs WHERE id = jb."jobId" LIMIT 1
+         ) j
+        GROUP BY jb."machineId"
        UNION ALL
        SELECT 3, NULL, string_agg(concat(id, ',', category), ';') FROM activity_codes`,
       [machineIds, from, to],

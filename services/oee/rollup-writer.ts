@@ -13,7 +13,31 @@ interface Submission {
   rows: StoredRollup[];
 }
 
-const keyOf = (r: StoredRollup) => `${r.machineId}|${r.start.getTime()}|${r.hours}`;
+/** A row's key among the queued rows of its machine: its start and length as one number (exact: days are at most 25 hours). */
+const keyOf = (r: StoredRollup) => r.start.getTime() * 32 + r.hours;
+
+/** The queued rows, by machine and key (numbers: a year of hours is a million of them). */
+class QueuedRows {
+  size = 0;
+  private readonly byMachine = new Map<number, Set<number>>();
+
+  has(r: StoredRollup): boolean {
+    return this.byMachine.get(r.machineId)?.has(keyOf(r)) ?? false;
+  }
+
+  add(r: StoredRollup): void {
+    let set = this.byMachine.get(r.machineId);
+    if (!set) this.byMachine.set(r.machineId, (set = new Set()));
+    if (!set.has(keyOf(r))) this.size++;
+    set.add(keyOf(r));
+  }
+
+  delete(r: StoredRollup): void {
+    const set = this.byMachine.get(r.machineId);
+    if (set?.delete(keyOf(r))) this.size--;
+    if (set?.size === 0) this.byMachine.delete(r.machineId);
+  }
+}
 
 /**
  * Stores the closed hours and days a computation produced, after its caller has its answer
@@ -27,7 +51,7 @@ const keyOf = (r: StoredRollup) => `${r.machineId}|${r.start.getTime()}|${r.hour
  */
 export class RollupWriter {
   private readonly queue: Submission[] = [];
-  private readonly queued = new Set<string>();
+  private readonly queued = new QueuedRows();
   private draining: Promise<void> | null = null;
   private dropped = 0;
 
@@ -46,13 +70,12 @@ export class RollupWriter {
     const room = MAX_QUEUED_ROWS - this.queued.size;
     const fresh: StoredRollup[] = [];
     for (const r of rows) {
-      const key = keyOf(r);
-      if (this.queued.has(key)) continue;
+      if (this.queued.has(r)) continue;
       if (fresh.length >= room) {
         this.dropped++;
         continue;
       }
-      this.queued.add(key);
+      this.queued.add(r);
       fresh.push(r);
     }
     if (fresh.length === 0) {
@@ -86,7 +109,7 @@ export class RollupWriter {
       } catch (err) {
         this.logger?.warn({ err, rows: s.rows.length }, 'could not store computed OEE roll-ups; they are computed again when needed');
       } finally {
-        for (const r of s.rows) this.queued.delete(keyOf(r));
+        for (const r of s.rows) this.queued.delete(r);
         this.guard.end(s.snapshot);
       }
     }

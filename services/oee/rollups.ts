@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { TimeRange } from '../../core/calendar/index.js';
-import { computeColumnElements, sumElements, type OeeElements } from '../../core/oee/index.js';
+import { computeWindowElements, sumElements, type OeeElements } from '../../core/oee/index.js';
 import type { MachineHistory, OeeContext } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
@@ -16,9 +16,12 @@ import {
   prepare,
   TaskList,
   type LoadWindow,
-  type PreparedHistory,
+  type PlannedCache,
   type Task,
 } from './windows.js';
+
+/** Load windows asked for ahead of the one being computed. */
+const LOADS_AHEAD = 2;
 
 /** How one request is computed. */
 export interface ComputeOptions {
@@ -153,28 +156,48 @@ export class OeeRollups {
           return prefetched.history;
         return this.repos.oeeData.history(ids, new Date(w.from), new Date(w.to));
       };
-      let next = load(windows[0]!);
+      const plannedCache: PlannedCache = new Map();
+      // The next windows load while this one is computed, LOADS_AHEAD queries at a time (the database
+      // works on them in parallel). A failed load is reported where it is awaited.
+      const pending: Promise<Map<number, MachineHistory>>[] = [];
+      const ahead = (i: number) => {
+        if (i >= windows.length) return;
+        const p = load(windows[i]!);
+        p.catch(() => undefined);
+        pending.push(p);
+      };
+      for (let i = 0; i < LOADS_AHEAD; i++) ahead(i);
       for (let i = 0; i < windows.length; i++) {
         const window = windows[i]!;
-        const history = await next;
-        // Load the next window while this one is computed.
-        if (i + 1 < windows.length) next = load(windows[i + 1]!);
-        const byMachine = new Map<number, PreparedHistory>();
+        const history = await pending.shift()!; // (not kept: a year of history never sits in memory at once)
+        ahead(i + LOADS_AHEAD);
+        // Per machine, every stretch of the window in one sweep over its history.
+        const byMachine = new Map<number, Task[]>();
+        for (const task of window.tasks) {
+          const list = byMachine.get(task.machine);
+          if (list) list.push(task);
+          else byMachine.set(task.machine, [task]);
+        }
+        const computed = new Map<Task, OeeElements>();
+        for (const [m, list] of byMachine) {
+          const machine = context.machines[m]!;
+          const prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to, plannedCache);
+          const results = computeWindowElements({
+            intervals: prepared.intervals,
+            plannedWindows: prepared.plannedWindows,
+            jobs: prepared.jobs,
+            production: prepared.production,
+            now: new Date(now),
+            microStopSeconds: context.microStopSeconds,
+            windows: list.map((task) => ({ start: task.from, end: task.to })),
+          });
+          list.forEach((task, i) => computed.set(task, results[i]!));
+        }
+        // Added in task order, so sums over machines add in the same order as ever.
         const storable = this.guard.storableSince(snapshot);
         for (const task of window.tasks) {
           const machine = context.machines[task.machine]!;
-          let prepared = byMachine.get(task.machine);
-          if (!prepared) {
-            prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to);
-            byMachine.set(task.machine, prepared);
-          }
-          const elements = computeColumnElements({
-            from: new Date(task.from),
-            to: new Date(task.to),
-            now: new Date(now),
-            ...prepared.slice(task.from, task.to),
-            microStopSeconds: context.microStopSeconds,
-          });
+          const elements = computed.get(task)!;
           for (const slot of task.slots) parts[slot]!.push(elements);
           task.day?.parts.push(elements);
           if (!task.hour) continue;

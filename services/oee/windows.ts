@@ -1,14 +1,17 @@
 import { DateTime, IANAZone } from 'luxon';
 import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
-import type { ColumnInput, OeeElements } from '../../core/oee/index.js';
+import { CATEGORY_INDEX, lowerBound, type ColumnInput, type OeeElements, type SweepInput } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
 /**
  * How the OEE service cuts a request into work: the hour grid stored rows sit on, the whole local days
  * and hours of a range, the raw stretches to compute and the windows their history is loaded in,
- * and the slicing of a loaded history into the inputs of `computeElements`.
+ * and a loaded history as the input of `computeWindowElements`.
  */
+
+const UNPLANNED_STOP = CATEGORY_INDEX.unplanned_stop;
+const PLANNED_STOP = CATEGORY_INDEX.planned_stop;
 
 /** Raw loads are cut into windows of at most this length, so a cold year never sits in memory at once. */
 const LOAD_WINDOW_MS = 7 * 86_400_000;
@@ -40,24 +43,31 @@ export interface DayBuild {
   storable: boolean;
 }
 
-/** Tasks, each stretch of each machine once. */
+/** Tasks, each stretch of each machine once, in the order first added. */
 export class TaskList {
-  private readonly byKey = new Map<string, Task>();
+  private readonly tasks: Task[] = [];
+  /** By machine, then start (numbers as keys: a cold year adds a million tasks). */
+  private readonly byStart = new Map<number, Map<number, Task[]>>();
 
   add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
-    const key = `${machine}|${from}|${to}`;
-    const task = this.byKey.get(key);
+    let starts = this.byStart.get(machine);
+    if (!starts) this.byStart.set(machine, (starts = new Map()));
+    let same = starts.get(from);
+    if (!same) starts.set(from, (same = []));
+    const task = same.find((t) => t.to === to);
     if (task) {
       task.slots.push(...slots);
       task.hour ||= options.hour ?? false;
       task.day ??= options.day ?? null;
     } else {
-      this.byKey.set(key, { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null });
+      const added = { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null };
+      same.push(added);
+      this.tasks.push(added);
     }
   }
 
   list(): Task[] {
-    return [...this.byKey.values()];
+    return [...this.tasks];
   }
 }
 
@@ -188,15 +198,23 @@ export function loadWindows(tasks: Task[]): LoadWindow[] {
   return windows;
 }
 
-export interface PreparedHistory {
-  /** The inputs of `computeColumnElements` for [from, to): index ranges into the loaded columns, nothing copied. */
+/** A machine's history of a load window, as `computeWindowElements` takes it (the windows aside). */
+export interface PreparedHistory extends Omit<SweepInput, 'windows' | 'now' | 'microStopSeconds'> {
+  /**
+   * The inputs of `computeColumnElements` for one window [from, to) inside it: index ranges into
+   * the loaded columns, nothing copied. The sweep computes exactly this window by window; this form
+   * is kept for single windows and as the sweep's reference in tests.
+   */
   slice(from: number, to: number): Pick<ColumnInput, 'intervals' | 'lo' | 'hi' | 'plannedWindows' | 'jobs' | 'production'>;
 }
 
+/** Planned windows of each shift pattern over a load window, shared by the machines of a request that have that pattern. */
+export type PlannedCache = Map<string, PlannedWindow[]>;
+
 /**
- * One machine's history of a load window, ready to be cut into the inputs of `computeElements` for
- * any [from, to) inside it: the intervals overlapping it plus one neighbour each side, and planned
- * windows covering its planning span (core/oee's contract).
+ * One machine's history of a load window, ready for `computeWindowElements` over any windows inside
+ * it: the intervals overlapping it plus one neighbour each side, and planned windows covering its
+ * planning span (core/oee's contract).
  */
 export function prepare(
   history: MachineHistory,
@@ -204,6 +222,7 @@ export function prepare(
   timezone: string,
   windowFrom: number,
   windowTo: number,
+  cache: PlannedCache = new Map(),
 ): PreparedHistory {
   const columns = history.intervals;
   const starts = columns.start;
@@ -211,8 +230,11 @@ export function prepare(
   // Planned time is expanded over the window only, whatever the loaded intervals reach back to (a
   // neighbour may begin in 1970 or year 1). An interval that began earlier needs just the first
   // planned window after its start, so that its stop is an occurrence where it really falls.
+  // Only a stop still going at the window's start needs it: an interval that ended before cannot
+  // count in the window, and the other states use planned time only inside it.
   const early: PlannedWindow[] = [];
   for (let i = 0; i < columns.length && starts[i]! < windowFrom; i++) {
+    if (!(ends[i]! > windowFrom) || (columns.category[i] !== UNPLANNED_STOP && columns.category[i] !== PLANNED_STOP)) continue;
     const first = firstPlannedWindow(machine.pattern, timezone, new Date(starts[i]!), new Date(Math.min(windowFrom, ends[i]!)));
     const last = early[early.length - 1];
     if (first && last && first.start.getTime() < last.end.getTime()) {
@@ -221,9 +243,20 @@ export function prepare(
       early.push(first);
     }
   }
-  const planned: PlannedWindow[] = [...early, ...plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo))];
+  // The pattern's windows are the same for every machine that has it (never changed once built).
+  const key = `${machine.shiftPatternId}|${windowFrom}|${windowTo}`;
+  let windows = cache.get(key);
+  if (!windows) {
+    windows = plannedWindows(machine.pattern, timezone, new Date(windowFrom), new Date(windowTo));
+    cache.set(key, windows);
+  }
+  const planned = [...early, ...windows];
   const plannedEnds = planned.map((p) => p.end.getTime());
   return {
+    intervals: columns,
+    plannedWindows: planned,
+    jobs: history.jobs,
+    production: history.production,
     slice(from, to) {
       // Intervals tile, so both starts and ends are sorted.
       const lo = Math.max(0, lowerBound(ends, from + 1) - 1); // one before the first ending after `from`
@@ -237,14 +270,4 @@ export function prepare(
   };
 }
 
-/** First index whose value is >= `value` in an ascending array. */
-export function lowerBound(values: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound };

@@ -152,18 +152,18 @@ export class OeeDataRepository {
          SELECT DISTINCT "machineId", "jobId" FROM (SELECT "machineId", "jobId" FROM ti UNION ALL SELECT "machineId", "jobId" FROM pr) x
           WHERE "jobId" IS NOT NULL
        )
-       SELECT 0 AS kind, "machineId", NULL AS data, string_agg(float8send(${ms('start')}), '') AS starts,
-              string_agg(float8send(COALESCE(${ms('"end"')}, 'Infinity')), '') AS ends,
-              string_agg(float8send("activityCodeId"::float8), '') AS codes, string_agg(float8send(COALESCE("jobId"::float8, 'NaN')), '') AS jobs
+       SELECT 0 AS kind, "machineId", NULL AS data, string_agg(timestamptz_send(start), '') AS starts,
+              string_agg(timestamptz_send(COALESCE("end", 'infinity')), '') AS ends,
+              string_agg(int4send("activityCodeId"), '') AS codes, string_agg(float8send(COALESCE("jobId"::float8, 'NaN')), '') AS jobs
          FROM ti GROUP BY "machineId"
        UNION ALL
-       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}::int8, ',', ${ms('"to"')}::int8, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from"), NULL, NULL, NULL, NULL
+       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from"), NULL, NULL, NULL, NULL
          FROM pr GROUP BY "machineId"
        UNION ALL
-       SELECT 2, jb."machineId", string_agg(j.data, ';'), NULL, NULL, NULL, NULL
+       SELECT 2, jb."machineId", string_agg(j.data, ';' ORDER BY jb."jobId"), NULL, NULL, NULL, NULL
          FROM jb CROSS JOIN LATERAL (
            -- One primary-key lookup per job (LIMIT keeps the planner from hashing the whole jobs table).
-           SELECT concat(id, ',', ${ms('start')}::int8, ',', ${ms('"end"')}::int8, ',', "idealCycleTimeSeconds") AS data FROM jobs WHERE id = jb."jobId" LIMIT 1
+           SELECT concat(id, ',', ${ms('start')}, ',', ${ms('"end"')}, ',', "idealCycleTimeSeconds") AS data FROM jobs WHERE id = jb."jobId" LIMIT 1
          ) j
         GROUP BY jb."machineId"
        UNION ALL
@@ -209,17 +209,21 @@ export class OeeDataRepository {
   }
 }
 
-/**
- * A timestamptz as whole epoch milliseconds, a float8 (float8 arithmetic: far cheaper than EXTRACT's
- * numeric, exact for whole ms). Text fields cast it to int8 so it prints without an exponent.
- */
+/** A timestamptz as whole epoch milliseconds (float8 arithmetic: far cheaper than EXTRACT's numeric, exact for whole ms). */
 function ms(column: string): string {
-  return `round(date_part('epoch', ${column}) * 1000)`;
+  return `round(date_part('epoch', ${column}) * 1000)::int8`;
 }
 
+/** PostgreSQL's epoch (2000-01-01) in Unix epoch ms: a timestamptz is sent as int64 microseconds since it. */
+const PG_EPOCH_MS = 946_684_800_000;
+const INT64_MAX_HIGH = 0x7fffffff;
+const UINT32_MAX = 0xffffffff;
+
 /**
- * A row of the history query: kinds 1–3 carry `data` (text), kind 0 (a machine's intervals) carries
- * four columns of big-endian float8s, one per interval, in the same order (the driver hands bytea as a Buffer).
+ * A row of the history query: kinds 1–3 carry `data` (text); kind 0, a machine's intervals, carries
+ * four binary columns (bytea, a Buffer from the driver), one value per interval, all in the same order:
+ * starts and ends as timestamptz's binary form (big-endian int64 µs since 2000; an open end is
+ * 'infinity', int64 max), codes as int4, jobs as float8 (NaN for none).
  */
 interface HistoryRow {
   kind: number;
@@ -243,19 +247,30 @@ function nullable(value: string): number | null {
   return value === '' ? null : Number(value);
 }
 
-/** A machine's interval columns from the query's four float8 columns (end Infinity when open, job NaN when none), sorted by start. */
+/** A machine's interval columns from the query's four binary columns (see HistoryRow), sorted by start. */
 function intervalColumns(row: HistoryRow, categoryOf: Map<number, number>): IntervalColumns {
   const n = (row.starts?.length ?? 0) / 8;
   const raw = allocateColumns(n);
   if (n === 0) return raw;
-  const column = (buffer: Buffer | null, into: Float64Array) => {
-    const view = new DataView(buffer!.buffer, buffer!.byteOffset, n * 8);
-    for (let i = 0; i < n; i++) into[i] = view.getFloat64(i * 8);
+  const view = (buffer: Buffer | null) => new DataView(buffer!.buffer, buffer!.byteOffset, buffer!.length);
+  const times = (buffer: Buffer | null, into: Float64Array) => {
+    const v = view(buffer);
+    for (let i = 0; i < n; i++) {
+      const high = v.getInt32(i * 8);
+      const low = v.getUint32(i * 8 + 4);
+      const us = high * 2 ** 32 + low; // exact within ±285 years of 2000; BigInt beyond (a device clock in year 1)
+      if (high === INT64_MAX_HIGH && low === UINT32_MAX) into[i] = Infinity;
+      else into[i] = (Number.isSafeInteger(us) ? Math.round(us / 1000) : Number(v.getBigInt64(i * 8) / 1000n)) + PG_EPOCH_MS;
+    }
   };
-  column(row.starts, raw.start);
-  column(row.ends, raw.end);
-  column(row.codes, raw.activityCodeId);
-  column(row.jobs, raw.jobId);
+  times(row.starts, raw.start);
+  times(row.ends, raw.end);
+  const codes = view(row.codes);
+  const jobs = view(row.jobs);
+  for (let i = 0; i < n; i++) {
+    raw.activityCodeId[i] = codes.getInt32(i * 4);
+    raw.jobId[i] = jobs.getFloat64(i * 8);
+  }
   let sorted = true;
   for (let i = 0; i < n; i++) {
     raw.category[i] = categoryOf.get(raw.activityCodeId[i]!)!;

@@ -18,6 +18,7 @@ import { Andon1795595770000 } from './1795595770000-Andon.js';
 import { Andon1795595810000 } from './1795595810000-Andon.js';
 import { MqttMappings1795595850000 } from './1795595850000-MqttMappings.js';
 import { CorrectionTimes1795595870000 } from './1795595870000-CorrectionTimes.js';
+import { ProductionRecordSpans1795595880000 } from './1795595880000-ProductionRecordSpans.js';
 import { DropSocketIoAttachments1795595900000 } from './1795595900000-DropSocketIoAttachments.js';
 
 // Every migration, in order. `npm run db:migration:generate -- Name` writes a new file; add it here.
@@ -42,5 +43,6 @@ export const migrations = [
   Andon1795595810000,
   MqttMappings1795595850000,
   CorrectionTimes1795595870000,
+  ProductionRecordSpans1795595880000,
   DropSocketIoAttachments1795595900000,
 ];

@@ -127,7 +127,7 @@ export class OeeDataRepository {
     // Intervals of one machine tile without overlap, so "the two starting before `from`" are the
     // one holding `from` and its predecessor; "the first starting at or after `to`" is the successor.
     // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
-    const rows: { kind: number; machineId: number | null; data: string | null }[] = await this.dataSource.query(
+    const rows: HistoryRow[] = await this.dataSource.query(
       `WITH ti AS MATERIALIZED (
          SELECT m.id AS "machineId", t.start, t."end", t."activityCodeId", t."jobId"
            FROM unnest($1::int[]) AS m(id)
@@ -139,27 +139,35 @@ export class OeeDataRepository {
              (SELECT start, "end", "activityCodeId", "jobId" FROM timeline_intervals WHERE "machineId" = m.id AND start >= $3 ORDER BY start LIMIT 1)
            ) t
        ), pr AS MATERIALIZED (
-         SELECT p."machineId", p."from", p."to", p.good, p.rejects, p."jobId"
-           FROM production_records p
-          WHERE p."machineId" = ANY($1::int[]) AND p."from" < $3 AND (p."to" > $2 OR p."from" >= $2)
+         -- The GiST index on (machineId, [from, to]) finds the records touching [$2, $3] (a superset),
+         -- so a machine's earlier records are not read; the exact condition follows.
+         SELECT m.id AS "machineId", p."from", p."to", p.good, p.rejects, p."jobId"
+           FROM unnest($1::int[]) AS m(id)
+           CROSS JOIN LATERAL (
+             SELECT "from", "to", good, rejects, "jobId" FROM production_records
+              WHERE "machineId" = m.id AND tstzrange("from", "to", '[]') && tstzrange($2, $3, '[]')
+                AND "from" < $3 AND ("to" > $2 OR "from" >= $2)
+           ) p
        ), jb AS (
          SELECT DISTINCT "machineId", "jobId" FROM (SELECT "machineId", "jobId" FROM ti UNION ALL SELECT "machineId", "jobId" FROM pr) x
           WHERE "jobId" IS NOT NULL
        )
-       SELECT 0 AS kind, "machineId", string_agg(concat(${ms('start')}, ',', ${ms('"end"')}, ',', "activityCodeId", ',', "jobId"), ';') AS data
+       SELECT 0 AS kind, "machineId", NULL AS data, string_agg(timestamptz_send(start), '') AS starts,
+              string_agg(timestamptz_send(COALESCE("end", 'infinity')), '') AS ends,
+              string_agg(int4send("activityCodeId"), '') AS codes, string_agg(float8send(COALESCE("jobId"::float8, 'NaN')), '') AS jobs
          FROM ti GROUP BY "machineId"
        UNION ALL
-       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from")
+       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from"), NULL, NULL, NULL, NULL
          FROM pr GROUP BY "machineId"
        UNION ALL
-       SELECT 2, jb."machineId", string_agg(j.data, ';')
+       SELECT 2, jb."machineId", string_agg(j.data, ';' ORDER BY jb."jobId"), NULL, NULL, NULL, NULL
          FROM jb CROSS JOIN LATERAL (
            -- One primary-key lookup per job (LIMIT keeps the planner from hashing the whole jobs table).
            SELECT concat(id, ',', ${ms('start')}, ',', ${ms('"end"')}, ',', "idealCycleTimeSeconds") AS data FROM jobs WHERE id = jb."jobId" LIMIT 1
          ) j
         GROUP BY jb."machineId"
        UNION ALL
-       SELECT 3, NULL, string_agg(concat(id, ',', category), ';') FROM activity_codes`,
+       SELECT 3, NULL, string_agg(concat(id, ',', category), ';'), NULL, NULL, NULL, NULL FROM activity_codes`,
       [machineIds, from, to],
     );
     const categoryOf = new Map<number, number>();
@@ -169,8 +177,9 @@ export class OeeDataRepository {
     }
     for (const row of rows) {
       const history = row.machineId === null ? undefined : result.get(row.machineId);
-      if (!history || row.data === null) continue;
-      if (row.kind === 0) history.intervals = intervalColumns(row.data, categoryOf);
+      if (!history) continue;
+      if (row.kind === 0) history.intervals = intervalColumns(row, categoryOf);
+      else if (row.data === null) continue;
       else if (row.kind === 1) {
         for (const [a, b, good, rejects, jobId] of fields(row.data, 5))
           history.production.push({
@@ -205,6 +214,27 @@ function ms(column: string): string {
   return `round(date_part('epoch', ${column}) * 1000)::int8`;
 }
 
+/** PostgreSQL's epoch (2000-01-01) in Unix epoch ms: a timestamptz is sent as int64 microseconds since it. */
+const PG_EPOCH_MS = 946_684_800_000;
+const INT64_MAX_HIGH = 0x7fffffff;
+const UINT32_MAX = 0xffffffff;
+
+/**
+ * A row of the history query: kinds 1–3 carry `data` (text); kind 0, a machine's intervals, carries
+ * four binary columns (bytea, a Buffer from the driver), one value per interval, all in the same order:
+ * starts and ends as timestamptz's binary form (big-endian int64 µs since 2000; an open end is
+ * 'infinity', int64 max), codes as int4, jobs as float8 (NaN for none).
+ */
+interface HistoryRow {
+  kind: number;
+  machineId: number | null;
+  data: string | null;
+  starts: Buffer | null;
+  ends: Buffer | null;
+  codes: Buffer | null;
+  jobs: Buffer | null;
+}
+
 /** The records of an aggregated text (records split by ';', fields by ','), `width` fields each. */
 function* fields(data: string, width: number): Generator<string[]> {
   for (const record of data.split(';')) {
@@ -217,30 +247,33 @@ function nullable(value: string): number | null {
   return value === '' ? null : Number(value);
 }
 
-/** "start,end,code,job;…" (end and job empty when null) as columns sorted by start. */
-function intervalColumns(data: string, categoryOf: Map<number, number>): IntervalColumns {
-  let n = 1;
-  for (let at = data.indexOf(';'); at !== -1; at = data.indexOf(';', at + 1)) n++;
+/** A machine's interval columns from the query's four binary columns (see HistoryRow), sorted by start. */
+function intervalColumns(row: HistoryRow, categoryOf: Map<number, number>): IntervalColumns {
+  const n = (row.starts?.length ?? 0) / 8;
   const raw = allocateColumns(n);
-  let sorted = true;
-  // One scan over the text: each field ends at the next ',' (the last one of a record at ';' or the end).
-  let at = 0;
-  const next = (stop: string): string => {
-    let end = data.indexOf(stop, at);
-    if (end === -1) end = data.length;
-    const value = data.slice(at, end);
-    at = end + 1;
-    return value;
+  if (n === 0) return raw;
+  const view = (buffer: Buffer | null) => new DataView(buffer!.buffer, buffer!.byteOffset, buffer!.length);
+  const times = (buffer: Buffer | null, into: Float64Array) => {
+    const v = view(buffer);
+    for (let i = 0; i < n; i++) {
+      const high = v.getInt32(i * 8);
+      const low = v.getUint32(i * 8 + 4);
+      const us = high * 2 ** 32 + low; // exact within ±285 years of 2000; BigInt beyond (a device clock in year 1)
+      if (high === INT64_MAX_HIGH && low === UINT32_MAX) into[i] = Infinity;
+      else into[i] = (Number.isSafeInteger(us) ? Math.round(us / 1000) : Number(v.getBigInt64(i * 8) / 1000n)) + PG_EPOCH_MS;
+    }
   };
+  times(row.starts, raw.start);
+  times(row.ends, raw.end);
+  const codes = view(row.codes);
+  const jobs = view(row.jobs);
   for (let i = 0; i < n; i++) {
-    raw.start[i] = Number(next(','));
-    const end = next(',');
-    raw.end[i] = end === '' ? Infinity : Number(end);
-    const code = Number(next(','));
-    raw.activityCodeId[i] = code;
-    raw.category[i] = categoryOf.get(code)!;
-    const job = next(';');
-    raw.jobId[i] = job === '' ? NaN : Number(job);
+    raw.activityCodeId[i] = codes.getInt32(i * 4);
+    raw.jobId[i] = jobs.getFloat64(i * 8);
+  }
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    raw.category[i] = categoryOf.get(raw.activityCodeId[i]!)!;
     if (i > 0 && raw.start[i]! < raw.start[i - 1]!) sorted = false;
   }
   if (sorted) return raw;

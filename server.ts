@@ -1,19 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
 import type { LegacyAnonymousMode } from './core/net/legacy-network.js';
 import type pg from 'pg';
 import { createDataSource } from './db/data-source.js';
+import { connectDatabase } from './db/connect-with-retry.js';
+import { sessionSecretFromDataDir } from './services/auth/session-secret.js';
 import { DatabaseFaults } from './db/database-faults.js';
 import { logSafeError } from './db/log-safe-error.js';
-import { isDatabaseUnavailable } from './db/pg-errors.js';
 import { guardPool, openSchedulerPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate, withSchedulerStartLock } from './db/migrate.js';
@@ -393,37 +391,6 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
   };
 }
 
-/** Waits between attempts to reach the database at start: 1, 2, 4, 8, 16, then every 30 seconds. */
-const CONNECT_RETRY_SECONDS = [1, 2, 4, 8, 16, 30];
-
-/**
- * Connects, retrying while the database is unreachable (it may start after the app, as in a compose
- * file or after a power cut), one log line per attempt. Other failures (a wrong password, a missing
- * database) are not going to pass by waiting: they end the start. `signal` cancels the wait.
- */
-async function connectDatabase(
-  create: () => DataSource,
-  url: string,
-  logger: Logger,
-  signal: AbortSignal | undefined,
-): Promise<DataSource> {
-  const { hostname, port } = new URL(url);
-  const where = `${hostname}:${port || '5432'}`;
-  for (let attempt = 0; ; attempt++) {
-    signal?.throwIfAborted();
-    const dataSource = create();
-    try {
-      return await dataSource.initialize();
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
-      const seconds = CONNECT_RETRY_SECONDS[Math.min(attempt, CONNECT_RETRY_SECONDS.length - 1)]!;
-      const reason = (err as { code?: string }).code ?? (err as Error).message;
-      logger.warn({ attempt: attempt + 1, reason }, `database not reachable at ${where} (${reason}), retrying in ${seconds}s`);
-      await sleep(seconds * 1000, undefined, signal ? { signal } : {});
-    }
-  }
-}
-
 async function runAll(cleanups: (() => Promise<void>)[], logger: Logger): Promise<void> {
   for (const cleanup of cleanups) {
     try {
@@ -441,15 +408,6 @@ function closeServer(server: Server): Promise<void> {
     // Requests still running get a few seconds, then their sockets are closed.
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
   });
-}
-
-/** The session secret is generated once and kept in the data directory when not configured. */
-async function sessionSecretFromDataDir(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'session-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  await writeFile(file, secret + '\n', { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-  return readFileSync(file, 'utf8').trim();
 }
 
 function localTimeZone(): string {

@@ -11,6 +11,7 @@ import { ApiClient } from './support/http-client.js';
 import { insertJobs, insertProduction, insertTimelines, type IntervalRow, type ProductionRow } from './support/oee-fixtures.js';
 import { gateHistory } from './support/gated-history.js';
 import { OEE_ELEMENT_KEYS } from '../core/oee/index.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 /**
  * Property tests of the roll-ups on random histories in a DST time zone, against the real
@@ -37,15 +38,7 @@ const machines: { id: number; groupId: number }[] = [];
 let rng: () => number;
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const seeded = seededRandom;
 const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 const pick = <T>(list: readonly T[]) => list[Math.floor(rng() * list.length)]!;
 

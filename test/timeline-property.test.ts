@@ -15,6 +15,7 @@ import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { TabletClient } from './support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 import { OEE_ELEMENT_KEYS } from '../core/oee/index.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 /**
  * The invariant of docs/timeline-truth.md, tried on random histories: after EVERY delivery, a machine's
@@ -49,14 +50,7 @@ const clock = new FixedClock(END);
 
 /** A small seeded generator (mulberry32), so a failing seed can be rerun. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)); // inclusive
   return { next, int, pick: <T>(xs: readonly T[]) => xs[int(0, xs.length - 1)]!, chance: (p: number) => next() < p };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Category } from '../vocabulary.js';
 import { median, percentile, reasonGivenTimes, reasonKpis, reasonLatencySeconds, type KpiStop, type ShiftRange } from './reason-kpis.js';
+import { seededRandom } from '../seeded-random.js';
 
 const T = (hm: string) => new Date(`2026-11-24T${hm}:00.000Z`);
 const DOWN = 2;
@@ -163,15 +164,8 @@ describe('reason KPIs', () => {
   });
 
   it('holds its invariants over random days (property)', () => {
-    // A small deterministic generator (mulberry32): the same cases every run.
-    let seed = 20;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // The same cases every run.
+    const random = seededRandom(20);
     const minute = (m: number) => new Date(T('00:00').getTime() + m * 60_000);
     const int = (n: number) => Math.floor(random() * n);
     const categories: Category[] = ['running', 'unplanned_stop', 'planned_stop', 'planned_shutdown'];

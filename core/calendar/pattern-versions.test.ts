@@ -12,6 +12,7 @@ import {
   versionOn,
   type VersionedPattern,
 } from './index.js';
+import { seededRandom } from '../seeded-random.js';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7];
 const d = (iso: string) => new Date(iso);
@@ -220,16 +221,7 @@ describe('property: an edit from a date never changes a day before it', () => {
 });
 
 /** A small seeded generator (mulberry32): the same runs every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const prng = seededRandom;
 
 function randomEdit(random: () => number): Pick<VersionedPattern, 'shifts' | 'exceptions'> {
   const hhmm = () => `${String(Math.floor(random() * 24)).padStart(2, '0')}:${['00', '30'][Math.floor(random() * 2)]}`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bucketRanges, plannedWindows, type CalendarPattern } from '../calendar/index.js';
 import type { Category } from '../schemas/setup.schema.js';
 import { computeElements, computeOee, deriveRatios, sumElements, type OeeInput, type StateInterval } from './index.js';
+import { seededRandom } from '../seeded-random.js';
 
 // Activity codes used below.
 const UP = 1; // running
@@ -603,16 +604,7 @@ describe('with the shift calendar (DST)', () => {
 // Random timelines for the additivity tests below: bucket elements add up to the whole window.
 
 /** Small seeded PRNG (mulberry32) so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const prng = seededRandom;
 
 const CODES: { id: number; category: Category }[] = [
   { id: UP, category: 'running' },

@@ -3,20 +3,13 @@ import { categories } from '../vocabulary.js';
 import { computeColumnElements, computeWindowElements, lowerBound, toColumns, type IntervalColumns, type JobSpan } from './index.js';
 import type { PlannedTime, ProductionRecord, StateInterval } from './oee-types.js';
 import type { MsRange } from './time-ranges.js';
+import { seededRandom } from '../seeded-random.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 4, 4, 0, 0, 0);
 
 /** mulberry32: the same timelines on every run (no fast-check in the project). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const seeded = seededRandom;
 
 interface Case {
   intervals: StateInterval[];

@@ -5,6 +5,9 @@
  * up to a time, as state changes (with their own times) and cumulative good and reject counters.
  */
 export type SimState = 'RUN' | 'MICRO' | 'BREAKDOWN' | 'MATERIAL' | 'SETUP';
+import { seededRandom } from '../../core/seeded-random.js';
+
+export { seededRandom };
 
 export interface SimStateChange {
   machine: number;
@@ -21,16 +24,6 @@ export interface SimCounts {
 }
 
 /** mulberry32: a small seeded generator, [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How long each state lasts, in seconds: [shortest, longest]. */
 const DURATIONS: Record<SimState, [number, number]> = {

@@ -1,4 +1,5 @@
 import type { Target } from './target.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 /** How big and how long: `--quick` runs ~3 s loads on smaller data, for trying things out. */
 export interface BenchOptions {
@@ -69,15 +70,7 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 }
 
 /** mulberry32, so every run (and each side of a comparison) writes the same data. */
-export function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seeded = seededRandom;
 
 /** Samples the server's VmRSS every 10 ms while `fn` runs; the peak in MB. */
 export async function withPeakRss<T>(target: Target, fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {

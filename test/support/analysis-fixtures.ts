@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ApiClient } from './http-client.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 /**
  * A realistic plant seeded through the HTTP API, for the analysis pages' browser tests (and for
@@ -29,16 +30,7 @@ export interface SeededPlant {
 const machineNames = ['Press 1', 'Press 2', 'Lathe 3', 'Mill 4', 'Welder 5', 'Packer 6'];
 
 /** A small deterministic PRNG (mulberry32), so fixtures are reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 async function ok<T = any>(res: Promise<{ status: number; body: T }>, expected: number, what: string): Promise<T> {
   const r = await res;

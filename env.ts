@@ -189,19 +189,28 @@ export function testDatabaseUrl(): string | undefined {
 /**
  * Settings of the test and bench runs: `TEST_LOG_LEVEL` (the test app's log level; silent when unset),
  * `PROPERTY_RUNS` and `PROPERTY_SEED` (test/timeline-property.test.ts), and `DATABASE_URL`, which `npm run bench`
- * uses instead of an embedded PostgreSQL when set.
+ * uses instead of an embedded PostgreSQL when set, and `OEE_BENCH_CPU_PROF`, a folder where the bench's servers write
+ * a V8 CPU profile (`node --cpu-prof`) when they stop.
  */
-export function testRunEnv(): { logLevel?: string; propertyRuns?: number; propertySeed?: number; databaseUrl?: string } {
+export function testRunEnv(): {
+  logLevel?: string;
+  propertyRuns?: number;
+  propertySeed?: number;
+  databaseUrl?: string;
+  cpuProfileDir?: string;
+} {
   const text = (name: string) => emptyToUndefined(process.env[name]) as string | undefined;
   const logLevel = text('TEST_LOG_LEVEL');
   const propertyRuns = text('PROPERTY_RUNS');
   const propertySeed = text('PROPERTY_SEED');
   const databaseUrl = text('DATABASE_URL');
+  const cpuProfileDir = text('OEE_BENCH_CPU_PROF');
   return {
     ...(logLevel ? { logLevel } : {}),
     ...(propertyRuns ? { propertyRuns: Number(propertyRuns) } : {}),
     ...(propertySeed ? { propertySeed: Number(propertySeed) } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
   };
 }
 

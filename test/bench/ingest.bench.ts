@@ -1,6 +1,7 @@
 import { ApiClient } from '../support/http-client.js';
 import { failures, load, type LoadResult } from './load.js';
 import { goal, type BenchCase, type BenchPart, type Goal, type Measure } from './parts.js';
+import type { Target } from './target.js';
 
 /** Issue 19 point 6 / docs/architecture.md#budgets: the write path. 10 machines with a running job each. */
 interface IngestState {
@@ -10,6 +11,22 @@ interface IngestState {
 
 const MACHINES = 10;
 const BATCH = 1000;
+
+/** Runs `work` and adds the CPU the server and its PostgreSQL spent on each request (each event with `per` > 1). */
+async function withCpu(t: Target, per: { unit: string; of: number }, work: () => Promise<LoadResult>): Promise<[LoadResult, Measure[]]> {
+  const [app, db] = [await t.cpuMs(), await t.pgCpuMs()];
+  const r = await work();
+  const [appUsed, dbUsed] = [(await t.cpuMs()) - app, (await t.pgCpuMs()) - db];
+  const n = r.requests * per.of;
+  const us = (ms: number) => (n > 0 ? Math.round((ms * 1000) / n) : NaN);
+  return [
+    r,
+    [
+      { metric: `server CPU per ${per.unit}`, value: us(appUsed), unit: 'µs' },
+      { metric: `PostgreSQL CPU per ${per.unit}`, value: us(dbUsed), unit: 'µs' },
+    ],
+  ];
+}
 
 function writeFigures(r: LoadResult, rate: Goal, latency: { metric: 'p50' | 'p99'; goal: Goal }): Measure[] {
   return [
@@ -26,8 +43,10 @@ function legacyCase(connections: number, rate: number, latency: { metric: 'p50' 
     shape: (o) =>
       `${MACHINES} machines with a running job, Up/Down by turns, anonymous (loopback), ${connections} connection${connections > 1 ? 's' : ''}, ${o.seconds} s`,
     async run(t, s, o) {
-      const r = await load({ url: t.url, connections, durationSeconds: o.seconds, kind: 'legacy', machineIds: s.machineIds });
-      return writeFigures(r, goal.atLeast(rate), latency);
+      const [r, cpu] = await withCpu(t, { unit: 'request', of: 1 }, () =>
+        load({ url: t.url, connections, durationSeconds: o.seconds, kind: 'legacy', machineIds: s.machineIds }),
+      );
+      return [...writeFigures(r, goal.atLeast(rate), latency), ...cpu];
     },
   };
 }
@@ -54,15 +73,10 @@ export const ingestBench: BenchPart<IngestState> = {
       name: 'POST /api/v1/events single, 50 conn',
       shape: (o) => `one event per request, ${MACHINES} machines with a running job, device key, 50 connections, ${o.seconds} s`,
       async run(t, s, o) {
-        const r = await load({
-          url: t.url,
-          connections: 50,
-          durationSeconds: o.seconds,
-          kind: 'single',
-          key: s.key,
-          machineIds: s.machineIds,
-        });
-        return writeFigures(r, goal.atLeast(5000), { metric: 'p99', goal: goal.atMost(50) });
+        const [r, cpu] = await withCpu(t, { unit: 'request', of: 1 }, () =>
+          load({ url: t.url, connections: 50, durationSeconds: o.seconds, kind: 'single', key: s.key, machineIds: s.machineIds }),
+        );
+        return [...writeFigures(r, goal.atLeast(5000), { metric: 'p99', goal: goal.atMost(50) }), ...cpu];
       },
     },
     {
@@ -70,20 +84,23 @@ export const ingestBench: BenchPart<IngestState> = {
       shape: (o) => `${BATCH} events per request (new event ids), ${MACHINES} machines, 4 connections, ${o.seconds} s`,
       async run(t, s, o, round) {
         const runId = `${Date.now()}-${round}`;
-        const r = await load({
-          url: t.url,
-          connections: 4,
-          durationSeconds: o.seconds,
-          kind: 'batch',
-          key: s.key,
-          machineIds: s.machineIds,
-          batchSize: BATCH,
-          runId,
-        });
+        const [r, cpu] = await withCpu(t, { unit: 'event', of: BATCH }, () =>
+          load({
+            url: t.url,
+            connections: 4,
+            durationSeconds: o.seconds,
+            kind: 'batch',
+            key: s.key,
+            machineIds: s.machineIds,
+            batchSize: BATCH,
+            runId,
+          }),
+        );
         return [
           { metric: 'events/s', value: Math.round(r.rps * BATCH), unit: '/s', goal: goal.atLeast(50_000) },
           { metric: 'p99 per batch', value: r.p99, unit: 'ms' },
           { metric: 'failed', value: failures(r), unit: 'req', goal: goal.atMost(0) },
+          ...cpu,
         ];
       },
     },

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded-postgres.js';
+import { testRunEnv } from '../../env.js';
 import type { TestBroker } from '../support/mqtt-broker.js';
 
 /**
@@ -32,6 +33,8 @@ export interface Target {
   memory(): Promise<Memory>;
   /** CPU time (user + system) the server process has used, in ms. */
   cpuMs(): Promise<number>;
+  /** CPU time its PostgreSQL (the postmaster, its live backends and the ones it reaped) has used, in ms. */
+  pgCpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -53,11 +56,34 @@ export async function readMemory(pid: number): Promise<Memory> {
   return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, hwmMb: Math.round(kb('VmHWM') / 102.4) / 10 };
 }
 
+/** Fields after the command name, which is in parentheses and may hold spaces: [1] is the ppid, [11] utime (field 14). */
+async function statFields(pid: number | string): Promise<string[] | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // it exited meanwhile
+  }
+}
+
+const ticksToMs = (ticks: number) => (ticks * 1000) / 100;
+
 async function readCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces: utime is field 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  const fields = (await statFields(pid))!;
+  return ticksToMs(Number(fields[11]) + Number(fields[12]));
+}
+
+/** The postmaster's own and reaped children's CPU (utime, stime, cutime, cstime) plus its live children's. */
+async function readPgCpuMs(dataDir: string): Promise<number> {
+  const postmaster = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const own = (await statFields(postmaster))!;
+  let ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(own[i]), 0);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = await statFields(entry);
+    if (fields && Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticksToMs(ticks);
 }
 
 function freePort(): Promise<number> {
@@ -108,7 +134,10 @@ export async function startTarget(label: string, root: string, broker: TestBroke
     database = await startEmbeddedPostgres(join(dataDir, 'db'), pino({ level: 'silent' }));
     const port = await freePort();
     let output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    // OEE_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
+    const { cpuProfileDir } = testRunEnv();
+    const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(cpuProfileDir)] : [];
+    child = spawn(process.execPath, [...profile, '--import', 'tsx', 'main.ts'], {
       cwd: root,
       // Only these: nothing of the bench's own environment (a DATABASE_URL, a LOG_LEVEL) leaks into the app under test.
       env: {
@@ -153,6 +182,7 @@ export async function startTarget(label: string, root: string, broker: TestBroke
       sql: { query: async (text, params) => (await p.query(text, params as unknown[])).rows },
       memory: () => readMemory(pid),
       cpuMs: () => readCpuMs(pid),
+      pgCpuMs: () => readPgCpuMs(join(dataDir, 'db', 'postgres')),
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

@@ -178,17 +178,16 @@ class SnapshotReader implements RollupReader {
     const scope = (table: string) =>
       `FROM ${table} h WHERE h."machineId" = ANY($1::int[]) AND h."hourStart" >= $2 AND h."hourStart" < $3 AND ${levelFilter(level)}`;
     const params = [machineIds, range.from, range.to];
-    const [totals, losses] = await Promise.all([
-      this.tx.query(
-        `SELECT ${keyOut} AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY ${key}`,
-        params,
-      ) as Promise<TotalsRow[]>,
-      this.tx.query(
-        `SELECT ${keyOut} AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
-           ${scope('oee_hourly_losses')} GROUP BY ${key}, h."activityCodeId", h.category`,
-        params,
-      ) as Promise<LossRow[]>,
-    ]);
+    // One after the other: a snapshot is one connection, which runs one query at a time.
+    const totals = (await this.tx.query(
+      `SELECT ${keyOut} AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY ${key}`,
+      params,
+    )) as TotalsRow[];
+    const losses = (await this.tx.query(
+      `SELECT ${keyOut} AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
+         ${scope('oee_hourly_losses')} GROUP BY ${key}, h."activityCodeId", h.category`,
+      params,
+    )) as LossRow[];
     return toSums(totals, losses);
   }
 
@@ -198,17 +197,15 @@ class SnapshotReader implements RollupReader {
       `FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS p(m, s, e, i)
        JOIN ${table} h ON h."machineId" = p.m AND h."hourStart" >= p.s AND h."hourStart" < p.e AND h.hours = 1`;
     const params = [pieces.map((p) => p.machineId), pieces.map((p) => p.from), pieces.map((p) => p.to)];
-    const [totals, losses] = await Promise.all([
-      this.tx.query(
-        `SELECT (p.i - 1)::int AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY p.i`,
-        params,
-      ) as Promise<TotalsRow[]>,
-      this.tx.query(
-        `SELECT (p.i - 1)::int AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
-           ${scope('oee_hourly_losses')} GROUP BY p.i, h."activityCodeId", h.category`,
-        params,
-      ) as Promise<LossRow[]>,
-    ]);
+    const totals = (await this.tx.query(
+      `SELECT (p.i - 1)::int AS key, count(*)::int AS rows, ${sumColumns()} ${scope('oee_hourly')} GROUP BY p.i`,
+      params,
+    )) as TotalsRow[];
+    const losses = (await this.tx.query(
+      `SELECT (p.i - 1)::int AS key, h."activityCodeId", h.category, sum(h.seconds)::float8 AS seconds, sum(h.occurrences)::int AS occurrences
+         ${scope('oee_hourly_losses')} GROUP BY p.i, h."activityCodeId", h.category`,
+      params,
+    )) as LossRow[];
     return toSums(totals, losses);
   }
 

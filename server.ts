@@ -371,6 +371,7 @@ function buildServices(persistence: DirectPersistence, settings: ServiceSettings
       kinds: alertKinds({ repos, reasonQueue: shopFloor.reasonQueue, oee }),
       names: repos.shiftReports,
       credentials: repos.credentials,
+      operators: repos.tabletWorkflow,
       clock,
       announce: (ids) => alertAnnouncer.announce(ids),
     }),

@@ -98,6 +98,24 @@ export interface TabletState {
    * prompts for them, and `reason:give` answers one.
    */
   reasonQueue: TabletReasonDebt[];
+  /**
+   * The machine's open alerts (docs/alerts.md), the ones nobody acknowledged first, then the highest level,
+   * then the newest: the tablet shows them and `alert:acknowledge` / `alert:resolve` act on one.
+   */
+  alerts: TabletAlert[];
+}
+
+/** An open alert of the tablet's machine. */
+export interface TabletAlert {
+  id: number;
+  ruleName: string;
+  /** The level of the escalation ladder reached (1..3). */
+  level: number;
+  /** ISO: when the alert's condition began (the stop's start for stop rules). */
+  since: string;
+  /** ISO, or null while nobody has acknowledged it. */
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
 }
 
 /** A stop that owes a reason: [start, end) with a generic code (Down or No data). */
@@ -136,6 +154,10 @@ export interface TabletCommands {
   'job:resume': { reason?: number; notes?: string };
   /** Gives a stop of `reasonQueue` its reason (a stop code): a correction of [from, to) with the operator as author. */
   'reason:give': { from: string; to: string; activityCodeId: number };
+  /** Acknowledges an open alert of the machine (stops its ladder); repeating it keeps the first acknowledgement. */
+  'alert:acknowledge': { alertId: number; note?: string };
+  /** Resolves an alert of the machine (acknowledging it too when nobody had); repeating it changes nothing. */
+  'alert:resolve': { alertId: number; note?: string };
 }
 export type TabletCommandName = keyof TabletCommands;
 export type TabletCommandPayload<N extends TabletCommandName> = TabletCommands[N] & CommandMeta;
@@ -150,6 +172,8 @@ export const TABLET_COMMANDS: readonly TabletCommandName[] = [
   'job:pause',
   'job:resume',
   'reason:give',
+  'alert:acknowledge',
+  'alert:resolve',
 ];
 
 /** `duplicate`: the eventId was already applied, so nothing changed. */

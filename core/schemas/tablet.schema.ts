@@ -18,6 +18,13 @@ const meta = {
   at: isoDateTimeSchema.optional(),
 };
 
+/** `alert:acknowledge` and `alert:resolve`: which alert, and an optional note (as the HTTP route's). */
+const tabletAlertActionSchema = z.strictObject({
+  alertId: socketIdSchema,
+  note: z.string().trim().max(500).optional(),
+  ...meta,
+});
+
 export const tabletCommandSchemas = {
   'operator:sign-in': z.strictObject({
     userId: socketIdSchema,
@@ -46,6 +53,8 @@ export const tabletCommandSchemas = {
     activityCodeId: socketIdSchema,
     ...meta,
   }),
+  'alert:acknowledge': tabletAlertActionSchema,
+  'alert:resolve': tabletAlertActionSchema,
 } satisfies Record<TabletCommandName, z.ZodType>;
 
 export type TabletCommandInput<N extends TabletCommandName> = z.output<(typeof tabletCommandSchemas)[N]>;

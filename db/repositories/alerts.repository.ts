@@ -154,6 +154,23 @@ export class AlertsRepository {
   }
 
   /**
+   * The open alerts of these machines as the tablets show them: the ones nobody acknowledged first, then
+   * the highest level, then the newest (at most 20 a machine).
+   */
+  async openOfMachines(machineIds: readonly number[]): Promise<Alert[]> {
+    if (machineIds.length === 0) return [];
+    const rows: (AlertRow & { rank: string })[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT o.*, row_number() OVER (PARTITION BY o."machineId" ORDER BY o."acknowledgedAt" IS NOT NULL, o.level DESC, o."stopStart" DESC, o.id DESC) AS rank
+           FROM (${ALERT_SELECT} WHERE a."resolvedAt" IS NULL AND a."machineId" = ANY($1::int[])) o
+       ) ranked WHERE rank <= 20
+       ORDER BY "machineId", rank`,
+      [[...machineIds]],
+    );
+    return rows.map(({ rank: _rank, ...r }) => toAlert(r));
+  }
+
+  /**
    * Claims the oldest due delivery (skipping rows another instance holds), runs `send` while holding
    * its lock, and stores the outcome in the same transaction. false when nothing is due.
    */

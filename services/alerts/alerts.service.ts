@@ -9,6 +9,7 @@ import { hashToken } from '../auth/hashing.js';
 import type { AlertsRepository, NewDelivery } from '../../db/repositories/alerts.repository.js';
 import type { AlertSetupRepository } from '../../db/repositories/alert-setup.repository.js';
 import type { ShiftReportRepository } from '../../db/repositories/shift-report.repository.js';
+import type { TabletWorkflowRepository } from '../../db/repositories/tablet-workflow.repository.js';
 import type { AlertKind } from './alert-kinds.js';
 
 export interface EvaluationResult {
@@ -21,6 +22,19 @@ export interface EvaluationResult {
 export interface AlertActor {
   username: string | null;
   apiKeyId: number | null;
+}
+
+/** A tablet acting on its machine's alerts: its name, its machine and who is signed in on it. */
+export interface AlertTablet {
+  name: string;
+  machineId: number | null;
+  operatorId: number | null;
+}
+
+/** What a tablet's acknowledgement or resolution did; `changed` false: it had been done before (a replay). */
+export interface TabletAlertOutcome {
+  alert: Alert;
+  changed: boolean;
 }
 
 const actorName = (actor: AlertActor) => actor.username ?? (actor.apiKeyId !== null ? `api-key:${actor.apiKeyId}` : 'unknown');
@@ -40,6 +54,8 @@ export class AlertsService {
       kinds: AlertKind[];
       names: Pick<ShiftReportRepository, 'activityCodeNames'>;
       credentials: Pick<CredentialRepository, 'findTabletByToken'>;
+      /** The usernames of operators signed in on tablets (a tablet's action is recorded with its operator). */
+      operators: Pick<TabletWorkflowRepository, 'usernames'>;
       clock: Clock;
       /** Told of alerts raised, escalated, acknowledged or resolved, after the change committed (the wall: alert-announcer.ts). */
       announce?: (alertIds: readonly number[]) => void;
@@ -139,16 +155,16 @@ export class AlertsService {
   }
 
   /** Stops the ladder; repeating it keeps the first acknowledgement. */
-  async acknowledge(id: number, actor: AlertActor, note?: string): Promise<Alert> {
-    const alert = await this.deps.alerts.acknowledge(id, this.deps.clock.now(), actorName(actor), note ?? null);
+  async acknowledge(id: number, actor: AlertActor, note?: string, at?: Date): Promise<Alert> {
+    const alert = await this.deps.alerts.acknowledge(id, at ?? this.deps.clock.now(), actorName(actor), note ?? null);
     if (!alert) throw AppError.notFound('Alert');
     this.deps.announce?.([alert.id]);
     return alert;
   }
 
   /** Closes the alert (and acknowledges it when nobody had); repeating it keeps the first resolution. */
-  async resolve(id: number, actor: AlertActor, note?: string): Promise<Alert> {
-    const alert = await this.deps.alerts.resolve(id, this.deps.clock.now(), actorName(actor), note ?? null);
+  async resolve(id: number, actor: AlertActor, note?: string, at?: Date): Promise<Alert> {
+    const alert = await this.deps.alerts.resolve(id, at ?? this.deps.clock.now(), actorName(actor), note ?? null);
     if (!alert) throw AppError.notFound('Alert');
     this.deps.announce?.([alert.id]);
     return alert;
@@ -156,7 +172,7 @@ export class AlertsService {
 
   /**
    * An operator tablet's token is its credential: it may see, acknowledge and resolve the alerts of the
-   * machine it is paired with, recorded as `tablet:<name>`.
+   * machine it is paired with (`byTablet`).
    */
   async forTablet(token: string, id: number | null, action: 'list'): Promise<Alert[]>;
   async forTablet(token: string, id: number, action: 'acknowledge' | 'resolve', note?: string): Promise<Alert>;
@@ -165,10 +181,33 @@ export class AlertsService {
     if (!tablet) throw AppError.unauthenticated('Unknown tablet token');
     if (tablet.machineId === null) throw AppError.forbidden('This tablet is not paired with a machine');
     if (action === 'list') return this.deps.alerts.list({ open: true, machineId: tablet.machineId, limit: 100 });
-    const alert = await this.get(id!);
+    return (await this.byTablet(tablet, id!, action, note)).alert;
+  }
+
+  /**
+   * A tablet acknowledges or resolves an alert of the machine it is paired with (the HTTP route with its
+   * token, and the `/tablet` socket's `alert:*` commands). Recorded as `tablet:<name>`, or
+   * `tablet:<name> (<operator>)` while an operator is signed in on it. `at` (a queued tap's time) is
+   * kept when it lies between the alert's detection and now; otherwise the moment it arrives counts.
+   */
+  async byTablet(
+    tablet: AlertTablet,
+    id: number,
+    action: 'acknowledge' | 'resolve',
+    note?: string,
+    at?: Date,
+  ): Promise<TabletAlertOutcome> {
+    const alert = await this.get(id);
     if (alert.machineId !== tablet.machineId) throw AppError.forbidden('This tablet is not paired with this alert’s machine');
-    const actor = { username: `tablet:${tablet.name}`, apiKeyId: null };
-    return action === 'acknowledge' ? this.acknowledge(alert.id, actor, note) : this.resolve(alert.id, actor, note);
+    const done = action === 'acknowledge' ? alert.acknowledgedAt !== null : alert.resolvedAt !== null;
+    if (done) return { alert, changed: false };
+    const operator =
+      tablet.operatorId === null ? undefined : (await this.deps.operators.usernames([tablet.operatorId])).get(tablet.operatorId);
+    const actor = { username: `tablet:${tablet.name}${operator ? ` (${operator})` : ''}`, apiKeyId: null };
+    const now = this.deps.clock.now();
+    const when = at && at <= now && at >= new Date(alert.detectedAt) ? at : now;
+    const after = action === 'acknowledge' ? await this.acknowledge(id, actor, note, when) : await this.resolve(id, actor, note, when);
+    return { alert: after, changed: true };
   }
 
   async deliveries(id: number): Promise<AlertDelivery[]> {

@@ -17,6 +17,7 @@ import {
   stateEventApplied,
   type CommandContext,
 } from './command-checks.js';
+import { alertCommand, type TabletAlerts } from './alert-commands.js';
 import { pauseJob, resumeJob } from './pausable-commands.js';
 import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
 
@@ -38,6 +39,8 @@ export class TabletCommandService {
   constructor(
     private readonly deps: AppServices,
     private readonly pinLimiter: AttemptLimiter,
+    /** The alert commands (absent for the DigitME2 tablets, which send none). */
+    private readonly alerts?: TabletAlerts,
   ) {}
 
   async run(tabletId: number, name: TabletCommandName, payload: unknown): Promise<CommandOutcome> {
@@ -80,6 +83,16 @@ export class TabletCommandService {
         break;
       case 'reason:give':
         result = await this.giveReason(ctx, input as TabletCommandInput<'reason:give'>);
+        break;
+      case 'alert:acknowledge':
+      case 'alert:resolve':
+        result = await alertCommand(
+          this.deps,
+          this.alerts,
+          ctx,
+          name === 'alert:acknowledge' ? 'acknowledge' : 'resolve',
+          input as TabletCommandInput<'alert:acknowledge'>,
+        );
         break;
     }
     return { result, machineId: machine.id };

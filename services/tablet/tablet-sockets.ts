@@ -30,7 +30,7 @@ export class TabletSockets {
 
   constructor(private readonly deps: AppServices & DirectPersistence) {
     this.builder = new TabletStateBuilder(deps, deps.oee);
-    this.commands = new TabletCommandService(deps, deps.pinAttempts);
+    this.commands = new TabletCommandService(deps, deps.pinAttempts, deps.alerts);
     this.legacyTablets = new LegacyTabletRepository(deps.dataSource, deps.repos.audit);
   }
 

@@ -1,5 +1,13 @@
 import type { OeeResult } from '../../core/oee/index.js';
-import type { TabletCode, TabletJob, TabletJobStartField, TabletShiftOee, TabletState } from '../../core/realtime/tablet-events.js';
+import type {
+  TabletAlert,
+  TabletCode,
+  TabletJob,
+  TabletJobStartField,
+  TabletShiftOee,
+  TabletState,
+} from '../../core/realtime/tablet-events.js';
+import type { Alert } from '../../core/schemas/alerts.schema.js';
 import type { JobStartInputType } from '../../core/schemas/setup.schema.js';
 import type { TabletRow } from '../../db/repositories/tablet-workflow.repository.js';
 import type { TabletServiceDeps as AppServices } from './tablet-deps.js';
@@ -45,13 +53,14 @@ export class TabletStateBuilder {
   async build(tablets: TabletRow[]): Promise<Map<number, TabletState>> {
     const { repos, clock } = this.deps;
     const machineIds = [...new Set(tablets.map((t) => t.machineId).filter((id): id is number => id !== null))];
-    const [machines, current, codes, usernames, site, debts] = await Promise.all([
+    const [machines, current, codes, usernames, site, debts, alerts] = await Promise.all([
       repos.tabletWorkflow.machines(machineIds),
       machineIds.length ? repos.machineStates.current(machineIds) : Promise.resolve(new Map()),
       repos.activityCodes.list(),
       repos.tabletWorkflow.usernames([...new Set(tablets.map((t) => t.operatorId).filter((id): id is number => id !== null))]),
       repos.site.get(),
       this.deps.reasonQueue.open(machineIds),
+      repos.alerts.openOfMachines(machineIds),
     ]);
     const jobIds = [...current.values()].map((s) => s.jobId).filter((id): id is number => id !== null);
     const [jobs, lastCounts] = await Promise.all([
@@ -97,6 +106,7 @@ export class TabletStateBuilder {
           paused: false,
           runningTotal: null,
           reasonQueue: [],
+          alerts: [],
         });
         continue;
       }
@@ -154,6 +164,7 @@ export class TabletStateBuilder {
         reasonQueue: debts
           .filter((d) => d.machineId === machine.id)
           .map((d) => ({ start: d.start, end: d.end, activityCodeId: d.activityCodeId, plannedSeconds: d.plannedSeconds })),
+        alerts: alerts.filter((a) => a.machineId === machine.id).map(tabletAlert),
       });
     }
     return out;
@@ -178,6 +189,17 @@ export class TabletStateBuilder {
     );
     return new Map(entries);
   }
+}
+
+function tabletAlert(a: Alert): TabletAlert {
+  return {
+    id: a.id,
+    ruleName: a.ruleName,
+    level: a.level,
+    since: a.stopStart,
+    acknowledgedAt: a.acknowledgedAt,
+    acknowledgedBy: a.acknowledgedBy,
+  };
 }
 
 function shiftOee(result: OeeResult): TabletShiftOee {

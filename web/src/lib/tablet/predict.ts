@@ -59,6 +59,20 @@ function apply(s: TabletState, command: QueuedCommand): TabletState {
       const p = command.payload as QueuedCommand<'reason:give'>['payload'];
       return { ...s, reasonQueue: s.reasonQueue.filter((d) => d.start !== p.from || d.end !== p.to) };
     }
+    case 'alert:acknowledge': {
+      const p = command.payload as QueuedCommand<'alert:acknowledge'>['payload'];
+      const by = `tablet:${s.tablet.name}${s.operator ? ` (${s.operator.username})` : ''}`;
+      return {
+        ...s,
+        alerts: s.alerts.map((a) =>
+          a.id === p.alertId && a.acknowledgedAt === null ? { ...a, acknowledgedAt: at, acknowledgedBy: by } : a,
+        ),
+      };
+    }
+    case 'alert:resolve': {
+      const p = command.payload as QueuedCommand<'alert:resolve'>['payload'];
+      return { ...s, alerts: s.alerts.filter((a) => a.id !== p.alertId) };
+    }
     case 'job:resume': {
       const start = s.codes.find((c) => c.id === s.jobStartActivityCodeId);
       return { ...s, current: codeAt(s, start?.category === 'running' ? start.id : UP, at), paused: false };

@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './core/clock.js';
-import type { LegacyAnonymousMode } from './core/net/legacy-network.js';
 import type pg from 'pg';
 import { createDataSource } from './db/data-source.js';
 import { connectDatabase } from './db/connect-with-retry.js';
@@ -16,45 +15,22 @@ import { guardPool, openSchedulerPool } from './db/pool-guard.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate, withSchedulerStartLock } from './db/migrate.js';
 import { createRepositories } from './db/repositories/index.js';
-import { WallAlertsRepository } from './db/repositories/wall-alerts.repository.js';
 import { InfluxWriter } from './db/influx/influx-writer.js';
 import { influxHealth, OutboxRelay } from './db/influx/outbox-relay.js';
-import { OutboxRepository, outboxWriterFor } from './db/influx/outbox.repository.js';
+import { OutboxRepository } from './db/influx/outbox.repository.js';
 import { seed } from './db/seed.js';
 import { influxSettings, mqttSettings, setAdapterNodeEnv, smtpSettings, type Env } from './env.js';
-import { AlertDeliveryService } from './services/alerts/alert-delivery.service.js';
-import { AlertSetupService } from './services/alerts/alert-setup.service.js';
-import { alertKinds } from './services/alerts/alert-kinds.js';
-import { AlertsService } from './services/alerts/alerts.service.js';
-import { AlertAnnouncer } from './services/alerts/alert-announcer.js';
-import { createSmtpMailer, type Mailer } from './services/alerts/mailer.js';
-import { ShiftReportService } from './services/alerts/shift-report.service.js';
-import { createAuthenticator, type Authenticator } from './services/auth/authenticator.js';
+import { createSmtpMailer } from './services/alerts/mailer.js';
+import { createAuthenticator } from './services/auth/authenticator.js';
 import { hashSecret } from './services/auth/hashing.js';
-import { AttemptLimiter, LOGIN_LIMITS, PIN_LIMITS } from './services/auth/attempt-limiter.js';
-import { SessionService } from './services/auth/session.service.js';
 import { createHttpApp } from './ingest/http-app.js';
 import { loadSvelteKitHandler } from './ingest/web/sveltekit-handler.js';
 import type { AppServices } from './services/app-services.js';
+import { createAppServices } from './services/create-app-services.js';
 import type { DirectPersistence } from './services/persistence.js';
-import { ExportService } from './services/exports/export.service.js';
-import { LegacyTabletService } from './services/legacy-tablet.service.js';
-import { MachineStateService } from './services/machine-state.service.js';
-import { OeeService } from './services/oee/oee.service.js';
-import { ReportsService } from './services/reports.service.js';
-import { ResumeNotesService } from './services/tablet/resume-notes.service.js';
-import { ScheduledTasksService } from './services/scheduled-tasks.service.js';
-import { PartsService } from './services/parts.service.js';
-import { SetupService } from './services/setup.service.js';
-import { ShiftBoundaryService } from './services/shift-boundary.service.js';
-import { UserService } from './services/user.service.js';
-import { VerifyService } from './services/verify.service.js';
 import { ChangeFeed } from './services/change-feed.js';
-import { AndonService } from './services/andon/andon.service.js';
 import { ContactTracker } from './services/andon/contacts.js';
-import { NoDataWatch } from './services/andon/no-data-watch.js';
 import { PgClusterChannel } from './db/cluster-channel.js';
-import { createShopFloorServices } from './services/shop-floor.services.js';
 import { createRealtimeServices, type RealtimeDeps } from './services/realtime.services.js';
 import { attachRealtime } from './realtime/socket-server.js';
 import { attachInputDeviceUpdates } from './realtime/legacy/input-device-updates.js';
@@ -63,7 +39,6 @@ import { createScheduler } from './scheduler/index.js';
 import { MqttBridge } from './ingest/mqtt/mqtt-bridge.js';
 import { MqttIngestService } from './services/mqtt/mqtt-ingest.service.js';
 import { LEASE_RENEW_MS, MqttLease } from './services/mqtt/mqtt-lease.js';
-import { MqttMappingsService } from './services/mqtt/mqtt-mappings.service.js';
 import { MqttPublishService } from './services/mqtt/mqtt-publish.service.js';
 import { MqttWriter } from './services/mqtt/mqtt-writer.js';
 import type { Scheduler, SchedulerStore } from './scheduler/scheduler.js';
@@ -180,7 +155,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Last contacts in memory, flushed every few seconds (docs/oee.md "No data"); a last flush on stop.
     const contacts = new ContactTracker(repos.andon, clock, logger).start();
     cleanups.unshift(() => contacts.stop());
-    const services = buildServices(persistence, {
+    const services = createAppServices(persistence, {
       contacts,
       feed,
       outbox,
@@ -305,91 +280,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await runAll(cleanups, logger);
     throw err;
   }
-}
-
-interface ServiceSettings {
-  contacts: ContactTracker;
-  feed: ChangeFeed;
-  outbox: OutboxRepository;
-  authenticator: Authenticator;
-  sessionSecret: string;
-  legacyAnonymous: LegacyAnonymousMode;
-  clock: Clock;
-  logger: Logger;
-  health: AppServices['health'];
-  mailer: Mailer | null;
-}
-
-/** Every application service, wired once: what the transports are given (services/app-services.ts). */
-function buildServices(persistence: DirectPersistence, settings: ServiceSettings): AppServices {
-  const { dataSource, repos } = persistence;
-  const { feed, outbox, authenticator, clock, logger } = settings;
-  const shopFloor = createShopFloorServices(dataSource, repos, feed, outboxWriterFor(outbox), clock);
-  // The one hook of the write path: every device write is a contact.
-  shopFloor.stateEvents.contacts = settings.contacts;
-  shopFloor.production.contacts = settings.contacts;
-  const pinAttempts = new AttemptLimiter(repos.authAttempts, clock, 'pin', PIN_LIMITS);
-  const users = new UserService(dataSource, repos.audit, repos.authAttempts, repos.tabletWorkflow, clock);
-  const machineStates = new MachineStateService(repos, clock);
-  const oee = new OeeService(repos, clock, logger);
-  const verify = new VerifyService(dataSource, repos, shopFloor.stateEvents, oee);
-  const reports = new ReportsService({ repos, oee, clock });
-  const exports = new ExportService(repos, reports);
-  const { mailer } = settings;
-  const alertAnnouncer = new AlertAnnouncer(new WallAlertsRepository(dataSource), feed, logger);
-  return {
-    ...shopFloor,
-    clock,
-    logger,
-    feed,
-    legacyAnonymous: settings.legacyAnonymous,
-    authenticator,
-    sessions: new SessionService(
-      repos.credentials,
-      new AttemptLimiter(repos.authAttempts, clock, 'login', LOGIN_LIMITS),
-      settings.sessionSecret,
-      clock,
-      feed,
-    ),
-    pinAttempts,
-    users,
-    setup: new SetupService({ repos, machineStates, oee, users, authenticator, feed, clock }),
-    parts: new PartsService({ repos }),
-    mqttMappings: new MqttMappingsService(repos),
-    machineStates,
-    oee,
-    reports,
-    exports,
-    verify,
-    legacyTablet: new LegacyTabletService({ ...shopFloor, ...persistence, feed, clock, pinAttempts, logger }),
-    resumeNotes: new ResumeNotesService(repos),
-    shiftBoundaries: new ShiftBoundaryService(dataSource, repos.scheduler, repos.site, repos.shopFloor, shopFloor.jobs, feed, clock),
-    scheduledTasks: new ScheduledTasksService({ oee, verify, site: repos.site, credentials: repos.credentials, outbox, clock }),
-    alerts: new AlertsService({
-      alerts: repos.alerts,
-      setup: repos.alertSetup,
-      kinds: alertKinds({ repos, reasonQueue: shopFloor.reasonQueue, oee }),
-      names: repos.shiftReports,
-      credentials: repos.credentials,
-      operators: repos.tabletWorkflow,
-      clock,
-      announce: (ids) => alertAnnouncer.announce(ids),
-    }),
-    alertDeliveries: new AlertDeliveryService({ alerts: repos.alerts, setup: repos.alertSetup, mailer, clock }),
-    alertSetup: new AlertSetupService({ repo: repos.alertSetup, clock }),
-    shiftReports: new ShiftReportService({
-      reports: repos.shiftReports,
-      site: repos.site,
-      oee,
-      exports,
-      mailer,
-      clock,
-      reasonDebt: async (groupId) => (await shopFloor.reasonQueue.list({ groupId })).debts,
-    }),
-    health: settings.health,
-    andon: new AndonService({ repo: repos.andon, contacts: settings.contacts }),
-    noDataWatch: new NoDataWatch({ repo: repos.andon, contacts: settings.contacts, stateEvents: shopFloor.stateEvents, clock, logger }),
-  };
 }
 
 async function runAll(cleanups: (() => Promise<void>)[], logger: Logger): Promise<void> {

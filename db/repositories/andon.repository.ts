@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Category } from '../../core/vocabulary.js';
+import type { KpiStop } from '../../core/andon/reason-kpis.js';
 
 /** One source's contacts for one machine since the last flush. */
 export interface ContactBatchRow {
@@ -36,15 +37,8 @@ export interface StopCandidateRow {
   nextCategory: Category | null;
 }
 
-export interface KpiStopRow {
-  machineId: number;
-  start: Date;
-  end: Date | null;
-  activityCodeId: number;
-  category: Category;
-  previousCategory: Category | null;
-  nextCategory: Category | null;
-}
+/** A stop as the reason KPIs read it (core/andon/reason-kpis.ts), of one machine; when its reason came is read apart. */
+export type KpiStopRow = { machineId: number } & Omit<KpiStop, 'reasonGivenAt'>;
 
 export interface CorrectionRow {
   machineId: number;

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../core/clock.js';
 import { ApiClient, clientsForRoles } from './support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
+import type { AlertKind } from '../services/alerts/alert-kinds.js';
+import { AlertsService } from '../services/alerts/alerts.service.js';
 
 /**
  * The rule kinds besides stop rules (docs/alerts.md "Rule kinds") with a pinned clock: device_silent,
@@ -319,4 +321,31 @@ describe('oee_below_target', () => {
       ['Idle press under 50 %', 0.5],
     ]);
   });
+});
+
+describe('one failing kind', () => {
+  it('does not keep the other kinds from being evaluated, and the tick still fails', async () => {
+    const T = await day('2026-11-27', '10:00:00');
+    const machineId = (await c.admin.post('/api/v1/machines', { name: 'Press beside a failing kind' })).body.id;
+    expect((await c.device.post('/api/v1/events', { events: [{ machineId, at: T('10:00:00'), activityCodeId: DOWN }] })).status).toBe(200);
+    await rule({ name: 'Press down 1 min', kind: 'stop_longer_than', machineId, levels: [{ afterMinutes: 1 }] });
+    // The running service's own dependencies, with a kind in front whose reads fail.
+    const deps = (app.andon.alerts as unknown as { deps: ConstructorParameters<typeof AlertsService>[0] }).deps;
+    const failing: AlertKind = {
+      kind: 'oee_below_target',
+      evaluate: () => Promise.reject(new Error('the OEE read failed')),
+    };
+    const service = new AlertsService({ ...deps, kinds: [failing, ...deps.kinds.filter((k) => k.kind !== 'oee_below_target')] });
+    const oeeRule = await rule({
+      name: 'Any machine below 99 %',
+      kind: 'oee_below_target',
+      oeeTarget: 0.99,
+      levels: [{ afterMinutes: 1 }],
+    });
+    clock.set(T('10:01:00'));
+    await expect(service.evaluate()).rejects.toThrow('the OEE read failed');
+    const open = (await c.viewer.get(`/api/v1/alerts?machineId=${machineId}`)).body as { ruleName: string; level: number }[];
+    expect(open.map((a) => [a.ruleName, a.level])).toEqual([['Press down 1 min', 1]]);
+    expect((await c.supervisor.delete(`/api/v1/alert-rules/${oeeRule}`)).status).toBe(204);
+  }, 60_000);
 });

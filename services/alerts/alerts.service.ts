@@ -68,21 +68,30 @@ export class AlertsService {
     const result: EvaluationResult = { raised: [], escalated: [], resolved: [] };
     const open = await this.deps.alerts.openAlerts();
     let codeNames: Map<number, string> | null = null;
+    // A kind that fails (its reads, say) does not keep the others from being evaluated; the tick still fails
+    // afterwards, so the scheduler logs it and the next tick tries again.
+    const failures: unknown[] = [];
     for (const kind of this.deps.kinds) {
-      const rules = await this.deps.setup.enabledRules(kind.kind);
-      const openOfKind = open.filter((o) => o.kind === kind.kind);
-      if (rules.length === 0 && openOfKind.length === 0) continue;
-      const found = await kind.evaluate(rules, openOfKind, now);
-      const ruleById = new Map(rules.map((r) => [r.id, r]));
-      if (found.matches.length) codeNames ??= await this.deps.names.activityCodeNames();
-      for (const match of found.matches) await this.raiseOrEscalate(ruleById.get(match.ruleId)!, match, now, codeNames!, result);
-      // A condition that is over resolves its alerts (at the moment it ended).
-      for (const o of openOfKind) {
-        const ended = found.endedAt(o);
-        if (ended && (await this.deps.alerts.resolveEnded(o.id, ended))) result.resolved.push(o.id);
+      try {
+        const rules = await this.deps.setup.enabledRules(kind.kind);
+        const openOfKind = open.filter((o) => o.kind === kind.kind);
+        if (rules.length === 0 && openOfKind.length === 0) continue;
+        const found = await kind.evaluate(rules, openOfKind, now);
+        const ruleById = new Map(rules.map((r) => [r.id, r]));
+        if (found.matches.length) codeNames ??= await this.deps.names.activityCodeNames();
+        for (const match of found.matches) await this.raiseOrEscalate(ruleById.get(match.ruleId)!, match, now, codeNames!, result);
+        // A condition that is over resolves its alerts (at the moment it ended).
+        for (const o of openOfKind) {
+          const ended = found.endedAt(o);
+          if (ended && (await this.deps.alerts.resolveEnded(o.id, ended))) result.resolved.push(o.id);
+        }
+      } catch (err) {
+        failures.push(err);
       }
     }
     this.deps.announce?.([...result.raised, ...result.escalated, ...result.resolved]);
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} alert rule kinds failed to evaluate`);
     return result;
   }
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { ApiClient, clientsForRoles } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap, typeOnKeypad, queueEmpty } from '../support/tablet-page.js';
 
 /**
  * The reason queue in the browser (issue 20 point 2): the tablet prompts for the stops that still carry
@@ -22,12 +23,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
-async function typeOnKeypad(page: Page, digits: string) {
-  for (const d of digits) await tap(page, d);
-}
-const queueEmpty = (page: Page) => page.getByTestId('queue').waitFor({ state: 'detached' });
 /** Whole minutes, so the prompt's clock times are exact. */
 const minutesAgo = (base: number, m: number) => new Date(base - m * 60_000).toISOString();
 const hhmm = (iso: string) => iso.slice(11, 16);

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { ApiClient } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap, typeOnKeypad, queueEmpty } from '../support/tablet-page.js';
 
 /**
  * The part catalogue and downtime causes in Chromium: a job started on the tablet from a part (typed,
@@ -33,14 +34,8 @@ async function adminContext(): Promise<BrowserContext> {
   return context;
 }
 
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
-async function typeOnKeypad(page: Page, digits: string) {
-  for (const d of digits) await tap(page, d);
-}
 /** Text as read: every run of white space (the en spaces between the parts of a line too) as one space. */
 const squeeze = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
-const queueEmpty = (page: Page) => page.getByTestId('queue').waitFor({ state: 'detached' });
 const jobsOf = async (machineId: number) =>
   (await admin.get(`/api/v1/jobs?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&machineId=${machineId}`)).body.jobs as {
     jobNumber: string;

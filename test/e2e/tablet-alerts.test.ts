@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { ApiClient, clientsForRoles } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap, typeOnKeypad, queueEmpty } from '../support/tablet-page.js';
 
 /**
  * Alerts on the operator tablet (issue 20 point 3, docs/alerts.md "The tablet"): the open alerts of the
@@ -25,12 +26,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
-async function typeOnKeypad(page: Page, digits: string) {
-  for (const d of digits) await tap(page, d);
-}
-const queueEmpty = (page: Page) => page.getByTestId('queue').waitFor({ state: 'detached' });
 const shownIds = async (page: Page) =>
   (await page.getByTestId('tablet-alert').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))))).sort();
 

@@ -4,6 +4,7 @@ import { launchBrowser, watchErrors } from '../support/browser.js';
 import { ApiClient, clientsForRoles } from '../support/http-client.js';
 import { TabletClient } from '../support/tablet-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap, typeOnKeypad, queueEmpty } from '../support/tablet-page.js';
 
 /**
  * Issue 17 on the operator tablet: reasons between jobs, a planned shutdown mid-job asked about first,
@@ -22,12 +23,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
-async function typeOnKeypad(page: Page, digits: string) {
-  for (const d of digits) await tap(page, d);
-}
-const queueEmpty = (page: Page) => page.getByTestId('queue').waitFor({ state: 'detached' });
 const SLACK_MS = 1_000;
 
 interface SentCommand {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { FixedClock } from '../../core/clock.js';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { clientsForRoles } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap } from '../support/tablet-page.js';
 
 /** Issue 18: the tablet reads and shows site time, on a tablet set to another zone (screenshot in test-results/wall). */
 const NOW = new Date('2026-07-01T10:00:00.000Z'); // 15:30 in Asia/Kolkata, 03:00 in Los Angeles
@@ -18,9 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
 
 describe('/tablet in site time', () => {
   it('takes a late start typed as site time and shows the site clock, whatever the tablet zone', async () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser, watchErrors } from '../support/browser.js';
 import { clientsForRoles } from '../support/http-client.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
+import { tap, typeOnKeypad, queueEmpty } from '../support/tablet-page.js';
 
 let app: TestApp;
 let browser: Browser;
@@ -16,15 +17,8 @@ afterAll(async () => {
 });
 
 /** Taps a keypad key (the keypad's buttons are named by their digit). */
-const tap = (page: Page, key: string) =>
-  page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: key, exact: true }).click();
-
-async function typeOnKeypad(page: Page, digits: string) {
-  for (const d of digits) await tap(page, d);
-}
 
 /** Waits until the page has sent everything it queued. */
-const queueEmpty = (page: Page) => page.getByTestId('queue').waitFor({ state: 'detached' });
 
 /** A few hundred milliseconds of slack around a tap: the browser stamps `at` between the two readings. */
 const SLACK_MS = 1_000;

@@ -38,6 +38,25 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/**
+ * Waits until the server is idle: its background work done (the roll-up store after cold reads, the
+ * live ticks) and V8 having given back what it frees when idle. Idle = under 3 % of a core (server and
+ * its PostgreSQL together) and RSS no longer falling, 5 seconds in a row; at most `maxSeconds`.
+ * Returns the seconds waited.
+ */
+export async function settle(t: Target, maxSeconds: number): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let [cpu, rss] = [(await t.cpuMs()) + (await t.pgCpuMs()), (await t.memory()).rssMb];
+  while (quiet < 5 && performance.now() - started < maxSeconds * 1000) {
+    await sleep(1000);
+    const [nowCpu, nowRss] = [(await t.cpuMs()) + (await t.pgCpuMs()), (await t.memory()).rssMb];
+    quiet = nowCpu - cpu < 30 && nowRss > rss * 0.99 ? quiet + 1 : 0;
+    [cpu, rss] = [nowCpu, nowRss];
+  }
+  return Math.round((performance.now() - started) / 100) / 10;
+}
+
 export interface Sql {
   query<T = any>(text: string, params?: unknown[]): Promise<T[]>;
 }

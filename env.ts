@@ -105,6 +105,8 @@ const envSchema = z
         .optional(),
     ),
     OEE_DB_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(20)),
+    /** `off` for a pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0). */
+    OEE_DB_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   })
   .superRefine((env, ctx) => {
     if ((env.SMTP_URL || env.SMTP_HOST) && !env.SMTP_FROM)

@@ -118,7 +118,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const feed = new ChangeFeed();
     feed.attach(channel);
     cleanups.unshift(async () => feed.detachChannel());
-    const repos = createRepositories(dataSource, feed);
+    const repos = createRepositories(dataSource, feed, { preparedStatements: env.OEE_DB_PREPARED_STATEMENTS === 'on' });
     const influxConfig = influxSettings(env);
     const outbox = new OutboxRepository(dataSource, { enabled: influxConfig !== null });
     const influxRelay = influxConfig

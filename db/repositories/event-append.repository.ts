@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { ProjectedInterval, ProjectionJob } from '../../core/state/timeline-projection.js';
 import { MACHINE_LOCK_NAMESPACE, type NewStateEvent, type StoredInterval } from './timeline.repository.js';
@@ -21,27 +22,10 @@ export interface TimelineAppend {
   add: (ProjectedInterval & { machineId: number })[];
 }
 
-/**
- * The state-event write path in as few round trips as its rules allow (docs/timeline-truth.md): one
- * for the machines' locks and everything read under them, one for the events and the timeline.
- * Every call takes the caller's transaction.
- */
-export class EventAppendRepository {
-  /**
-   * Takes the machines' advisory locks (in id order: no deadlocks) and then reads their write
-   * context, in one round trip: two statements of one simple query, so the read takes its snapshot
-   * after the locks are held (READ COMMITTED gives each statement its own). The simple protocol has
-   * no parameters, so only integers and ISO times, both checked, are written into the text.
-   */
-  async lockAndRead(tx: EntityManager, jobsFrom: Map<number, number>): Promise<Map<number, MachineWriteContext>> {
-    const ids = [...jobsFrom.keys()].sort((a, b) => a - b);
-    if (ids.length === 0) return new Map();
-    for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`not a machine id: ${id}`);
-    const idList = `ARRAY[${ids.join(',')}]::int[]`;
-    const fromList = `ARRAY[${ids.map((id) => `'${isoTime(jobsFrom.get(id)!)}'`).join(',')}]::timestamptz[]`;
-    const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
-    const sql = `SELECT pg_advisory_xact_lock(${MACHINE_LOCK_NAMESPACE}, id) FROM unnest(${idList}) AS id ORDER BY id;
-SELECT f.id AS "machineId",
+const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
+
+/** The write context of machines `f` (id, jobs from): one row per machine. */
+const writeContext = (machines: string) => `SELECT f.id AS "machineId",
        o.id::text AS "openId", ${ms('o.start')} AS "openStart", o."activityCodeId", o."jobId", o."operatorId",
        ${ms(`GREATEST((SELECT max(at) FROM state_events WHERE "machineId" = f.id),
                       (SELECT max(until) FROM state_events WHERE "machineId" = f.id AND until IS NOT NULL))`)} AS latest,
@@ -49,10 +33,72 @@ SELECT f.id AS "machineId",
          ORDER BY "operatorSince" DESC LIMIT 1) AS "tabletOperatorId",
        (SELECT json_agg(json_build_object('id', j.id, 'start', ${ms('j.start')}, 'end', ${ms('j."end"')}) ORDER BY j.start)
           FROM jobs j WHERE j."machineId" = f.id AND (j."end" IS NULL OR j."end" > LEAST(f."from", o.start))) AS jobs
-  FROM unnest(${idList}, ${fromList}) AS f(id, "from")
+  FROM ${machines}
   LEFT JOIN timeline_intervals o ON o."machineId" = f.id AND o."end" IS NULL`;
-    const results = (await rawQuery(tx, sql)) as { rows: unknown[] }[];
-    const rows = results[1]!.rows as {
+/** One machine's, as a prepared statement with scalar parameters: PostgreSQL keeps its generic plan after five calls. */
+const WRITE_CONTEXT_ONE = writeContext(`(SELECT $1::int AS id, $2::timestamptz AS "from") AS f`);
+
+/** The events and the timeline change in one statement (EventAppendRepository.append). */
+const APPEND = `WITH ev AS (
+   INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", sender)
+   SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[])
+   RETURNING 1),
+ closed AS (
+   UPDATE timeline_intervals t SET "end" = c."end"
+     FROM unnest($8::bigint[], $9::timestamptz[]) AS c(id, "end")
+    WHERE t.id = c.id AND t."end" IS NULL
+   RETURNING 1),
+ removed AS (DELETE FROM timeline_intervals WHERE id = ANY($10::bigint[]) AND "end" IS NULL RETURNING 1),
+ added AS (
+   INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId")
+   SELECT * FROM unnest($11::int[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::int[])
+    WHERE (SELECT count(*) FROM closed) + (SELECT count(*) FROM removed) >= 0
+   RETURNING 1)
+ SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM closed)::int AS close,
+        (SELECT count(*) FROM removed)::int AS remove, (SELECT count(*) FROM added)::int AS add`;
+
+/**
+ * The state-event write path in as few round trips and as little PostgreSQL work as its rules allow
+ * (docs/timeline-truth.md): the machines' locks, then everything read under them, then the events and
+ * the timeline in one statement. Every call takes the caller's transaction.
+ *
+ * The one-machine read and the append are named prepared statements (`preparedStatements`,
+ * OEE_DB_PREPARED_STATEMENTS): parsing and planning them was most of PostgreSQL's time on a device
+ * write (docs/timeline-truth.md#round-trips). Off, the same statements go unnamed, for a pooler that
+ * cannot keep prepared statements.
+ */
+export class EventAppendRepository {
+  constructor(private readonly options: { preparedStatements: boolean } = { preparedStatements: true }) {}
+
+  /**
+   * Takes the machines' advisory locks (in id order: no deadlocks) and then reads their write
+   * context, in a statement of its own, so the read takes its snapshot after the locks are held (READ
+   * COMMITTED gives each statement its own).
+   *
+   * One machine (every write at low concurrency): the lock as a simple query, then the prepared read,
+   * parsed and planned once per connection. Several (writes grouped under load): both statements in
+   * one simple query, one round trip, since a read of an array of machines would be planned on every
+   * call anyway (PostgreSQL's generic plan guesses the array's length and loses to the custom one).
+   * Simple queries have no parameters: only integers and ISO times, both checked, go into their text.
+   */
+  async lockAndRead(tx: EntityManager, jobsFrom: Map<number, number>): Promise<Map<number, MachineWriteContext>> {
+    const ids = [...jobsFrom.keys()].sort((a, b) => a - b);
+    if (ids.length === 0) return new Map();
+    for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`not a machine id: ${id}`);
+    const lock = `SELECT pg_advisory_xact_lock(${MACHINE_LOCK_NAMESPACE}, id) FROM unnest(ARRAY[${ids.join(',')}]::int[]) AS id ORDER BY id`;
+    let found: unknown[];
+    if (ids.length === 1) {
+      await rawQuery(tx, lock);
+      found = await this.query(tx, 'oee_write_context_one_1', WRITE_CONTEXT_ONE, [ids[0], new Date(jobsFrom.get(ids[0]!)!)]);
+    } else {
+      const idList = `ARRAY[${ids.join(',')}]::int[]`;
+      const fromList = `ARRAY[${ids.map((id) => `'${isoTime(jobsFrom.get(id)!)}'`).join(',')}]::timestamptz[]`;
+      const results = (await rawQuery(tx, `${lock};\n${writeContext(`unnest(${idList}, ${fromList}) AS f(id, "from")`)}`)) as {
+        rows: unknown[];
+      }[];
+      found = results[1]!.rows;
+    }
+    const rows = found as {
       machineId: number;
       openId: string | null;
       openStart: number | null;
@@ -98,47 +144,41 @@ SELECT f.id AS "machineId",
     if (events.some((e) => e.eventId !== null))
       throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
     const { close, remove, add } = timeline;
-    const rows: { events: number; close: number; remove: number; add: number }[] = await tx.query(
-      `WITH ev AS (
-         INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", sender)
-         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[])
-         RETURNING 1),
-       closed AS (
-         UPDATE timeline_intervals t SET "end" = c."end"
-           FROM unnest($8::bigint[], $9::timestamptz[]) AS c(id, "end")
-          WHERE t.id = c.id AND t."end" IS NULL
-         RETURNING 1),
-       removed AS (DELETE FROM timeline_intervals WHERE id = ANY($10::bigint[]) AND "end" IS NULL RETURNING 1),
-       added AS (
-         INSERT INTO timeline_intervals ("machineId", start, "end", "activityCodeId", "jobId", "operatorId")
-         SELECT * FROM unnest($11::int[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::int[])
-          WHERE (SELECT count(*) FROM closed) + (SELECT count(*) FROM removed) >= 0
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM closed)::int AS close,
-              (SELECT count(*) FROM removed)::int AS remove, (SELECT count(*) FROM added)::int AS add`,
-      [
-        events.map((e) => e.machineId),
-        events.map((e) => e.at),
-        events.map((e) => e.until ?? null),
-        events.map((e) => e.activityCodeId),
-        events.map((e) => e.source),
-        events.map((e) => e.operatorId),
-        events.map((e) => e.sender),
-        close.map((c) => c.id),
-        close.map((c) => new Date(c.end)),
-        remove,
-        add.map((r) => r.machineId),
-        add.map((r) => new Date(r.start)),
-        add.map((r) => (r.end === null ? null : new Date(r.end))),
-        add.map((r) => r.activityCodeId),
-        add.map((r) => r.jobId),
-        add.map((r) => r.operatorId),
-      ],
-    );
+    const rows = (await this.query(tx, 'oee_event_append_1', APPEND, [
+      events.map((e) => e.machineId),
+      events.map((e) => e.at),
+      events.map((e) => e.until ?? null),
+      events.map((e) => e.activityCodeId),
+      events.map((e) => e.source),
+      events.map((e) => e.operatorId),
+      events.map((e) => e.sender),
+      close.map((c) => c.id),
+      close.map((c) => new Date(c.end)),
+      remove,
+      add.map((r) => r.machineId),
+      add.map((r) => new Date(r.start)),
+      add.map((r) => (r.end === null ? null : new Date(r.end))),
+      add.map((r) => r.activityCodeId),
+      add.map((r) => r.jobId),
+      add.map((r) => r.operatorId),
+    ])) as { events: number; close: number; remove: number; add: number }[];
     const done = rows[0]!;
     // Everything was read under the machines' locks: anything else is a broken invariant, never committed.
     if (done.events !== events.length || done.close !== close.length || done.remove !== remove.length || done.add !== add.length)
       throw new Error(`append: the timeline changed under the machine lock (${JSON.stringify(done)})`);
+  }
+
+  /** A query with parameters on the transaction's own connection, named (prepared) unless prepared statements are off. */
+  private async query(tx: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown[]> {
+    const runner = tx.queryRunner;
+    if (!runner) throw new Error('the write path needs a transaction');
+    const client = (await runner.connect()) as pg.ClientBase;
+    try {
+      return (await client.query(this.options.preparedStatements ? { name, text, values } : { text, values })).rows;
+    } catch (err) {
+      tx.connection.logger.logQueryError(err as Error, text, values, runner);
+      throw err;
+    }
   }
 }
 
@@ -149,9 +189,9 @@ function isoTime(ms: number): string {
 }
 
 /**
- * A query without parameters on the transaction's own connection, through the pg client: TypeORM
- * drops the results of a query of several statements. Failures reach TypeORM's logger as its own do
- * (health watches them).
+ * A query without parameters (the simple protocol: one message, and it may hold several statements,
+ * whose results TypeORM would drop) on the transaction's own connection, through the pg client. Failures reach TypeORM's logger as its own
+ * do (health watches them).
  */
 async function rawQuery(tx: EntityManager, sql: string): Promise<unknown> {
   const runner = tx.queryRunner;

@@ -25,8 +25,15 @@ import { TabletWorkflowRepository } from './tablet-workflow.repository.js';
 import { TimelineRepository } from './timeline.repository.js';
 import { VerifyRepository } from './verify.repository.js';
 
-/** `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write. */
-export function createRepositories(dataSource: DataSource, feed?: { publish(change: CommittedChange): void }) {
+/**
+ * `feed` (optional in scripts and tests) hears a `setup` change after each committed set-up write.
+ * `preparedStatements` (OEE_DB_PREPARED_STATEMENTS, on by default): the write path's statements are prepared.
+ */
+export function createRepositories(
+  dataSource: DataSource,
+  feed?: { publish(change: CommittedChange): void },
+  { preparedStatements = true }: { preparedStatements?: boolean } = {},
+) {
   const audit = new AuditRepository(dataSource);
   const onSetupChange = (entity: SetupEntity, id: number) => feed?.publish({ kind: 'setup', entity, id });
   return {
@@ -40,7 +47,7 @@ export function createRepositories(dataSource: DataSource, feed?: { publish(chan
     oeeData: new OeeDataRepository(dataSource),
     oeeRollups: new OeeRollupRepository(dataSource),
     timeline: new TimelineRepository(dataSource),
-    eventAppend: new EventAppendRepository(),
+    eventAppend: new EventAppendRepository({ preparedStatements }),
     shopFloor: new ShopFloorRepository(dataSource),
     tabletWorkflow: new TabletWorkflowRepository(dataSource),
     scheduler: new SchedulerRepository(dataSource),

@@ -78,7 +78,9 @@ try {
 const { parts, quick, json, compare } = args;
 const options: BenchOptions = { quick, seconds: quick ? 3 : 15 };
 const headRev = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+changes' : '');
-const labels = compare ? ['HEAD', compare] : ['HEAD'];
+// The base side's label is the rev as given, or its commit when that reads HEAD too (the working tree against its last commit).
+const baseLabel = compare === undefined ? undefined : compare === 'HEAD' ? git('rev-parse', '--short', 'HEAD') : compare;
+const labels = baseLabel ? ['HEAD', baseLabel] : ['HEAD'];
 const report = new Report(labels);
 const targets: Target[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -101,7 +103,7 @@ try {
   if (compare) {
     const base = await checkout(compare);
     cleanups.push(base.remove);
-    roots.push([compare, base.dir]);
+    roots.push([baseLabel!, base.dir]);
   }
   for (const [label, dir] of roots) {
     const t0 = performance.now();

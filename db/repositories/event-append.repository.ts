@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { ProjectedInterval, ProjectionJob } from '../../core/state/timeline-projection.js';
-import { MACHINE_LOCK_NAMESPACE, type NewStateEvent, type StoredInterval } from './timeline.repository.js';
+import { MACHINE_LOCK_NAMESPACE, stateEventColumns, type NewStateEvent, type StoredInterval } from './timeline.repository.js';
 
 /** What the write path needs of one machine, read under its lock. */
 export interface MachineWriteContext {
@@ -145,13 +145,7 @@ export class EventAppendRepository {
       throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
     const { close, remove, add } = timeline;
     const rows = (await this.query(tx, 'oee_event_append_1', APPEND, [
-      events.map((e) => e.machineId),
-      events.map((e) => e.at),
-      events.map((e) => e.until ?? null),
-      events.map((e) => e.activityCodeId),
-      events.map((e) => e.source),
-      events.map((e) => e.operatorId),
-      events.map((e) => e.sender),
+      ...stateEventColumns(events),
       close.map((c) => c.id),
       close.map((c) => new Date(c.end)),
       remove,

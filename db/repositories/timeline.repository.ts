@@ -19,6 +19,22 @@ export interface NewStateEvent {
   sender: string;
 }
 
+/**
+ * The parameters of state events inserted from `unnest`, in the column order
+ * ("machineId", at, until, "activityCodeId", source, "operatorId", sender): one array per column.
+ */
+export function stateEventColumns(events: NewStateEvent[]): unknown[][] {
+  return [
+    events.map((e) => e.machineId),
+    events.map((e) => e.at),
+    events.map((e) => e.until ?? null),
+    events.map((e) => e.activityCodeId),
+    events.map((e) => e.source),
+    events.map((e) => e.operatorId),
+    events.map((e) => e.sender),
+  ];
+}
+
 export interface StoredInterval {
   id: string;
   machineId: number;
@@ -57,20 +73,11 @@ export class TimelineRepository {
   async insertEvents(tx: EntityManager, events: NewStateEvent[]): Promise<{ machineId: number; eventId: string | null }[]> {
     if (events.length === 0) return [];
     return tx.query(
-      `INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", "eventId", sender)
+      `INSERT INTO state_events ("machineId", at, until, "activityCodeId", source, "operatorId", sender, "eventId")
        SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
        ON CONFLICT ("machineId", "eventId") WHERE "eventId" IS NOT NULL DO NOTHING
        RETURNING "machineId", "eventId"`,
-      [
-        events.map((e) => e.machineId),
-        events.map((e) => e.at),
-        events.map((e) => e.until ?? null),
-        events.map((e) => e.activityCodeId),
-        events.map((e) => e.source),
-        events.map((e) => e.operatorId),
-        events.map((e) => e.eventId),
-        events.map((e) => e.sender),
-      ],
+      [...stateEventColumns(events), events.map((e) => e.eventId)],
     );
   }
 

@@ -153,7 +153,7 @@ try {
   const early = new Map<string, Memory>();
   for (const target of targets) early.set(target.label, await target.memory());
   const settledAfter = new Map<string, number>();
-  for (const target of targets) settledAfter.set(target.label, await settle(target, 120));
+  for (const target of targets) settledAfter.set(target.label, await settle(target, 240));
   for (const target of targets) {
     const after = await target.memory();
     const before = fresh.get(target.label)!;

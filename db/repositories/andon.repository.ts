@@ -59,7 +59,9 @@ export class AndonRepository {
    * machines are skipped. Rows are locked in (machine id, sender) order: `locked` takes the machines'
    * row locks sorted by id before the UPDATE touches them (left to the plan, an index lookup per
    * machine locks them in the batch's hashed order, and two instances flushing overlapping batches
-   * deadlocked), and the data sources are written in the same order.
+   * deadlocked), and the data sources are written in the same order. The lock is FOR NO KEY UPDATE,
+   * what the UPDATE itself takes: FOR UPDATE would also block the foreign-key checks (FOR KEY SHARE)
+   * of state-event writes, which take their machines in any order, and deadlocked with them under load.
    */
   async flushContacts(rows: ContactBatchRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -69,7 +71,7 @@ export class AndonRepository {
        ), m AS (
          SELECT "machineId", min(first) AS first, max(last) AS last FROM v GROUP BY "machineId"
        ), locked AS (
-         SELECT id FROM machines WHERE id IN (SELECT "machineId" FROM m) ORDER BY id FOR UPDATE
+         SELECT id FROM machines WHERE id IN (SELECT "machineId" FROM m) ORDER BY id FOR NO KEY UPDATE
        ), updated AS (
          UPDATE machines SET
            "contactResumedAt" = CASE

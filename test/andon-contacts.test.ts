@@ -76,3 +76,26 @@ describe('contact flushes', () => {
     );
   }, 120_000);
 });
+
+describe('a contact flush beside state-event writes', () => {
+  it('does not wait for the foreign-key locks (FOR KEY SHARE) a write holds on its machines', async () => {
+    // A write's transaction, stopped after its foreign-key check on machine ids[0] (state_events → machines).
+    const runner = app.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await runner.query(`SELECT 1 FROM machines WHERE id = $1 FOR KEY SHARE`, [ids[0]]);
+      // FOR UPDATE here waited for the write, which could be waiting for this flush's next machine: a deadlock.
+      const flushed = repo.flushContacts(batch([ids[1]!, ids[0]!], ['api-key:9'], 99, 1)).then(() => 'flushed');
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise((resolve) => (timer = setTimeout(resolve, 5_000, 'still waiting after 5 s')));
+      expect(await Promise.race([flushed, waited])).toBe('flushed');
+      clearTimeout(timer);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const rows: { lastContactAt: Date }[] = await app.dataSource.query(`SELECT "lastContactAt" FROM machines WHERE id = $1`, [ids[0]]);
+    expect(rows[0]!.lastContactAt.getTime()).toBeGreaterThanOrEqual(at(99 * 10 + 1).getTime());
+  });
+});

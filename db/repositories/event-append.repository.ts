@@ -85,15 +85,15 @@ export class EventAppendRepository {
     const ids = [...jobsFrom.keys()].sort((a, b) => a - b);
     if (ids.length === 0) return new Map();
     for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`not a machine id: ${id}`);
-    const lock = `SELECT pg_advisory_xact_lock(${MACHINE_LOCK_NAMESPACE}, id) FROM unnest(ARRAY[${ids.join(',')}]::int[]) AS id ORDER BY id`;
+    const idList = `ARRAY[${ids.join(',')}]::int[]`;
+    const lock = `SELECT pg_advisory_xact_lock(${MACHINE_LOCK_NAMESPACE}, id) FROM unnest(${idList}) AS id ORDER BY id`;
     let found: unknown[];
     if (ids.length === 1) {
-      await rawQuery(tx, lock);
-      found = await this.query(tx, 'oee_write_context_one_1', WRITE_CONTEXT_ONE, [ids[0], new Date(jobsFrom.get(ids[0]!)!)]);
+      await clientQuery(tx, lock);
+      found = await this.prepared(tx, 'oee_write_context_one_1', WRITE_CONTEXT_ONE, [ids[0], new Date(jobsFrom.get(ids[0]!)!)]);
     } else {
-      const idList = `ARRAY[${ids.join(',')}]::int[]`;
       const fromList = `ARRAY[${ids.map((id) => `'${isoTime(jobsFrom.get(id)!)}'`).join(',')}]::timestamptz[]`;
-      const results = (await rawQuery(tx, `${lock};\n${writeContext(`unnest(${idList}, ${fromList}) AS f(id, "from")`)}`)) as {
+      const results = (await clientQuery(tx, `${lock};\n${writeContext(`unnest(${idList}, ${fromList}) AS f(id, "from")`)}`)) as {
         rows: unknown[];
       }[];
       found = results[1]!.rows;
@@ -144,7 +144,7 @@ export class EventAppendRepository {
     if (events.some((e) => e.eventId !== null))
       throw new Error('append: events with an eventId are inserted with TimelineRepository.insertEvents');
     const { close, remove, add } = timeline;
-    const rows = (await this.query(tx, 'oee_event_append_1', APPEND, [
+    const rows = (await this.prepared(tx, 'oee_event_append_1', APPEND, [
       ...stateEventColumns(events),
       close.map((c) => c.id),
       close.map((c) => new Date(c.end)),
@@ -162,17 +162,10 @@ export class EventAppendRepository {
       throw new Error(`append: the timeline changed under the machine lock (${JSON.stringify(done)})`);
   }
 
-  /** A query with parameters on the transaction's own connection, named (prepared) unless prepared statements are off. */
-  private async query(tx: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown[]> {
-    const runner = tx.queryRunner;
-    if (!runner) throw new Error('the write path needs a transaction');
-    const client = (await runner.connect()) as pg.ClientBase;
-    try {
-      return (await client.query(this.options.preparedStatements ? { name, text, values } : { text, values })).rows;
-    } catch (err) {
-      tx.connection.logger.logQueryError(err as Error, text, values, runner);
-      throw err;
-    }
+  /** A query with parameters, named (prepared) unless prepared statements are off. */
+  private async prepared(tx: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown[]> {
+    const result = (await clientQuery(tx, this.options.preparedStatements ? { name, text, values } : { text, values })) as pg.QueryResult;
+    return result.rows;
   }
 }
 
@@ -183,18 +176,19 @@ function isoTime(ms: number): string {
 }
 
 /**
- * A query without parameters (the simple protocol: one message, and it may hold several statements,
- * whose results TypeORM would drop) on the transaction's own connection, through the pg client. Failures reach TypeORM's logger as its own
- * do (health watches them).
+ * A query on the transaction's own connection, through the pg client: a named (prepared) statement, or
+ * text without parameters (the simple protocol: one message, which may hold several statements, whose
+ * results TypeORM would drop). Failures reach TypeORM's logger as its own do (health watches them).
  */
-async function rawQuery(tx: EntityManager, sql: string): Promise<unknown> {
+async function clientQuery(tx: EntityManager, query: string | pg.QueryConfig): Promise<unknown> {
   const runner = tx.queryRunner;
-  if (!runner) throw new Error('rawQuery needs a transaction');
-  const client = (await runner.connect()) as { query(sql: string): Promise<unknown> };
+  if (!runner) throw new Error('the write path needs a transaction');
+  const client = (await runner.connect()) as pg.ClientBase;
   try {
-    return await client.query(sql);
+    return await client.query(query);
   } catch (err) {
-    tx.connection.logger.logQueryError(err as Error, sql, [], runner);
+    const [text, values] = typeof query === 'string' ? [query, []] : [query.text, query.values ?? []];
+    tx.connection.logger.logQueryError(err as Error, text, values, runner);
     throw err;
   }
 }

@@ -28,7 +28,7 @@ export class VerifyService {
     private readonly dataSource: DataSource,
     private readonly repos: Pick<Repositories, 'verify' | 'timeline' | 'audit' | 'site'>,
     private readonly stateEvents: StateEventsService,
-    private readonly oee: Pick<OeeService, 'machineOee' | 'flushInvalidations'>,
+    private readonly oee: Pick<OeeService, 'rawMachineOee' | 'flushInvalidations'>,
   ) {}
 
   async run(actor: Actor, req: VerifyRequest): Promise<VerifyReport> {
@@ -52,7 +52,7 @@ export class VerifyService {
     );
     const rollups: RollupDiff[] = [];
     for (const row of stored) {
-      const result = await this.oee.machineOee(row.machineId, row.hourStart, new Date(row.hourStart.getTime() + row.hours * HOUR_MS));
+      const result = await this.oee.rawMachineOee(row.machineId, row.hourStart, new Date(row.hourStart.getTime() + row.hours * HOUR_MS));
       rollups.push(...rollupDifferences(row, result));
     }
     const report: VerifyReport = {

@@ -210,7 +210,7 @@ beforeAll(async () => {
   for (const m of machines) await randomHistory(m.id, START + int(0, 30) * HOUR + int(0, 3599) * 1000);
 
   const repos = createRepositories(app.dataSource);
-  raw = new OeeService(repos, clock, undefined, { rawMaxSeconds: Number.MAX_SAFE_INTEGER / 1000 });
+  raw = new OeeService(repos, clock, undefined, { rawMaxSeconds: Number.MAX_SAFE_INTEGER / 1000, rawMaxIntervals: null });
   rolled = new OeeService(repos, clock, undefined, { rawMaxSeconds: 0 });
   feed = new ChangeFeed();
   rolled.listen(feed);
@@ -264,6 +264,51 @@ describe('stored hours give exactly the raw calculation', () => {
     const expected = await raw.machineOee(machine.id, from, to, bucket);
     expectSameResult(one, expected, `machine ${bucket}`);
     one.buckets!.forEach((b, i) => expectSameResult(b, expected.buckets![i]!, `machine ${bucket}[${i}]`));
+  });
+});
+
+describe('short windows of dense machines', () => {
+  it('take their closed hours from the stored rows and still give exactly the raw calculation', async () => {
+    const repos = createRepositories(app.dataSource);
+    let dense = 0;
+    let sparse = 0;
+    for (let i = 0; i < 16; i++) {
+      // At most 2 days (the default rawMaxSeconds), at least 2 h: whole closed hours inside.
+      const a = START + int(0, 11 * 24) * HOUR + int(0, 3_599_999);
+      const b = a + int(120, 2 * 24 * 60) * 60_000 + int(0, 59_999);
+      const denseAt = int(1, 80);
+      const mixed = new OeeService(repos, clock, undefined, { rawMaxIntervals: denseAt });
+      const machine = pick(machines);
+      const what = `machine ${machine.id} ${d(a).toISOString()}–${d(b).toISOString()}, denseAt ${denseAt}`;
+      const [{ n }] = await app.dataSource.query(
+        `SELECT count(*)::int AS n FROM timeline_intervals WHERE "machineId" = $1 AND start >= $2 AND start < $3`,
+        [machine.id, d(a), d(Math.min(b, NOW))],
+      );
+      await rolled.invalidateAll();
+      expectSameResult(await mixed.machineOee(machine.id, d(a), d(b)), await raw.machineOee(machine.id, d(a), d(b)), what);
+      await mixed.flushRollups();
+      const [{ stored }] = await app.dataSource.query(`SELECT count(*)::int AS stored FROM oee_hourly WHERE "machineId" = $1`, [
+        machine.id,
+      ]);
+      if (n >= denseAt) {
+        dense++;
+        expect(stored, `${what}: ${n} intervals, hours stored`).toBeGreaterThan(0);
+      } else {
+        sparse++;
+        expect(stored, `${what}: ${n} intervals, raw only`).toBe(0);
+      }
+      expectSameGroup(
+        await mixed.groupOee(machine.groupId, d(a), d(b)),
+        await raw.groupOee(machine.groupId, d(a), d(b)),
+        `group of ${what}`,
+      );
+      const hours = await mixed.machineOee(machine.id, d(a), d(b), 'hour');
+      const expected = await raw.machineOee(machine.id, d(a), d(b), 'hour');
+      expect(hours.buckets!.length).toBe(expected.buckets!.length);
+      hours.buckets!.forEach((h, k) => expectSameResult(h, expected.buckets![k]!, `${what}, hour ${k}`));
+    }
+    expect(dense).toBeGreaterThan(2);
+    expect(sparse).toBeGreaterThan(2);
   });
 });
 

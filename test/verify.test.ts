@@ -242,3 +242,38 @@ describe('the verifier', () => {
     expect((await app.scheduler!.verifyPreviousDay()).timeline).toEqual([]);
   });
 });
+
+describe('a dense day', () => {
+  it('is served from its stored rows, and the verifier compares those with the raw history, not with themselves', async () => {
+    const m4 = (await c.admin.post('/api/v1/machines', { name: 'M4 dense' })).body.id as number;
+    const day = Date.parse('2026-07-12T00:00:00Z');
+    // 720 state changes, one every 2 minutes (Up, Down, Jam in turn): above the 500 intervals from
+    // which a short window's closed hours come from the stored rows.
+    const events = Array.from({ length: 720 }, (_, i) => ({
+      machineId: m4,
+      at: new Date(day + i * 120_000).toISOString(),
+      activityCodeId: [UP, DOWN, JAM][i % 3]!,
+    }));
+    const jobAt = { jobNumber: 'DENSE', idealCycleTimeSeconds: 30, at: new Date(day).toISOString() };
+    expect((await c.device.post(`/api/v1/machines/${m4}/jobs`, jobAt)).status).toBe(201);
+    for (let i = 0; i < events.length; i += 240) {
+      const res = await c.device.post('/api/v1/events', { events: events.slice(i, i + 240) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const range = { from: new Date(day).toISOString(), to: new Date(day + 86_400_000).toISOString() };
+    expect((await c.device.post(`/api/v1/machines/${m4}/jobs/current/end`, { at: range.to, good: 500, rejects: 5 })).status).toBe(200);
+    const dayOee = async () => (await c.viewer.get(`/api/v1/oee?machineId=${m4}&from=${range.from}&to=${range.to}`)).body;
+    expect((await dayOee()).runSeconds).toBe(240 * 120);
+    await app.flushRollups();
+    const [row] = await app.dataSource.query(`SELECT "hourStart", hours FROM oee_hourly WHERE "machineId" = $1 AND hours > 1`, [m4]);
+    expect(row.hours).toBe(24);
+    await app.dataSource.query(`UPDATE oee_hourly SET "runSeconds" = 1 WHERE "machineId" = $1 AND hours = 24`, [m4]);
+    expect((await dayOee()).runSeconds).toBe(1); // the day comes from its stored row
+    const found = await verify(range);
+    expect(found.rollups).toEqual([
+      { machineId: m4, hourStart: range.from, hours: 24, field: 'runSeconds', stored: 1, recomputed: 240 * 120 },
+    ]);
+    expect((await verify({ ...range, repair: true })).repaired.rollups).toBe(1);
+    expect((await dayOee()).runSeconds).toBe(240 * 120);
+  });
+});

@@ -34,6 +34,12 @@ export interface OeeContext {
   oeeTarget: number;
 }
 
+/** A short window's histories (`OeeDataRepository.shortWindow`), and the machines too dense to read raw. */
+export interface ShortWindowHistory {
+  history: Map<number, MachineHistory>;
+  dense: Set<number>;
+}
+
 /** One machine's inputs of `computeElements` for a range: intervals as columns sorted by start, records sorted by time. */
 export interface MachineHistory {
   intervals: IntervalColumns;
@@ -120,17 +126,38 @@ export class OeeDataRepository {
    * into objects. Times travel as whole epoch milliseconds (every writer writes JavaScript dates).
    */
   async history(machineIds: number[], from: Date, to: Date): Promise<Map<number, MachineHistory>> {
+    return (await this.load(machineIds, from, to, null)).history;
+  }
+
+  /**
+   * `history` of a short window, except for the machines with at least `denseAt` intervals starting
+   * in [from, to): those are found by an index probe that stops at `denseAt` entries, their history is
+   * not read, and they are returned in `dense` (the OEE service serves their closed hours from the
+   * stored roll-ups instead). Same single query; `denseAt` null reads every machine, as `history`.
+   */
+  shortWindow(machineIds: number[], from: Date, to: Date, denseAt: number | null): Promise<ShortWindowHistory> {
+    return this.load(machineIds, from, to, denseAt);
+  }
+
+  private async load(machineIds: number[], from: Date, to: Date, denseAt: number | null): Promise<ShortWindowHistory> {
     const result = new Map<number, MachineHistory>(
       machineIds.map((id) => [id, { intervals: allocateColumns(0), production: [], jobs: [] }]),
     );
-    if (machineIds.length === 0) return result;
+    const dense = new Set<number>();
+    if (machineIds.length === 0) return { history: result, dense };
     // Intervals of one machine tile without overlap, so "the two starting before `from`" are the
     // one holding `from` and its predecessor; "the first starting at or after `to`" is the successor.
     // A point record (from = to) belongs to the window holding its instant; a span to every window it overlaps.
     const rows: HistoryRow[] = await this.dataSource.query(
-      `WITH ti AS MATERIALIZED (
+      `WITH dm AS MATERIALIZED (
+         -- The machines whose history is read: all, or (denseAt, $4) those with fewer than $4
+         -- intervals starting in the window (the probe reads at most $4 index entries per machine).
+         SELECT m.id FROM unnest($1::int[]) AS m(id)
+          WHERE $4::int IS NULL
+             OR (SELECT count(*) FROM (SELECT FROM timeline_intervals c WHERE c."machineId" = m.id AND c.start >= $2 AND c.start < $3 LIMIT $4) n) < $4
+       ), ti AS MATERIALIZED (
          SELECT m.id AS "machineId", t.start, t."end", t."activityCodeId", t."jobId"
-           FROM unnest($1::int[]) AS m(id)
+           FROM dm AS m
            CROSS JOIN LATERAL (
              (SELECT start, "end", "activityCodeId", "jobId" FROM timeline_intervals WHERE "machineId" = m.id AND start < $2 ORDER BY start DESC LIMIT 2)
              UNION ALL
@@ -142,7 +169,7 @@ export class OeeDataRepository {
          -- The GiST index on (machineId, [from, to]) finds the records touching [$2, $3] (a superset),
          -- so a machine's earlier records are not read; the exact condition follows.
          SELECT m.id AS "machineId", p."from", p."to", p.good, p.rejects, p."jobId"
-           FROM unnest($1::int[]) AS m(id)
+           FROM dm AS m
            CROSS JOIN LATERAL (
              SELECT "from", "to", good, rejects, "jobId" FROM production_records
               WHERE "machineId" = m.id AND tstzrange("from", "to", '[]') && tstzrange($2, $3, '[]')
@@ -167,9 +194,15 @@ export class OeeDataRepository {
          ) j
         GROUP BY jb."machineId"
        UNION ALL
-       SELECT 3, NULL, string_agg(concat(id, ',', category), ';'), NULL, NULL, NULL, NULL FROM activity_codes`,
-      [machineIds, from, to],
+       SELECT 3, NULL, string_agg(concat(id, ',', category), ';'), NULL, NULL, NULL, NULL FROM activity_codes
+       UNION ALL
+       SELECT 4, NULL, string_agg(id::text, ','), NULL, NULL, NULL, NULL FROM dm WHERE $4::int IS NOT NULL`,
+      [machineIds, from, to, denseAt],
     );
+    if (denseAt !== null) {
+      const read = new Set((rows.find((r) => r.kind === 4)?.data ?? '').split(',').map(Number));
+      for (const id of machineIds) if (!read.has(id)) dense.add(id);
+    }
     const categoryOf = new Map<number, number>();
     for (const row of rows) {
       if (row.kind !== 3 || row.data === null) continue;
@@ -199,7 +232,7 @@ export class OeeDataRepository {
           });
       }
     }
-    return result;
+    return { history: result, dense };
   }
 
   /** Every activity code id, in order (`/api/activity-durations` lists each one). */
@@ -220,7 +253,7 @@ const INT64_MAX_HIGH = 0x7fffffff;
 const UINT32_MAX = 0xffffffff;
 
 /**
- * A row of the history query: kinds 1–3 carry `data` (text); kind 0, a machine's intervals, carries
+ * A row of the history query: kinds 1–4 carry `data` (text; 4 lists the machines read, when probing); kind 0, a machine's intervals, carries
  * four binary columns (bytea, a Buffer from the driver), one value per interval, all in the same order:
  * starts and ends as timestamptz's binary form (big-endian int64 µs since 2000; an open end is
  * 'infinity', int64 max), codes as int4, jobs as float8 (NaN for none).

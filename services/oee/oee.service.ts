@@ -18,7 +18,16 @@ export interface OeeServiceOptions {
    * intervals, cheaper than the stored hours); longer ones use the stored hours. 0 = always use them.
    */
   rawMaxSeconds?: number;
+  /**
+   * A machine with at least this many intervals starting in such a short window (a dense day:
+   * thousands) has its closed hours served from the stored rows all the same, as reading and
+   * sweeping its raw history costs more. null: short windows always raw. Default 500.
+   */
+  rawMaxIntervals?: number | null;
 }
+
+/** OeeServiceOptions.rawMaxIntervals's default: where the stored hours start to beat the raw sweep (measured: a 40-interval day 1.3 ms raw, 1.8 ms stored; 10 000 intervals 14 ms raw, 1.9 ms stored). */
+const DENSE_WINDOW_INTERVALS = 500;
 
 /**
  * OEE for machines, groups and the site (docs/oee.md): the one object the transports use
@@ -46,7 +55,13 @@ export class OeeService {
     this.invalidation = new OeeInvalidation(repos.oeeRollups, guard, logger);
     this.writer = new RollupWriter(repos.oeeRollups, guard, this.invalidation, logger);
     this.rollups = new OeeRollups(repos, clock, guard, this.invalidation, this.writer);
-    this.results = new OeeResults(repos, clock, this.rollups, (options.rawMaxSeconds ?? 2 * 86_400) * 1000);
+    this.results = new OeeResults(
+      repos,
+      clock,
+      this.rollups,
+      (options.rawMaxSeconds ?? 2 * 86_400) * 1000,
+      options.rawMaxIntervals === undefined ? DENSE_WINDOW_INTERVALS : options.rawMaxIntervals,
+    );
   }
 
   /** Keeps the stored hours current from the change feed (OeeInvalidation.listen); returns the unsubscribe function. */
@@ -62,6 +77,14 @@ export class OeeService {
   /** A group, or the site with `groupId` null (OeeResults.groupOee). */
   groupOee(groupId: number | null, from: Date, to: Date, bucket?: OeeBucket): Promise<GroupResult> {
     return this.results.groupOee(groupId, from, to, bucket);
+  }
+
+  /**
+   * One machine over [from, to) from its raw history alone, however long or dense the window, never
+   * from stored rows: what the verifier compares the stored rows with.
+   */
+  rawMachineOee(machineId: number, from: Date, to: Date): Promise<BucketedResult> {
+    return this.results.machineOee(machineId, from, to, undefined, { rawMaxMs: Infinity, rawMaxIntervals: null });
   }
 
   /** The machine's current shift, for live screens (OeeResults.currentShiftOee). */

@@ -30,19 +30,30 @@ export class OeeResults {
     private readonly repos: Pick<Repositories, 'oeeData' | 'groups'>,
     private readonly clock: Clock,
     private readonly rollups: Pick<OeeRollups, 'elements'>,
-    /** Windows up to this long are computed from the raw history alone. */
+    /** Windows up to this long are computed from the raw history alone... */
     private readonly rawMaxMs: number,
+    /** ...for machines with fewer intervals than this in them (ComputeOptions.rawMaxIntervals). */
+    private readonly rawMaxIntervals: number | null,
   ) {}
 
-  /** One machine over [from, to) (`to` is clipped to now by the calculation), optionally bucketed. */
-  async machineOee(machineId: number, from: Date, to: Date, bucket?: OeeBucket): Promise<BucketedResult> {
-    const options = this.options();
+  /**
+   * One machine over [from, to) (`to` is clipped to now by the calculation), optionally bucketed;
+   * `how` overrides which windows are computed raw (the verifier: all of them).
+   */
+  async machineOee(
+    machineId: number,
+    from: Date,
+    to: Date,
+    bucket?: OeeBucket,
+    how: Partial<Pick<ComputeOptions, 'rawMaxMs' | 'rawMaxIntervals'>> = {},
+  ): Promise<BucketedResult> {
+    const options = { ...this.options(), ...how };
     // A short window is computed from its raw history alone: load it while the context is read.
     const end = Math.min(to.getTime(), options.now);
     if (end > from.getTime() && end - from.getTime() <= options.rawMaxMs) {
-      const history = this.repos.oeeData.history([machineId], from, new Date(end));
-      history.catch(() => undefined); // a failure surfaces where it is used
-      options.prefetched = { machineIds: [machineId], from: from.getTime(), to: end, history };
+      const load = this.repos.oeeData.shortWindow([machineId], from, new Date(end), options.rawMaxIntervals);
+      load.catch(() => undefined); // a failure surfaces where it is used
+      options.prefetched = { machineIds: [machineId], from: from.getTime(), to: end, load };
     }
     const context = await this.repos.oeeData.context({ machineId });
     if (context.machines.length === 0) throw AppError.notFound(`Machine ${machineId}`);
@@ -86,7 +97,7 @@ export class OeeResults {
   }
 
   private options(): ComputeOptions {
-    return { now: this.clock.now().getTime(), rawMaxMs: this.rawMaxMs };
+    return { now: this.clock.now().getTime(), rawMaxMs: this.rawMaxMs, rawMaxIntervals: this.rawMaxIntervals };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { TimeRange } from '../../core/calendar/index.js';
 import { computeWindowElements, sumElements, type OeeElements } from '../../core/oee/index.js';
-import type { MachineHistory, OeeContext } from '../../db/repositories/oee-data.repository.js';
+import type { MachineHistory, OeeContext, ShortWindowHistory } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { OeeInvalidation } from './invalidation.js';
@@ -27,10 +27,15 @@ const LOADS_AHEAD = 2;
 export interface ComputeOptions {
   /** Its "now", fixed for the whole request. */
   now: number;
-  /** Windows up to this long are computed raw. */
+  /** Windows up to this long are computed raw... */
   rawMaxMs: number;
-  /** History of some machines over [from, to), loaded ahead (a short window's only load). */
-  prefetched?: { machineIds: number[]; from: number; to: number; history: Promise<Map<number, MachineHistory>> };
+  /**
+   * ...for the machines with fewer intervals than this starting in the window; a denser machine's
+   * closed hours come from the stored rows (null: every short window raw).
+   */
+  rawMaxIntervals: number | null;
+  /** A short window's history, loaded ahead (`OeeDataRepository.shortWindow` over [from, to)). */
+  prefetched?: { machineIds: number[]; from: number; to: number; load: Promise<ShortWindowHistory> };
 }
 
 /**
@@ -60,7 +65,7 @@ export class OeeRollups {
    */
   async storeClosed(from: Date, to: Date): Promise<void> {
     const context = await this.repos.oeeData.context({});
-    await this.elements(context, { from, to }, [], { now: this.clock.now().getTime(), rawMaxMs: 0 });
+    await this.elements(context, { from, to }, [], { now: this.clock.now().getTime(), rawMaxMs: 0, rawMaxIntervals: null });
     await this.writer.flush();
   }
 
@@ -76,7 +81,25 @@ export class OeeRollups {
       const machines = context.machines;
       const M = machines.length;
       const grid = hourGrid(context.timezone, now);
-      const raw = Math.min(window.to.getTime(), now) - window.from.getTime() <= rawMaxMs;
+      const end = Math.min(window.to.getTime(), now);
+      const short = end - window.from.getTime() <= rawMaxMs;
+      // A short window is raw, except for dense machines (their history probed, or read, in one query).
+      let dense = new Set<number>();
+      if (short && end > window.from.getTime()) {
+        options.prefetched ??= {
+          machineIds: machines.map((m) => m.id),
+          from: window.from.getTime(),
+          to: end,
+          load: this.repos.oeeData.shortWindow(
+            machines.map((m) => m.id),
+            window.from,
+            new Date(end),
+            options.rawMaxIntervals,
+          ),
+        };
+        dense = (await options.prefetched.load).dense;
+      }
+      const raw = (m: number) => short && !dense.has(machines[m]!.id);
       // Hours before a machine's first data are all zero: nothing there is computed or stored.
       const firstHour = machines.map((m) => (m.firstDataAt === null ? null : grid.floor(m.firstDataAt.getTime())));
       // Ranges are cut into days and hours from the earliest data on (a window from year 1 is fine).
@@ -95,7 +118,7 @@ export class OeeRollups {
         const to = Math.min(range.to.getTime(), now);
         const h1 = grid.ceil(Math.max(range.from.getTime(), earliest));
         const h2 = grid.floor(to);
-        const calendar = raw || h1 >= h2 ? null : calendarOf(h1, h2, context.timezone, grid);
+        const calendar = (short && dense.size === 0) || h1 >= h2 ? null : calendarOf(h1, h2, context.timezone, grid);
         plan.calendars.push(calendar);
         machines.forEach((_, m) => {
           if (firstHour[m] === null) return;
@@ -103,7 +126,7 @@ export class OeeRollups {
           const from = Math.max(range.from.getTime(), firstHour[m]!);
           if (from >= to) return;
           const hoursFrom = grid.ceil(from);
-          if (!calendar || hoursFrom >= h2) {
+          if (!calendar || raw(m) || hoursFrom >= h2) {
             plan.tasks.add(m, from, to, [slot]);
             return;
           }
@@ -152,8 +175,15 @@ export class OeeRollups {
       const load = (w: LoadWindow) => {
         const ids = [...w.machines].map((m) => context.machines[m]!.id);
         // History loaded over a range holding the window serves it: slices take what they need.
-        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to && ids.every((id) => prefetched.machineIds.includes(id)))
-          return prefetched.history;
+        if (prefetched && prefetched.from <= w.from && w.to <= prefetched.to) {
+          const { machineIds } = prefetched;
+          return prefetched.load.then(async ({ history, dense }) => {
+            // A dense machine's entry there is empty (not read): its stretches are read now.
+            const unread = ids.filter((id) => !machineIds.includes(id) || dense.has(id));
+            if (unread.length === 0) return history;
+            return new Map([...history, ...(await this.repos.oeeData.history(unread, new Date(w.from), new Date(w.to)))]);
+          });
+        }
         return this.repos.oeeData.history(ids, new Date(w.from), new Date(w.to));
       };
       const plannedCache: PlannedCache = new Map();

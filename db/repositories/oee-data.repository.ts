@@ -122,7 +122,7 @@ export class OeeDataRepository {
    * overlapping the range plus one neighbour on each side (with their category), the production
    * records overlapping it, and every job those refer to. One query: per machine one text row of
    * intervals, one of records and one of jobs (and one of the activity codes' categories), so a
-   * dense day of 10 000 intervals is one string to split, not 10 000 rows for the driver to parse
+   * dense day of 10 000 intervals is one binary value to read, not 10 000 rows for the driver to parse
    * into objects. Times travel as whole epoch milliseconds (every writer writes JavaScript dates).
    */
   async history(machineIds: number[], from: Date, to: Date): Promise<Map<number, MachineHistory>> {
@@ -179,24 +179,24 @@ export class OeeDataRepository {
          SELECT DISTINCT "machineId", "jobId" FROM (SELECT "machineId", "jobId" FROM ti UNION ALL SELECT "machineId", "jobId" FROM pr) x
           WHERE "jobId" IS NOT NULL
        )
-       SELECT 0 AS kind, "machineId", NULL AS data, string_agg(timestamptz_send(start), '') AS starts,
-              string_agg(timestamptz_send(COALESCE("end", 'infinity')), '') AS ends,
-              string_agg(int4send("activityCodeId"), '') AS codes, string_agg(float8send(COALESCE("jobId"::float8, 'NaN')), '') AS jobs
+       SELECT 0 AS kind, "machineId", NULL AS data,
+              string_agg(timestamptz_send(start) || timestamptz_send(COALESCE("end", 'infinity')) || int4send("activityCodeId")
+                         || float8send(COALESCE("jobId"::float8, 'NaN')), '') AS intervals
          FROM ti GROUP BY "machineId"
        UNION ALL
-       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from"), NULL, NULL, NULL, NULL
+       SELECT 1, "machineId", string_agg(concat(${ms('"from"')}, ',', ${ms('"to"')}, ',', good, ',', rejects, ',', "jobId"), ';' ORDER BY "from"), NULL
          FROM pr GROUP BY "machineId"
        UNION ALL
-       SELECT 2, jb."machineId", string_agg(j.data, ';' ORDER BY jb."jobId"), NULL, NULL, NULL, NULL
+       SELECT 2, jb."machineId", string_agg(j.data, ';' ORDER BY jb."jobId"), NULL
          FROM jb CROSS JOIN LATERAL (
            -- One primary-key lookup per job (LIMIT keeps the planner from hashing the whole jobs table).
            SELECT concat(id, ',', ${ms('start')}, ',', ${ms('"end"')}, ',', "idealCycleTimeSeconds") AS data FROM jobs WHERE id = jb."jobId" LIMIT 1
          ) j
         GROUP BY jb."machineId"
        UNION ALL
-       SELECT 3, NULL, string_agg(concat(id, ',', category), ';'), NULL, NULL, NULL, NULL FROM activity_codes
+       SELECT 3, NULL, string_agg(concat(id, ',', category), ';'), NULL FROM activity_codes
        UNION ALL
-       SELECT 4, NULL, string_agg(id::text, ','), NULL, NULL, NULL, NULL FROM dm WHERE $4::int IS NOT NULL`,
+       SELECT 4, NULL, string_agg(id::text, ','), NULL FROM dm WHERE $4::int IS NOT NULL`,
       [machineIds, from, to, denseAt],
     );
     if (denseAt !== null) {
@@ -251,21 +251,20 @@ function ms(column: string): string {
 const PG_EPOCH_MS = 946_684_800_000;
 const INT64_MAX_HIGH = 0x7fffffff;
 const UINT32_MAX = 0xffffffff;
+/** One interval of the history query's binary column: start, end (8 bytes each), code (4), job (8). */
+const RECORD_BYTES = 28;
 
 /**
- * A row of the history query: kinds 1–4 carry `data` (text; 4 lists the machines read, when probing); kind 0, a machine's intervals, carries
- * four binary columns (bytea, a Buffer from the driver), one value per interval, all in the same order:
- * starts and ends as timestamptz's binary form (big-endian int64 µs since 2000; an open end is
- * 'infinity', int64 max), codes as int4, jobs as float8 (NaN for none).
+ * A row of the history query: kinds 1–4 carry `data` (text; 4 lists the machines read, when probing);
+ * kind 0, a machine's intervals, carries one binary column (bytea, a Buffer from the driver) of
+ * 28-byte records, one per interval: start and end in timestamptz's binary form (big-endian int64 µs
+ * since 2000; an open end is 'infinity', int64 max), the code as int4, the job as float8 (NaN for none).
  */
 interface HistoryRow {
   kind: number;
   machineId: number | null;
   data: string | null;
-  starts: Buffer | null;
-  ends: Buffer | null;
-  codes: Buffer | null;
-  jobs: Buffer | null;
+  intervals: Buffer | null;
 }
 
 /** The records of an aggregated text (records split by ';', fields by ','), `width` fields each. */
@@ -280,29 +279,24 @@ function nullable(value: string): number | null {
   return value === '' ? null : Number(value);
 }
 
-/** A machine's interval columns from the query's four binary columns (see HistoryRow), sorted by start. */
+/** A machine's interval columns from the query's binary records (see HistoryRow), sorted by start. */
 function intervalColumns(row: HistoryRow, categoryOf: Map<number, number>): IntervalColumns {
-  const n = (row.starts?.length ?? 0) / 8;
+  const n = (row.intervals?.length ?? 0) / RECORD_BYTES;
   const raw = allocateColumns(n);
   if (n === 0) return raw;
-  const view = (buffer: Buffer | null) => new DataView(buffer!.buffer, buffer!.byteOffset, buffer!.length);
-  const times = (buffer: Buffer | null, into: Float64Array) => {
-    const v = view(buffer);
-    for (let i = 0; i < n; i++) {
-      const high = v.getInt32(i * 8);
-      const low = v.getUint32(i * 8 + 4);
-      const us = high * 2 ** 32 + low; // exact within ±285 years of 2000; BigInt beyond (a device clock in year 1)
-      if (high === INT64_MAX_HIGH && low === UINT32_MAX) into[i] = Infinity;
-      else into[i] = (Number.isSafeInteger(us) ? Math.round(us / 1000) : Number(v.getBigInt64(i * 8) / 1000n)) + PG_EPOCH_MS;
-    }
+  const v = new DataView(row.intervals!.buffer, row.intervals!.byteOffset, row.intervals!.length);
+  const time = (at: number) => {
+    const high = v.getInt32(at);
+    const low = v.getUint32(at + 4);
+    const us = high * 2 ** 32 + low; // exact within ±285 years of 2000; BigInt beyond (a device clock in year 1)
+    if (high === INT64_MAX_HIGH && low === UINT32_MAX) return Infinity;
+    return (Number.isSafeInteger(us) ? Math.round(us / 1000) : Number(v.getBigInt64(at) / 1000n)) + PG_EPOCH_MS;
   };
-  times(row.starts, raw.start);
-  times(row.ends, raw.end);
-  const codes = view(row.codes);
-  const jobs = view(row.jobs);
-  for (let i = 0; i < n; i++) {
-    raw.activityCodeId[i] = codes.getInt32(i * 4);
-    raw.jobId[i] = jobs.getFloat64(i * 8);
+  for (let i = 0, at = 0; i < n; i++, at += RECORD_BYTES) {
+    raw.start[i] = time(at);
+    raw.end[i] = time(at + 8);
+    raw.activityCodeId[i] = v.getInt32(at + 16);
+    raw.jobId[i] = v.getFloat64(at + 20);
   }
   let sorted = true;
   for (let i = 0; i < n; i++) {

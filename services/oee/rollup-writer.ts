@@ -13,8 +13,12 @@ interface Submission {
   rows: StoredRollup[];
 }
 
-/** A row's key among the queued rows of its machine: its start and length as one number (exact: days are at most 25 hours). */
-const keyOf = (r: StoredRollup) => r.start.getTime() * 32 + r.hours;
+/**
+ * A row's key among the queued rows of its machine: its start in minutes and its length as one
+ * number (exact: days are at most 25 hours, rows start on whole minutes of the hour grid). A small
+ * integer until 2097, which a Set hashes far faster than a float (a cold year queues a million).
+ */
+const keyOf = (r: StoredRollup) => (r.start.getTime() / 60_000) * 32 + r.hours;
 
 /** The queued rows, by machine and key (numbers: a year of hours is a million of them). */
 class QueuedRows {

@@ -202,13 +202,14 @@ export class OeeRollups {
         const history = await pending.shift()!; // (not kept: a year of history never sits in memory at once)
         ahead(i + LOADS_AHEAD);
         // Per machine, every stretch of the window in one sweep over its history.
-        const byMachine = new Map<number, Task[]>();
-        for (const task of window.tasks) {
+        // (Task positions, not tasks, as keys and values: a cold year has a million of them.)
+        const byMachine = new Map<number, number[]>();
+        window.tasks.forEach((task, t) => {
           const list = byMachine.get(task.machine);
-          if (list) list.push(task);
-          else byMachine.set(task.machine, [task]);
-        }
-        const computed = new Map<Task, OeeElements>();
+          if (list) list.push(t);
+          else byMachine.set(task.machine, [t]);
+        });
+        const computed: OeeElements[] = new Array<OeeElements>(window.tasks.length);
         for (const [m, list] of byMachine) {
           const machine = context.machines[m]!;
           const prepared = prepare(history.get(machine.id)!, machine, context.timezone, window.from, window.to, plannedCache);
@@ -219,15 +220,16 @@ export class OeeRollups {
             production: prepared.production,
             now: new Date(now),
             microStopSeconds: context.microStopSeconds,
-            windows: list.map((task) => ({ start: task.from, end: task.to })),
+            windows: list.map((t) => ({ start: window.tasks[t]!.from, end: window.tasks[t]!.to })),
           });
-          list.forEach((task, i) => computed.set(task, results[i]!));
+          list.forEach((t, i) => (computed[t] = results[i]!));
         }
         // Added in task order, so sums over machines add in the same order as ever.
         const storable = this.guard.storableSince(snapshot);
-        for (const task of window.tasks) {
+        for (let t = 0; t < window.tasks.length; t++) {
+          const task = window.tasks[t]!;
           const machine = context.machines[task.machine]!;
-          const elements = computed.get(task)!;
+          const elements = computed[t]!;
           for (const slot of task.slots) parts[slot]!.push(elements);
           task.day?.parts.push(elements);
           if (!task.hour) continue;

@@ -120,8 +120,8 @@ export class OeeDataRepository {
   /**
    * What `computeElements` needs for windows inside [from, to), per machine: the intervals
    * overlapping the range plus one neighbour on each side (with their category), the production
-   * records overlapping it, and every job those refer to. One query: per machine one text row of
-   * intervals, one of records and one of jobs (and one of the activity codes' categories), so a
+   * records overlapping it, and every job those refer to. One query: per machine one binary row of
+   * intervals, one text row of records and one of jobs (and one of the activity codes' categories), so a
    * dense day of 10 000 intervals is one binary value to read, not 10 000 rows for the driver to parse
    * into objects. Times travel as whole epoch milliseconds (every writer writes JavaScript dates).
    */

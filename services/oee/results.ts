@@ -48,7 +48,7 @@ export class OeeResults {
     how: Partial<Pick<ComputeOptions, 'rawMaxMs' | 'rawMaxIntervals'>> = {},
   ): Promise<BucketedResult> {
     const options = { ...this.options(), ...how };
-    // A short window is computed from its raw history alone: load it while the context is read.
+    // A short window's history (for a dense machine, only the probe that finds it dense) loads while the context is read.
     const end = Math.min(to.getTime(), options.now);
     if (end > from.getTime() && end - from.getTime() <= options.rawMaxMs) {
       const load = this.repos.oeeData.shortWindow([machineId], from, new Date(end), options.rawMaxIntervals);

@@ -86,16 +86,12 @@ export class OeeRollups {
       // A short window is raw, except for dense machines (their history probed, or read, in one query).
       let dense = new Set<number>();
       if (short && end > window.from.getTime()) {
+        const ids = machines.map((m) => m.id);
         options.prefetched ??= {
-          machineIds: machines.map((m) => m.id),
+          machineIds: ids,
           from: window.from.getTime(),
           to: end,
-          load: this.repos.oeeData.shortWindow(
-            machines.map((m) => m.id),
-            window.from,
-            new Date(end),
-            options.rawMaxIntervals,
-          ),
+          load: this.repos.oeeData.shortWindow(ids, window.from, new Date(end), options.rawMaxIntervals),
         };
         dense = (await options.prefetched.load).dense;
       }

@@ -93,9 +93,24 @@ export function computeColumnElements(input: ColumnInput): OeeElements {
 
 /** Sums elements of adjacent windows and/or several machines. Losses are merged per code and category. */
 export function sumElements(list: readonly OeeElements[]): OeeElements {
-  const sum = emptyElements();
-  const losses = new Map<number, LossElement>(); // by code and category (a number: cheaper than a string key)
-  for (const e of list) {
+  const sum = new ElementsSum();
+  for (const e of list) sum.add(e);
+  return sum.sum();
+}
+
+/**
+ * A running `sumElements`: elements added one at a time, in the same order, give the same sum as
+ * `sumElements` of the list, without keeping the list (a cold year adds a million hours).
+ */
+export class ElementsSum {
+  private readonly total = emptyElements();
+  private readonly losses = new Map<number, LossElement>(); // by code and category (a number: cheaper than a string key)
+  private first: OeeElements | null = null;
+  private count = 0;
+
+  add(e: OeeElements): void {
+    if (this.count++ === 0) this.first = e;
+    const sum = this.total;
     sum.calendarSeconds += e.calendarSeconds;
     sum.plannedWindowSeconds += e.plannedWindowSeconds;
     sum.plannedShutdownSeconds += e.plannedShutdownSeconds;
@@ -114,15 +129,24 @@ export function sumElements(list: readonly OeeElements[]): OeeElements {
     sum.unplannedStopCount += e.unplannedStopCount;
     for (const l of e.losses) {
       const key = l.activityCodeId * 8 + CATEGORY_INDEX[l.category];
-      const entry = losses.get(key);
+      const entry = this.losses.get(key);
       if (entry) {
         entry.seconds += l.seconds;
         entry.occurrences += l.occurrences;
       } else {
-        losses.set(key, { ...l });
+        this.losses.set(key, { ...l });
       }
     }
   }
-  sum.losses = sortLosses([...losses.values()]);
-  return sum;
+
+  /** The sum so far (call once, after the last `add`). */
+  sum(): OeeElements {
+    this.total.losses = sortLosses([...this.losses.values()]);
+    return this.total;
+  }
+
+  /** The sum, or the one element itself when only one was added (not copied). */
+  result(): OeeElements {
+    return this.count === 1 ? this.first! : this.sum();
+  }
 }

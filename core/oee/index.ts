@@ -1,5 +1,5 @@
 export { computeOee, deriveRatios } from './oee.js';
-export { computeColumnElements, computeElements, emptyElements, sumElements, type ColumnInput } from './elements.js';
+export { computeColumnElements, computeElements, ElementsSum, emptyElements, sumElements, type ColumnInput } from './elements.js';
 export { allocateColumns, CATEGORY_INDEX, toColumns, toIntervals, type IntervalColumns } from './interval-columns.js';
 export { legacyActivityDurations } from './legacy-durations.js';
 export { OEE_ELEMENT_KEYS } from './oee-types.js';

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { emptyElements, OEE_ELEMENT_KEYS, type LossElement, type OeeElements } from '../../core/oee/index.js';
+import { emptyElements, lowerBound, OEE_ELEMENT_KEYS, type LossElement, type OeeElements } from '../../core/oee/index.js';
 import type { Category } from '../../core/schemas/setup.schema.js';
 
 /** Stored rows span whole clock hours of this length. */
@@ -14,6 +14,140 @@ export interface StoredRollup {
   start: Date;
   hours: number;
   elements: OeeElements;
+}
+
+/**
+ * Rows to store, column by column, in typed arrays of a fixed capacity: a cold year computes ~900 000
+ * hour rows, which as objects of boxed numbers (~400 bytes each) would fill the heap until written;
+ * here they take ~150 bytes, outside the heap the collector traces, and a batch is a view, not a
+ * copy. Losses (a few per row, count not known ahead) are plain arrays in row order.
+ */
+export class RollupRows {
+  length = 0;
+  readonly machineIds: Int32Array;
+  /** Row starts, epoch ms. */
+  readonly starts: Float64Array;
+  readonly hours: Uint8Array;
+  /** One column per ELEMENT_COLUMNS entry. */
+  readonly columns: Float64Array[];
+  /** Per loss: the index of its row (ascending), then its fields. */
+  readonly lossRows: number[] = [];
+  readonly lossCodes: number[] = [];
+  readonly lossCategories: Category[] = [];
+  readonly lossSeconds: number[] = [];
+  readonly lossOccurrences: number[] = [];
+
+  /** Room for `capacity` rows (`shared`: columns of another's rows, by `pick`). */
+  constructor(
+    readonly capacity: number,
+    shared?: Pick<RollupRows, 'machineIds' | 'starts' | 'hours' | 'columns'>,
+  ) {
+    this.machineIds = shared?.machineIds ?? new Int32Array(capacity);
+    this.starts = shared?.starts ?? new Float64Array(capacity);
+    this.hours = shared?.hours ?? new Uint8Array(capacity);
+    this.columns = shared?.columns ?? ELEMENT_COLUMNS.map(() => new Float64Array(capacity));
+  }
+
+  static of(list: readonly StoredRollup[]): RollupRows {
+    const rows = new RollupRows(list.length);
+    for (const r of list) rows.push(r.machineId, r.start.getTime(), r.hours, r.elements);
+    return rows;
+  }
+
+  push(machineId: number, start: number, hours: number, e: OeeElements): void {
+    const row = this.length++;
+    if (row >= this.capacity) throw new Error(`RollupRows: more than ${this.capacity} rows`);
+    this.machineIds[row] = machineId;
+    this.starts[row] = start;
+    this.hours[row] = hours;
+    // Named reads in ELEMENT_COLUMNS order (a keyed read by column name costs more than the rest).
+    const c = this.columns;
+    c[0]![row] = e.calendarSeconds;
+    c[1]![row] = e.plannedWindowSeconds;
+    c[2]![row] = e.plannedShutdownSeconds;
+    c[3]![row] = e.plannedProductionSeconds;
+    c[4]![row] = e.runSeconds;
+    c[5]![row] = e.overtimeSeconds;
+    c[6]![row] = e.unplannedStopSeconds;
+    c[7]![row] = e.plannedStopSeconds;
+    c[8]![row] = e.smallStopSeconds;
+    c[9]![row] = e.ratedRunSeconds;
+    c[10]![row] = e.idealSeconds;
+    c[11]![row] = e.fullyProductiveSeconds;
+    c[12]![row] = e.totalCount;
+    c[13]![row] = e.goodCount;
+    c[14]![row] = e.rejectCount;
+    c[15]![row] = e.unplannedStopCount;
+    for (const l of e.losses) {
+      this.lossRows.push(row);
+      this.lossCodes.push(l.activityCodeId);
+      this.lossCategories.push(l.category);
+      this.lossSeconds.push(l.seconds);
+      this.lossOccurrences.push(l.occurrences);
+    }
+  }
+
+  /** Where row `i` ends, epoch ms. */
+  end(i: number): number {
+    return this.starts[i]! + this.hours[i]! * HOUR_MS;
+  }
+
+  /** The rows of [from, to) that `keep` keeps, in order, with their losses (all kept: views of these columns). */
+  pick(keep: (i: number) => boolean, from = 0, to = this.length): RollupRows {
+    const n = to - from;
+    const index = new Int32Array(n); // each row's index in the result, -1 when left out
+    let count = 0;
+    for (let i = 0; i < n; i++) index[i] = keep(from + i) ? count++ : -1;
+    const out =
+      count === n
+        ? new RollupRows(n, {
+            machineIds: this.machineIds.subarray(from, to),
+            starts: this.starts.subarray(from, to),
+            hours: this.hours.subarray(from, to),
+            columns: this.columns.map((c) => c.subarray(from, to)),
+          })
+        : new RollupRows(count);
+    if (count !== n) {
+      for (let i = 0; i < n; i++) {
+        const row = index[i]!;
+        if (row < 0) continue;
+        out.machineIds[row] = this.machineIds[from + i]!;
+        out.starts[row] = this.starts[from + i]!;
+        out.hours[row] = this.hours[from + i]!;
+        for (let c = 0; c < out.columns.length; c++) out.columns[c]![row] = this.columns[c]![from + i]!;
+      }
+    }
+    out.length = count;
+    for (let l = lowerBound(this.lossRows, from); l < this.lossRows.length && this.lossRows[l]! < to; l++) {
+      const row = index[this.lossRows[l]! - from]!;
+      if (row < 0) continue;
+      out.lossRows.push(row);
+      out.lossCodes.push(this.lossCodes[l]!);
+      out.lossCategories.push(this.lossCategories[l]!);
+      out.lossSeconds.push(this.lossSeconds[l]!);
+      out.lossOccurrences.push(this.lossOccurrences[l]!);
+    }
+    return out;
+  }
+
+  /** The rows as objects (for tests and logs; not for a year of them). */
+  list(): StoredRollup[] {
+    const list: StoredRollup[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const elements = emptyElements();
+      for (let c = 0; c < ELEMENT_COLUMNS.length; c++) elements[ELEMENT_COLUMNS[c]!] = this.columns[c]![i]!;
+      list.push({ machineId: this.machineIds[i]!, start: new Date(this.starts[i]!), hours: this.hours[i]!, elements });
+    }
+    for (let l = 0; l < this.lossRows.length; l++) {
+      list[this.lossRows[l]!]!.elements.losses.push({
+        activityCodeId: this.lossCodes[l]!,
+        category: this.lossCategories[l]!,
+        seconds: this.lossSeconds[l]!,
+        occurrences: this.lossOccurrences[l]!,
+      });
+    }
+    return list;
+  }
 }
 
 /** Which rows: clock hours or whole local days. */
@@ -71,9 +205,8 @@ export class OeeRollupRepository {
    * inserted, and every delete removes a row and its losses in one statement, so they always come
    * and go together.
    */
-  async store(rows: StoredRollup[]): Promise<void> {
+  async store(rows: RollupRows): Promise<void> {
     if (rows.length === 0) return;
-    const losses = rows.flatMap((r) => r.elements.losses.map((l) => ({ machineId: r.machineId, start: r.start, hours: r.hours, ...l })));
     const n = ELEMENT_COLUMNS.length;
     // Arrays of numbers go as array literals and times as epoch ms: a cold year writes ~1.8 M
     // rows, and the driver's per-element quoting and date formatting would cost more than the insert.
@@ -93,17 +226,17 @@ export class OeeRollupRepository {
                    AS l(m, s, h, a, c, x, o)) l
          JOIN inserted i ON i."machineId" = l.m AND i."hourStart" = l.t AND i.hours = l.h`,
       [
-        numbers(rows.map((r) => r.machineId)),
-        numbers(rows.map((r) => r.start.getTime())),
-        numbers(rows.map((r) => r.hours)),
-        ...ELEMENT_COLUMNS.map((c) => numbers(rows.map((r) => r.elements[c]))),
-        numbers(losses.map((l) => l.machineId)),
-        numbers(losses.map((l) => l.start.getTime())),
-        numbers(losses.map((l) => l.hours)),
-        numbers(losses.map((l) => l.activityCodeId)),
-        losses.map((l) => l.category),
-        numbers(losses.map((l) => l.seconds)),
-        numbers(losses.map((l) => l.occurrences)),
+        numbers(rows.machineIds.subarray(0, rows.length)),
+        numbers(rows.starts.subarray(0, rows.length)),
+        numbers(rows.hours.subarray(0, rows.length)),
+        ...rows.columns.map((c) => numbers(c.subarray(0, rows.length))),
+        numbers(rows.lossRows.map((i) => rows.machineIds[i]!)),
+        numbers(rows.lossRows.map((i) => rows.starts[i]!)),
+        numbers(rows.lossRows.map((i) => rows.hours[i]!)),
+        numbers(rows.lossCodes),
+        rows.lossCategories,
+        numbers(rows.lossSeconds),
+        numbers(rows.lossOccurrences),
       ],
     );
   }
@@ -223,7 +356,7 @@ class SnapshotReader implements RollupReader {
 }
 
 /** A Postgres array literal of finite numbers (JavaScript's shortest round-trip form: exact for float8). */
-function numbers(values: number[]): string {
+function numbers(values: ArrayLike<number> & { join(separator: string): string }): string {
   return `{${values.join(',')}}`;
 }
 

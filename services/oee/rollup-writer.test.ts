@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyElements } from '../../core/oee/index.js';
-import type { StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+import { RollupRows, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
 import { RollupWriter } from './rollup-writer.js';
 import { StaleGuard } from './stale-guard.js';
 
@@ -28,7 +28,7 @@ function setUp(options: { gate?: boolean; fail?: boolean } = {}) {
       store: async (rows) => {
         if (options.gate) await new Promise<void>((resolve) => releases.push(resolve));
         if (options.fail) throw new Error('database away');
-        written.push(rows);
+        written.push(rows.list());
       },
     },
     guard,
@@ -40,7 +40,7 @@ function setUp(options: { gate?: boolean; fail?: boolean } = {}) {
     return {
       submit: () => {
         guard.retain(snapshot);
-        writer.submit(snapshot, rows);
+        writer.submit(snapshot, RollupRows.of(rows));
       },
       end: () => guard.end(snapshot),
     };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { HOUR_MS, type OeeRollupRepository, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+import type { OeeRollupRepository, RollupRows } from '../../db/repositories/oee-rollup.repository.js';
 import type { OeeInvalidation } from './invalidation.js';
 import type { StaleGuard } from './stale-guard.js';
 
@@ -10,7 +10,7 @@ const BATCH_ROWS = 20_000;
 
 interface Submission {
   snapshot: number;
-  rows: StoredRollup[];
+  rows: RollupRows;
 }
 
 /**
@@ -18,28 +18,31 @@ interface Submission {
  * number (exact: days are at most 25 hours, rows start on whole minutes of the hour grid). A small
  * integer until 2097, which a Set hashes far faster than a float (a cold year queues a million).
  */
-const keyOf = (r: StoredRollup) => (r.start.getTime() / 60_000) * 32 + r.hours;
+const keyOf = (rows: RollupRows, i: number) => (rows.starts[i]! / 60_000) * 32 + rows.hours[i]!;
 
 /** The queued rows, by machine and key (numbers: a year of hours is a million of them). */
 class QueuedRows {
   size = 0;
   private readonly byMachine = new Map<number, Set<number>>();
 
-  has(r: StoredRollup): boolean {
-    return this.byMachine.get(r.machineId)?.has(keyOf(r)) ?? false;
+  has(rows: RollupRows, i: number): boolean {
+    return this.byMachine.get(rows.machineIds[i]!)?.has(keyOf(rows, i)) ?? false;
   }
 
-  add(r: StoredRollup): void {
-    let set = this.byMachine.get(r.machineId);
-    if (!set) this.byMachine.set(r.machineId, (set = new Set()));
-    if (!set.has(keyOf(r))) this.size++;
-    set.add(keyOf(r));
+  add(rows: RollupRows, i: number): void {
+    const machineId = rows.machineIds[i]!;
+    let set = this.byMachine.get(machineId);
+    if (!set) this.byMachine.set(machineId, (set = new Set()));
+    const key = keyOf(rows, i);
+    if (!set.has(key)) this.size++;
+    set.add(key);
   }
 
-  delete(r: StoredRollup): void {
-    const set = this.byMachine.get(r.machineId);
-    if (set?.delete(keyOf(r))) this.size--;
-    if (set?.size === 0) this.byMachine.delete(r.machineId);
+  delete(rows: RollupRows, i: number): void {
+    const machineId = rows.machineIds[i]!;
+    const set = this.byMachine.get(machineId);
+    if (set?.delete(keyOf(rows, i))) this.size--;
+    if (set?.size === 0) this.byMachine.delete(machineId);
   }
 }
 
@@ -70,18 +73,18 @@ export class RollupWriter {
    * Queues rows computed by the computation of `snapshot`, which must hold that snapshot
    * (StaleGuard.begin or retain): the writer takes it over and ends it once the rows are written.
    */
-  submit(snapshot: number, rows: StoredRollup[]): void {
-    const room = MAX_QUEUED_ROWS - this.queued.size;
-    const fresh: StoredRollup[] = [];
-    for (const r of rows) {
-      if (this.queued.has(r)) continue;
-      if (fresh.length >= room) {
+  submit(snapshot: number, rows: RollupRows): void {
+    let room = MAX_QUEUED_ROWS - this.queued.size;
+    const fresh = rows.pick((i) => {
+      if (this.queued.has(rows, i)) return false;
+      if (room <= 0) {
         this.dropped++;
-        continue;
+        return false;
       }
-      this.queued.add(r);
-      fresh.push(r);
-    }
+      room--;
+      this.queued.add(rows, i);
+      return true;
+    });
     if (fresh.length === 0) {
       this.guard.end(snapshot);
       return;
@@ -109,11 +112,12 @@ export class RollupWriter {
   private async drain(): Promise<void> {
     for (let s = this.queue.shift(); s; s = this.queue.shift()) {
       try {
-        for (let i = 0; i < s.rows.length; i += BATCH_ROWS) await this.write(s.snapshot, s.rows.slice(i, i + BATCH_ROWS));
+        for (let i = 0; i < s.rows.length; i += BATCH_ROWS)
+          await this.write(s.snapshot, s.rows, i, Math.min(i + BATCH_ROWS, s.rows.length));
       } catch (err) {
         this.logger?.warn({ err, rows: s.rows.length }, 'could not store computed OEE roll-ups; they are computed again when needed');
       } finally {
-        for (const r of s.rows) this.queued.delete(r);
+        for (let i = 0; i < s.rows.length; i++) this.queued.delete(s.rows, i);
         this.guard.end(s.snapshot);
       }
     }
@@ -124,13 +128,13 @@ export class RollupWriter {
   }
 
   /**
-   * Writes the rows no change heard since the computation touched. A change heard while they were
+   * Writes the rows [from, to) of a submission that no change heard since the computation touched. A change heard while they were
    * being written may have had its delete run before they were visible to it: it is deleted again.
    */
-  private async write(snapshot: number, batch: StoredRollup[]): Promise<void> {
+  private async write(snapshot: number, submitted: RollupRows, from: number, to: number): Promise<void> {
     const before = this.guard.last();
     const storable = this.guard.storableSince(snapshot);
-    const rows = batch.filter((r) => storable(r.machineId, r.start.getTime() + r.hours * HOUR_MS));
+    const rows = submitted.pick((i) => storable(submitted.machineIds[i]!, submitted.end(i)), from, to);
     if (rows.length === 0) return;
     await this.rollups.store(rows);
     if (this.guard.redoTouched(before, rows)) await this.invalidation.flush();

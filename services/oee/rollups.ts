@@ -1,24 +1,14 @@
 import type { Clock } from '../../core/clock.js';
 import type { TimeRange } from '../../core/calendar/index.js';
-import { computeWindowElements, sumElements, type OeeElements } from '../../core/oee/index.js';
+import { computeWindowElements, ElementsSum, type OeeElements } from '../../core/oee/index.js';
 import type { MachineHistory, OeeContext, ShortWindowHistory } from '../../db/repositories/oee-data.repository.js';
-import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+import { HOUR_MS, RollupRows } from '../../db/repositories/oee-rollup.repository.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { OeeInvalidation } from './invalidation.js';
 import type { RollupWriter } from './rollup-writer.js';
 import type { StaleGuard } from './stale-guard.js';
 import { readStored, type RequestPlan } from './stored-rollups.js';
-import {
-  calendarOf,
-  hourGrid,
-  loadWindows,
-  lowerBound,
-  prepare,
-  TaskList,
-  type LoadWindow,
-  type PlannedCache,
-  type Task,
-} from './windows.js';
+import { calendarOf, hourGrid, loadWindows, lowerBound, prepare, TaskList, type LoadWindow, type PlannedCache } from './windows.js';
 
 /** Load windows asked for ahead of the one being computed. */
 const LOADS_AHEAD = 2;
@@ -107,7 +97,7 @@ export class OeeRollups {
         firstHour,
         tasks: new TaskList(),
         builds: [],
-        parts: Array.from({ length: M + buckets.length }, () => []),
+        parts: Array.from({ length: M + buckets.length }, () => new ElementsSum()),
       };
 
       [window, ...buckets].forEach((range, r) => {
@@ -150,7 +140,7 @@ export class OeeRollups {
         await this.repos.oeeRollups.read((reader) => readStored(reader, plan));
       }
       await this.run(plan, snapshot, options);
-      return plan.parts.map((list) => (list.length === 1 ? list[0]! : sumElements(list)));
+      return plan.parts.map((sum) => sum.result());
     } finally {
       this.guard.end(snapshot);
     }
@@ -162,10 +152,12 @@ export class OeeRollups {
    * to the writer.
    */
   private async run(plan: RequestPlan, snapshot: number, options: ComputeOptions): Promise<void> {
-    const { context, builds, parts } = plan;
-    const tasks: Task[] = plan.tasks.list();
+    const { context, builds, parts, tasks } = plan;
     const { now, prefetched } = options;
-    const rows: StoredRollup[] = [];
+    // At most a row per whole hour computed and per day built.
+    let capacity = builds.length;
+    for (let t = 0; t < tasks.length; t++) capacity += tasks.hour[t]!;
+    const rows = new RollupRows(capacity);
     if (tasks.length > 0) {
       const windows = loadWindows(tasks);
       const load = (w: LoadWindow) => {
@@ -198,12 +190,11 @@ export class OeeRollups {
         const history = await pending.shift()!; // (not kept: a year of history never sits in memory at once)
         ahead(i + LOADS_AHEAD);
         // Per machine, every stretch of the window in one sweep over its history.
-        // (Task positions, not tasks, as keys and values: a cold year has a million of them.)
-        const byMachine = new Map<number, number[]>();
-        window.tasks.forEach((task, t) => {
-          const list = byMachine.get(task.machine);
-          if (list) list.push(t);
-          else byMachine.set(task.machine, [t]);
+        const byMachine = new Map<number, number[]>(); // machine → positions in window.tasks
+        window.tasks.forEach((t, i) => {
+          const list = byMachine.get(tasks.machine[t]!);
+          if (list) list.push(i);
+          else byMachine.set(tasks.machine[t]!, [i]);
         });
         const computed: OeeElements[] = new Array<OeeElements>(window.tasks.length);
         for (const [m, list] of byMachine) {
@@ -216,29 +207,29 @@ export class OeeRollups {
             production: prepared.production,
             now: new Date(now),
             microStopSeconds: context.microStopSeconds,
-            windows: list.map((t) => ({ start: window.tasks[t]!.from, end: window.tasks[t]!.to })),
+            windows: list.map((i) => ({ start: tasks.from[window.tasks[i]!]!, end: tasks.to[window.tasks[i]!]! })),
           });
-          list.forEach((t, i) => (computed[t] = results[i]!));
+          list.forEach((i, r) => (computed[i] = results[r]!));
         }
         // Added in task order, so sums over machines add in the same order as ever.
         const storable = this.guard.storableSince(snapshot);
-        for (let t = 0; t < window.tasks.length; t++) {
-          const task = window.tasks[t]!;
-          const machine = context.machines[task.machine]!;
-          const elements = computed[t]!;
-          for (const slot of task.slots) parts[slot]!.push(elements);
-          task.day?.parts.push(elements);
-          if (!task.hour) continue;
-          if (storable(machine.id, task.to)) rows.push({ machineId: machine.id, start: new Date(task.from), hours: 1, elements });
-          else if (task.day) task.day.storable = false;
-        }
+        window.tasks.forEach((t, i) => {
+          const machineId = context.machines[tasks.machine[t]!]!.id;
+          const elements = computed[i]!;
+          for (const slot of tasks.slotsOf(t)) parts[slot]!.add(elements);
+          const day = tasks.day[t]!;
+          day?.sum.add(elements);
+          if (!tasks.hour[t]) return;
+          if (storable(machineId, tasks.to[t]!)) rows.push(machineId, tasks.from[t]!, 1, elements);
+          else if (day) day.storable = false;
+        });
       }
     }
     const storable = this.guard.storableSince(snapshot);
     for (const b of builds) {
       const machineId = context.machines[b.machine]!.id;
       if (b.storable && storable(machineId, b.end)) {
-        rows.push({ machineId, start: new Date(b.start), hours: Math.round((b.end - b.start) / HOUR_MS), elements: sumElements(b.parts) });
+        rows.push(machineId, b.start, Math.round((b.end - b.start) / HOUR_MS), b.sum.result());
       }
     }
     // Stored after the answer, by the writer, and only if no change touches them meanwhile.

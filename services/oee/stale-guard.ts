@@ -1,4 +1,4 @@
-import { HOUR_MS, type StoredRollup } from '../../db/repositories/oee-rollup.repository.js';
+import type { RollupRows } from '../../db/repositories/oee-rollup.repository.js';
 
 /** A change heard while computations ran: rows of `machineId` (null: every machine) ending after `cutMs` may be stale. */
 interface Touched {
@@ -76,12 +76,14 @@ export class StaleGuard {
    * A change heard after `seq` (while `rows` were being written) may have had its delete run before
    * the rows were visible to it: asks again for the deletes of those touching them. Whether any did.
    */
-  redoTouched(seq: number, rows: StoredRollup[]): boolean {
-    const late = this.touched.filter(
-      (g) =>
-        g.seq > seq &&
-        rows.some((r) => (g.machineId === null || g.machineId === r.machineId) && r.start.getTime() + r.hours * HOUR_MS > g.cutMs),
-    );
+  redoTouched(seq: number, rows: RollupRows): boolean {
+    const touches = (g: Touched) => {
+      for (let i = 0; i < rows.length; i++) {
+        if ((g.machineId === null || g.machineId === rows.machineIds[i]) && rows.end(i) > g.cutMs) return true;
+      }
+      return false;
+    };
+    const late = this.touched.filter((g) => g.seq > seq && touches(g));
     for (const g of late) g.redo();
     return late.length > 0;
   }

@@ -1,4 +1,4 @@
-import type { OeeElements } from '../../core/oee/index.js';
+import { ElementsSum } from '../../core/oee/index.js';
 import type { OeeContext } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel, type RollupReader, type RollupSum } from '../../db/repositories/oee-rollup.repository.js';
 import {
@@ -26,8 +26,8 @@ export interface RequestPlan {
   tasks: TaskList;
   /** The days not stored yet, built from their hours; filled by reading. */
   builds: DayBuild[];
-  /** The elements of each slot, summed at the end. */
-  parts: OeeElements[][];
+  /** The elements of each slot, summed as they come. */
+  parts: ElementsSum[];
 }
 
 /**
@@ -42,7 +42,7 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
   const indexOf = new Map(machines.map((m, i) => [m.id, i]));
   const found = { day: new Map<number, number>(), hour: new Map<number, number>() };
   const add = (level: RollupLevel, slot: number, sum: RollupSum) => {
-    parts[slot]!.push(sum.elements);
+    parts[slot]!.add(sum.elements);
     found[level].set(slot, (found[level].get(slot) ?? 0) + sum.rows);
   };
 
@@ -109,7 +109,7 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
           end: day.to,
           from: Math.max(day.from, firstHour[p.machine]!),
           slots: [],
-          parts: [],
+          sum: new ElementsSum(),
           storable: true,
         };
         byKey.set(key, build);
@@ -145,8 +145,8 @@ export async function readStored(reader: RollupReader, plan: RequestPlan): Promi
   );
   for (const sum of sums) {
     const build = partly[sum.key]!;
-    build.parts.push(sum.elements);
-    for (const slot of build.slots) parts[slot]!.push(sum.elements);
+    build.sum.add(sum.elements);
+    for (const slot of build.slots) parts[slot]!.add(sum.elements);
   }
   for (const p of hourPieces) {
     const have = storedHours.get(machines[p.machine]!.id)!;

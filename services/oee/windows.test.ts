@@ -85,13 +85,21 @@ describe('runsOf and loadWindows', () => {
     const tasks = new TaskList();
     for (let h = 0; h < 10 * 24; h++) tasks.add(h % 3, h * HOUR, (h + 1) * HOUR, [0], { hour: true });
     tasks.add(0, 0, HOUR, [1]); // the same stretch for a second slot
-    const list = tasks.list();
-    expect(list).toHaveLength(240);
-    expect(list[0]!.slots).toEqual([0, 1]);
-    const windows = loadWindows(list);
+    tasks.add(0, 0, 2 * HOUR, [2]); // another stretch with the same start
+    expect(tasks.length).toBe(241);
+    expect(tasks.slotsOf(0)).toEqual([0, 1]);
+    expect(tasks.slotsOf(240)).toEqual([2]);
+    const windows = loadWindows(tasks);
     expect(windows.map((w) => (w.to - w.from) / HOUR)).toEqual([168, 72]);
     expect(windows[0]!.machines).toEqual(new Set([0, 1, 2]));
-    expect(loadWindows([...list.slice(0, 2), { ...list[2]!, from: 30 * 24 * HOUR, to: 30 * 24 * HOUR + HOUR }])).toHaveLength(2);
+    // By start, then machine, then as added.
+    expect(windows[0]!.tasks.slice(0, 3)).toEqual([0, 240, 1]);
+    expect(windows.flatMap((w) => w.tasks)).toHaveLength(241);
+    const apart = new TaskList();
+    apart.add(0, 0, HOUR, [0]);
+    apart.add(1, HOUR, 2 * HOUR, [0]);
+    apart.add(2, 30 * 24 * HOUR, 30 * 24 * HOUR + HOUR, [0]);
+    expect(loadWindows(apart)).toHaveLength(2);
   });
 });
 

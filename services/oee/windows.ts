@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { bucketRanges, firstPlannedWindow, plannedWindows, type PlannedWindow, type TimeRange } from '../../core/calendar/index.js';
-import { CATEGORY_INDEX, lowerBound, type ColumnInput, type OeeElements, type SweepInput } from '../../core/oee/index.js';
+import { CATEGORY_INDEX, lowerBound, type ElementsSum, type ColumnInput, type SweepInput } from '../../core/oee/index.js';
 import type { MachineHistory, OeeMachine } from '../../db/repositories/oee-data.repository.js';
 import { HOUR_MS, type RollupLevel } from '../../db/repositories/oee-rollup.repository.js';
 
@@ -18,19 +18,6 @@ const LOAD_WINDOW_MS = 7 * 86_400_000;
 /** Raw stretches closer than this share one load. */
 const LOAD_GAP_MS = 6 * HOUR_MS;
 
-/** A stretch [from, to) one machine needs computed from its raw history. */
-export interface Task {
-  machine: number; // index into the machines of the request
-  from: number;
-  to: number;
-  /** A whole closed hour: stored as an hour row. */
-  hour: boolean;
-  /** Where its elements go (a stretch may serve the window and buckets). */
-  slots: number[];
-  /** The local day it completes, when that day is not stored yet. */
-  day: DayBuild | null;
-}
-
 /** A local day of one machine that is not stored yet: the sum of its hours, stored once all are known. */
 export interface DayBuild {
   machine: number;
@@ -39,35 +26,65 @@ export interface DayBuild {
   end: number;
   from: number;
   slots: number[];
-  parts: OeeElements[];
+  /** Its hours so far, stored and computed. */
+  sum: ElementsSum;
   storable: boolean;
 }
 
-/** Tasks, each stretch of each machine once, in the order first added. */
+/**
+ * The stretches [from, to) of machines to compute from the raw history ("tasks"), each stretch of
+ * each machine once, numbered in the order first added; stored column by column (a cold year adds
+ * ~900 000, which as objects would fill the heap for the whole request).
+ */
 export class TaskList {
-  private readonly tasks: Task[] = [];
-  /** By machine, then start (numbers as keys: a cold year adds a million tasks). */
-  private readonly byStart = new Map<number, Map<number, Task[]>>();
+  /** The machine (index into the machines of the request). */
+  readonly machine: number[] = [];
+  readonly from: number[] = [];
+  readonly to: number[] = [];
+  /** 1: a whole closed hour, stored as an hour row. */
+  readonly hour: number[] = [];
+  /** The local day it completes, when that day is not stored yet. */
+  readonly day: (DayBuild | null)[] = [];
+  /** Its first slot (where its elements go); a stretch serving the window and buckets has more. */
+  private readonly slot: number[] = [];
+  private readonly moreSlots = new Map<number, number[]>();
+  /** Per machine and clock hour of the start (small integers as keys), the first task starting in it; `next` chains the others. */
+  private readonly byHour = new Map<number, Map<number, number>>();
+  private readonly next: number[] = [];
 
-  add(machine: number, from: number, to: number, slots: number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
-    let starts = this.byStart.get(machine);
-    if (!starts) this.byStart.set(machine, (starts = new Map()));
-    let same = starts.get(from);
-    if (!same) starts.set(from, (same = []));
-    const task = same.find((t) => t.to === to);
-    if (task) {
-      task.slots.push(...slots);
-      task.hour ||= options.hour ?? false;
-      task.day ??= options.day ?? null;
-    } else {
-      const added = { machine, from, to, hour: options.hour ?? false, slots: [...slots], day: options.day ?? null };
-      same.push(added);
-      this.tasks.push(added);
-    }
+  get length(): number {
+    return this.machine.length;
   }
 
-  list(): Task[] {
-    return [...this.tasks];
+  add(machine: number, from: number, to: number, slots: readonly number[], options: { hour?: boolean; day?: DayBuild } = {}): void {
+    let hours = this.byHour.get(machine);
+    if (!hours) this.byHour.set(machine, (hours = new Map()));
+    const key = Math.floor(from / HOUR_MS);
+    const first = hours.get(key);
+    let t = first ?? -1;
+    while (t >= 0 && !(this.from[t] === from && this.to[t] === to)) t = this.next[t]!;
+    if (t >= 0) {
+      this.moreSlots.set(t, [...(this.moreSlots.get(t) ?? []), ...slots]);
+      if (options.hour) this.hour[t] = 1;
+      this.day[t] ??= options.day ?? null;
+      return;
+    }
+    const added = this.machine.length;
+    this.machine.push(machine);
+    this.from.push(from);
+    this.to.push(to);
+    this.hour.push(options.hour ? 1 : 0);
+    this.day.push(options.day ?? null);
+    this.slot.push(slots[0]!);
+    if (slots.length > 1) this.moreSlots.set(added, slots.slice(1));
+    this.next.push(first ?? -1);
+    hours.set(key, added);
+  }
+
+  /** The slots of task `t`, in the order added. */
+  slotsOf(t: number): number[] {
+    const more = this.moreSlots.get(t);
+    return more ? [this.slot[t]!, ...more] : [this.slot[t]!];
   }
 }
 
@@ -178,22 +195,24 @@ export interface LoadWindow {
   from: number;
   to: number;
   machines: Set<number>;
-  tasks: Task[];
+  /** Its tasks (positions in the TaskList), by start, then machine, then as added. */
+  tasks: number[];
 }
 
 /** Groups tasks (sorted by time) into windows of nearby tasks, each loaded once for all its machines. */
-export function loadWindows(tasks: Task[]): LoadWindow[] {
-  const sorted = [...tasks].sort((a, b) => a.from - b.from || a.machine - b.machine);
+export function loadWindows(tasks: TaskList): LoadWindow[] {
+  const { from, to, machine } = tasks;
+  const sorted = Array.from({ length: tasks.length }, (_, t) => t).sort((a, b) => from[a]! - from[b]! || machine[a]! - machine[b]!);
   const windows: LoadWindow[] = [];
   let current: LoadWindow | null = null;
-  for (const task of sorted) {
-    if (!current || task.from - current.to > LOAD_GAP_MS || Math.max(current.to, task.to) - current.from > LOAD_WINDOW_MS) {
-      current = { from: task.from, to: task.to, machines: new Set(), tasks: [] };
+  for (const t of sorted) {
+    if (!current || from[t]! - current.to > LOAD_GAP_MS || Math.max(current.to, to[t]!) - current.from > LOAD_WINDOW_MS) {
+      current = { from: from[t]!, to: to[t]!, machines: new Set(), tasks: [] };
       windows.push(current);
     }
-    current.to = Math.max(current.to, task.to);
-    current.machines.add(task.machine);
-    current.tasks.push(task);
+    current.to = Math.max(current.to, to[t]!);
+    current.machines.add(machine[t]!);
+    current.tasks.push(t);
   }
   return windows;
 }

@@ -17,19 +17,20 @@ export interface StoredRollup {
 }
 
 /**
- * Rows to store, column by column, in typed arrays of a fixed capacity: a cold year computes ~900 000
- * hour rows, which as objects of boxed numbers (~400 bytes each) would fill the heap until written;
- * here they take ~150 bytes, outside the heap the collector traces, and a batch is a view, not a
- * copy. Losses (a few per row, count not known ahead) are plain arrays in row order.
+ * Rows to store, column by column: a cold year computes ~900 000 hour rows, which as objects of boxed
+ * numbers (~400 bytes each) would fill the heap until written; as arrays of unboxed numbers, ~150
+ * bytes, and nothing for the collector to trace. Plain arrays, on V8's heap, not typed arrays: those
+ * are malloc'd, and freeing a few of ~7 MB raises glibc's mmap threshold, so the next request's
+ * arrays come from its heap and stay in the process's RSS once freed (+90 MB idle after three cold
+ * years). Losses (a few per row) are kept in row order.
  */
 export class RollupRows {
-  length = 0;
-  readonly machineIds: Int32Array;
+  readonly machineIds: number[] = [];
   /** Row starts, epoch ms. */
-  readonly starts: Float64Array;
-  readonly hours: Uint8Array;
+  readonly starts: number[] = [];
+  readonly hours: number[] = [];
   /** One column per ELEMENT_COLUMNS entry. */
-  readonly columns: Float64Array[];
+  readonly columns: number[][] = ELEMENT_COLUMNS.map(() => []);
   /** Per loss: the index of its row (ascending), then its fields. */
   readonly lossRows: number[] = [];
   readonly lossCodes: number[] = [];
@@ -37,47 +38,39 @@ export class RollupRows {
   readonly lossSeconds: number[] = [];
   readonly lossOccurrences: number[] = [];
 
-  /** Room for `capacity` rows (`shared`: columns of another's rows, by `pick`). */
-  constructor(
-    readonly capacity: number,
-    shared?: Pick<RollupRows, 'machineIds' | 'starts' | 'hours' | 'columns'>,
-  ) {
-    this.machineIds = shared?.machineIds ?? new Int32Array(capacity);
-    this.starts = shared?.starts ?? new Float64Array(capacity);
-    this.hours = shared?.hours ?? new Uint8Array(capacity);
-    this.columns = shared?.columns ?? ELEMENT_COLUMNS.map(() => new Float64Array(capacity));
-  }
-
   static of(list: readonly StoredRollup[]): RollupRows {
-    const rows = new RollupRows(list.length);
+    const rows = new RollupRows();
     for (const r of list) rows.push(r.machineId, r.start.getTime(), r.hours, r.elements);
     return rows;
   }
 
+  get length(): number {
+    return this.machineIds.length;
+  }
+
   push(machineId: number, start: number, hours: number, e: OeeElements): void {
-    const row = this.length++;
-    if (row >= this.capacity) throw new Error(`RollupRows: more than ${this.capacity} rows`);
-    this.machineIds[row] = machineId;
-    this.starts[row] = start;
-    this.hours[row] = hours;
+    const row = this.machineIds.length;
+    this.machineIds.push(machineId);
+    this.starts.push(start);
+    this.hours.push(hours);
     // Named reads in ELEMENT_COLUMNS order (a keyed read by column name costs more than the rest).
     const c = this.columns;
-    c[0]![row] = e.calendarSeconds;
-    c[1]![row] = e.plannedWindowSeconds;
-    c[2]![row] = e.plannedShutdownSeconds;
-    c[3]![row] = e.plannedProductionSeconds;
-    c[4]![row] = e.runSeconds;
-    c[5]![row] = e.overtimeSeconds;
-    c[6]![row] = e.unplannedStopSeconds;
-    c[7]![row] = e.plannedStopSeconds;
-    c[8]![row] = e.smallStopSeconds;
-    c[9]![row] = e.ratedRunSeconds;
-    c[10]![row] = e.idealSeconds;
-    c[11]![row] = e.fullyProductiveSeconds;
-    c[12]![row] = e.totalCount;
-    c[13]![row] = e.goodCount;
-    c[14]![row] = e.rejectCount;
-    c[15]![row] = e.unplannedStopCount;
+    c[0]!.push(e.calendarSeconds);
+    c[1]!.push(e.plannedWindowSeconds);
+    c[2]!.push(e.plannedShutdownSeconds);
+    c[3]!.push(e.plannedProductionSeconds);
+    c[4]!.push(e.runSeconds);
+    c[5]!.push(e.overtimeSeconds);
+    c[6]!.push(e.unplannedStopSeconds);
+    c[7]!.push(e.plannedStopSeconds);
+    c[8]!.push(e.smallStopSeconds);
+    c[9]!.push(e.ratedRunSeconds);
+    c[10]!.push(e.idealSeconds);
+    c[11]!.push(e.fullyProductiveSeconds);
+    c[12]!.push(e.totalCount);
+    c[13]!.push(e.goodCount);
+    c[14]!.push(e.rejectCount);
+    c[15]!.push(e.unplannedStopCount);
     for (const l of e.losses) {
       this.lossRows.push(row);
       this.lossCodes.push(l.activityCodeId);
@@ -92,40 +85,27 @@ export class RollupRows {
     return this.starts[i]! + this.hours[i]! * HOUR_MS;
   }
 
-  /** The rows of [from, to) that `keep` keeps, in order, with their losses (all kept: views of these columns). */
+  /** The rows of [from, to) that `keep` keeps, in order, with their losses. */
   pick(keep: (i: number) => boolean, from = 0, to = this.length): RollupRows {
-    const n = to - from;
-    const index = new Int32Array(n); // each row's index in the result, -1 when left out
-    let count = 0;
-    for (let i = 0; i < n; i++) index[i] = keep(from + i) ? count++ : -1;
-    const out =
-      count === n
-        ? new RollupRows(n, {
-            machineIds: this.machineIds.subarray(from, to),
-            starts: this.starts.subarray(from, to),
-            hours: this.hours.subarray(from, to),
-            columns: this.columns.map((c) => c.subarray(from, to)),
-          })
-        : new RollupRows(count);
-    if (count !== n) {
-      for (let i = 0; i < n; i++) {
-        const row = index[i]!;
-        if (row < 0) continue;
-        out.machineIds[row] = this.machineIds[from + i]!;
-        out.starts[row] = this.starts[from + i]!;
-        out.hours[row] = this.hours[from + i]!;
-        for (let c = 0; c < out.columns.length; c++) out.columns[c]![row] = this.columns[c]![from + i]!;
+    const out = new RollupRows();
+    let l = lowerBound(this.lossRows, from);
+    for (let i = from; i < to; i++) {
+      const kept = keep(i);
+      const row = out.machineIds.length;
+      if (kept) {
+        out.machineIds.push(this.machineIds[i]!);
+        out.starts.push(this.starts[i]!);
+        out.hours.push(this.hours[i]!);
+        for (let c = 0; c < ELEMENT_COLUMNS.length; c++) out.columns[c]!.push(this.columns[c]![i]!);
       }
-    }
-    out.length = count;
-    for (let l = lowerBound(this.lossRows, from); l < this.lossRows.length && this.lossRows[l]! < to; l++) {
-      const row = index[this.lossRows[l]! - from]!;
-      if (row < 0) continue;
-      out.lossRows.push(row);
-      out.lossCodes.push(this.lossCodes[l]!);
-      out.lossCategories.push(this.lossCategories[l]!);
-      out.lossSeconds.push(this.lossSeconds[l]!);
-      out.lossOccurrences.push(this.lossOccurrences[l]!);
+      for (; l < this.lossRows.length && this.lossRows[l] === i; l++) {
+        if (!kept) continue;
+        out.lossRows.push(row);
+        out.lossCodes.push(this.lossCodes[l]!);
+        out.lossCategories.push(this.lossCategories[l]!);
+        out.lossSeconds.push(this.lossSeconds[l]!);
+        out.lossOccurrences.push(this.lossOccurrences[l]!);
+      }
     }
     return out;
   }
@@ -226,10 +206,10 @@ export class OeeRollupRepository {
                    AS l(m, s, h, a, c, x, o)) l
          JOIN inserted i ON i."machineId" = l.m AND i."hourStart" = l.t AND i.hours = l.h`,
       [
-        numbers(rows.machineIds.subarray(0, rows.length)),
-        numbers(rows.starts.subarray(0, rows.length)),
-        numbers(rows.hours.subarray(0, rows.length)),
-        ...rows.columns.map((c) => numbers(c.subarray(0, rows.length))),
+        numbers(rows.machineIds),
+        numbers(rows.starts),
+        numbers(rows.hours),
+        ...rows.columns.map((c) => numbers(c)),
         numbers(rows.lossRows.map((i) => rows.machineIds[i]!)),
         numbers(rows.lossRows.map((i) => rows.starts[i]!)),
         numbers(rows.lossRows.map((i) => rows.hours[i]!)),
@@ -356,7 +336,7 @@ class SnapshotReader implements RollupReader {
 }
 
 /** A Postgres array literal of finite numbers (JavaScript's shortest round-trip form: exact for float8). */
-function numbers(values: ArrayLike<number> & { join(separator: string): string }): string {
+function numbers(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
 

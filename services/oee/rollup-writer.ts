@@ -75,16 +75,24 @@ export class RollupWriter {
    */
   submit(snapshot: number, rows: RollupRows): void {
     let room = MAX_QUEUED_ROWS - this.queued.size;
-    const fresh = rows.pick((i) => {
-      if (this.queued.has(rows, i)) return false;
-      if (room <= 0) {
-        this.dropped++;
-        return false;
-      }
-      room--;
-      this.queued.add(rows, i);
-      return true;
-    });
+    let fresh = rows;
+    // Mostly none is queued yet: then the rows are queued as they are (a cold year's are not copied).
+    let anyQueued = rows.length > room;
+    for (let i = 0; i < rows.length && !anyQueued; i++) anyQueued = this.queued.has(rows, i);
+    if (!anyQueued) {
+      for (let i = 0; i < rows.length; i++) this.queued.add(rows, i);
+    } else {
+      fresh = rows.pick((i) => {
+        if (this.queued.has(rows, i)) return false;
+        if (room <= 0) {
+          this.dropped++;
+          return false;
+        }
+        room--;
+        this.queued.add(rows, i);
+        return true;
+      });
+    }
     if (fresh.length === 0) {
       this.guard.end(snapshot);
       return;

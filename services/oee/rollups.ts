@@ -154,10 +154,7 @@ export class OeeRollups {
   private async run(plan: RequestPlan, snapshot: number, options: ComputeOptions): Promise<void> {
     const { context, builds, parts, tasks } = plan;
     const { now, prefetched } = options;
-    // At most a row per whole hour computed and per day built.
-    let capacity = builds.length;
-    for (let t = 0; t < tasks.length; t++) capacity += tasks.hour[t]!;
-    const rows = new RollupRows(capacity);
+    const rows = new RollupRows();
     if (tasks.length > 0) {
       const windows = loadWindows(tasks);
       const load = (w: LoadWindow) => {

@@ -200,6 +200,60 @@ describe('MQTT with plain JSON payloads', () => {
     ]);
   });
 
+  it('a state and its counts are one write; a refused state does not lose its counts', async () => {
+    const mill = (await admin.post('/api/v1/machines', { name: 'Mill-2' })).body.id as number;
+    const mapping = await admin.post('/api/v1/mqtt/mappings', {
+      name: 'Mill',
+      topicFilter: 'mill/status',
+      machineId: mill,
+      rules: { format: 'json', statePath: 's', stateCodes: { RUN: UP, STOP: DOWN }, timePath: 'ts', goodPath: 'g', counts: 'increment' },
+    });
+    expect(mapping.status).toBe(201);
+    const millEvents = async () =>
+      (
+        (await app.dataSource.query(
+          `SELECT to_char(at AT TIME ZONE 'UTC', 'HH24:MI') AS at, "activityCodeId" AS code FROM state_events WHERE "machineId" = $1 ORDER BY at, id`,
+          [mill],
+        )) as { at: string; code: number }[]
+      ).map((e) => [e.at, e.code]);
+    const millCounts = async () =>
+      (
+        (await app.dataSource.query(
+          `SELECT to_char("to" AT TIME ZONE 'UTC', 'HH24:MI') AS at, good, "jobId" FROM production_records WHERE "machineId" = $1 ORDER BY "to", id`,
+          [mill],
+        )) as { at: string; good: number; jobId: number | null }[]
+      ).map((p) => [p.at, p.good, p.jobId]);
+    // No job: running is refused (an Up needs a job), its 4 parts are kept, without a job.
+    await until(
+      async () => {
+        await send('mill/status', { s: 'RUN', g: 4, ts: t('08:00') });
+        return millCounts();
+      },
+      (rows) => rows.length > 0,
+      'the mill mapping is subscribed',
+    );
+    expect(await millEvents()).toEqual([]);
+    expect(await millCounts()).toEqual([['08:00', 4, null]]);
+    // With a job: the state and its parts, the parts in the job the state runs in.
+    const job = await admin.post(`/api/v1/machines/${mill}/jobs`, { jobNumber: 'M-1', idealCycleTimeSeconds: 30, at: t('08:30') });
+    expect(job.status).toBe(201);
+    const [{ id: jobId }] = await app.dataSource.query(`SELECT id FROM jobs WHERE "machineId" = $1`, [mill]);
+    await send('mill/status', { s: 'STOP', g: 2, ts: t('09:00') });
+    await send('mill/status', { s: 'RUN', g: 5, ts: t('09:10') });
+    await send('mill/status', { s: 'STOP', ts: t('09:20') });
+    await until(millEvents, (rows) => rows.some(([at]) => at === '09:20'), 'the mill messages');
+    expect((await millEvents()).filter(([at]) => at !== '08:30')).toEqual([
+      ['09:00', DOWN],
+      ['09:10', UP],
+      ['09:20', DOWN],
+    ]);
+    expect(await millCounts()).toEqual([
+      ['08:00', 4, null],
+      ['09:00', 2, jobId],
+      ['09:10', 5, jobId],
+    ]);
+  });
+
   it('refuses bad mappings with a 400 naming the field, and only admins see them', async () => {
     const bad = await admin.post('/api/v1/mqtt/mappings', {
       name: 'Bad',

@@ -136,8 +136,9 @@ export class RollupWriter {
   }
 
   /**
-   * Writes the rows [from, to) of a submission that no change heard since the computation touched. A change heard while they were
-   * being written may have had its delete run before they were visible to it: it is deleted again.
+   * Writes the rows [from, to) of a submission that no change heard since the computation touched. A
+   * change heard while they were being written may have had its delete run before they were visible
+   * to it: it is deleted again.
    */
   private async write(snapshot: number, submitted: RollupRows, from: number, to: number): Promise<void> {
     const before = this.guard.last();
